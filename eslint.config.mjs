@@ -1,0 +1,47 @@
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+import reactHooks from 'eslint-plugin-react-hooks'
+import globals from 'globals'
+
+// ipcMain / ipcRenderer live in exactly one file each: the IPC helpers.
+const IPC_HELPERS = ['src/main/electron/ipc.ts', 'src/preload/index.ts']
+const noRawIpc = {
+  name: 'electron',
+  importNames: ['ipcMain', 'ipcRenderer'],
+  message: 'Use the typed IPC helpers (src/main/electron/ipc.ts, src/preload/index.ts).'
+}
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.tagdeck/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': ['error', { paths: [noRawIpc] }]
+    }
+  },
+  { files: IPC_HELPERS, rules: { 'no-restricted-imports': 'off' } },
+  {
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noRawIpc, { name: 'electron', message: 'The renderer never imports electron.' }],
+          patterns: [
+            {
+              group: ['**/main/**', '**/service/**', '@main/*', '@service/*'],
+              message: 'The renderer may not import src/main or src/service: go through the platform module.'
+            }
+          ]
+        }
+      ]
+    }
+  }
+)
