@@ -1,0 +1,19 @@
+import type { EventHub } from './ipc/events'
+
+export type Locale = 'en' | 'zh-CN'
+
+/**
+ * What every handler may use. Built by a host (Electron in src/main/index.ts, plain Node in
+ * src/main/shell/) from its adapters, so the handlers themselves never import electron.
+ */
+export interface MainContext {
+  version: string
+  shell: 'electron' | 'browser'
+  /** Where profiles, secrets and the image cache live (Electron's userData, or a temp dir). */
+  userDataDir: string
+  events: EventHub
+  locale: Locale
+  /** demo.json written by the local service (`npm start`), offered as a pre-filled connection. */
+  demoFile: string | null
+  onLocaleChange?: (locale: Locale) => void
+}

@@ -1,0 +1,54 @@
+import { app, BrowserWindow } from 'electron'
+import path from 'node:path'
+import { createMainCore } from './core'
+import { bindEventsToWindows, bindIpcMain } from './electron/ipc'
+import { handleAppScheme, registerSchemes } from './electron/protocol'
+import { applySessionPolicy, createMainWindow } from './electron/window'
+import { APP_ORIGIN, makeOriginCheck } from './security/trusted-url'
+
+// The Electron host: adapters around the same core the browser shell runs.
+registerSchemes()
+
+const devUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
+const isTrustedOrigin = makeOriginCheck(devUrl ? [APP_ORIGIN, devUrl] : [APP_ORIGIN])
+const userDataDir = process.env['TAGDECK_USER_DATA'] ?? app.getPath('userData')
+if (process.env['TAGDECK_USER_DATA']) app.setPath('userData', userDataDir)
+
+if (!app.requestSingleInstanceLock()) app.quit()
+
+async function start(): Promise<void> {
+  await app.whenReady()
+  const core = await createMainCore({
+    version: app.getVersion(),
+    shell: 'electron',
+    userDataDir,
+    demoFile: process.env['TAGDECK_DEMO'] ?? null,
+    trustedOrigin: isTrustedOrigin
+  })
+  applySessionPolicy(isTrustedOrigin)
+  handleAppScheme(path.join(__dirname, '../renderer'))
+  bindIpcMain(core.router)
+  bindEventsToWindows(core.events)
+
+  const open = () =>
+    createMainWindow({
+      preloadPath: path.join(__dirname, '../preload/index.cjs'),
+      startUrl: devUrl ?? `${APP_ORIGIN}/index.html`,
+      isTrustedOrigin,
+      iconPath: path.join(__dirname, '../../resources/icon.png')
+    })
+  open()
+  app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus())
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) open()
+  })
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit()
+  })
+  app.on('will-quit', () => void core.close())
+}
+
+start().catch((error: unknown) => {
+  console.error('Tagdeck failed to start:', error)
+  app.exit(1)
+})

@@ -1,0 +1,32 @@
+/**
+ * Channel and event names, with no dependencies, so the sandboxed preload can bundle them.
+ * `ipc.ts` pairs each with its zod schemas; the compiler keeps the two lists identical.
+ */
+export const CHANNELS = [
+  'app.version',
+  'app.ping',
+  'app.setLocale',
+  'connections.list',
+  'connections.save',
+  'connections.remove',
+  'connections.test',
+  'connections.demo',
+  'connections.addDemo',
+  'secrets.status',
+  'jobs.list',
+  'jobs.get',
+  'jobs.labels',
+  'jobs.stats',
+  'samples.page',
+  'samples.get',
+  'samples.getMany',
+  'samples.delete',
+  'images.prefetch',
+  'images.cancelPrefetch',
+  'images.cacheInfo',
+  'connectivity.get'
+] as const
+export type ChannelName = (typeof CHANNELS)[number]
+
+export const EVENTS = ['connectivity', 'images.progress'] as const
+export type EventName = (typeof EVENTS)[number]

@@ -1,0 +1,161 @@
+import { z } from 'zod'
+import type { ChannelName, EventName } from './channels'
+
+export type { ChannelName, EventName }
+import {
+  ConnectionInput,
+  ConnectionProfile,
+  ConnectionVerdict,
+  Connectivity,
+  Dataset,
+  DeleteOutcome,
+  Id,
+  ImageVariant,
+  JobStats,
+  Label,
+  ProjectId,
+  Sample,
+  SamplePage,
+  TagFilter,
+  ConnectionTarget,
+  ConnectionAuth
+} from './domain'
+import { TagdeckErrorPayload } from './errors'
+
+/**
+ * The IPC contract: every channel the renderer may call, with the schema of its one argument
+ * and of its result. Main parses the argument before any handler runs (src/main/ipc/router.ts).
+ * This file is the one place the channels are documented.
+ */
+const channel = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) => ({
+  input,
+  output,
+  doc
+})
+
+const NoInput = z.undefined()
+const Job = z.object({ connectionId: Id, jobId: Id })
+const SampleRef = Job.extend({ sampleId: Id })
+const SampleIds = z.array(Id).min(1).max(1000)
+
+export const contract = {
+  'app.version': channel(
+    NoInput,
+    z.object({ version: z.string(), shell: z.enum(['electron', 'browser']), platform: z.string() }),
+    'The app version and which shell runs it.'
+  ),
+  'app.ping': channel(
+    z.object({ nonce: z.string().min(1).max(64) }),
+    z.object({ nonce: z.string(), receivedAt: z.number() }),
+    'Echoes the nonce: proves the renderer -> main path end to end.'
+  ),
+  'app.setLocale': channel(
+    z.object({ locale: z.enum(['en', 'zh-CN']) }),
+    z.object({ locale: z.enum(['en', 'zh-CN']) }),
+    'Tells main which language the user chose, for menus and native dialogs.'
+  ),
+  'connections.list': channel(NoInput, z.array(ConnectionProfile), 'Saved connection profiles.'),
+  'connections.save': channel(
+    ConnectionInput,
+    ConnectionProfile,
+    'Creates or updates a profile. The secret is write-only: nothing returns it.'
+  ),
+  'connections.remove': channel(
+    z.object({ id: Id }),
+    z.object({ removed: z.boolean() }),
+    'Deletes a profile and its secret.'
+  ),
+  'connections.test': channel(
+    z.union([z.object({ id: Id }), ConnectionInput]),
+    ConnectionVerdict,
+    'Checks a saved profile, or an unsaved form: reachable, auth, project, clock skew.'
+  ),
+  'connections.demo': channel(
+    NoInput,
+    z
+      .object({
+        name: z.string(),
+        target: ConnectionTarget,
+        projectId: ProjectId,
+        auth: ConnectionAuth
+      })
+      .nullable(),
+    'The local demo service started by `npm start`, if any (without its secret).'
+  ),
+  'connections.addDemo': channel(
+    NoInput,
+    ConnectionProfile,
+    'Saves the demo service as a profile.'
+  ),
+  'secrets.status': channel(
+    NoInput,
+    z.object({ encryptionAvailable: z.boolean(), backend: z.string() }),
+    'Whether the OS can encrypt secrets (Linux `basic_text` cannot).'
+  ),
+  'jobs.list': channel(
+    z.object({ connectionId: Id }),
+    z.array(Dataset),
+    'Datasets (jobs) of a connection.'
+  ),
+  'jobs.get': channel(Job, Dataset, 'One dataset.'),
+  'jobs.labels': channel(Job, z.array(Label), "A job's labels with colors."),
+  'jobs.stats': channel(Job, JobStats, "A job's label and sample counts."),
+  'samples.page': channel(
+    Job.extend({
+      filter: TagFilter,
+      page: z.number().int().min(1).max(1_000_000),
+      perPage: z.number().int().min(1).max(100)
+    }),
+    SamplePage,
+    'show_images_by_tag: one page of a filter, page from 1.'
+  ),
+  'samples.get': channel(
+    SampleRef,
+    Sample,
+    "get_image_info_by_id: one image's tags, boxes and size."
+  ),
+  'samples.getMany': channel(
+    Job.extend({ sampleIds: SampleIds }),
+    z.array(
+      z.object({ id: z.string(), sample: Sample.nullable(), error: TagdeckErrorPayload.nullable() })
+    ),
+    'get_image_info_by_ids: per-id results in request order; failures reported, not thrown.'
+  ),
+  'samples.delete': channel(
+    Job.extend({ sampleIds: SampleIds }),
+    z.array(DeleteOutcome),
+    'delete_samples: per-id outcome (deleted / gone / failed), in request order.'
+  ),
+  'images.prefetch': channel(
+    Job.extend({ taskId: Id, sampleIds: SampleIds, variant: ImageVariant }),
+    z.object({ done: z.number(), failed: z.number(), bytes: z.number(), cancelled: z.boolean() }),
+    'Downloads images into the disk cache; progress arrives as `images.progress` events.'
+  ),
+  'images.cancelPrefetch': channel(
+    z.object({ taskId: Id }),
+    z.object({ cancelled: z.boolean() }),
+    'Stops a prefetch.'
+  ),
+  'images.cacheInfo': channel(
+    NoInput,
+    z.object({ bytes: z.number(), entries: z.number(), capBytes: z.number() }),
+    'Disk image cache size.'
+  ),
+  'connectivity.get': channel(NoInput, z.array(Connectivity), 'Reachability of every connection.')
+} satisfies Record<ChannelName, { input: z.ZodType; output: z.ZodType; doc: string }>
+
+export const events = {
+  connectivity: Connectivity,
+  'images.progress': z.object({
+    taskId: Id,
+    done: z.number(),
+    failed: z.number(),
+    total: z.number(),
+    bytes: z.number()
+  })
+} satisfies Record<EventName, z.ZodType>
+
+export type Contract = typeof contract
+export type ChannelInput<C extends ChannelName> = z.infer<Contract[C]['input']>
+export type ChannelOutput<C extends ChannelName> = z.infer<Contract[C]['output']>
+export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>
