@@ -12,14 +12,9 @@ export interface WindowOptions {
 
 /** No navigation away from the app; links the user clicks open in the OS browser when safe. */
 function lockNavigation(contents: WebContents, trusted: (origin: string) => boolean): void {
+  // `trusted` parses the URL and compares scheme://host (an unparseable URL is refused).
   const guard = (event: { preventDefault(): void }, url: string) => {
-    let origin = ''
-    try {
-      origin = new URL(url).origin
-    } catch {
-      // unparseable: refuse
-    }
-    if (!trusted(origin)) event.preventDefault()
+    if (!trusted(url)) event.preventDefault()
   }
   contents.on('will-navigate', guard)
   contents.on('will-redirect', guard)

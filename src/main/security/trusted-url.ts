@@ -21,12 +21,29 @@ export function isSafeExternalUrl(raw: unknown): boolean {
   return true
 }
 
+/**
+ * scheme://host[:port] of a URL. Node's URL gives non-special schemes (our app://) the origin
+ * "null", while Chromium treats registered standard schemes as real origins: compute it ourselves.
+ */
+function originOf(url: URL): string | null {
+  if (!url.host || url.username || url.password) return null
+  return `${url.protocol}//${url.host}`
+}
+
 /** The origins whose pages may call IPC and navigate: our app scheme, or the dev server. */
 export function makeOriginCheck(allowed: readonly string[]): (origin: string) => boolean {
-  const set = new Set(allowed.map((o) => new URL(o).origin))
-  return (origin) => {
-    const url = parse(origin)
-    return url !== null && url.origin !== 'null' && set.has(url.origin)
+  const set = new Set(
+    allowed.map((raw) => {
+      const url = parse(raw)
+      const origin = url && originOf(url)
+      if (!origin) throw new Error(`Not an origin: ${raw}`)
+      return origin
+    })
+  )
+  return (candidate) => {
+    const url = parse(candidate)
+    const origin = url && originOf(url)
+    return origin !== null && set.has(origin)
   }
 }
 

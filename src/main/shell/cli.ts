@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util'
 import { startBrowserShell } from './browser-shell'
 
 // `tsx src/main/shell/cli.ts --data DIR [--port N] [--renderer DIR]`: the browser shell host.
-const USAGE = 'usage: browser-shell --data DIR [--port N] [--renderer DIR] [--token T] [--demo demo.json]'
+const USAGE =
+  'usage: browser-shell --data DIR [--port N] [--renderer DIR] [--token T] [--demo demo.json]'
 
 function fail(message: string): never {
   console.error(`browser-shell: ${message}\n${USAGE}`)
