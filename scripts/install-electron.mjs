@@ -14,7 +14,9 @@ try {
 }
 
 if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) {
-  console.log('tagdeck: ELECTRON_SKIP_BINARY_DOWNLOAD is set, not downloading Electron (npm start will use the browser shell)')
+  console.log(
+    'tagdeck: ELECTRON_SKIP_BINARY_DOWNLOAD is set, not downloading Electron (npm start will use the browser shell)'
+  )
   process.exit(0)
 }
 if (existsSync(path.join(electronDir, 'path.txt'))) process.exit(0) // already installed

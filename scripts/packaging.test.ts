@@ -11,7 +11,9 @@ import type { Configuration } from 'app-builder-lib'
 const ROOT = path.resolve(__dirname, '..')
 
 describe('electron-builder.yml', () => {
-  const config = load(readFileSync(path.join(ROOT, 'electron-builder.yml'), 'utf8')) as Configuration
+  const config = load(
+    readFileSync(path.join(ROOT, 'electron-builder.yml'), 'utf8')
+  ) as Configuration
 
   it('passes electron-builder validation', async () => {
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined()
@@ -26,7 +28,11 @@ describe('electron-builder.yml', () => {
   })
 
   it('rejects a broken config (the validator is real)', async () => {
-    const broken = { ...config, nsis: { oneClick: 'sometimes' }, notAnOption: true } as unknown as Configuration
+    const broken = {
+      ...config,
+      nsis: { oneClick: 'sometimes' },
+      notAnOption: true
+    } as unknown as Configuration
     await expect(validateConfiguration(broken, new DebugLogger(false))).rejects.toThrow()
   })
 })

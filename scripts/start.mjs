@@ -24,7 +24,9 @@ try {
     strict: true
   }).values
 } catch (error) {
-  console.error(`start: ${error.message}\nusage: npm start -- [--browser] [--no-build] [--no-open] [--data DIR] [--service-port N] [--shell-port N]`)
+  console.error(
+    `start: ${error.message}\nusage: npm start -- [--browser] [--no-build] [--no-open] [--data DIR] [--service-port N] [--shell-port N]`
+  )
   process.exit(2)
 }
 for (const flag of ['service-port', 'shell-port']) {
@@ -37,7 +39,11 @@ for (const flag of ['service-port', 'shell-port']) {
 
 const children = new Set()
 function run(command, argv, options = {}) {
-  const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], ...options })
+  const child = spawn(command, argv, {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    ...options
+  })
   children.add(child)
   child.on('exit', () => children.delete(child))
   return child
@@ -65,7 +71,9 @@ function waitForReady(child, marker) {
       const match = new RegExp(`${marker} (.*)`).exec(buffer)
       if (match) resolve(JSON.parse(match[1]))
     })
-    child.once('exit', (code) => reject(new Error(`${marker.toLowerCase()} never came (exit ${code})`)))
+    child.once('exit', (code) =>
+      reject(new Error(`${marker.toLowerCase()} never came (exit ${code})`))
+    )
   })
 }
 
@@ -79,16 +87,22 @@ function electronBinary() {
 
 function openInBrowser(url) {
   if (args['no-open'] || process.env.CI) return
-  const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open'
+  const opener =
+    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open'
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return
-  const probe = spawnSync(process.platform === 'win32' ? 'where' : 'which', [opener], { stdio: 'ignore' })
+  const probe = spawnSync(process.platform === 'win32' ? 'where' : 'which', [opener], {
+    stdio: 'ignore'
+  })
   if (probe.status !== 0) return
   spawn(opener, [url], { stdio: 'ignore', detached: true }).unref()
 }
 
 if (!args['no-build']) {
   console.log('Building Tagdeck…')
-  const build = spawnSync(exe('electron-vite'), ['build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] })
+  const build = spawnSync(exe('electron-vite'), ['build'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit']
+  })
   if (build.status !== 0) {
     console.error('start: the build failed (see above)')
     process.exit(1)
@@ -96,7 +110,14 @@ if (!args['no-build']) {
 }
 
 const serviceDir = path.join(path.resolve(args.data), 'service')
-const service = run(exe('tsx'), ['src/service/cli.ts', '--data', serviceDir, '--port', args['service-port'], '--demo'])
+const service = run(exe('tsx'), [
+  'src/service/cli.ts',
+  '--data',
+  serviceDir,
+  '--port',
+  args['service-port'],
+  '--demo'
+])
 const demo = await waitForReady(service, 'TAGDECK_SERVICE_READY')
 const demoFile = path.join(serviceDir, 'demo.json')
 console.log(`Local annotation service: ${demo.endpoint} (demo workspace in ${serviceDir})`)
@@ -113,7 +134,9 @@ if (electron) {
   })
 } else {
   if (!args.browser) {
-    console.log('Electron binary is not installed (its download failed or was skipped), so Tagdeck runs in the browser shell instead.')
+    console.log(
+      'Electron binary is not installed (its download failed or was skipped), so Tagdeck runs in the browser shell instead.'
+    )
   }
   const shell = run(exe('tsx'), [
     'src/main/shell/cli.ts',
