@@ -1,0 +1,179 @@
+import type { z } from 'zod'
+import { TagdeckError } from '../../shared/errors'
+import type { Authenticator } from './auth'
+import { joinUrl } from './endpoints'
+import type { HttpClient, PreparedRequest, RetryPolicy } from './http'
+import { canonicalQuery } from './signer'
+import {
+  WireDataset,
+  WireDatasetList,
+  WireDeleteResult,
+  WireLabelList,
+  WireSample,
+  WireSampleList,
+  WireStats
+} from './wire'
+
+/** The ModelArts v2 dataset API, one method per route (api.md), answers parsed, not normalized. */
+export interface ModelArtsClientOptions {
+  endpoint: URL
+  projectId: string
+  auth: Authenticator
+  http: HttpClient
+  policy?: Partial<RetryPolicy>
+}
+
+export interface ListSamplesQuery {
+  /** Page index from 0 (the vendor calls it "start page"). */
+  offset: number
+  limit: number
+  labelName?: string
+  sampleState?: '__ALL__' | '__NONE__'
+  order?: 'asc' | 'desc'
+  processParameter?: string
+}
+
+export interface CallOptions {
+  signal?: AbortSignal
+}
+
+export interface Answer<T> {
+  data: T
+  headers: Headers
+}
+
+type Query = Record<string, string | number | undefined>
+
+export class ModelArtsClient {
+  constructor(private readonly options: ModelArtsClientOptions) {}
+
+  get projectId(): string {
+    return this.options.projectId
+  }
+
+  listDatasets(offset: number, limit: number, call: CallOptions = {}) {
+    return this.get(this.project('/datasets'), { offset, limit }, WireDatasetList, call)
+  }
+
+  getDataset(datasetId: string, call: CallOptions = {}) {
+    return this.get(this.dataset(datasetId, ''), {}, WireDataset, call)
+  }
+
+  listLabels(datasetId: string, call: CallOptions = {}) {
+    return this.get(this.dataset(datasetId, '/data-annotations/labels'), {}, WireLabelList, call)
+  }
+
+  getStats(datasetId: string, call: CallOptions = {}) {
+    return this.get(this.dataset(datasetId, '/data-annotations/stats'), {}, WireStats, call)
+  }
+
+  listSamples(datasetId: string, query: ListSamplesQuery, call: CallOptions = {}) {
+    return this.get(
+      this.dataset(datasetId, '/data-annotations/samples'),
+      {
+        offset: query.offset,
+        limit: query.limit,
+        label_name: query.labelName,
+        sample_state: query.sampleState,
+        order: query.order,
+        process_parameter: query.processParameter
+      },
+      WireSampleList,
+      call
+    )
+  }
+
+  describeSample(
+    datasetId: string,
+    sampleId: string,
+    processParameter?: string,
+    call: CallOptions = {}
+  ) {
+    const path = this.dataset(datasetId, `/data-annotations/samples/${enc(sampleId)}`)
+    return this.get(path, { process_parameter: processParameter }, WireSample, call)
+  }
+
+  deleteSamples(datasetId: string, sampleIds: string[], call: CallOptions = {}) {
+    const path = this.dataset(datasetId, '/data-annotations/samples/delete')
+    const body = { samples: sampleIds, delete_source: false }
+    return this.call('POST', path, {}, body, WireDeleteResult, call)
+  }
+
+  get<S extends z.ZodType>(path: string, query: Query, schema: S, call: CallOptions) {
+    return this.call('GET', path, query, undefined, schema, call)
+  }
+
+  /** One API call: signed or tokened per attempt; one fresh-credential retry after a 401. */
+  async call<S extends z.ZodType>(
+    method: string,
+    path: string,
+    query: Query,
+    body: unknown,
+    schema: S,
+    call: CallOptions
+  ): Promise<Answer<z.infer<S>>> {
+    const { auth, http, endpoint } = this.options
+    const url = joinUrl(endpoint, path)
+    const params = new URLSearchParams()
+    for (const [name, value] of Object.entries(query))
+      if (value !== undefined) params.set(name, String(value))
+    url.search = canonicalQuery(params)
+    const base: PreparedRequest = {
+      method,
+      url,
+      headers: {
+        'Content-Type': 'application/json',
+        ...(auth.kind === 'aksk' ? { 'X-Project-Id': this.options.projectId } : {})
+      },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    }
+    for (let refreshed = false; ; refreshed = true) {
+      let used = ''
+      try {
+        const response = await http.send({
+          peer: 'the ModelArts service',
+          signal: call.signal,
+          policy: this.options.policy,
+          prepare: async () => {
+            const { request, credential } = await auth.authorize(base)
+            used = credential
+            return request
+          }
+        })
+        return { data: parseAnswer(schema, response.body, path), headers: response.headers }
+      } catch (error) {
+        const expired = error instanceof TagdeckError && error.service?.httpStatus === 401
+        if (!expired || refreshed || !auth.invalidate(used)) throw error
+      }
+    }
+  }
+
+  private project(path: string): string {
+    return `/v2/${enc(this.options.projectId)}${path}`
+  }
+
+  private dataset(datasetId: string, path: string): string {
+    return this.project(`/datasets/${enc(datasetId)}${path}`)
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment)
+}
+
+function parseAnswer<S extends z.ZodType>(schema: S, body: Buffer, path: string): z.infer<S> {
+  let json: unknown
+  try {
+    json = JSON.parse(body.toString('utf8'))
+  } catch {
+    throw new TagdeckError({ code: 'service', message: `The service sent non-JSON for ${path}` })
+  }
+  const parsed = schema.safeParse(json)
+  if (!parsed.success)
+    throw new TagdeckError({
+      code: 'service',
+      message: `The service sent an unexpected answer for ${path}`,
+      issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+    })
+  return parsed.data
+}

@@ -1,0 +1,98 @@
+import type { Box, Dataset, DatasetType, JobStats, Label, Sample } from '../../shared/domain'
+import type { WireDataset, WireLabel, WireSample, WireStats } from './wire'
+
+/** Wire JSON (api.md) to the renderer's types (src/shared/domain.ts). */
+
+export function datasetType(type: number): DatasetType | null {
+  if (type === 0) return 'classification'
+  if (type === 1) return 'detection'
+  return null
+}
+
+export function normalizeDataset(wire: WireDataset): Dataset | null {
+  const type = datasetType(wire.dataset_type)
+  if (!type) return null
+  return {
+    id: wire.dataset_id,
+    name: wire.dataset_name,
+    description: wire.description ?? '',
+    type,
+    createdAt: wire.create_time ?? 0,
+    dataPath: wire.data_path ?? ''
+  }
+}
+
+export function normalizeLabel(wire: WireLabel): Label {
+  const color = wire.property?.['@modelarts:color']
+  return {
+    name: wire.name,
+    type: wire.type === 1 ? 'detection' : 'classification',
+    color: typeof color === 'string' && /^#[0-9a-fA-F]{6}$/.test(color) ? color : null
+  }
+}
+
+/** `[[x1,y1],[x2,y2]]`, numbers or numeric strings; anything else is not a box. */
+function boxOf(label: WireLabel): Box | null {
+  const property = label.property ?? {}
+  if (property['@modelarts:shape'] !== 'bndbox') return null
+  const feature = property['@modelarts:feature']
+  if (!Array.isArray(feature) || feature.length < 2) return null
+  const point = (p: unknown): [number, number] | null => {
+    if (!Array.isArray(p) || p.length < 2) return null
+    const [x, y] = [Number(p[0]), Number(p[1])]
+    return Number.isFinite(x) && Number.isFinite(y) ? [x, y] : null
+  }
+  const a = point(feature[0])
+  const b = point(feature[1])
+  if (!a || !b) return null
+  // Corners as given may be any two opposite ones: store top-left and bottom-right.
+  return {
+    tag: label.name,
+    x1: Math.min(a[0], b[0]),
+    y1: Math.min(a[1], b[1]),
+    x2: Math.max(a[0], b[0]),
+    y2: Math.max(a[1], b[1])
+  }
+}
+
+function sizeOf(metadata: Record<string, unknown> | null | undefined): Sample['size'] {
+  const size = metadata?.['@modelarts:size']
+  if (!Array.isArray(size) || size.length < 2) return null
+  const [w, h, d] = size.map(Number)
+  if (![w, h].every((n) => Number.isFinite(n) && (n ?? -1) >= 0)) return null
+  return {
+    width: Math.round(w ?? 0),
+    height: Math.round(h ?? 0),
+    depth: Number.isFinite(d) ? Math.round(d ?? 3) : 3
+  }
+}
+
+export function normalizeSample(wire: WireSample): Sample {
+  const labels = wire.labels ?? []
+  const boxes = labels.map(boxOf).filter((b): b is Box => b !== null)
+  const tags = [...new Set(labels.map((l) => l.name))]
+  return {
+    id: wire.sample_id,
+    name: wire.sample_name ?? wire.sample_id,
+    tags,
+    boxes,
+    size: sizeOf(wire.metadata),
+    annotated: labels.length > 0 || wire.sample_status === 'MANUAL_ANNOTATION',
+    time: wire.sample_time ?? 0,
+    bytes: wire.sample_size ?? null
+  }
+}
+
+export function normalizeStats(wire: WireStats): JobStats {
+  return {
+    labels: wire.label_stats.map((l) => ({
+      name: l.name,
+      count: l.count,
+      sampleCount: l.sample_count
+    })),
+    all: wire.sample_stats.all,
+    tagged: wire.sample_stats.manual_annotation,
+    untagged: wire.sample_stats.un_annotation,
+    deleted: wire.sample_stats.deleted
+  }
+}

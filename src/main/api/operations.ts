@@ -1,0 +1,199 @@
+import type {
+  Dataset,
+  DeleteOutcome,
+  ImageVariant,
+  JobStats,
+  Label,
+  Sample,
+  SamplePage,
+  TagFilter
+} from '../../shared/domain'
+import { TagdeckError, type TagdeckErrorPayload } from '../../shared/errors'
+import { mapLimit } from '../map-limit'
+import type { CallOptions, ListSamplesQuery, ModelArtsClient } from './modelarts'
+import { normalizeDataset, normalizeLabel, normalizeSample, normalizeStats } from './normalize'
+
+/**
+ * The vendor SDK's operations (api.md, "Operations the product must offer") with their
+ * meaning, plus what the UI needs around them. Everything returned is a src/shared type.
+ */
+
+/** The SDK's untagged marker for `show_images_by_tag`. */
+export const UNTAGGED = '__none__'
+/** Asks ListSamples / DescribeSample for thumbnail source URLs. */
+export const THUMB_PROCESS = 'image/resize,m_lfit,h_200'
+/** The SDK sends at most this many ids per DeleteSamples call. */
+export const DELETE_CHUNK = 100
+const SAMPLE_NOT_FOUND = 'ModelArts.4420'
+const DATASET_PAGE = 100
+
+export interface ListedPage {
+  page: SamplePage
+  /** Thumbnail source URLs that came with the page, so thumbnails need no extra lookup. */
+  thumbSources: { id: string; source: string }[]
+}
+
+export interface SampleResult {
+  id: string
+  sample: Sample | null
+  error: TagdeckErrorPayload | null
+}
+
+function filterQuery(filter: TagFilter): Pick<ListSamplesQuery, 'labelName' | 'sampleState'> {
+  switch (filter.kind) {
+    case 'everything':
+      return {}
+    case 'tagged':
+      return { sampleState: '__ALL__' }
+    case 'untagged':
+      return { sampleState: '__NONE__' }
+    case 'tag':
+      return { labelName: filter.tag }
+  }
+}
+
+function toPayload(error: unknown): TagdeckErrorPayload {
+  if (error instanceof TagdeckError) return error.toPayload()
+  return { code: 'internal', message: error instanceof Error ? error.message : String(error) }
+}
+
+export class Operations {
+  constructor(
+    private readonly client: ModelArtsClient,
+    private readonly concurrency = 6
+  ) {}
+
+  /** show_images_by_tag: no tag = every tagged image; `__none__` = untagged; page from 1. */
+  async showImagesByTag(
+    jobId: string,
+    options: { tag?: string; perPage: number; page: number },
+    call?: CallOptions
+  ): Promise<SamplePage> {
+    const filter: TagFilter =
+      options.tag === undefined
+        ? { kind: 'tagged' }
+        : options.tag === UNTAGGED
+          ? { kind: 'untagged' }
+          : { kind: 'tag', tag: options.tag }
+    return (await this.listPage(jobId, filter, options.page, options.perPage, call)).page
+  }
+
+  async listPage(
+    jobId: string,
+    filter: TagFilter,
+    page: number,
+    perPage: number,
+    call?: CallOptions
+  ): Promise<ListedPage> {
+    const { data } = await this.client.listSamples(
+      jobId,
+      { offset: page - 1, limit: perPage, processParameter: THUMB_PROCESS, ...filterQuery(filter) },
+      call
+    )
+    return {
+      page: { total: data.sample_count, page, perPage, samples: data.samples.map(normalizeSample) },
+      thumbSources: data.samples.flatMap((s) =>
+        s.source ? [{ id: s.sample_id, source: s.source }] : []
+      )
+    }
+  }
+
+  /** get_image_info_by_id: one image's tags, boxes and size. */
+  async getImageInfoById(jobId: string, sampleId: string, call?: CallOptions): Promise<Sample> {
+    const { data } = await this.client.describeSample(jobId, sampleId, undefined, call)
+    return normalizeSample(data)
+  }
+
+  /** get_image_info_by_ids: request order kept; a failure is reported for its id, not thrown. */
+  getImageInfoByIds(jobId: string, ids: string[], call?: CallOptions): Promise<SampleResult[]> {
+    return mapLimit(ids, this.concurrency, async (id) => {
+      try {
+        return { id, sample: await this.getImageInfoById(jobId, id, call), error: null }
+      } catch (error) {
+        if (call?.signal?.aborted) throw error
+        return { id, sample: null, error: toPayload(error) }
+      }
+    })
+  }
+
+  /** Where an image's bytes are: a presigned URL that needs no credentials. */
+  async imageSource(jobId: string, sampleId: string, variant: ImageVariant, call?: CallOptions) {
+    const process = variant === 'thumb' ? THUMB_PROCESS : undefined
+    const { data } = await this.client.describeSample(jobId, sampleId, process, call)
+    if (!data.source)
+      throw new TagdeckError({ code: 'not_found', message: `Sample ${sampleId} has no image` })
+    return data.source
+  }
+
+  /** delete_selected_image: one id. */
+  async deleteSelectedImage(jobId: string, sampleId: string): Promise<DeleteOutcome> {
+    const [outcome] = await this.deleteSamples(jobId, [sampleId])
+    if (!outcome) throw new TagdeckError({ code: 'internal', message: 'No delete outcome' })
+    return outcome
+  }
+
+  /**
+   * Dataset.delete_samples: chunks of at most 100 ids, one outcome per id in request order.
+   * "Sample not found" means someone already deleted it: `gone`, which counts as done. A chunk
+   * that fails as a whole (network, auth, 5xx after retries) throws; calling again is safe.
+   */
+  async deleteSamples(jobId: string, ids: string[]): Promise<DeleteOutcome[]> {
+    const outcomes: DeleteOutcome[] = []
+    for (let start = 0; start < ids.length; start += DELETE_CHUNK) {
+      const chunk = ids.slice(start, start + DELETE_CHUNK)
+      const { data } = await this.client.deleteSamples(jobId, chunk)
+      if (data.success && !data.results?.some((r) => !r.success)) {
+        outcomes.push(...chunk.map((id) => ({ id, status: 'deleted' as const })))
+        continue
+      }
+      chunk.forEach((id, index) => {
+        const result = data.results?.[index]
+        if (result?.success) outcomes.push({ id, status: 'deleted' })
+        else if (result?.error_code === SAMPLE_NOT_FOUND)
+          outcomes.push({ id, status: 'gone', code: SAMPLE_NOT_FOUND })
+        else
+          outcomes.push({
+            id,
+            status: 'failed',
+            code: result?.error_code ?? 'unknown',
+            message: result?.error_msg ?? 'The service did not say why'
+          })
+      })
+    }
+    return outcomes
+  }
+
+  /** Image datasets (classification, detection) of the project; other types are left out. */
+  async listDatasets(call?: CallOptions): Promise<Dataset[]> {
+    const found = new Map<string, Dataset>()
+    for (let page = 0; ; page++) {
+      const { data } = await this.client.listDatasets(page, DATASET_PAGE, call)
+      for (const wire of data.datasets) {
+        const dataset = normalizeDataset(wire)
+        if (dataset) found.set(dataset.id, dataset)
+      }
+      if (data.datasets.length < DATASET_PAGE || (page + 1) * DATASET_PAGE >= data.total_number)
+        break
+    }
+    return [...found.values()]
+  }
+
+  async getDataset(jobId: string, call?: CallOptions): Promise<Dataset> {
+    const { data } = await this.client.getDataset(jobId, call)
+    const dataset = normalizeDataset(data)
+    if (!dataset)
+      throw new TagdeckError({
+        code: 'not_found',
+        message: `Dataset ${jobId} is not an image classification or detection dataset`
+      })
+    return dataset
+  }
+
+  async listLabels(jobId: string, call?: CallOptions): Promise<Label[]> {
+    return (await this.client.listLabels(jobId, call)).data.labels.map(normalizeLabel)
+  }
+
+  async getStats(jobId: string, call?: CallOptions): Promise<JobStats> {
+    return normalizeStats((await this.client.getStats(jobId, call)).data)
+  }
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod'
+
+/**
+ * The v2 wire shapes (api.md), parsed leniently: the real cloud sends many more fields than
+ * we read, and zod drops them. Only what the normalizers need is required.
+ */
+const num = z.coerce.number()
+
+export const WireDataset = z.object({
+  dataset_id: z.string(),
+  dataset_name: z.string().default(''),
+  description: z.string().nullish(),
+  dataset_type: num.default(0),
+  create_time: num.nullish(),
+  data_path: z.string().nullish()
+})
+export type WireDataset = z.infer<typeof WireDataset>
+
+export const WireDatasetList = z.object({
+  total_number: num.default(0),
+  datasets: z.array(WireDataset).default([])
+})
+
+export const WireLabel = z.object({
+  name: z.string(),
+  type: num.default(0),
+  property: z.record(z.string(), z.unknown()).nullish()
+})
+export type WireLabel = z.infer<typeof WireLabel>
+
+export const WireLabelList = z.object({ labels: z.array(WireLabel).default([]) })
+
+export const WireStats = z.object({
+  label_stats: z
+    .array(
+      z.object({
+        name: z.string(),
+        count: num.default(0),
+        sample_count: num.default(0)
+      })
+    )
+    .default([]),
+  sample_stats: z
+    .object({
+      all: num.default(0),
+      total: num.nullish(),
+      un_annotation: num.default(0),
+      manual_annotation: num.default(0),
+      deleted: num.default(0)
+    })
+    .default({ all: 0, un_annotation: 0, manual_annotation: 0, deleted: 0 })
+})
+export type WireStats = z.infer<typeof WireStats>
+
+export const WireSample = z.object({
+  sample_id: z.string(),
+  sample_name: z.string().nullish(),
+  sample_status: z.string().nullish(),
+  sample_size: num.nullish(),
+  sample_time: num.nullish(),
+  source: z.string().nullish(),
+  labels: z.array(WireLabel).nullish(),
+  metadata: z.record(z.string(), z.unknown()).nullish()
+})
+export type WireSample = z.infer<typeof WireSample>
+
+export const WireSampleList = z.object({
+  sample_count: num.default(0),
+  samples: z.array(WireSample).default([])
+})
+
+export const WireDeleteResult = z.object({
+  success: z.boolean(),
+  results: z
+    .array(
+      z.object({
+        success: z.boolean(),
+        error_code: z.string().nullish(),
+        error_msg: z.string().nullish()
+      })
+    )
+    .nullish()
+})
+export type WireDeleteResult = z.infer<typeof WireDeleteResult>
