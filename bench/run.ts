@@ -11,7 +11,9 @@ const all = readdirSync(dir)
   .sort()
 const unknown = wanted.filter((w) => !all.includes(`${w}.bench.ts`))
 if (unknown.length > 0) {
-  console.error(`bench: no such benchmark: ${unknown.join(', ')} (have: ${all.map((f) => f.replace('.bench.ts', '')).join(', ')})`)
+  console.error(
+    `bench: no such benchmark: ${unknown.join(', ')} (have: ${all.map((f) => f.replace('.bench.ts', '')).join(', ')})`
+  )
   process.exit(2)
 }
 const files = wanted.length > 0 ? wanted.map((w) => `${w}.bench.ts`) : all
