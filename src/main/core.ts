@@ -1,9 +1,14 @@
 import { IpcRouter } from './ipc/router'
 import { EventHub } from './ipc/events'
 import { addAppHandlers } from './handlers/app'
+import { addConnectionHandlers } from './handlers/connections'
+import { addImageHandlers } from './handlers/images'
+import { addJobHandlers } from './handlers/jobs'
+import { serveImage } from './images/serve'
+import { createServices, type MainServices, type ServiceOptions } from './services'
 import type { MainContext, Locale } from './context'
 
-export interface CoreOptions {
+export interface CoreOptions extends ServiceOptions {
   version: string
   shell: 'electron' | 'browser'
   userDataDir: string
@@ -24,6 +29,7 @@ export interface MainCore {
   router: IpcRouter
   events: EventHub
   context: MainContext
+  services: MainServices
   /** Answers `<connection>/<job>/<sample>/<variant>` from the disk cache or the service. */
   serveImage(path: string): Promise<ImageReply>
   close(): Promise<void>
@@ -40,15 +46,24 @@ export async function createMainCore(options: CoreOptions): Promise<MainCore> {
     locale: options.locale ?? 'en',
     demoFile: options.demoFile ?? null
   }
+  const services = await createServices(context, options)
   const router = new IpcRouter(options.trustedOrigin)
   addAppHandlers(router, context)
+  addConnectionHandlers(router, context, services)
+  addJobHandlers(router, services)
+  addImageHandlers(router, services)
+  const missing = router.missing()
+  if (missing.length > 0) throw new Error(`IPC channels without a handler: ${missing.join(', ')}`)
+  let closing: Promise<void> | null = null
   return {
     router,
     events,
     context,
-    async serveImage() {
-      return { status: 404, contentType: 'text/plain', body: 'No image source yet' }
-    },
-    async close() {}
+    services,
+    serveImage: (path) => serveImage(services.fetcher, path),
+    close() {
+      closing ??= services.close()
+      return closing
+    }
   }
 }

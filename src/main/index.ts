@@ -1,8 +1,9 @@
-import { app, BrowserWindow } from 'electron'
+import { app, BrowserWindow, net } from 'electron'
 import path from 'node:path'
 import { createMainCore } from './core'
 import { bindEventsToWindows, bindIpcMain } from './electron/ipc'
-import { handleAppScheme, registerSchemes } from './electron/protocol'
+import { handleAppScheme, handleImageScheme, registerSchemes } from './electron/protocol'
+import { createSafeStorageCipher } from './electron/secrets'
 import { applySessionPolicy, createMainWindow } from './electron/window'
 import { APP_ORIGIN, makeOriginCheck } from './security/trusted-url'
 
@@ -23,10 +24,19 @@ async function start(): Promise<void> {
     shell: 'electron',
     userDataDir,
     demoFile: process.env['TAGDECK_DEMO'] ?? null,
-    trustedOrigin: isTrustedOrigin
+    trustedOrigin: isTrustedOrigin,
+    cipher: createSafeStorageCipher(),
+    isOnline: () => net.isOnline()
   })
   applySessionPolicy(isTrustedOrigin)
   handleAppScheme(path.join(__dirname, '../renderer'))
+  handleImageScheme(async (pathname) => {
+    const reply = await core.serveImage(pathname)
+    return new Response(reply.body, {
+      status: reply.status,
+      headers: { 'Content-Type': reply.contentType, ...reply.headers }
+    })
+  })
   bindIpcMain(core.router)
   bindEventsToWindows(core.events)
 

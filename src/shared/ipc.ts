@@ -66,7 +66,8 @@ export const contract = {
     'Deletes a profile and its secret.'
   ),
   'connections.test': channel(
-    z.union([z.object({ id: Id }), ConnectionInput]),
+    // strict: a form that carries its profile's id (an edit) is tested as the form, not the saved profile
+    z.union([z.object({ id: Id }).strict(), ConnectionInput]),
     ConnectionVerdict,
     'Checks a saved profile, or an unsaved form: reachable, auth, project, clock skew.'
   ),
@@ -89,7 +90,12 @@ export const contract = {
   ),
   'secrets.status': channel(
     NoInput,
-    z.object({ encryptionAvailable: z.boolean(), backend: z.string() }),
+    z.object({
+      encryptionAvailable: z.boolean(),
+      backend: z.string(),
+      /** False for the browser shell's key file: encrypted, but the key sits beside the data. */
+      osProtected: z.boolean()
+    }),
     'Whether the OS can encrypt secrets (Linux `basic_text` cannot).'
   ),
   'jobs.list': channel(

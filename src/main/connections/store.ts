@@ -37,7 +37,7 @@ export const PROFILES_FILE = 'connections.json'
 export type StoreChange = { id: string; kind: 'saved' | 'removed' }
 
 /** The same identity keeps its secret when other fields change; a new identity needs a new one. */
-function sameIdentity(a: z.infer<typeof ConnectionAuth>, b: z.infer<typeof ConnectionAuth>) {
+export function sameIdentity(a: z.infer<typeof ConnectionAuth>, b: z.infer<typeof ConnectionAuth>) {
   if (a.kind === 'aksk' && b.kind === 'aksk') return a.ak === b.ak
   if (a.kind === 'password' && b.kind === 'password')
     return a.user === b.user && a.domain === b.domain

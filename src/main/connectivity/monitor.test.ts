@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest'
+import type { Connectivity } from '../../shared/domain'
+import type { Clock } from './clock'
+import { ConnectivityMonitor } from './monitor'
+
+/** A clock that only moves when told to; timers fire in order, promises settle in between. */
+class ManualClock implements Clock {
+  private time = 1_000_000
+  private seq = 0
+  private timers = new Map<number, { at: number; fn: () => void }>()
+
+  now(): number {
+    return this.time
+  }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = ++this.seq
+    this.timers.set(id, { at: this.time + ms, fn })
+    return id
+  }
+  clearTimeout(handle: unknown): void {
+    this.timers.delete(handle as number)
+  }
+  /** When the next timer is due, relative to now; null when none. */
+  nextIn(): number | null {
+    const ats = [...this.timers.values()].map((t) => t.at)
+    return ats.length ? Math.min(...ats) - this.time : null
+  }
+  async advance(ms: number): Promise<void> {
+    const end = this.time + ms
+    for (;;) {
+      const due = [...this.timers.entries()].sort((a, b) => a[1].at - b[1].at)[0]
+      if (!due || due[1].at > end) break
+      this.timers.delete(due[0])
+      this.time = due[1].at
+      due[1].fn()
+      await settle()
+    }
+    this.time = end
+    await settle()
+  }
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve()
+}
+
+function setup(options: { osOnline?: () => boolean } = {}) {
+  const clock = new ManualClock()
+  const events: Connectivity[] = []
+  const monitor = new ConnectivityMonitor({
+    emit: (e) => events.push(e),
+    clock,
+    random: () => 1,
+    minProbeMs: 1000,
+    maxProbeMs: 8000,
+    heartbeatMs: 60_000,
+    ...options
+  })
+  let up = false
+  let probes = 0
+  const probe = async () => {
+    probes++
+    if (!up) throw new Error('ECONNREFUSED')
+  }
+  return {
+    clock,
+    events,
+    monitor,
+    probe,
+    setUp: (value: boolean) => void (up = value),
+    probes: () => probes
+  }
+}
+
+describe('ConnectivityMonitor', () => {
+  it('starts unknown, probes at once, and backs off exponentially while offline', async () => {
+    const t = setup()
+    t.monitor.track('c1', t.probe)
+    expect(t.monitor.get('c1')?.state).toBe('unknown')
+    await t.clock.advance(0)
+    expect(t.events).toEqual([
+      { connectionId: 'c1', state: 'offline', since: 1_000_000, lastError: 'ECONNREFUSED' }
+    ])
+    const gaps: (number | null)[] = []
+    for (let i = 0; i < 6; i++) {
+      gaps.push(t.clock.nextIn())
+      await t.clock.advance(t.clock.nextIn() ?? 0)
+    }
+    expect(gaps).toEqual([1000, 2000, 4000, 8000, 8000, 8000])
+    expect(t.probes()).toBe(7)
+    expect(t.events).toHaveLength(1) // still offline: no repeated events
+  })
+
+  it('goes online when a probe succeeds, then only heartbeats', async () => {
+    const t = setup()
+    t.monitor.track('c1', t.probe)
+    await t.clock.advance(0)
+    t.setUp(true)
+    await t.clock.advance(1000)
+    expect(t.events.map((e) => e.state)).toEqual(['offline', 'online'])
+    expect(t.events[1]?.since).toBe(1_001_000)
+    expect(t.clock.nextIn()).toBe(60_000)
+  })
+
+  it('follows request outcomes, and repeated failures do not postpone the probe', async () => {
+    const t = setup()
+    t.setUp(true)
+    t.monitor.track('c1', t.probe)
+    await t.clock.advance(0)
+    expect(t.monitor.get('c1')?.state).toBe('online')
+    t.setUp(false)
+    t.monitor.report('c1', false, 'fetch failed')
+    expect(t.monitor.isOffline('c1')).toBe(true)
+    expect(t.clock.nextIn()).toBe(1000)
+    await t.clock.advance(500)
+    t.monitor.report('c1', false, 'fetch failed again')
+    expect(t.clock.nextIn()).toBe(500)
+    t.monitor.report('c1', true)
+    expect(t.events.map((e) => e.state)).toEqual(['online', 'offline', 'online'])
+    expect(t.monitor.get('c1')?.lastError).toBeNull()
+  })
+
+  it('trusts the OS when it says there is no network', async () => {
+    let online = false
+    const t = setup({ osOnline: () => online })
+    t.setUp(true)
+    t.monitor.track('c1', t.probe)
+    await t.clock.advance(0)
+    expect(t.monitor.get('c1')).toMatchObject({ state: 'offline', lastError: /offline/ })
+    expect(t.probes()).toBe(0)
+    online = true
+    t.monitor.recheck()
+    await t.clock.advance(0)
+    expect(t.monitor.get('c1')?.state).toBe('online')
+  })
+
+  it('forgets untracked connections, including a probe already in flight', async () => {
+    const t = setup()
+    let release: () => void = () => {}
+    t.monitor.track('c1', () => new Promise<void>((resolve) => (release = resolve)))
+    await t.clock.advance(0)
+    t.monitor.untrack('c1')
+    release()
+    await t.clock.advance(0)
+    expect(t.monitor.all()).toEqual([])
+    expect(t.events).toEqual([])
+    expect(t.clock.nextIn()).toBeNull()
+  })
+})

@@ -1,0 +1,82 @@
+import type { ConnectionInput, ConnectionProfile, ConnectionTarget } from '../../shared/domain'
+import { TagdeckError } from '../../shared/errors'
+import type { MainContext } from '../context'
+import { demoInput, demoProfile, readDemo } from '../connections/demo'
+import { sameIdentity } from '../connections/store'
+import { testConnection } from '../connections/test-connection'
+import type { IpcRouter } from '../ipc/router'
+import type { MainServices } from '../services'
+
+/**
+ * Whether cached images may belong to another service after an edit. A new port on the same
+ * host is the same service (the demo gets a new port each run); anything else is not.
+ */
+function sameService(a: ConnectionProfile, b: { target: ConnectionTarget; projectId: string }) {
+  if (a.projectId !== b.projectId || a.target.kind !== b.target.kind) return false
+  if (a.target.kind === 'region' && b.target.kind === 'region')
+    return a.target.region === b.target.region
+  if (a.target.kind === 'endpoint' && b.target.kind === 'endpoint') {
+    const [x, y] = [new URL(a.target.url), new URL(b.target.url)]
+    return x.protocol === y.protocol && x.hostname === y.hostname && x.pathname === y.pathname
+  }
+  return false
+}
+
+export function addConnectionHandlers(
+  router: IpcRouter,
+  ctx: MainContext,
+  services: MainServices
+): void {
+  const { store, cipher, monitor, fetcher, net } = services
+
+  const save = async (input: ConnectionInput) => {
+    const before = input.id ? store.get(input.id) : null
+    const saved = await store.save(input)
+    if (before && !sameService(before, saved)) await fetcher.cache.removePrefix(`${saved.id}/`)
+    return saved
+  }
+
+  router.addHandler('connections.list', () => store.list())
+  router.addHandler('connections.save', save)
+  router.addHandler('connections.remove', async ({ id }) => ({ removed: await store.remove(id) }))
+
+  router.addHandler('connections.test', async (input) => {
+    if (!('name' in input)) {
+      const profile = store.require(input.id)
+      const secret = await store.secret(input.id).catch(() => null)
+      const verdict = await testConnection(profile, secret, net)
+      if (secret !== null)
+        monitor.report(input.id, verdict.reachable, verdict.reachable ? null : verdict.message)
+      return verdict
+    }
+    // An unsaved form: its own secret, or the saved one when it names the same identity.
+    const saved = input.id ? store.get(input.id) : null
+    const secret =
+      input.secret ??
+      (saved && input.id && sameIdentity(saved.auth, input.auth)
+        ? await store.secret(input.id).catch(() => null)
+        : null)
+    return testConnection(input, secret, net)
+  })
+
+  router.addHandler('connections.demo', async () => {
+    const demo = await readDemo(ctx.demoFile)
+    return demo ? demoProfile(demo) : null
+  })
+
+  router.addHandler('connections.addDemo', async () => {
+    const demo = await readDemo(ctx.demoFile)
+    if (!demo)
+      throw new TagdeckError({
+        code: 'not_found',
+        message: 'No local demo service is running: start Tagdeck with `npm start`'
+      })
+    return save(demoInput(demo))
+  })
+
+  router.addHandler('secrets.status', async () => ({
+    encryptionAvailable: await cipher.isAvailable(),
+    backend: cipher.backend,
+    osProtected: cipher.osProtected
+  }))
+}

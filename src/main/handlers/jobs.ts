@@ -1,0 +1,45 @@
+import type { IpcRouter } from '../ipc/router'
+import type { MainServices } from '../services'
+
+/** Datasets and samples: each call goes to the connection's client (api/operations.ts). */
+export function addJobHandlers(router: IpcRouter, services: MainServices): void {
+  const { pool, fetcher } = services
+  const ops = async (connectionId: string) => (await pool.get(connectionId)).ops
+
+  router.addHandler('jobs.list', async ({ connectionId }) =>
+    (await ops(connectionId)).listDatasets()
+  )
+  router.addHandler('jobs.get', async ({ connectionId, jobId }) =>
+    (await ops(connectionId)).getDataset(jobId)
+  )
+  router.addHandler('jobs.labels', async ({ connectionId, jobId }) =>
+    (await ops(connectionId)).listLabels(jobId)
+  )
+  router.addHandler('jobs.stats', async ({ connectionId, jobId }) =>
+    (await ops(connectionId)).getStats(jobId)
+  )
+
+  router.addHandler('samples.page', async ({ connectionId, jobId, filter, page, perPage }) => {
+    const client = await pool.get(connectionId)
+    const listed = await client.ops.listPage(jobId, filter, page, perPage)
+    // The listing already carries thumbnail URLs: remember them so the grid's images are one
+    // request each instead of two.
+    fetcher.remember(
+      { connectionId, jobId, variant: 'thumb' },
+      listed.thumbSources.map(({ id, source }) => ({
+        id,
+        source: new URL(source, client.endpoints.modelarts)
+      }))
+    )
+    return listed.page
+  })
+  router.addHandler('samples.get', async ({ connectionId, jobId, sampleId }) =>
+    (await ops(connectionId)).getImageInfoById(jobId, sampleId)
+  )
+  router.addHandler('samples.getMany', async ({ connectionId, jobId, sampleIds }) =>
+    (await ops(connectionId)).getImageInfoByIds(jobId, sampleIds)
+  )
+  router.addHandler('samples.delete', async ({ connectionId, jobId, sampleIds }) =>
+    (await ops(connectionId)).deleteSamples(jobId, sampleIds)
+  )
+}
