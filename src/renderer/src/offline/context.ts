@@ -1,0 +1,17 @@
+import type { ConnectivityTracker } from './connectivity'
+import type { TagdeckDb } from './db'
+import type { Clock, EventSource, LockRunner, Transport } from './deps'
+
+/** Everything the offline layer runs on; `runtime.ts` builds the real one, tests a fake one. */
+export interface OfflineContext {
+  db: TagdeckDb
+  transport: Transport
+  clock: Clock
+  /** In [0, 1): jitter for retries. */
+  random: () => number
+  connectivity: ConnectivityTracker
+  events: EventSource
+  locks: LockRunner
+  /** A cached page older than this is refreshed in the background when the service is reachable. */
+  revalidateAfterMs: number
+}

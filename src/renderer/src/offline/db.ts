@@ -1,0 +1,204 @@
+import { Dexie, type Table } from 'dexie'
+import type { JobStats, Label, Sample, TagFilter } from '../../../shared/domain'
+
+/**
+ * The renderer's offline memory (IndexedDB through Dexie). One typed database per profile;
+ * `openTagdeckDb(name)` lets tests open a fresh one each. Status fields are strings because
+ * booleans cannot be indexed.
+ */
+
+/** A job on a connection. */
+export interface JobKey {
+  connectionId: string
+  jobId: string
+}
+
+/**
+ * One filter of a job read at one page size: the service's total and which queued deletions
+ * fall inside it. `hidden` maps a sample id to its offset in the cached pages (-1: matches the
+ * filter but its page is not cached), so reads skip it and counts drop it.
+ */
+export interface ListingRow extends JobKey {
+  filterKey: string
+  filter: TagFilter
+  perPage: number
+  /** The service's total, as of `fetchedAt`. */
+  total: number
+  fetchedAt: number
+  /** Pages fetched before this moment are out of date (a sync moved offsets): revalidate. */
+  staleAt: number | null
+  hidden: Record<string, number>
+}
+
+/** One page as the service returned it, in the listing's current offsets. */
+export interface PageRow extends JobKey {
+  filterKey: string
+  perPage: number
+  page: number
+  sampleIds: string[]
+  fetchedAt: number
+  lastUsedAt: number
+  /** Rough size of the page and its samples in the database, for the cache cap. */
+  bytes: number
+}
+
+export interface SampleRow extends JobKey {
+  sampleId: string
+  sample: Sample
+  lastSeen: number
+}
+
+/** Labels, stats and change counters of a job. */
+export interface JobRow extends JobKey {
+  labels: Label[] | null
+  labelsAt: number | null
+  /** As the service reported them; reads subtract the outbox. */
+  stats: JobStats | null
+  statsAt: number | null
+  /** Bumped whenever the service's offsets may have moved (a batch sent, a rebase). */
+  generation: number
+  /** Bumped whenever what a reader sees may have changed; `watchJob` listens to it. */
+  version: number
+}
+
+export type OutboxStatus = 'queued' | 'sending' | 'failed' | 'paused' | 'done'
+
+export interface OutboxError {
+  code: string
+  message: string
+}
+
+/**
+ * One sample to delete. `done` rows were confirmed by the service and wait for the cached
+ * pages to be rebased in the same transaction that removes them.
+ */
+export interface OutboxRow extends JobKey {
+  /** `connectionId/jobId/sampleId`: one row per sample, so queueing twice is a no-op. */
+  id: string
+  sampleId: string
+  status: OutboxStatus
+  attempts: number
+  nextAttemptAt: number
+  createdAt: number
+  updatedAt: number
+  lastError: OutboxError | null
+  /** The sample as it was when queued, for the panel and the counts (null: never cached). */
+  name: string | null
+  tags: string[] | null
+  boxTags: string[]
+}
+
+export type OfflinePhase = 'pages' | 'thumb' | 'full' | 'done'
+export type OfflineState = 'running' | 'paused' | 'done' | 'error'
+
+/** "Make available offline" of a job: the pin and the resumable download. */
+export interface OfflineJobRow extends JobKey {
+  pin: 'pinned' | 'unpinned'
+  filter: TagFilter
+  includeFull: boolean
+  phase: OfflinePhase
+  state: OfflineState
+  pagesDone: number
+  pagesTotal: number
+  /** Position in the job's samples of the current image phase. */
+  imagesDone: number
+  imagesFailed: number
+  imagesTotal: number
+  bytes: number
+  startedAt: number
+  updatedAt: number
+  lastError: string | null
+}
+
+export interface SyncProgress {
+  done: number
+  total: number
+  startedAt: number
+}
+
+/** What the sync runner (in whichever window holds the lock) last said. */
+export interface SyncStateRow {
+  key: 'engine'
+  lastSyncAt: number | null
+  lastError: (OutboxError & { at: number }) | null
+  progress: SyncProgress | null
+}
+
+/** A connection whose queue waits for the user to sign in again. */
+export interface PauseRow {
+  connectionId: string
+  reason: 'auth'
+  message: string
+  since: number
+}
+
+export type TagdeckDb = Dexie & {
+  listings: Table<ListingRow, [string, string, string, number]>
+  pages: Table<PageRow, [string, string, string, number, number]>
+  samples: Table<SampleRow, [string, string, string]>
+  jobs: Table<JobRow, [string, string]>
+  outbox: Table<OutboxRow, string>
+  offlineJobs: Table<OfflineJobRow, [string, string]>
+  syncState: Table<SyncStateRow, string>
+  pauses: Table<PauseRow, string>
+}
+
+export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
+  const db = new Dexie(name) as TagdeckDb
+  db.version(1).stores({
+    listings: '[connectionId+jobId+filterKey+perPage], [connectionId+jobId]',
+    pages:
+      '[connectionId+jobId+filterKey+perPage+page], [connectionId+jobId+filterKey+perPage], [connectionId+jobId], lastUsedAt, *sampleIds',
+    samples: '[connectionId+jobId+sampleId], [connectionId+jobId]',
+    jobs: '[connectionId+jobId]',
+    outbox:
+      'id, [status+createdAt], [connectionId+jobId+status+createdAt], [connectionId+status], [connectionId+jobId]',
+    offlineJobs: '[connectionId+jobId], state',
+    syncState: 'key',
+    pauses: 'connectionId'
+  })
+  return db
+}
+
+let shared: TagdeckDb | null = null
+
+/** The app's database. */
+export function getDb(): TagdeckDb {
+  shared ??= openTagdeckDb()
+  return shared
+}
+
+export const outboxId = (connectionId: string, jobId: string, sampleId: string): string =>
+  `${connectionId}/${jobId}/${sampleId}`
+
+export function filterKey(filter: TagFilter): string {
+  return filter.kind === 'tag' ? `tag:${filter.tag}` : filter.kind
+}
+
+export function emptyJob(key: JobKey): JobRow {
+  return {
+    ...key,
+    labels: null,
+    labelsAt: null,
+    stats: null,
+    statsAt: null,
+    generation: 0,
+    version: 0
+  }
+}
+
+/** Bumps a job's counters inside the caller's transaction. */
+export async function touchJob(
+  db: TagdeckDb,
+  key: JobKey,
+  change: { generation?: boolean }
+): Promise<JobRow> {
+  const row = (await db.jobs.get([key.connectionId, key.jobId])) ?? emptyJob(key)
+  const next = {
+    ...row,
+    version: row.version + 1,
+    generation: row.generation + (change.generation ? 1 : 0)
+  }
+  await db.jobs.put(next)
+  return next
+}

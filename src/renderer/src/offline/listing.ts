@@ -1,0 +1,214 @@
+import { Dexie } from 'dexie'
+import type { JobKey, ListingRow, OutboxRow, PageRow, TagdeckDb } from './db'
+import { touchJob } from './db'
+import { matchesFilter, shiftedOffset, subtractFromStats } from './overlay'
+
+/**
+ * Keeping cached listings in step with the outbox. Every function here runs inside the
+ * caller's read-write transaction (the tables of `writeScope`), so a delete, an undo or a
+ * sync changes the outbox and what readers see atomically.
+ */
+
+export const writeScope = (db: TagdeckDb) => [
+  db.listings,
+  db.pages,
+  db.samples,
+  db.jobs,
+  db.outbox,
+  db.pauses,
+  db.syncState
+]
+
+export const listingKey = (l: {
+  connectionId: string
+  jobId: string
+  filterKey: string
+  perPage: number
+}): [string, string, string, number] => [l.connectionId, l.jobId, l.filterKey, l.perPage]
+
+const sameListing = (a: ListingRow, p: PageRow) =>
+  a.filterKey === p.filterKey && a.perPage === p.perPage
+
+export function jobListings(db: TagdeckDb, job: JobKey): Promise<ListingRow[]> {
+  return db.listings.where('[connectionId+jobId]').equals([job.connectionId, job.jobId]).toArray()
+}
+
+export async function listingPages(db: TagdeckDb, l: ListingRow): Promise<PageRow[]> {
+  const pages = await db.pages
+    .where('[connectionId+jobId+filterKey+perPage]')
+    .equals(listingKey(l))
+    .toArray()
+  return pages.sort((a, b) => a.page - b.page)
+}
+
+/** Hides freshly queued samples in every cached listing of their job. */
+export async function hideInListings(db: TagdeckDb, job: JobKey, rows: readonly OutboxRow[]) {
+  if (rows.length === 0) return
+  const listings = await jobListings(db, job)
+  if (listings.length === 0) return
+  const wanted = new Set(rows.map((r) => r.sampleId))
+  const pages = await db.pages
+    .where('sampleIds')
+    .anyOf([...wanted])
+    .distinct()
+    .toArray()
+  for (const page of pages) {
+    if (page.connectionId !== job.connectionId || page.jobId !== job.jobId) continue
+    const listing = listings.find((l) => sameListing(l, page))
+    if (!listing) continue
+    page.sampleIds.forEach((id, i) => {
+      if (wanted.has(id)) listing.hidden[id] = (page.page - 1) * page.perPage + i
+    })
+  }
+  for (const row of rows) {
+    for (const listing of listings) {
+      if (row.sampleId in listing.hidden) continue
+      if (matchesFilter(row.tags, listing.filter)) listing.hidden[row.sampleId] = -1
+    }
+  }
+  await db.listings.bulkPut(listings)
+}
+
+/** Shows samples again (undo, discard). */
+export async function unhideInListings(db: TagdeckDb, job: JobKey, sampleIds: readonly string[]) {
+  const listings = await jobListings(db, job)
+  const changed = listings.filter((l) => sampleIds.some((id) => id in l.hidden))
+  for (const listing of changed) for (const id of sampleIds) delete listing.hidden[id]
+  if (changed.length > 0) await db.listings.bulkPut(changed)
+}
+
+/**
+ * Re-places hidden samples after `page` of `listing` was stored fresh: ids on it that are in
+ * the outbox get their offsets; hidden ids that used to be on it and are not any more lose them.
+ */
+export async function placeHiddenOnPage(db: TagdeckDb, listing: ListingRow, page: PageRow) {
+  const start = (page.page - 1) * listing.perPage
+  const end = start + listing.perPage
+  const onPage = new Set(page.sampleIds)
+  for (const [id, offset] of Object.entries(listing.hidden)) {
+    if (offset >= start && offset < end && !onPage.has(id)) listing.hidden[id] = -1
+  }
+  const rows = await db.outbox.bulkGet(
+    page.sampleIds.map((id) => `${listing.connectionId}/${listing.jobId}/${id}`)
+  )
+  rows.forEach((row, i) => {
+    if (row) listing.hidden[page.sampleIds[i]] = start + i
+  })
+}
+
+export function doneRows(db: TagdeckDb, job: JobKey): Promise<OutboxRow[]> {
+  return db.outbox
+    .where('[connectionId+jobId+status+createdAt]')
+    .between(
+      [job.connectionId, job.jobId, 'done', Dexie.minKey],
+      [job.connectionId, job.jobId, 'done', Dexie.maxKey]
+    )
+    .toArray()
+}
+
+/**
+ * The service deleted the job's `done` rows: rewrite every cached listing of the job as the
+ * service now has it (later samples move up; pages re-chunked), drop what cannot be placed
+ * exactly, take the samples out of the stats, and remove the rows. Readers see no change in
+ * what is visible (those samples were hidden already), only in where it sits.
+ */
+export async function rebaseJob(db: TagdeckDb, job: JobKey, now: number): Promise<number> {
+  const done = await doneRows(db, job)
+  if (done.length === 0) return 0
+  const gone = new Set(done.map((r) => r.sampleId))
+  for (const listing of await jobListings(db, job)) {
+    await rebaseListing(db, listing, gone, now)
+  }
+  const jobRow = await db.jobs.get([job.connectionId, job.jobId])
+  if (jobRow?.stats) await db.jobs.put({ ...jobRow, stats: subtractFromStats(jobRow.stats, done) })
+  await db.outbox.bulkDelete(done.map((r) => r.id))
+  await db.samples.bulkDelete(done.map((r) => [job.connectionId, job.jobId, r.sampleId]))
+  await touchJob(db, job, { generation: true })
+  return done.length
+}
+
+interface Kept {
+  offset: number
+  id: string
+  page: PageRow
+}
+
+async function rebaseListing(db: TagdeckDb, listing: ListingRow, gone: Set<string>, now: number) {
+  const pp = listing.perPage
+  const pages = await listingPages(db, listing)
+  const removed: number[] = []
+  const kept: Kept[] = []
+  const found = new Set<string>()
+  let contiguousEnd = 0
+  for (const page of pages) {
+    if ((page.page - 1) * pp === contiguousEnd && contiguousEnd % pp === 0) {
+      contiguousEnd += page.sampleIds.length
+    }
+    page.sampleIds.forEach((id, i) => {
+      const offset = (page.page - 1) * pp + i
+      if (gone.has(id)) {
+        removed.push(offset)
+        found.add(id)
+      } else kept.push({ offset, id, page })
+    })
+  }
+  let unplaced = 0
+  let removedCount = found.size
+  for (const id of gone) {
+    if (found.has(id) || !(id in listing.hidden)) continue
+    removedCount += 1
+    unplaced += 1
+  }
+  if (removedCount === 0) return
+  removed.sort((a, b) => a - b)
+  // A deleted sample we never saw could have sat anywhere past the cached prefix.
+  const exactBelow = unplaced > 0 ? contiguousEnd : Number.POSITIVE_INFINITY
+  const total = Math.max(0, listing.total - removedCount)
+
+  const next = new Map<number, { ids: string[]; sources: Set<PageRow> }>()
+  for (const k of kept) {
+    if (k.offset >= exactBelow) continue
+    const offset = shiftedOffset(k.offset, removed)
+    const page = Math.floor(offset / pp) + 1
+    const entry = next.get(page) ?? { ids: [], sources: new Set<PageRow>() }
+    entry.ids[offset % pp] = k.id
+    entry.sources.add(k.page)
+    next.set(page, entry)
+  }
+  const rows: PageRow[] = []
+  for (const [page, { ids, sources }] of next) {
+    const expected = Math.min(pp, total - (page - 1) * pp)
+    let complete = expected > 0 && ids.length === expected
+    for (let i = 0; complete && i < expected; i++) complete = ids[i] !== undefined
+    if (!complete) continue
+    const from = [...sources]
+    const perId =
+      from.reduce((s, p) => s + p.bytes, 0) /
+      Math.max(
+        1,
+        from.reduce((s, p) => s + p.sampleIds.length, 0)
+      )
+    rows.push({
+      connectionId: listing.connectionId,
+      jobId: listing.jobId,
+      filterKey: listing.filterKey,
+      perPage: pp,
+      page,
+      sampleIds: ids,
+      fetchedAt: Math.min(...from.map((p) => p.fetchedAt)),
+      lastUsedAt: Math.max(...from.map((p) => p.lastUsedAt)),
+      bytes: Math.round(perId * ids.length)
+    })
+  }
+  await db.pages.bulkDelete(
+    pages.map((p) => [p.connectionId, p.jobId, p.filterKey, p.perPage, p.page])
+  )
+  await db.pages.bulkPut(rows)
+
+  const hidden: Record<string, number> = {}
+  for (const [id, offset] of Object.entries(listing.hidden)) {
+    if (gone.has(id)) continue
+    hidden[id] = offset < 0 || offset >= exactBelow ? -1 : shiftedOffset(offset, removed)
+  }
+  await db.listings.put({ ...listing, total, hidden, staleAt: now })
+}

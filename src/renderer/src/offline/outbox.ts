@@ -1,0 +1,193 @@
+import { Dexie } from 'dexie'
+import type { JobKey, OutboxRow, OutboxStatus, TagdeckDb } from './db'
+import { outboxId, touchJob } from './db'
+import type { Clock } from './deps'
+import { hideInListings, unhideInListings, writeScope } from './listing'
+
+/**
+ * The outbox: the only writer of deletions. Queueing writes one row per sample and hides the
+ * samples from every cached page and count in the same transaction, so a crash can lose
+ * neither the intent nor the hiding. The sync engine sends the rows; until a row is being
+ * sent it can be undone.
+ */
+
+export interface QueueResult {
+  /** Outbox row ids, one per newly queued sample (pass them to `undo`). */
+  rowIds: string[]
+  /** Samples that were queued already (nothing changed for them). */
+  alreadyQueued: string[]
+}
+
+export async function queueDeletions(
+  db: TagdeckDb,
+  clock: Clock,
+  job: JobKey,
+  sampleIds: readonly string[]
+): Promise<QueueResult> {
+  const unique = [...new Set(sampleIds)]
+  return db.transaction('rw', writeScope(db), async () => {
+    const now = clock.now()
+    const ids = unique.map((s) => outboxId(job.connectionId, job.jobId, s))
+    const existing = await db.outbox.bulkGet(ids)
+    const samples = await db.samples.bulkGet(
+      unique.map((s) => [job.connectionId, job.jobId, s] as [string, string, string])
+    )
+    const paused = (await db.pauses.get(job.connectionId)) !== undefined
+    const rows: OutboxRow[] = []
+    const alreadyQueued: string[] = []
+    unique.forEach((sampleId, i) => {
+      if (existing[i]) return void alreadyQueued.push(sampleId)
+      const sample = samples[i]?.sample
+      rows.push({
+        id: ids[i],
+        connectionId: job.connectionId,
+        jobId: job.jobId,
+        sampleId,
+        status: paused ? 'paused' : 'queued',
+        attempts: 0,
+        nextAttemptAt: now,
+        createdAt: now,
+        updatedAt: now,
+        lastError: null,
+        name: sample?.name ?? null,
+        tags: sample ? sample.tags : null,
+        boxTags: sample ? sample.boxes.map((b) => b.tag) : []
+      })
+    })
+    if (rows.length > 0) {
+      await db.outbox.bulkAdd(rows)
+      await hideInListings(db, job, rows)
+      await touchJob(db, job, {})
+    }
+    return { rowIds: rows.map((r) => r.id), alreadyQueued }
+  })
+}
+
+export interface RemoveResult {
+  /** Rows removed: their samples are back in the job. */
+  removed: string[]
+  /** Rows being sent or already sent (or unknown): nothing to take back. */
+  tooLate: string[]
+}
+
+const TAKE_BACK: readonly OutboxStatus[] = ['queued', 'paused', 'failed']
+
+async function takeBack(db: TagdeckDb, rowIds: readonly string[]): Promise<RemoveResult> {
+  return db.transaction('rw', writeScope(db), async () => {
+    const rows = await db.outbox.bulkGet([...rowIds])
+    const removed: OutboxRow[] = []
+    const tooLate: string[] = []
+    rows.forEach((row, i) => {
+      if (row && TAKE_BACK.includes(row.status)) removed.push(row)
+      else tooLate.push(rowIds[i])
+    })
+    await db.outbox.bulkDelete(removed.map((r) => r.id))
+    for (const job of groupByJob(removed)) {
+      await unhideInListings(
+        db,
+        job,
+        job.rows.map((r) => r.sampleId)
+      )
+      await touchJob(db, job, {})
+    }
+    return { removed: removed.map((r) => r.id), tooLate }
+  })
+}
+
+/** Takes back deletions not sent yet; restores the samples in every cached page and count. */
+export function undo(db: TagdeckDb, rowIds: readonly string[]): Promise<RemoveResult> {
+  return takeBack(db, rowIds)
+}
+
+/** Gives up on deletions (typically failed ones): the samples stay, on the service and here. */
+export function discard(db: TagdeckDb, rowIds: readonly string[]): Promise<RemoveResult> {
+  return takeBack(db, rowIds)
+}
+
+/** Sends failed rows again. Returns how many were re-queued. */
+export async function retry(
+  db: TagdeckDb,
+  clock: Clock,
+  rowIds: readonly string[]
+): Promise<number> {
+  return db.transaction('rw', db.outbox, db.pauses, async () => {
+    const now = clock.now()
+    const rows = (await db.outbox.bulkGet([...rowIds])).filter(
+      (r): r is OutboxRow => r?.status === 'failed'
+    )
+    const paused = new Set((await db.pauses.toArray()).map((p) => p.connectionId))
+    await db.outbox.bulkPut(
+      rows.map((r) => ({
+        ...r,
+        status: paused.has(r.connectionId) ? ('paused' as const) : ('queued' as const),
+        attempts: 0,
+        nextAttemptAt: now,
+        updatedAt: now,
+        lastError: null
+      }))
+    )
+    return rows.length
+  })
+}
+
+/** Lifts a connection's pause (the user signed in again): its rows go back to the queue. */
+export async function resumeConnection(db: TagdeckDb, clock: Clock, connectionId: string) {
+  return db.transaction('rw', db.outbox, db.pauses, async () => {
+    const now = clock.now()
+    await db.pauses.delete(connectionId)
+    return db.outbox
+      .where('[connectionId+status]')
+      .equals([connectionId, 'paused'])
+      .modify({ status: 'queued', nextAttemptAt: now, updatedAt: now, lastError: null })
+  })
+}
+
+function groupByJob(rows: readonly OutboxRow[]): (JobKey & { rows: OutboxRow[] })[] {
+  const jobs = new Map<string, JobKey & { rows: OutboxRow[] }>()
+  for (const row of rows) {
+    const key = `${row.connectionId}/${row.jobId}`
+    const job = jobs.get(key) ?? { connectionId: row.connectionId, jobId: row.jobId, rows: [] }
+    job.rows.push(row)
+    jobs.set(key, job)
+  }
+  return [...jobs.values()]
+}
+
+// ---- reads for the "Pending changes" panel, the indicator and the quit warning ------------
+// Plain Dexie reads: wrap them in `liveQuery` / `useLiveQuery` to follow changes (any window).
+
+export interface PendingCounts {
+  queued: number
+  sending: number
+  failed: number
+  paused: number
+  /** Will reach the service by themselves (queued + sending + paused): the quit warning. */
+  willSync: number
+}
+
+const PANEL: readonly OutboxStatus[] = ['queued', 'sending', 'failed', 'paused']
+
+function statusRange(db: TagdeckDb, status: OutboxStatus, connectionId?: string) {
+  if (connectionId === undefined) {
+    return db.outbox
+      .where('[status+createdAt]')
+      .between([status, Dexie.minKey], [status, Dexie.maxKey])
+  }
+  return db.outbox.where('[connectionId+status]').equals([connectionId, status])
+}
+
+export async function pendingCounts(db: TagdeckDb, connectionId?: string): Promise<PendingCounts> {
+  const [queued, sending, failed, paused] = await Promise.all(
+    PANEL.map((s) => statusRange(db, s, connectionId).count())
+  )
+  return { queued, sending, failed, paused, willSync: queued + sending + paused }
+}
+
+/** Rows of one status, oldest first, for the panel (`limit` keeps a huge queue cheap). */
+export function pendingRows(
+  db: TagdeckDb,
+  status: Exclude<OutboxStatus, 'done'>,
+  limit = 200
+): Promise<OutboxRow[]> {
+  return statusRange(db, status).limit(limit).toArray()
+}

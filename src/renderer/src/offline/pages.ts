@@ -1,0 +1,375 @@
+import { Dexie } from 'dexie'
+import type { Sample, SamplePage, TagFilter } from '../../../shared/domain'
+import type { JobKey, ListingRow, PageRow, TagdeckDb } from './db'
+import { filterKey, outboxId, touchJob } from './db'
+import type { OfflineContext } from './context'
+import { isUnreachable, notAvailableOffline } from './errors'
+import { doneRows, listingKey, placeHiddenOnPage, rebaseJob, writeScope } from './listing'
+import { matchesFilter, placedOffsets, serviceOffset } from './overlay'
+
+/**
+ * Cache-first reads of a filter's pages. A page is assembled from the cached service pages
+ * with queued deletions left out (so page N of what the user sees may straddle two service
+ * pages), shown at once, and refreshed from the service in the background when it is
+ * reachable. A refresh that changes anything bumps the job's version (`watchJob`).
+ */
+
+export interface PageRequest extends JobKey {
+  filter: TagFilter
+  /** From 1. */
+  page: number
+  /** 1..100. */
+  perPage: number
+}
+
+export interface PageView extends SamplePage {
+  /** Samples the user can see (the service's total minus queued deletions). */
+  total: number
+  pageCount: number
+  /** When the oldest service page behind this view was fetched. */
+  fetchedAt: number
+  ageMs: number
+  /** A sync moved offsets since then, or the service's total changed: a refresh is due. */
+  stale: boolean
+  /** False only for a page read straight from the service because it could not be cached. */
+  fromCache: boolean
+}
+
+interface Plan {
+  view: PageView | null
+  listing: ListingRow | null
+  /** Service pages behind the view, in order, and when each was fetched (0: not cached). */
+  needed: { page: number; fetchedAt: number }[]
+}
+
+const keyOf = (r: PageRequest) => listingKey({ ...r, filterKey: filterKey(r.filter) })
+
+async function plan(db: TagdeckDb, req: PageRequest, now: number): Promise<Plan> {
+  const listing = (await db.listings.get(keyOf(req))) ?? null
+  if (!listing) return { view: null, listing, needed: [{ page: req.page, fetchedAt: 0 }] }
+  const pp = req.perPage
+  const hiddenIds = new Set(Object.keys(listing.hidden))
+  const placed = placedOffsets(listing.hidden)
+  const visibleTotal = Math.max(0, listing.total - hiddenIds.size)
+  const visibleStart = (req.page - 1) * pp
+  const want = Math.max(0, Math.min(pp, visibleTotal - visibleStart))
+  const start = serviceOffset(visibleStart, placed)
+
+  const needed: Plan['needed'] = []
+  const used: PageRow[] = []
+  const ids: string[] = []
+  let missing = false
+  let counted = 0
+  for (let p = Math.floor(start / pp) + 1; counted < want && (p - 1) * pp < listing.total; p++) {
+    const from = p === Math.floor(start / pp) + 1 ? start % pp : 0
+    const row = await db.pages.get([req.connectionId, req.jobId, listing.filterKey, pp, p])
+    needed.push({ page: p, fetchedAt: row?.fetchedAt ?? 0 })
+    if (row) {
+      used.push(row)
+      for (let i = from; i < row.sampleIds.length && counted < want; i++) {
+        if (hiddenIds.has(row.sampleIds[i])) continue
+        ids.push(row.sampleIds[i])
+        counted += 1
+      }
+      if (row.sampleIds.length < pp) break
+    } else {
+      // Not cached: count it as full minus what we know is hidden there, to plan the next one.
+      missing = true
+      const lo = (p - 1) * pp + from
+      const hi = Math.min(p * pp, listing.total)
+      counted += hi - lo - placed.filter((o) => o >= lo && o < hi).length
+    }
+  }
+  if (missing) return { view: null, listing, needed }
+  // Nothing to show (an empty job, or past the end): page 1 still carries the total.
+  if (needed.length === 0) needed.push({ page: 1, fetchedAt: listing.fetchedAt })
+  const rows = await db.samples.bulkGet(
+    ids.map((id) => [req.connectionId, req.jobId, id] as [string, string, string])
+  )
+  const samples = rows.map((r) => r?.sample)
+  if (samples.some((s) => s === undefined)) {
+    return { view: null, listing, needed: needed.map((n) => ({ ...n, fetchedAt: 0 })) }
+  }
+  const fetchedAt = used.length > 0 ? Math.min(...used.map((p) => p.fetchedAt)) : listing.fetchedAt
+  const staleAt = listing.staleAt
+  return {
+    listing,
+    needed,
+    view: {
+      samples: samples as Sample[],
+      total: visibleTotal,
+      page: req.page,
+      perPage: pp,
+      pageCount: Math.ceil(visibleTotal / pp),
+      fetchedAt,
+      ageMs: Math.max(0, now - fetchedAt),
+      stale:
+        staleAt !== null && (used.length > 0 ? used : [listing]).some((p) => p.fetchedAt < staleAt),
+      fromCache: true
+    }
+  }
+}
+
+/**
+ * The page as cached, or null when some of it is not. Only reads the database, so it is safe
+ * in `liveQuery` / `useLiveQuery` (it then follows deletes, undos and syncs in any window).
+ */
+export function cachedPage(
+  db: TagdeckDb,
+  req: PageRequest,
+  now = Date.now()
+): Promise<PageView | null> {
+  return db.transaction(
+    'r',
+    [db.listings, db.pages, db.samples],
+    async () => (await plan(db, req, now)).view
+  )
+}
+
+type StoreOutcome = 'stored' | 'deferred'
+
+/**
+ * Stores a service page unless the job's offsets may have moved while it was in flight: a
+ * batch of deletions was being sent (or finished) meanwhile. `generation` is the job's, read
+ * before the request went out.
+ */
+export async function storePage(
+  db: TagdeckDb,
+  req: Omit<PageRequest, 'page'>,
+  result: SamplePage,
+  generation: number,
+  now: number
+): Promise<StoreOutcome> {
+  return db.transaction('rw', writeScope(db), async () => {
+    const job = await db.jobs.get([req.connectionId, req.jobId])
+    if ((job?.generation ?? 0) !== generation) return 'deferred'
+    const sending = await db.outbox
+      .where('[connectionId+jobId+status+createdAt]')
+      .between(
+        [req.connectionId, req.jobId, 'sending', Dexie.minKey],
+        [req.connectionId, req.jobId, 'sending', Dexie.maxKey]
+      )
+      .count()
+    if (sending > 0) return 'deferred'
+    // Deletions confirmed before this request went out: the answer already lacks them.
+    if ((await doneRows(db, req)).length > 0) await rebaseJob(db, req, now)
+
+    const key = keyOf({ ...req, page: result.page })
+    const before = await db.listings.get(key)
+    const listing: ListingRow = before
+      ? { ...before, hidden: { ...before.hidden } }
+      : {
+          connectionId: req.connectionId,
+          jobId: req.jobId,
+          filterKey: key[2],
+          filter: req.filter,
+          perPage: req.perPage,
+          total: result.total,
+          fetchedAt: now,
+          staleAt: null,
+          hidden: await unplacedQueued(db, req)
+        }
+    // Someone else changed the job: the other cached pages may be off by that much.
+    if (before && before.total !== result.total) listing.staleAt = now
+    listing.total = result.total
+    listing.fetchedAt = now
+
+    const pageKey = [req.connectionId, req.jobId, key[2], req.perPage, result.page] as const
+    const old = await db.pages.get([...pageKey])
+    const sampleIds = result.samples.map((s) => s.id)
+    let changed = !before || before.total !== result.total
+    if (sampleIds.length > 0 || result.page === 1) {
+      const page: PageRow = {
+        connectionId: req.connectionId,
+        jobId: req.jobId,
+        filterKey: key[2],
+        perPage: req.perPage,
+        page: result.page,
+        sampleIds,
+        fetchedAt: now,
+        lastUsedAt: now,
+        bytes: JSON.stringify(result.samples).length + 64
+      }
+      await db.pages.put(page)
+      await db.samples.bulkPut(
+        result.samples.map((sample) => ({
+          connectionId: req.connectionId,
+          jobId: req.jobId,
+          sampleId: sample.id,
+          sample,
+          lastSeen: now
+        }))
+      )
+      await placeHiddenOnPage(db, listing, page)
+      changed ||= !old || old.sampleIds.join() !== sampleIds.join()
+    }
+    await db.listings.put(listing)
+    if (changed) await touchJob(db, req, {})
+    return 'stored'
+  })
+}
+
+/** A new listing starts with every queued sample of the job that falls in its filter. */
+async function unplacedQueued(db: TagdeckDb, req: Omit<PageRequest, 'page'>) {
+  const hidden: Record<string, number> = {}
+  const rows = await db.outbox
+    .where('[connectionId+jobId]')
+    .equals([req.connectionId, req.jobId])
+    .toArray()
+  for (const row of rows) if (matchesFilter(row.tags, req.filter)) hidden[row.sampleId] = -1
+  return hidden
+}
+
+/** Fetches one service page and stores it; returns the service's answer either way. */
+async function fetchServicePage(
+  ctx: OfflineContext,
+  req: Omit<PageRequest, 'page'>,
+  page: number
+): Promise<{ result: SamplePage; outcome: StoreOutcome }> {
+  const generation = (await ctx.db.jobs.get([req.connectionId, req.jobId]))?.generation ?? 0
+  const result = await ctx.transport('samples.page', {
+    connectionId: req.connectionId,
+    jobId: req.jobId,
+    filter: req.filter,
+    page,
+    perPage: req.perPage
+  })
+  const outcome = await storePage(ctx.db, req, result, generation, ctx.clock.now())
+  return { result, outcome }
+}
+
+/** A service page shown as is (it could not be cached): queued deletions still left out. */
+async function uncachedView(
+  ctx: OfflineContext,
+  req: PageRequest,
+  result: SamplePage
+): Promise<PageView> {
+  const queued = await ctx.db.outbox.bulkGet(
+    result.samples.map((s) => outboxId(req.connectionId, req.jobId, s.id))
+  )
+  const listing = await ctx.db.listings.get(keyOf(req))
+  const hidden = listing ? Object.keys(listing.hidden).length : 0
+  const total = Math.max(0, result.total - hidden)
+  const now = ctx.clock.now()
+  return {
+    samples: result.samples.filter((_, i) => !queued[i]),
+    total,
+    page: req.page,
+    perPage: req.perPage,
+    pageCount: Math.ceil(total / req.perPage),
+    fetchedAt: now,
+    ageMs: 0,
+    stale: true,
+    fromCache: false
+  }
+}
+
+/**
+ * Loads what the page needs from the service (`refresh`: everything behind it, else only what
+ * is missing) and returns it as cached. Throws when the service cannot be reached.
+ */
+async function load(ctx: OfflineContext, req: PageRequest, refresh: boolean): Promise<PageView> {
+  const startedAt = ctx.clock.now()
+  let last: SamplePage | null = null
+  for (let round = 0; round < 6; round++) {
+    const p = await ctx.db.transaction('r', [ctx.db.listings, ctx.db.pages, ctx.db.samples], () =>
+      plan(ctx.db, req, ctx.clock.now())
+    )
+    const due = p.needed.filter((n) => (refresh ? n.fetchedAt < startedAt : n.fetchedAt === 0))
+    if (due.length === 0 && p.view) return p.view
+    let deferred = false
+    for (const { page } of due.length > 0 ? due : p.needed) {
+      const { result, outcome } = await fetchServicePage(ctx, req, page)
+      if (page === req.page) last = result
+      deferred ||= outcome === 'deferred'
+    }
+    if (deferred) {
+      // A sync is moving this job's offsets: show the cache if whole, else the service's page.
+      const cached = await cachedPage(ctx.db, req, ctx.clock.now())
+      if (cached) return cached
+      if (last) return uncachedView(ctx, req, last)
+    }
+  }
+  const cached = await cachedPage(ctx.db, req, ctx.clock.now())
+  if (cached) return cached
+  if (last) return uncachedView(ctx, req, last)
+  throw notAvailableOffline(`Page ${req.page}`)
+}
+
+const inFlight = new WeakMap<OfflineContext, Map<string, Promise<PageView | null>>>()
+const flightKey = (r: PageRequest) => JSON.stringify([...keyOf(r), r.page])
+
+/**
+ * Refreshes the page from the service (deduplicated). Resolves to the fresh view, or null
+ * when the service could not be reached (the cache stays as it was).
+ */
+export function refreshPage(ctx: OfflineContext, req: PageRequest): Promise<PageView | null> {
+  const key = flightKey(req)
+  const flights = inFlight.get(ctx) ?? new Map<string, Promise<PageView | null>>()
+  inFlight.set(ctx, flights)
+  const running = flights.get(key)
+  if (running) return running
+  const task = load(ctx, req, true)
+    .catch((error: unknown) => {
+      if (isUnreachable(error)) return null
+      throw error
+    })
+    .finally(() => flights.delete(key))
+  flights.set(key, task)
+  return task
+}
+
+/**
+ * The grid's read: the cached page at once (with its age) when there is one, refreshed in
+ * the background when main says the service is reachable and the copy is stale or older than
+ * `revalidateAfterMs`; else fetched. Offline with nothing cached: TagdeckError 'offline'.
+ */
+export async function readPage(ctx: OfflineContext, req: PageRequest): Promise<PageView> {
+  const now = ctx.clock.now()
+  const { db } = ctx
+  const { view: cached, needed } = await db.transaction(
+    'r',
+    [db.listings, db.pages, db.samples],
+    () => plan(db, req, now)
+  )
+  const reachable = ctx.connectivity.mayTry(req.connectionId)
+  if (cached) {
+    void touchPages(db, req, needed, now)
+    if (reachable && (cached.stale || cached.ageMs >= ctx.revalidateAfterMs)) {
+      refreshPage(ctx, req).catch(() => undefined)
+    }
+    return cached
+  }
+  if (!reachable) throw notAvailableOffline(`Page ${req.page} of this job`)
+  try {
+    return await load(ctx, req, false)
+  } catch (error) {
+    if (isUnreachable(error)) throw notAvailableOffline(`Page ${req.page} of this job`)
+    throw error
+  }
+}
+
+/** Marks the pages behind a view as recently used, for eviction (at most once a minute). */
+async function touchPages(db: TagdeckDb, req: PageRequest, needed: Plan['needed'], now: number) {
+  const fk = filterKey(req.filter)
+  const keys = needed.map(
+    (n) =>
+      [req.connectionId, req.jobId, fk, req.perPage, n.page] as [
+        string,
+        string,
+        string,
+        number,
+        number
+      ]
+  )
+  try {
+    await db.transaction('rw', db.pages, async () => {
+      const rows = (await db.pages.bulkGet(keys)).filter(
+        (p): p is PageRow => p !== undefined && now - p.lastUsedAt > 60_000
+      )
+      if (rows.length > 0) await db.pages.bulkPut(rows.map((p) => ({ ...p, lastUsedAt: now })))
+    })
+  } catch {
+    // Only a hint for eviction.
+  }
+}
