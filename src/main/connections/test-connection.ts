@@ -1,5 +1,7 @@
 import type { ConnectionVerdict } from '../../shared/domain'
 import { TagdeckError } from '../../shared/errors'
+import { endpointsFor, joinUrl } from '../api/endpoints'
+import { networkError } from '../api/errors'
 import { buildClient, type NetDeps, type ProfileCore } from './client'
 
 /**
@@ -35,14 +37,24 @@ export async function testConnection(
     const note = off ? ` Your clock is ${minutes(clockSkewMs)} the service's: fix it.` : ''
     return { ...v, clockSkewMs, message: `${v.message}${note}` }
   }
-  if (secret === null)
+  if (secret === null) {
+    // Nothing to sign with: still say whether the service answers at all.
+    const url = joinUrl(endpointsFor(profile.target, profile.auth).modelarts, '/health')
+    let problem: string | null = null
+    try {
+      const response = await watching(url, { signal: AbortSignal.timeout(10_000) })
+      await response.body?.cancel()
+    } catch (error) {
+      problem = networkError(error, url.host).message
+    }
     return verdict({
-      reachable: false,
+      reachable: problem === null,
       authOk: null,
       projectOk: null,
       datasets: null,
-      message: 'Enter the secret key or password to test this connection.'
+      message: problem ?? 'The service answers. Enter the secret key or password to check the rest.'
     })
+  }
 
   const client = buildClient(
     profile,
