@@ -1,57 +1,106 @@
-import { useEffect, useState } from 'react'
-import { call, platform } from './platform'
+import { useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { ConnectionProfile, Dataset, Label } from '../../shared/domain'
+import { MainStatus } from './components/MainStatus'
+import { SettingsDialog } from './components/SettingsDialog'
+import { SyncStatus } from './components/SyncStatus'
+import { Toasts } from './components/Toasts'
+import { platform } from './platform'
+import { ConnectionsScreen } from './screens/ConnectionsScreen'
+import { JobScreen } from './screens/JobScreen'
+import { JobsScreen } from './screens/JobsScreen'
 
-type Status =
-  | { kind: 'checking' }
-  | { kind: 'ok'; version: string; roundTripMs: number }
-  | { kind: 'error'; message: string }
+type Route =
+  | { kind: 'connections' }
+  | { kind: 'jobs'; connection: ConnectionProfile }
+  | { kind: 'job'; connection: ConnectionProfile; dataset: Dataset; labels: Label[] }
 
-/** The app shell: proves the renderer -> main path (app.version, app.ping) on start. */
+/** The app shell: where you are, the sync and main status, settings; and the current screen. */
 export function App() {
-  const [status, setStatus] = useState<Status>({ kind: 'checking' })
-
-  useEffect(() => {
-    let cancelled = false
-    const check = async () => {
-      try {
-        const { version } = await call('app.version')
-        const nonce = crypto.randomUUID()
-        const started = performance.now()
-        const pong = await call('app.ping', { nonce })
-        if (pong.nonce !== nonce) throw new Error('ping answered with the wrong nonce')
-        if (!cancelled) setStatus({ kind: 'ok', version, roundTripMs: performance.now() - started })
-      } catch (error) {
-        if (!cancelled)
-          setStatus({
-            kind: 'error',
-            message: error instanceof Error ? error.message : String(error)
-          })
-      }
-    }
-    void check()
-    return () => {
-      cancelled = true
-    }
-  }, [])
+  const { t } = useTranslation()
+  const [route, setRoute] = useState<Route>({ kind: 'connections' })
+  const [settingsOpen, setSettingsOpen] = useState(false)
+  const connection = route.kind === 'connections' ? null : route.connection
 
   return (
     <div className="app">
+      <a className="skip-link" href="#content">
+        {t('app.skipToContent')}
+      </a>
       <header className="topbar">
-        <h1 className="brand">Tagdeck</h1>
-        <span className="shell-kind">
-          {platform.shell === 'electron' ? 'Desktop' : 'Browser shell'}
-        </span>
+        <span className="brand">{t('app.name')}</span>
+        <nav aria-label={t('nav.breadcrumb')} className="breadcrumb">
+          <ol>
+            <li>
+              <button
+                type="button"
+                className="link"
+                aria-current={route.kind === 'connections' ? 'page' : undefined}
+                onClick={() => setRoute({ kind: 'connections' })}
+              >
+                {t('nav.connections')}
+              </button>
+            </li>
+            {connection && (
+              <li>
+                <button
+                  type="button"
+                  className="link"
+                  aria-current={route.kind === 'jobs' ? 'page' : undefined}
+                  onClick={() => setRoute({ kind: 'jobs', connection })}
+                >
+                  {connection.name}
+                </button>
+              </li>
+            )}
+            {route.kind === 'job' && (
+              <li>
+                <span aria-current="page" lang="">
+                  {route.dataset.name}
+                </span>
+              </li>
+            )}
+          </ol>
+        </nav>
         <span className="spacer" />
-        <span role="status" aria-label="Main process" data-testid="main-status">
-          {status.kind === 'checking' && 'Connecting to main…'}
-          {status.kind === 'ok' &&
-            `Main v${status.version} · ping ${status.roundTripMs.toFixed(0)} ms`}
-          {status.kind === 'error' && `Main unreachable: ${status.message}`}
-        </span>
+        {connection && <SyncStatus connectionId={connection.id} />}
+        <span className="shell-kind">{t(`app.shell.${platform.shell}`)}</span>
+        <MainStatus />
+        <button type="button" onClick={() => setSettingsOpen(true)}>
+          {t('nav.settings')}
+        </button>
       </header>
-      <main className="content">
-        <p>Review image-annotation jobs, online or offline.</p>
+      <main id="content" className="content">
+        {route.kind === 'connections' && (
+          <ConnectionsScreen
+            onOpen={(profile) => setRoute({ kind: 'jobs', connection: profile })}
+          />
+        )}
+        {route.kind === 'jobs' && (
+          <JobsScreen
+            key={route.connection.id}
+            connection={route.connection}
+            onOpen={(summary) =>
+              setRoute({
+                kind: 'job',
+                connection: route.connection,
+                dataset: summary.job,
+                labels: summary.labels
+              })
+            }
+          />
+        )}
+        {route.kind === 'job' && (
+          <JobScreen
+            key={`${route.connection.id}/${route.dataset.id}`}
+            connection={route.connection}
+            dataset={route.dataset}
+            labels={route.labels}
+          />
+        )}
       </main>
+      <Toasts />
+      {settingsOpen && <SettingsDialog onClose={() => setSettingsOpen(false)} />}
     </div>
   )
 }

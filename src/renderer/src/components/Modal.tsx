@@ -1,0 +1,37 @@
+import { useCallback, type ReactNode } from 'react'
+
+/**
+ * A modal on the native <dialog>: the browser traps focus, closes on Esc, marks the rest inert
+ * and gives it the dialog role. Mounted only while open.
+ */
+export function Modal(props: {
+  labelledBy: string
+  describedBy?: string
+  onClose: () => void
+  className?: string
+  children: ReactNode
+}) {
+  const { onClose } = props
+  const ref = useCallback((dialog: HTMLDialogElement | null) => {
+    if (dialog && !dialog.open) dialog.showModal()
+  }, [])
+  return (
+    <dialog
+      ref={ref}
+      className={`modal ${props.className ?? ''}`}
+      aria-labelledby={props.labelledBy}
+      aria-describedby={props.describedBy}
+      onCancel={(event) => {
+        event.preventDefault()
+        onClose()
+      }}
+    >
+      {props.children}
+    </dialog>
+  )
+}
+
+/** True while a native modal is open: page-level shortcuts stand back. */
+export function modalOpen(): boolean {
+  return document.querySelector('dialog[open]') !== null
+}

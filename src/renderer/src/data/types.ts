@@ -1,0 +1,40 @@
+import type { DeleteOutcome, TagFilter } from '../../../shared/domain'
+
+/** A job on a connection: the key of everything the review UI reads. */
+export interface JobRef {
+  connectionId: string
+  jobId: string
+}
+
+export interface PageRef extends JobRef {
+  filter: TagFilter
+  /** 1-based. */
+  page: number
+  /** 1..100. */
+  perPage: number
+}
+
+/**
+ * What a delete request did. Today deletions go straight to the service, so `queued` is 0 and
+ * nothing can be undone; with the offline outbox (issue 6) deletions are queued, `queued` counts
+ * them and `undoable` says an undo can still take them back.
+ */
+export interface DeletionReceipt {
+  job: JobRef
+  ids: string[]
+  /** Sent and confirmed (deleted, or already gone on the service). */
+  done: string[]
+  /** Waiting in the outbox to be sent. */
+  queued: string[]
+  failed: { id: string; code?: string; message?: string }[]
+  undoable: boolean
+}
+
+export interface UndoResult {
+  /** Back in the job: the deletion had not been sent yet. */
+  restored: string[]
+  /** Already deleted on the service: nothing to undo. */
+  tooLate: string[]
+}
+
+export type { DeleteOutcome }

@@ -1,0 +1,78 @@
+/**
+ * Numbers the user reads, formatted by `Intl` for the chosen locale: counts, byte sizes,
+ * transfer speeds, dates, durations and "5 minutes ago". i18next uses these too (`{{n, bytes}}`).
+ */
+const BYTE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const
+
+export function formatCount(value: number, locale: string): string {
+  return new Intl.NumberFormat(locale).format(value)
+}
+
+function scaled(bytes: number): { value: number; unit: (typeof BYTE_UNITS)[number] } {
+  let value = Math.max(0, bytes)
+  let unit = 0
+  while (value >= 1000 && unit < BYTE_UNITS.length - 1) {
+    value /= 1000
+    unit++
+  }
+  return { value, unit: BYTE_UNITS[unit] }
+}
+
+/** Decimal units (kB = 1000 B), as the OS file managers show them. */
+export function formatBytes(bytes: number, locale: string): string {
+  const { value, unit } = scaled(bytes)
+  return new Intl.NumberFormat(locale, {
+    style: 'unit',
+    unit,
+    unitDisplay: 'short',
+    maximumFractionDigits: value < 10 && unit !== 'byte' ? 1 : 0
+  }).format(value)
+}
+
+export function formatSpeed(bytesPerSecond: number, locale: string): string {
+  const { value, unit } = scaled(bytesPerSecond)
+  return new Intl.NumberFormat(locale, {
+    style: 'unit',
+    unit: `${unit}-per-second`,
+    unitDisplay: 'short',
+    maximumFractionDigits: value < 10 && unit !== 'byte' ? 1 : 0
+  }).format(value)
+}
+
+export function formatDate(time: number | Date, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(time)
+}
+
+export function formatPercent(fraction: number, locale: string): string {
+  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(
+    fraction
+  )
+}
+
+/** "3 min 20 s" style, for time left. */
+export function formatDuration(ms: number, locale: string): string {
+  const seconds = Math.max(0, Math.round(ms / 1000))
+  const parts: [number, 'hour' | 'minute' | 'second'][] = [
+    [Math.floor(seconds / 3600), 'hour'],
+    [Math.floor((seconds % 3600) / 60), 'minute'],
+    [seconds % 60, 'second']
+  ]
+  const shown = parts.filter(([n]) => n > 0).slice(0, 2)
+  if (shown.length === 0) shown.push([0, 'second'])
+  return new Intl.ListFormat(locale, { style: 'narrow', type: 'unit' }).format(
+    shown.map(([n, unit]) =>
+      new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short' }).format(n)
+    )
+  )
+}
+
+/** "2 minutes ago" / "2分钟前" relative to `now`. */
+export function formatRelative(time: number, locale: string, now = Date.now()): string {
+  const seconds = Math.round((time - now) / 1000)
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })
+  const abs = Math.abs(seconds)
+  if (abs < 60) return rtf.format(seconds, 'second')
+  if (abs < 3600) return rtf.format(Math.round(seconds / 60), 'minute')
+  if (abs < 86_400) return rtf.format(Math.round(seconds / 3600), 'hour')
+  return rtf.format(Math.round(seconds / 86_400), 'day')
+}

@@ -1,0 +1,285 @@
+import {
+  useCallback,
+  useEffect,
+  useEffectEvent,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type MouseEvent
+} from 'react'
+import { useTranslation } from 'react-i18next'
+import type { Dataset, TagFilter } from '../../../shared/domain'
+import { ErrorNotice } from '../components/ErrorNotice'
+import { modalOpen } from '../components/Modal'
+import { ShortcutSheet } from '../components/ShortcutSheet'
+import { onJobChanged, sameJob } from '../data/changes'
+import { collectSampleIds, readPage } from '../data/pages'
+import type { JobRef } from '../data/types'
+import { ImageGrid, type GridHandle } from '../grid/ImageGrid'
+import { PageStore } from '../grid/pageStore'
+import type { ColorOf } from '../palette'
+import {
+  EMPTY,
+  applyClick,
+  intentOf,
+  rangeBounds,
+  selectAll,
+  without,
+  type Intent
+} from '../selection'
+import { updateSettings, useSettings } from '../settings'
+import { actionFor, isMacPlatform, ownsKey, type Action } from '../shortcuts'
+import { Viewer, type ViewerHandle } from '../viewer/Viewer'
+import { SelectionBar } from './SelectionBar'
+import { useDeleteFlow } from './useDeleteFlow'
+
+const IS_MAC = isMacPlatform()
+
+/** The grid, the viewer, selection, deleting and keyboard review for one filter of one job. */
+export function ReviewPane(props: {
+  job: JobRef
+  dataset: Dataset
+  filter: TagFilter
+  colorOf: ColorOf
+}) {
+  const { t } = useTranslation()
+  const { job, filter } = props
+  const detection = props.dataset.type === 'detection'
+  const [store] = useState(
+    () => new PageStore((page) => readPage({ ...job, filter, page, perPage: 100 }))
+  )
+  useSyncExternalStore(store.subscribe, store.getVersion)
+  const settings = useSettings()
+  const [selection, setSelection] = useState(EMPTY)
+  const [active, setActive] = useState(0)
+  const [viewer, setViewer] = useState<number | null>(null)
+  const [viewerBoxes, setViewerBoxes] = useState(true)
+  const [sheet, setSheet] = useState(false)
+  const [selecting, setSelecting] = useState<{ done: number; total: number } | null>(null)
+  const selectAbort = useRef<AbortController | null>(null)
+  const grid = useRef<GridHandle>(null)
+  const viewerHandle = useRef<ViewerHandle>(null)
+
+  const total = store.total
+  const count = total ?? 0
+  const activeIndex = Math.min(active, Math.max(0, count - 1))
+  const viewerIndex = viewer === null || count === 0 ? null : Math.min(viewer, count - 1)
+
+  useEffect(() => {
+    store.want([1])
+    return onJobChanged((changed) => {
+      if (sameJob(changed, job)) store.invalidate()
+    })
+  }, [store, job])
+
+  useEffect(() => () => selectAbort.current?.abort(), [])
+
+  // Next/previous in the viewer may land on a page not loaded yet.
+  useEffect(() => {
+    if (viewerIndex !== null)
+      store.ensure(viewerIndex, Math.min(count - 1, viewerIndex + 1)).catch(() => undefined)
+  }, [store, viewerIndex, count])
+
+  const deletion = useDeleteFlow(job, (ids) => setSelection((s) => without(s, ids)))
+
+  const click = useCallback(
+    async (index: number, intent: Intent) => {
+      setActive(index)
+      if (intent === 'range' || intent === 'addRange') {
+        const [lo, hi] = rangeBounds(selection.anchor, index)
+        await store.ensure(lo, hi).catch(() => undefined)
+      }
+      setSelection((s) => applyClick(s, intent, index, (i) => store.sampleAt(i)?.id))
+    },
+    [store, selection.anchor]
+  )
+
+  const onTileClick = useCallback(
+    (index: number, event: MouseEvent) => void click(index, intentOf(event, IS_MAC)),
+    [click]
+  )
+  const onTileOpen = useCallback((index: number) => {
+    setActive(index)
+    setViewer(index)
+  }, [])
+
+  const selectVisible = () => {
+    const [a, b] = grid.current?.visibleRange() ?? [0, -1]
+    const ids: string[] = []
+    for (let i = a; i <= b; i++) {
+      const id = store.sampleAt(i)?.id
+      if (id) ids.push(id)
+    }
+    setSelection((s) => selectAll(s, ids))
+  }
+
+  const selectEverything = async () => {
+    const abort = new AbortController()
+    selectAbort.current = abort
+    setSelecting({ done: 0, total: count })
+    try {
+      const ids = await collectSampleIds(
+        job,
+        filter,
+        (done, all) => setSelecting({ done, total: all }),
+        abort.signal
+      )
+      if (!abort.signal.aborted) setSelection((s) => selectAll(s, ids))
+    } catch {
+      // The grid shows service errors; a failed select-all just selects nothing more.
+    } finally {
+      setSelecting(null)
+    }
+  }
+
+  const deleteOne = (index: number) => {
+    const sample = store.sampleAt(index)
+    if (sample) deletion.request([sample.id], sample.name)
+  }
+
+  const moveTo = (index: number, extend: boolean) => {
+    const next = Math.max(0, Math.min(count - 1, index))
+    if (extend) void click(next, 'range')
+    else setActive(next)
+    grid.current?.reveal(next)
+  }
+
+  const run = (action: Action, inViewer: boolean) => {
+    const columns = grid.current?.columns() ?? 1
+    switch (action.kind) {
+      case 'move':
+        return moveTo(activeIndex + action.dx + action.dy * columns, action.extend)
+      case 'step':
+        if (inViewer && viewerIndex !== null) {
+          const next = Math.max(0, Math.min(count - 1, viewerIndex + action.by))
+          setViewer(next)
+          setActive(next)
+          return
+        }
+        return moveTo(activeIndex + action.by, false)
+      case 'open':
+        if (count > 0) setViewer(activeIndex)
+        return
+      case 'close':
+        if (inViewer) {
+          setViewer(null)
+          requestAnimationFrame(() => grid.current?.reveal(activeIndex))
+        } else setSelection(EMPTY)
+        return
+      case 'delete':
+        if (inViewer && viewerIndex !== null) return deleteOne(viewerIndex)
+        if (selection.ids.size > 0) return deletion.request([...selection.ids], null)
+        return deleteOne(activeIndex)
+      case 'toggleSelect':
+        return void click(inViewer && viewerIndex !== null ? viewerIndex : activeIndex, 'toggle')
+      case 'selectAll':
+        return selectVisible()
+      case 'boxes':
+        if (inViewer) setViewerBoxes((b) => !b)
+        else updateSettings({ tileBoxes: !settings.tileBoxes })
+        return
+      case 'fit':
+        return viewerHandle.current?.fit()
+      case 'zoom':
+        return viewerHandle.current?.zoom(action.by)
+      case 'help':
+        return setSheet(true)
+    }
+  }
+
+  const onKey = useEffectEvent((event: KeyboardEvent) => {
+    if (event.defaultPrevented || modalOpen() || ownsKey(event.target, event.key)) return
+    if (total === null) return
+    const inViewer = viewerIndex !== null
+    const action = actionFor(event, inViewer ? 'viewer' : 'grid', IS_MAC)
+    if (!action) return
+    event.preventDefault()
+    run(action, inViewer)
+  })
+
+  useEffect(() => {
+    const listener = (event: KeyboardEvent) => onKey(event)
+    window.addEventListener('keydown', listener)
+    return () => window.removeEventListener('keydown', listener)
+  }, [])
+
+  const body = () => {
+    if (total === null) {
+      if (store.error) return <ErrorNotice error={store.error} onRetry={() => store.retry()} />
+      return (
+        <div className="grid-skeleton" aria-busy="true" aria-label={t('common.loading')}>
+          {Array.from({ length: 24 }, (_, i) => (
+            <div key={i} className="tile tile-loading" />
+          ))}
+        </div>
+      )
+    }
+    if (total === 0) {
+      return (
+        <p className="empty" data-testid="grid-empty">
+          {filter.kind === 'tag'
+            ? t('grid.empty.tag', { tag: filter.tag })
+            : t(`grid.empty.${filter.kind}`)}
+        </p>
+      )
+    }
+    return (
+      <>
+        {store.error !== null && (
+          <ErrorNotice className="grid-error" error={store.error} onRetry={() => store.retry()} />
+        )}
+        <ImageGrid
+          label={t('grid.label')}
+          store={store}
+          job={job}
+          total={total}
+          colorOf={props.colorOf}
+          showBoxes={detection && settings.tileBoxes}
+          selected={selection.ids}
+          active={activeIndex}
+          handle={grid}
+          onTileClick={onTileClick}
+          onTileOpen={onTileOpen}
+        />
+      </>
+    )
+  }
+
+  return (
+    <section className="review" aria-label={t('grid.label')}>
+      <SelectionBar
+        total={total}
+        selected={selection.ids.size}
+        selecting={selecting}
+        detection={detection}
+        tileBoxes={settings.tileBoxes}
+        onSelectVisible={selectVisible}
+        onSelectAll={() => void selectEverything()}
+        onCancelSelectAll={() => selectAbort.current?.abort()}
+        onClear={() => setSelection(EMPTY)}
+        onDelete={() => deletion.request([...selection.ids], null)}
+        onToggleBoxes={() => updateSettings({ tileBoxes: !settings.tileBoxes })}
+        onShortcuts={() => setSheet(true)}
+      />
+      {body()}
+      {viewerIndex !== null && (
+        <Viewer
+          job={job}
+          sample={store.sampleAt(viewerIndex)}
+          index={viewerIndex}
+          total={count}
+          colorOf={props.colorOf}
+          detection={detection}
+          showBoxes={viewerBoxes}
+          handle={viewerHandle}
+          onToggleBoxes={() => setViewerBoxes((b) => !b)}
+          onStep={(by) => run({ kind: 'step', by }, true)}
+          onClose={() => run({ kind: 'close' }, true)}
+          onDelete={() => deleteOne(viewerIndex)}
+        />
+      )}
+      {deletion.dialog}
+      {sheet && <ShortcutSheet onClose={() => setSheet(false)} />}
+    </section>
+  )
+}

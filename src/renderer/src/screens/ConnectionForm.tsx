@@ -1,0 +1,333 @@
+import { useId, useState, type ReactNode } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { ConnectionProfile, ConnectionVerdict } from '../../../shared/domain'
+import { ErrorNotice } from '../components/ErrorNotice'
+import { saveConnection, testConnection } from '../data/connections'
+import {
+  REGIONS,
+  toInput,
+  type FieldProblem,
+  type FormState,
+  type Problems
+} from './connectionForm'
+import { VerdictView } from './VerdictView'
+
+function Field(props: {
+  label: string
+  problem?: FieldProblem
+  hint?: string
+  children: (ids: { id: string; describedBy: string | undefined; invalid: boolean }) => ReactNode
+}) {
+  const { t } = useTranslation()
+  const id = useId()
+  const hintId = `${id}-hint`
+  const problemId = `${id}-problem`
+  const describedBy = [props.hint ? hintId : '', props.problem ? problemId : '']
+    .filter(Boolean)
+    .join(' ')
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      {props.children({
+        id,
+        describedBy: describedBy || undefined,
+        invalid: Boolean(props.problem)
+      })}
+      {props.hint && (
+        <span className="hint" id={hintId}>
+          {props.hint}
+        </span>
+      )}
+      {props.problem && (
+        <span className="problem" id={problemId}>
+          {t(`connections.form.invalid.${props.problem}`)}
+        </span>
+      )}
+    </div>
+  )
+}
+
+type Busy = 'idle' | 'testing' | 'saving'
+
+/** Add or edit a connection: cloud region or custom endpoint, AK/SK or IAM user; test, then save. */
+export function ConnectionForm(props: {
+  initial: FormState
+  editing: boolean
+  encryptionAvailable: boolean
+  onSaved: (profile: ConnectionProfile) => void
+  onCancel?: () => void
+}) {
+  const { t } = useTranslation()
+  const [form, setForm] = useState(props.initial)
+  const [problems, setProblems] = useState<Problems>({})
+  const [busy, setBusy] = useState<Busy>('idle')
+  const [verdict, setVerdict] = useState<ConnectionVerdict | null>(null)
+  const [failure, setFailure] = useState<unknown>(null)
+  const titleId = useId()
+  const set = <K extends keyof FormState>(key: K, value: FormState[K]) =>
+    setForm((f) => ({ ...f, [key]: value }))
+
+  const checked = (secretRequired: boolean) => {
+    const result = toInput(form, { secretRequired })
+    if ('problems' in result) {
+      setProblems(result.problems)
+      return null
+    }
+    setProblems({})
+    return result.input
+  }
+
+  const test = async () => {
+    const input = checked(!props.editing)
+    if (!input) return
+    setBusy('testing')
+    setFailure(null)
+    setVerdict(null)
+    try {
+      setVerdict(
+        await testConnection(props.editing && !input.secret && input.id ? { id: input.id } : input)
+      )
+    } catch (error) {
+      setFailure(error)
+    } finally {
+      setBusy('idle')
+    }
+  }
+
+  const save = async () => {
+    const input = checked(!props.editing)
+    if (!input) return
+    setBusy('saving')
+    setFailure(null)
+    try {
+      props.onSaved(await saveConnection(input))
+    } catch (error) {
+      setFailure(error)
+    } finally {
+      setBusy('idle')
+    }
+  }
+
+  return (
+    <form
+      className="panel connection-form"
+      aria-labelledby={titleId}
+      onSubmit={(event) => {
+        event.preventDefault()
+        void save()
+      }}
+      noValidate
+    >
+      <h2 id={titleId}>
+        {props.editing
+          ? t('connections.form.editTitle', { name: props.initial.name })
+          : t('connections.form.newTitle')}
+      </h2>
+      <Field label={t('connections.form.name')} problem={problems.name}>
+        {(f) => (
+          <input
+            id={f.id}
+            aria-describedby={f.describedBy}
+            aria-invalid={f.invalid}
+            value={form.name}
+            placeholder={t('connections.form.namePlaceholder')}
+            onChange={(e) => set('name', e.target.value)}
+          />
+        )}
+      </Field>
+
+      <fieldset>
+        <legend>{t('connections.form.target')}</legend>
+        <label className="check">
+          <input
+            type="radio"
+            name="target"
+            checked={form.targetKind === 'region'}
+            onChange={() => set('targetKind', 'region')}
+          />
+          {t('connections.form.targetRegion')}
+        </label>
+        <label className="check">
+          <input
+            type="radio"
+            name="target"
+            checked={form.targetKind === 'endpoint'}
+            onChange={() => set('targetKind', 'endpoint')}
+          />
+          {t('connections.form.targetEndpoint')}
+        </label>
+      </fieldset>
+      {form.targetKind === 'region' ? (
+        <Field label={t('connections.form.region')}>
+          {(f) => (
+            <select id={f.id} value={form.region} onChange={(e) => set('region', e.target.value)}>
+              {REGIONS.map((region) => (
+                <option key={region} value={region}>
+                  {t(`regions.${region}`)} ({region})
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      ) : (
+        <Field label={t('connections.form.endpoint')} problem={problems.url}>
+          {(f) => (
+            <input
+              id={f.id}
+              type="url"
+              aria-describedby={f.describedBy}
+              aria-invalid={f.invalid}
+              value={form.url}
+              placeholder={t('connections.form.endpointPlaceholder')}
+              onChange={(e) => set('url', e.target.value)}
+            />
+          )}
+        </Field>
+      )}
+      <Field
+        label={t('connections.form.projectId')}
+        problem={problems.projectId}
+        hint={t('connections.form.projectIdHint')}
+      >
+        {(f) => (
+          <input
+            id={f.id}
+            className="mono"
+            aria-describedby={f.describedBy}
+            aria-invalid={f.invalid}
+            value={form.projectId}
+            spellCheck={false}
+            onChange={(e) => set('projectId', e.target.value)}
+          />
+        )}
+      </Field>
+
+      <fieldset>
+        <legend>{t('connections.form.auth')}</legend>
+        <label className="check">
+          <input
+            type="radio"
+            name="auth"
+            checked={form.authKind === 'aksk'}
+            onChange={() => set('authKind', 'aksk')}
+          />
+          {t('connections.form.authAksk')}
+        </label>
+        <label className="check">
+          <input
+            type="radio"
+            name="auth"
+            checked={form.authKind === 'password'}
+            onChange={() => set('authKind', 'password')}
+          />
+          {t('connections.form.authPassword')}
+        </label>
+      </fieldset>
+      {form.authKind === 'aksk' ? (
+        <Field label={t('connections.form.ak')} problem={problems.ak}>
+          {(f) => (
+            <input
+              id={f.id}
+              className="mono"
+              aria-describedby={f.describedBy}
+              aria-invalid={f.invalid}
+              value={form.ak}
+              autoComplete="off"
+              spellCheck={false}
+              onChange={(e) => set('ak', e.target.value)}
+            />
+          )}
+        </Field>
+      ) : (
+        <>
+          <Field label={t('connections.form.user')} problem={problems.user}>
+            {(f) => (
+              <input
+                id={f.id}
+                aria-describedby={f.describedBy}
+                aria-invalid={f.invalid}
+                value={form.user}
+                autoComplete="username"
+                onChange={(e) => set('user', e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label={t('connections.form.domain')} problem={problems.domain}>
+            {(f) => (
+              <input
+                id={f.id}
+                aria-describedby={f.describedBy}
+                aria-invalid={f.invalid}
+                value={form.domain}
+                onChange={(e) => set('domain', e.target.value)}
+              />
+            )}
+          </Field>
+          {form.targetKind === 'endpoint' && (
+            <Field
+              label={t('connections.form.iamUrl')}
+              problem={problems.iamUrl}
+              hint={t('connections.form.iamUrlHint')}
+            >
+              {(f) => (
+                <input
+                  id={f.id}
+                  type="url"
+                  aria-describedby={f.describedBy}
+                  aria-invalid={f.invalid}
+                  value={form.iamUrl}
+                  onChange={(e) => set('iamUrl', e.target.value)}
+                />
+              )}
+            </Field>
+          )}
+        </>
+      )}
+      <Field
+        label={form.authKind === 'aksk' ? t('connections.form.sk') : t('connections.form.password')}
+        problem={problems.secret}
+        hint={props.editing ? t('connections.form.keepSecret') : undefined}
+      >
+        {(f) => (
+          <input
+            id={f.id}
+            type="password"
+            aria-describedby={f.describedBy}
+            aria-invalid={f.invalid}
+            value={form.secret}
+            autoComplete={form.authKind === 'password' ? 'current-password' : 'off'}
+            onChange={(e) => set('secret', e.target.value)}
+          />
+        )}
+      </Field>
+      {!props.encryptionAvailable && (
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={form.sessionOnly}
+            onChange={(e) => set('sessionOnly', e.target.checked)}
+          />
+          {t('connections.form.sessionOnly')}
+          <span className="hint">{t('connections.form.sessionOnlyHint')}</span>
+        </label>
+      )}
+
+      {verdict && <VerdictView verdict={verdict} />}
+      {failure !== null && <ErrorNotice error={failure} />}
+
+      <div className="actions">
+        {props.onCancel && (
+          <button type="button" onClick={props.onCancel}>
+            {t('common.cancel')}
+          </button>
+        )}
+        <button type="button" onClick={() => void test()} disabled={busy !== 'idle'}>
+          {busy === 'testing' ? t('connections.form.testing') : t('connections.form.test')}
+        </button>
+        <button type="submit" className="primary" disabled={busy !== 'idle'}>
+          {busy === 'saving' ? t('connections.form.saving') : t('connections.form.save')}
+        </button>
+      </div>
+    </form>
+  )
+}

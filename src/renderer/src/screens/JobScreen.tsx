@@ -1,0 +1,52 @@
+import { useCallback, useEffect, useMemo, useState } from 'react'
+import type { ConnectionProfile, Dataset, Label, TagFilter } from '../../../shared/domain'
+import { ErrorNotice } from '../components/ErrorNotice'
+import { onJobChanged, sameJob } from '../data/changes'
+import { jobLabels, jobStats } from '../data/jobs'
+import { colorsFor } from '../palette'
+import { Filters, filterKey } from '../review/Filters'
+import { ReviewPane } from '../review/ReviewPane'
+import { useLoad } from '../useLoad'
+
+/** One job: filters with counts on the left, the review pane (grid + viewer) beside them. */
+export function JobScreen(props: {
+  connection: ConnectionProfile
+  dataset: Dataset
+  labels: Label[]
+}) {
+  const connectionId = props.connection.id
+  const jobId = props.dataset.id
+  const job = useMemo(() => ({ connectionId, jobId }), [connectionId, jobId])
+  const [filter, setFilter] = useState<TagFilter>({ kind: 'everything' })
+  const [stats, reloadStats] = useLoad(useCallback(() => jobStats(job), [job]))
+  const [labels] = useLoad(useCallback(() => jobLabels(job), [job]))
+  const labelList = labels.status === 'ok' ? labels.value : props.labels
+  const colorOf = useMemo(() => colorsFor(labelList), [labelList])
+
+  useEffect(
+    () => onJobChanged((changed) => sameJob(changed, job) && reloadStats()),
+    [job, reloadStats]
+  )
+
+  return (
+    <div className="job-screen">
+      <aside className="sidebar">
+        {stats.status === 'error' && <ErrorNotice error={stats.error} onRetry={reloadStats} />}
+        <Filters
+          filter={filter}
+          stats={stats.status === 'ok' ? stats.value : null}
+          labels={labelList}
+          colorOf={colorOf}
+          onChange={setFilter}
+        />
+      </aside>
+      <ReviewPane
+        key={filterKey(filter)}
+        job={job}
+        dataset={props.dataset}
+        filter={filter}
+        colorOf={colorOf}
+      />
+    </div>
+  )
+}

@@ -1,0 +1,128 @@
+import { useCallback } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { ConnectionProfile, Dataset, JobStats, Label } from '../../../shared/domain'
+import { ErrorNotice } from '../components/ErrorNotice'
+import { TagChip } from '../components/TagChip'
+import { jobLabels, jobStats, listJobs } from '../data/jobs'
+import { currentLocale } from '../i18n'
+import { formatDate } from '../i18n/format'
+import { colorsFor } from '../palette'
+import { useLoad } from '../useLoad'
+
+export interface JobSummary {
+  job: Dataset
+  stats: JobStats | null
+  labels: Label[]
+}
+
+async function loadJobs(connectionId: string): Promise<JobSummary[]> {
+  const jobs = await listJobs(connectionId)
+  return Promise.all(
+    jobs.map(async (job) => {
+      const ref = { connectionId, jobId: job.id }
+      const [stats, labels] = await Promise.all([
+        jobStats(ref).catch(() => null),
+        jobLabels(ref).catch(() => [])
+      ])
+      return { job, stats, labels }
+    })
+  )
+}
+
+const SHOWN_LABELS = 8
+
+function JobCard(props: { summary: JobSummary; onOpen: () => void }) {
+  const { t } = useTranslation()
+  const { job, stats, labels } = props.summary
+  const colorOf = colorsFor(labels)
+  const labelStats =
+    stats?.labels ?? labels.map((l) => ({ name: l.name, count: 0, sampleCount: 0 }))
+  return (
+    <li className="card job-card" data-testid="job-card">
+      <h3>
+        <button
+          type="button"
+          className="link"
+          onClick={props.onOpen}
+          aria-label={t('jobs.open', { name: job.name })}
+        >
+          {job.name}
+        </button>
+      </h3>
+      <p className="job-meta">
+        <span className={`badge badge-${job.type}`}>{t(`jobs.type.${job.type}`)}</span>
+        {stats ? (
+          <>
+            <span>{t('jobs.images', { count: stats.all })}</span>
+            <span>{t('jobs.untagged', { count: stats.untagged })}</span>
+          </>
+        ) : (
+          <span className="muted">{t('jobs.statsUnavailable')}</span>
+        )}
+      </p>
+      {job.description && (
+        <p className="muted" lang="">
+          {job.description}
+        </p>
+      )}
+      <div className="job-labels" aria-label={t('jobs.labels')}>
+        {labelStats.length === 0 && <span className="muted">{t('jobs.noLabels')}</span>}
+        {labelStats.slice(0, SHOWN_LABELS).map((l) => (
+          <span
+            key={l.name}
+            className="label-stat"
+            title={t('jobs.labelCount', { name: l.name, count: l.sampleCount })}
+          >
+            <TagChip tag={l.name} color={colorOf(l.name)} small />
+            {stats && (
+              <span className="count">
+                {new Intl.NumberFormat(currentLocale()).format(l.sampleCount)}
+              </span>
+            )}
+          </span>
+        ))}
+        {labelStats.length > SHOWN_LABELS && (
+          <span className="muted">
+            {t('grid.moreTags', { count: labelStats.length - SHOWN_LABELS })}
+          </span>
+        )}
+      </div>
+      <p className="muted small">
+        {t('jobs.created', { date: formatDate(job.createdAt, currentLocale()) })}
+      </p>
+    </li>
+  )
+}
+
+/** The jobs of a connection, with what a reviewer needs to pick one. */
+export function JobsScreen(props: {
+  connection: ConnectionProfile
+  onOpen: (summary: JobSummary) => void
+}) {
+  const { t } = useTranslation()
+  const connectionId = props.connection.id
+  const [jobs, reload] = useLoad(useCallback(() => loadJobs(connectionId), [connectionId]))
+  return (
+    <div className="screen jobs-screen">
+      <h1>{t('jobs.on', { name: props.connection.name })}</h1>
+      {jobs.status === 'loading' && (
+        <ul className="cards" aria-busy="true" aria-label={t('common.loading')}>
+          {[0, 1, 2].map((i) => (
+            <li key={i} className="card skeleton-card" />
+          ))}
+        </ul>
+      )}
+      {jobs.status === 'error' && <ErrorNotice error={jobs.error} onRetry={reload} />}
+      {jobs.status === 'ok' && jobs.value.length === 0 && (
+        <p className="empty">{t('jobs.empty')}</p>
+      )}
+      {jobs.status === 'ok' && jobs.value.length > 0 && (
+        <ul className="cards">
+          {jobs.value.map((summary) => (
+            <JobCard key={summary.job.id} summary={summary} onOpen={() => props.onOpen(summary)} />
+          ))}
+        </ul>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest'
+import { EMPTY_FORM, formFrom, toInput } from './connectionForm'
+
+const PROJECT = '0123456789abcdef0123456789abcdef'
+
+describe('connection form', () => {
+  it('turns a cloud AK/SK form into an input', () => {
+    const result = toInput(
+      {
+        ...EMPTY_FORM,
+        name: ' Team ',
+        region: 'cn-east-3',
+        projectId: PROJECT.toUpperCase(),
+        ak: 'AK1',
+        secret: 'SK1'
+      },
+      { secretRequired: true }
+    )
+    expect(result).toEqual({
+      input: {
+        name: 'Team',
+        target: { kind: 'region', region: 'cn-east-3' },
+        projectId: PROJECT,
+        auth: { kind: 'aksk', ak: 'AK1' },
+        secret: 'SK1'
+      }
+    })
+  })
+
+  it('turns a custom-endpoint IAM form into an input', () => {
+    const result = toInput(
+      {
+        ...EMPTY_FORM,
+        name: 'Lab',
+        targetKind: 'endpoint',
+        url: 'http://10.0.0.5:8080',
+        projectId: PROJECT,
+        authKind: 'password',
+        user: 'ann',
+        domain: 'lab',
+        secret: 'pw',
+        sessionOnly: true
+      },
+      { secretRequired: true }
+    )
+    expect(result).toEqual({
+      input: {
+        name: 'Lab',
+        target: { kind: 'endpoint', url: 'http://10.0.0.5:8080' },
+        projectId: PROJECT,
+        auth: { kind: 'password', user: 'ann', domain: 'lab' },
+        secret: 'pw',
+        allowSessionOnlySecret: true
+      }
+    })
+  })
+
+  it('says what is missing or malformed', () => {
+    const result = toInput(
+      { ...EMPTY_FORM, targetKind: 'endpoint', url: 'ftp://x', projectId: 'abc' },
+      { secretRequired: true }
+    )
+    expect(result).toEqual({
+      problems: {
+        name: 'required',
+        url: 'url',
+        projectId: 'projectId',
+        ak: 'required',
+        secret: 'required'
+      }
+    })
+  })
+
+  it('keeps the saved secret when editing with an empty one', () => {
+    const form = formFrom({
+      id: 'c1',
+      name: 'Demo',
+      target: { kind: 'endpoint', url: 'http://127.0.0.1:9' },
+      projectId: PROJECT,
+      auth: { kind: 'aksk', ak: 'AK' }
+    })
+    const result = toInput(form, { secretRequired: false })
+    expect('input' in result && result.input).toMatchObject({
+      id: 'c1',
+      auth: { kind: 'aksk', ak: 'AK' }
+    })
+    expect('input' in result && 'secret' in result.input).toBe(false)
+  })
+})

@@ -1,0 +1,134 @@
+import type { ConnectionInput, ConnectionProfile } from '../../../shared/domain'
+
+/** The connection form's fields as typed, and their conversion to the IPC input. */
+export interface FormState {
+  id?: string
+  name: string
+  targetKind: 'region' | 'endpoint'
+  region: string
+  url: string
+  projectId: string
+  authKind: 'aksk' | 'password'
+  ak: string
+  user: string
+  domain: string
+  iamUrl: string
+  /** SK or password; empty keeps the saved one when editing. */
+  secret: string
+  sessionOnly: boolean
+}
+
+export const REGIONS = [
+  'cn-north-4',
+  'cn-north-1',
+  'cn-east-3',
+  'cn-south-1',
+  'cn-southwest-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-southeast-3',
+  'af-south-1',
+  'la-south-2',
+  'eu-west-101'
+] as const
+
+export const EMPTY_FORM: FormState = {
+  name: '',
+  targetKind: 'region',
+  region: 'cn-north-4',
+  url: '',
+  projectId: '',
+  authKind: 'aksk',
+  ak: '',
+  user: '',
+  domain: '',
+  iamUrl: '',
+  secret: '',
+  sessionOnly: false
+}
+
+export type FieldProblem = 'required' | 'projectId' | 'url'
+export type Problems = Partial<Record<keyof FormState, FieldProblem>>
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return url.protocol === 'http:' || url.protocol === 'https:'
+  } catch {
+    return false
+  }
+}
+
+/** A profile (saved, or the demo offer) as a form to edit: the secret is never known. */
+export function formFrom(
+  profile: Omit<ConnectionProfile, 'id' | 'hasSecret' | 'secretKeeping'> & { id?: string }
+): FormState {
+  return {
+    ...EMPTY_FORM,
+    id: profile.id,
+    name: profile.name,
+    targetKind: profile.target.kind,
+    region: profile.target.kind === 'region' ? profile.target.region : EMPTY_FORM.region,
+    url: profile.target.kind === 'endpoint' ? profile.target.url : '',
+    projectId: profile.projectId,
+    authKind: profile.auth.kind,
+    ak: profile.auth.kind === 'aksk' ? profile.auth.ak : '',
+    user: profile.auth.kind === 'password' ? profile.auth.user : '',
+    domain: profile.auth.kind === 'password' ? profile.auth.domain : '',
+    iamUrl: profile.auth.kind === 'password' ? (profile.auth.iamUrl ?? '') : ''
+  }
+}
+
+/** Checks the form; the input to send when it is valid, otherwise what to fix per field. */
+export function toInput(
+  form: FormState,
+  options: { secretRequired: boolean }
+): { input: ConnectionInput } | { problems: Problems } {
+  const problems: Problems = {}
+  const need = (field: keyof FormState, value: string) => {
+    if (value.trim() === '') problems[field] = 'required'
+  }
+  need('name', form.name)
+  if (form.targetKind === 'endpoint') {
+    need('url', form.url)
+    if (!problems.url && !isHttpUrl(form.url.trim())) problems.url = 'url'
+  }
+  const projectId = form.projectId.trim().toLowerCase()
+  need('projectId', projectId)
+  if (!problems.projectId && !/^[0-9a-f]{32}$/.test(projectId)) problems.projectId = 'projectId'
+  if (form.authKind === 'aksk') need('ak', form.ak)
+  else {
+    need('user', form.user)
+    need('domain', form.domain)
+    if (form.iamUrl.trim() !== '' && !isHttpUrl(form.iamUrl.trim())) problems.iamUrl = 'url'
+  }
+  if (options.secretRequired) need('secret', form.secret)
+  if (Object.keys(problems).length > 0) return { problems }
+
+  const input: ConnectionInput = {
+    ...(form.id ? { id: form.id } : {}),
+    name: form.name.trim(),
+    target:
+      form.targetKind === 'region'
+        ? { kind: 'region', region: form.region }
+        : { kind: 'endpoint', url: form.url.trim() },
+    projectId,
+    auth:
+      form.authKind === 'aksk'
+        ? { kind: 'aksk', ak: form.ak.trim() }
+        : {
+            kind: 'password',
+            user: form.user.trim(),
+            domain: form.domain.trim(),
+            ...(form.iamUrl.trim() ? { iamUrl: form.iamUrl.trim() } : {})
+          },
+    ...(form.secret ? { secret: form.secret } : {}),
+    ...(form.sessionOnly ? { allowSessionOnlySecret: true } : {})
+  }
+  return { input }
+}
+
+/** Where a profile points, for its card. */
+export function describeTarget(profile: Pick<ConnectionProfile, 'target'>): string {
+  return profile.target.kind === 'region' ? profile.target.region : profile.target.url
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest'
+import { actionFor, shortcutTable, type Action, type Context, type KeyName } from './shortcuts'
+
+const press = (
+  key: string,
+  mods: Partial<{ shiftKey: boolean; ctrlKey: boolean; metaKey: boolean; altKey: boolean }> = {}
+) => ({
+  key,
+  shiftKey: false,
+  ctrlKey: false,
+  metaKey: false,
+  altKey: false,
+  ...mods
+})
+
+describe('shortcuts', () => {
+  it('moves in the grid with arrows and j/k, and extends with shift', () => {
+    expect(actionFor(press('ArrowDown'), 'grid', false)).toEqual({
+      kind: 'move',
+      dx: 0,
+      dy: 1,
+      extend: false
+    })
+    expect(actionFor(press('ArrowLeft', { shiftKey: true }), 'grid', false)).toEqual({
+      kind: 'move',
+      dx: -1,
+      dy: 0,
+      extend: true
+    })
+    expect(actionFor(press('j'), 'grid', false)).toEqual({ kind: 'step', by: 1 })
+    expect(actionFor(press('k'), 'viewer', false)).toEqual({ kind: 'step', by: -1 })
+  })
+
+  it('steps in the viewer with left/right and ignores up/down', () => {
+    expect(actionFor(press('ArrowRight'), 'viewer', false)).toEqual({ kind: 'step', by: 1 })
+    expect(actionFor(press('ArrowUp'), 'viewer', false)).toBeNull()
+  })
+
+  it('opens with Enter or Space, closes with Esc (and Space in the viewer)', () => {
+    expect(actionFor(press('Enter'), 'grid', false)).toEqual({ kind: 'open' })
+    expect(actionFor(press(' '), 'grid', false)).toEqual({ kind: 'open' })
+    expect(actionFor(press(' '), 'viewer', false)).toEqual({ kind: 'close' })
+    expect(actionFor(press('Escape'), 'viewer', false)).toEqual({ kind: 'close' })
+  })
+
+  it('deletes, selects, toggles boxes and shows help', () => {
+    expect(actionFor(press('Delete'), 'grid', false)).toEqual({ kind: 'delete' })
+    expect(actionFor(press('Backspace'), 'viewer', false)).toEqual({ kind: 'delete' })
+    expect(actionFor(press('x'), 'grid', false)).toEqual({ kind: 'toggleSelect' })
+    expect(actionFor(press('b'), 'viewer', false)).toEqual({ kind: 'boxes' })
+    expect(actionFor(press('?', { shiftKey: true }), 'grid', false)).toEqual({ kind: 'help' })
+  })
+
+  it('select-all is Ctrl+A, or Cmd+A on macOS, and leaves other chords to the browser', () => {
+    expect(actionFor(press('a', { ctrlKey: true }), 'grid', false)).toEqual({ kind: 'selectAll' })
+    expect(actionFor(press('a', { metaKey: true }), 'grid', true)).toEqual({ kind: 'selectAll' })
+    expect(actionFor(press('a', { ctrlKey: true }), 'viewer', false)).toBeNull()
+    expect(actionFor(press('r', { ctrlKey: true }), 'grid', false)).toBeNull()
+    expect(actionFor(press('j', { altKey: true }), 'grid', false)).toBeNull()
+  })
+
+  it('lists in the sheet exactly the keys the handler knows', () => {
+    const keyOf = (name: KeyName): string[] => {
+      if ('char' in name)
+        return [
+          ({ '←': 'ArrowLeft', '→': 'ArrowRight' } as Record<string, string>)[name.char] ??
+            name.char
+        ]
+      const map: Record<string, string[]> = {
+        arrows: ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown'],
+        space: [' '],
+        enter: ['Enter'],
+        escape: ['Escape'],
+        delete: ['Delete'],
+        backspace: ['Backspace']
+      }
+      return map[name.i18n] ?? []
+    }
+    for (const shortcut of shortcutTable(false)) {
+      for (const combo of shortcut.keys) {
+        const shift = combo.some((c) => 'i18n' in c && c.i18n === 'shift')
+        const ctrl = combo.some((c) => 'i18n' in c && c.i18n === 'ctrl')
+        const main = combo.filter(
+          (c) => !('i18n' in c && ['shift', 'ctrl', 'cmd'].includes(c.i18n))
+        )
+        for (const context of shortcut.contexts as Context[]) {
+          for (const key of main.flatMap(keyOf)) {
+            const action: Action | null = actionFor(
+              press(key, { shiftKey: shift, ctrlKey: ctrl }),
+              context,
+              false
+            )
+            expect({ label: shortcut.label, key, context, action: action !== null }).toEqual({
+              label: shortcut.label,
+              key,
+              context,
+              action: true
+            })
+          }
+        }
+      }
+    }
+  })
+})

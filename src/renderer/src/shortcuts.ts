@@ -1,0 +1,158 @@
+/**
+ * Keyboard review: one table says which key does what where. The key handler and the "?"
+ * sheet both read it, so the sheet lists every shortcut there is and nothing else.
+ */
+export type Context = 'grid' | 'viewer'
+
+export type Action =
+  | { kind: 'move'; dx: number; dy: number; extend: boolean }
+  | { kind: 'step'; by: 1 | -1 }
+  | { kind: 'open' }
+  | { kind: 'close' }
+  | { kind: 'delete' }
+  | { kind: 'toggleSelect' }
+  | { kind: 'selectAll' }
+  | { kind: 'boxes' }
+  | { kind: 'fit' }
+  | { kind: 'zoom'; by: 1 | -1 }
+  | { kind: 'help' }
+
+export interface KeyEvent {
+  key: string
+  shiftKey: boolean
+  ctrlKey: boolean
+  metaKey: boolean
+  altKey: boolean
+}
+
+/** Key names in the sheet: i18n keys under `shortcuts.keys`, or the character itself. */
+export type KeyName =
+  | {
+      i18n:
+        'arrows' | 'space' | 'enter' | 'escape' | 'delete' | 'backspace' | 'shift' | 'ctrl' | 'cmd'
+    }
+  | { char: string }
+
+export interface Shortcut {
+  /** Alternatives; each alternative is keys pressed together. */
+  keys: KeyName[][]
+  /** i18n key under `shortcuts`. */
+  label:
+    | 'move'
+    | 'nextPrev'
+    | 'open'
+    | 'close'
+    | 'delete'
+    | 'toggleSelect'
+    | 'extend'
+    | 'selectAll'
+    | 'boxes'
+    | 'fit'
+    | 'zoom'
+    | 'help'
+  contexts: Context[]
+}
+
+const k = (c: string): KeyName => ({ char: c })
+const n = (name: Extract<KeyName, { i18n: string }>['i18n']): KeyName => ({ i18n: name })
+
+export function shortcutTable(isMac: boolean): Shortcut[] {
+  const mod = isMac ? n('cmd') : n('ctrl')
+  return [
+    { keys: [[n('arrows')]], label: 'move', contexts: ['grid'] },
+    { keys: [[k('j')], [k('k')]], label: 'nextPrev', contexts: ['grid', 'viewer'] },
+    { keys: [[k('←')], [k('→')]], label: 'nextPrev', contexts: ['viewer'] },
+    { keys: [[n('enter')], [n('space')]], label: 'open', contexts: ['grid'] },
+    { keys: [[n('escape')]], label: 'close', contexts: ['grid', 'viewer'] },
+    { keys: [[n('delete')], [n('backspace')]], label: 'delete', contexts: ['grid', 'viewer'] },
+    { keys: [[k('x')]], label: 'toggleSelect', contexts: ['grid', 'viewer'] },
+    { keys: [[n('shift'), n('arrows')]], label: 'extend', contexts: ['grid'] },
+    { keys: [[mod, k('a')]], label: 'selectAll', contexts: ['grid'] },
+    { keys: [[k('b')]], label: 'boxes', contexts: ['grid', 'viewer'] },
+    { keys: [[k('f')], [k('0')]], label: 'fit', contexts: ['viewer'] },
+    { keys: [[k('+')], [k('-')]], label: 'zoom', contexts: ['viewer'] },
+    { keys: [[k('?')]], label: 'help', contexts: ['grid', 'viewer'] }
+  ]
+}
+
+/** What a key press means in a context, or null to let the browser have it. */
+export function actionFor(event: KeyEvent, context: Context, isMac: boolean): Action | null {
+  const mod = isMac ? event.metaKey : event.ctrlKey
+  if (event.altKey) return null
+  if (mod) {
+    return context === 'grid' && event.key.toLowerCase() === 'a' ? { kind: 'selectAll' } : null
+  }
+  const arrows: Record<string, [number, number]> = {
+    ArrowLeft: [-1, 0],
+    ArrowRight: [1, 0],
+    ArrowUp: [0, -1],
+    ArrowDown: [0, 1]
+  }
+  if (event.key in arrows) {
+    const [dx, dy] = arrows[event.key]
+    if (context === 'grid') return { kind: 'move', dx, dy, extend: event.shiftKey }
+    if (dx !== 0) return { kind: 'step', by: dx > 0 ? 1 : -1 }
+    return null
+  }
+  switch (event.key) {
+    case 'j':
+      return { kind: 'step', by: 1 }
+    case 'k':
+      return { kind: 'step', by: -1 }
+    case 'Enter':
+      return context === 'grid' ? { kind: 'open' } : null
+    case ' ':
+      // Space opens from the grid and, like Quick Look, closes the viewer again.
+      return context === 'grid' ? { kind: 'open' } : { kind: 'close' }
+    case 'Escape':
+      return { kind: 'close' }
+    case 'Delete':
+    case 'Backspace':
+      return { kind: 'delete' }
+    case 'x':
+      return { kind: 'toggleSelect' }
+    case 'b':
+      return { kind: 'boxes' }
+    case '?':
+      return { kind: 'help' }
+    case 'f':
+    case '0':
+      return context === 'viewer' ? { kind: 'fit' } : null
+    case '+':
+    case '=':
+      return context === 'viewer' ? { kind: 'zoom', by: 1 } : null
+    case '-':
+      return context === 'viewer' ? { kind: 'zoom', by: -1 } : null
+    default:
+      return null
+  }
+}
+
+const ACTIVATION_KEYS = new Set(['Enter', ' '])
+const ARROWS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown'])
+
+/**
+ * Whether the focused control handles this key itself: text fields take every key, buttons
+ * and links take Enter and Space, radios and selects take the arrows too.
+ */
+export function ownsKey(target: EventTarget | null, key: string): boolean {
+  if (!(target instanceof HTMLElement)) return false
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement) return true
+  if (target instanceof HTMLSelectElement) return true
+  if (target instanceof HTMLInputElement) {
+    if (['checkbox', 'button', 'submit', 'reset'].includes(target.type))
+      return ACTIVATION_KEYS.has(key)
+    if (target.type === 'radio' || target.type === 'range')
+      return ACTIVATION_KEYS.has(key) || ARROWS.has(key)
+    return true
+  }
+  if (target instanceof HTMLButtonElement || target instanceof HTMLAnchorElement) {
+    return ACTIVATION_KEYS.has(key)
+  }
+  if (target.tagName === 'SUMMARY') return ACTIVATION_KEYS.has(key)
+  return false
+}
+
+export function isMacPlatform(): boolean {
+  return /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent)
+}

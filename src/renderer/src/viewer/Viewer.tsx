@@ -1,0 +1,241 @@
+import { useCallback, useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { Sample } from '../../../shared/domain'
+import { TagChip } from '../components/TagChip'
+import type { JobRef } from '../data/types'
+import { currentLocale } from '../i18n'
+import { formatBytes, formatPercent } from '../i18n/format'
+import type { ColorOf } from '../palette'
+import { platform } from '../platform'
+import { BoxCanvas } from './BoxCanvas'
+
+export interface ViewerHandle {
+  fit(): void
+  zoom(by: 1 | -1): void
+}
+
+interface Props {
+  job: JobRef
+  sample: Sample | undefined
+  index: number
+  total: number
+  colorOf: ColorOf
+  detection: boolean
+  showBoxes: boolean
+  handle: Ref<ViewerHandle>
+  onToggleBoxes(): void
+  onStep(by: 1 | -1): void
+  onClose(): void
+  onDelete(): void
+}
+
+/** One image large, in a fabric.js canvas with its boxes, and everything known about it beside. */
+export function Viewer(props: Props) {
+  const { t } = useTranslation()
+  const locale = currentLocale()
+  const [canvas, setCanvas] = useState<BoxCanvas | null>(null)
+  const [hovered, setHovered] = useState<number | null>(null)
+  const [zoom, setZoom] = useState(1)
+  const [imageState, setImageState] = useState<'loading' | 'ready' | 'failed'>('loading')
+  const [drawn, setDrawn] = useState<{ sampleId: string; count: number } | null>(null)
+  const dialog = useRef<HTMLDivElement>(null)
+  const { sample, job, colorOf } = props
+
+  // The canvas lives as long as its host element (a callback ref with cleanup, React 19).
+  const host = useCallback(
+    (element: HTMLDivElement | null) => {
+      if (!element) return
+      const c = new BoxCanvas(element, {
+        onHover: setHovered,
+        onZoom: setZoom,
+        onImage: setImageState,
+        onDrawn: (key, count) => setDrawn({ sampleId: key, count })
+      })
+      setCanvas(c)
+      return () => {
+        c.dispose()
+        setCanvas(null)
+      }
+    },
+    [setHovered, setZoom, setImageState, setDrawn, setCanvas]
+  )
+
+  useEffect(() => {
+    dialog.current?.focus()
+  }, [])
+
+  useImperativeHandle(
+    props.handle,
+    () => ({
+      fit: () => canvas?.fit(),
+      zoom: (by) => canvas?.zoomBy(by > 0 ? 1.25 : 0.8)
+    }),
+    [canvas]
+  )
+
+  const sampleId = sample?.id
+  const size = sample?.size ?? null
+  useEffect(() => {
+    if (!canvas || !sampleId) return
+    void canvas.setImage(platform.imageUrl(job.connectionId, job.jobId, sampleId, 'full'), size)
+    // size is part of the sample: a new id brings it along.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [canvas, sampleId, job.connectionId, job.jobId])
+
+  const boxes = sample?.boxes
+  useEffect(() => {
+    if (!canvas || !sampleId || !boxes) return
+    canvas.setBoxes(sampleId, boxes, colorOf)
+  }, [canvas, sampleId, boxes, colorOf])
+
+  useEffect(() => {
+    canvas?.showBoxes(props.showBoxes)
+  }, [canvas, props.showBoxes])
+
+  const drawnCount = drawn && drawn.sampleId === sampleId ? drawn.count : null
+  const name = sample?.name ?? ''
+  return (
+    <div
+      className="viewer"
+      role="dialog"
+      aria-modal="true"
+      aria-label={t('viewer.label', { name })}
+      tabIndex={-1}
+      ref={dialog}
+      data-testid="viewer"
+    >
+      <div className="viewer-stage">
+        <div
+          className="viewer-canvas"
+          ref={host}
+          role="img"
+          aria-label={t('viewer.canvas', { name })}
+          aria-busy={imageState === 'loading'}
+        />
+        {imageState === 'failed' && (
+          <p className="viewer-failed" role="alert">
+            {t('viewer.imageFailed')}
+          </p>
+        )}
+        <div className="viewer-controls">
+          <button type="button" onClick={() => props.onStep(-1)} disabled={props.index <= 0}>
+            {t('viewer.previous')}
+          </button>
+          <span className="viewer-position">
+            {t('viewer.position', { index: props.index + 1, total: props.total })}
+          </span>
+          <button
+            type="button"
+            onClick={() => props.onStep(1)}
+            disabled={props.index >= props.total - 1}
+          >
+            {t('viewer.next')}
+          </button>
+          <span className="spacer" />
+          <button
+            type="button"
+            aria-label={t('viewer.zoomOut')}
+            onClick={() => canvas?.zoomBy(0.8)}
+          >
+            −
+          </button>
+          <span className="viewer-zoom" aria-live="off">
+            {t('viewer.zoom', { percent: formatPercent(zoom, locale) })}
+          </span>
+          <button
+            type="button"
+            aria-label={t('viewer.zoomIn')}
+            onClick={() => canvas?.zoomBy(1.25)}
+          >
+            +
+          </button>
+          <button type="button" onClick={() => canvas?.fit()}>
+            {t('viewer.fit')}
+          </button>
+          {props.detection && (
+            <label className="check">
+              <input type="checkbox" checked={props.showBoxes} onChange={props.onToggleBoxes} />
+              {t('viewer.boxes')}
+            </label>
+          )}
+        </div>
+      </div>
+      <aside className="viewer-side">
+        <div className="viewer-side-head">
+          <h2 lang="">{name}</h2>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={t('viewer.close')}
+            onClick={props.onClose}
+          >
+            ×
+          </button>
+        </div>
+        <p className="muted">
+          {size
+            ? t('viewer.size', { width: size.width, height: size.height })
+            : t('viewer.sizeUnknown')}
+        </p>
+        {sample?.bytes != null && (
+          <p className="muted">
+            {t('viewer.fileSize', { size: formatBytes(sample.bytes, locale) })}
+          </p>
+        )}
+        {props.detection && (
+          <p
+            className="box-count"
+            data-testid="box-count"
+            data-drawn={drawnCount ?? undefined}
+            aria-live="polite"
+          >
+            {drawnCount === null
+              ? t('common.loading')
+              : t('viewer.boxCount', { count: drawnCount })}
+          </p>
+        )}
+        <h3>{t('viewer.tags')}</h3>
+        {sample && sample.tags.length === 0 && <p className="muted">{t('viewer.noTags')}</p>}
+        <ul className="viewer-tags" data-testid="viewer-tags">
+          {sample?.tags.map((tag) => (
+            <li key={tag}>
+              <TagChip tag={tag} color={colorOf(tag)} testId="viewer-tag" />
+            </li>
+          ))}
+        </ul>
+        {props.detection && sample && sample.boxes.length > 0 && (
+          <>
+            <h3>{t('viewer.boxList')}</h3>
+            <ol className="box-list">
+              {sample.boxes.map((box, i) => (
+                <li
+                  key={i}
+                  className={hovered === i ? 'hot' : undefined}
+                  onMouseEnter={() => {
+                    setHovered(i)
+                    canvas?.setHover(i)
+                  }}
+                  onMouseLeave={() => {
+                    setHovered(null)
+                    canvas?.setHover(null)
+                  }}
+                >
+                  <TagChip tag={box.tag} color={colorOf(box.tag)} small />
+                  <span className="mono small">
+                    {Math.round(box.x1)},{Math.round(box.y1)} – {Math.round(box.x2)},
+                    {Math.round(box.y2)}
+                  </span>
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
+        <div className="actions">
+          <button type="button" className="danger" onClick={props.onDelete}>
+            {t('viewer.delete')}
+          </button>
+        </div>
+      </aside>
+    </div>
+  )
+}
