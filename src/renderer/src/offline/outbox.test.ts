@@ -8,11 +8,20 @@ import { makeSample, makeWorld, type TestWorld } from './testing'
 
 const job = { connectionId: 'c1', jobId: 'j1' }
 const everything = { kind: 'everything' } as const
-const req = (page: number, perPage = 100): PageRequest => ({ ...job, filter: everything, page, perPage })
+const req = (page: number, perPage = 100): PageRequest => ({
+  ...job,
+  filter: everything,
+  page,
+  perPage
+})
 
 async function cachedJob(n = 250): Promise<TestWorld> {
   const world = makeWorld()
-  world.service.addJob('c1', 'j1', Array.from({ length: n }, (_, i) => makeSample(i)))
+  world.service.addJob(
+    'c1',
+    'j1',
+    Array.from({ length: n }, (_, i) => makeSample(i))
+  )
   for (let p = 1; p <= Math.ceil(n / 100); p++) await readPage(world.ctx, req(p))
   await readStats(world.ctx, job)
   return world
@@ -102,7 +111,10 @@ describe('undo', () => {
 
   it('cannot take back a deletion being sent', async () => {
     const world = await cachedJob()
-    const ids = world.service.samples('c1', 'j1').slice(0, 2).map((s) => s.id)
+    const ids = world.service
+      .samples('c1', 'j1')
+      .slice(0, 2)
+      .map((s) => s.id)
     const { rowIds } = await queueDeletions(world.ctx.db, world.clock, job, ids)
     await world.ctx.db.outbox.update(rowIds[0], { status: 'sending' })
     const result = await undo(world.ctx.db, rowIds)
@@ -114,10 +126,16 @@ describe('undo', () => {
 describe('retry and discard', () => {
   it('retry re-queues failed rows; discard gives the sample back', async () => {
     const world = await cachedJob()
-    const ids = world.service.samples('c1', 'j1').slice(0, 2).map((s) => s.id)
+    const ids = world.service
+      .samples('c1', 'j1')
+      .slice(0, 2)
+      .map((s) => s.id)
     const { rowIds } = await queueDeletions(world.ctx.db, world.clock, job, ids)
     for (const id of rowIds) {
-      await world.ctx.db.outbox.update(id, { status: 'failed', lastError: { code: 'x', message: 'no' } })
+      await world.ctx.db.outbox.update(id, {
+        status: 'failed',
+        lastError: { code: 'x', message: 'no' }
+      })
     }
     expect(await pendingCounts(world.ctx.db)).toMatchObject({ failed: 2, queued: 0, willSync: 0 })
 

@@ -104,8 +104,7 @@ async function plan(db: TagdeckDb, req: PageRequest, now: number): Promise<Plan>
       fetchedAt,
       ageMs: Math.max(0, now - fetchedAt),
       stale:
-        staleAt !== null &&
-        (used.length > 0 ? used : [listing]).some((p) => p.fetchedAt <= staleAt),
+        staleAt !== null && (used.length > 0 ? used : [listing]).some((p) => p.fetchedAt < staleAt),
       fromCache: true
     }
   }

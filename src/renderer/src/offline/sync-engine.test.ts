@@ -266,6 +266,7 @@ describe('after a sync', () => {
     await readStats(w.ctx, job)
     const gone = [...ids(w, 0, 10), ...ids(w, 95, 105), ...ids(w, 250, 260)]
     await queueDeletions(w.ctx.db, w.clock, job, gone)
+    w.clock.advance(1_000)
     await new SyncEngine(w.ctx).drain()
 
     // Offline now: the cache alone must match the service page for page.

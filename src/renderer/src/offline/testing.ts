@@ -246,6 +246,10 @@ export class FakeEvents implements EventSource {
     return () => this.progress.delete(listener)
   }
 
+  emitProgress(payload: Parameters<Parameters<EventSource['onPrefetchProgress']>[0]>[0]) {
+    for (const l of this.progress) l(payload)
+  }
+
   emitConnectivity(connectionId: string, state: Connectivity['state'], since = Date.now()) {
     for (const l of this.connectivity) l({ connectionId, state, since, lastError: null })
   }
@@ -281,7 +285,9 @@ export function makeWorld(
     lastError: null
   })
   const ctx: OfflineContext = {
-    db: openTagdeckDb(options.dbName ?? `test-${Math.random().toString(36).slice(2)}-${++dbCounter}`),
+    db: openTagdeckDb(
+      options.dbName ?? `test-${Math.random().toString(36).slice(2)}-${++dbCounter}`
+    ),
     transport: service.transport,
     clock,
     random: options.random ?? (() => 0.5),

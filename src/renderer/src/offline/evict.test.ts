@@ -1,0 +1,86 @@
+import 'fake-indexeddb/auto'
+import { describe, expect, it } from 'vitest'
+import { cacheBytes, evict } from './evict'
+import { OfflineDownloads } from './offline-job'
+import { queueDeletions } from './outbox'
+import { readPage, type PageRequest } from './pages'
+import { makeSample, makeWorld } from './testing'
+
+const req = (jobId: string, page: number): PageRequest => ({
+  connectionId: 'c1',
+  jobId,
+  filter: { kind: 'everything' },
+  page,
+  perPage: 100
+})
+
+async function setup() {
+  const w = makeWorld()
+  for (const jobId of ['pinned', 'recent', 'old']) {
+    w.service.addJob(
+      'c1',
+      jobId,
+      Array.from({ length: 200 }, (_, i) => makeSample(i))
+    )
+  }
+  await new OfflineDownloads(w.ctx).start({ connectionId: 'c1', jobId: 'pinned' })
+  for (const jobId of ['old', 'recent']) {
+    for (let p = 1; p <= 2; p++) await readPage(w.ctx, req(jobId, p))
+    w.clock.advance(120_000)
+  }
+  // The pinned job was used longest ago: LRU alone would drop it first.
+  await w.ctx.db.pages
+    .where('[connectionId+jobId]')
+    .equals(['c1', 'pinned'])
+    .modify({ lastUsedAt: 0 })
+  const queued = w.service
+    .samples('c1', 'old')
+    .slice(0, 3)
+    .map((s) => s.id)
+  await queueDeletions(w.ctx.db, w.clock, { connectionId: 'c1', jobId: 'old' }, queued)
+  await queueDeletions(w.ctx.db, w.clock, { connectionId: 'c1', jobId: 'pinned' }, queued)
+  return { w, queued }
+}
+
+const pagesOf = (w: ReturnType<typeof makeWorld>, jobId: string) =>
+  w.ctx.db.pages.where('[connectionId+jobId]').equals(['c1', jobId]).count()
+
+describe('evict', () => {
+  it('drops least recently used unpinned pages first, down to the cap', async () => {
+    const { w } = await setup()
+    const total = await cacheBytes(w.ctx.db)
+    const oldBytes = (
+      await w.ctx.db.pages.where('[connectionId+jobId]').equals(['c1', 'old']).toArray()
+    ).reduce((s, p) => s + p.bytes, 0)
+    const result = await evict(w.ctx.db, total - oldBytes)
+    expect(result).toMatchObject({
+      bytesBefore: total,
+      bytesAfter: total - oldBytes,
+      pagesRemoved: 2
+    })
+    expect(await pagesOf(w, 'old')).toBe(0)
+    expect(await pagesOf(w, 'recent')).toBe(2)
+    expect(await pagesOf(w, 'pinned')).toBe(2)
+    expect(await w.ctx.db.samples.where('[connectionId+jobId]').equals(['c1', 'old']).count()).toBe(
+      0
+    )
+  })
+
+  it('never touches pinned jobs or the outbox, even with a cap of zero', async () => {
+    const { w, queued } = await setup()
+    const outboxBefore = await w.ctx.db.outbox.toArray()
+    await evict(w.ctx.db, 0)
+    expect(await pagesOf(w, 'recent')).toBe(0)
+    expect(await pagesOf(w, 'old')).toBe(0)
+    expect(await pagesOf(w, 'pinned')).toBe(2)
+    expect(
+      await w.ctx.db.samples.where('[connectionId+jobId]').equals(['c1', 'pinned']).count()
+    ).toBe(200)
+    expect(await w.ctx.db.outbox.toArray()).toEqual(outboxBefore)
+
+    // Refetched later, the evicted job still hides what is queued.
+    const page = await readPage(w.ctx, req('old', 1))
+    expect(page.total).toBe(197)
+    expect(page.samples.map((s) => s.id)).not.toContain(queued[0])
+  })
+})

@@ -1,0 +1,96 @@
+import type { OutboxStatus, JobKey, OutboxRow } from './db'
+import type { OfflineContext } from './context'
+import { cacheBytes, evict, type EvictResult } from './evict'
+import {
+  cachedLabels,
+  cachedSample,
+  cachedStats,
+  readLabels,
+  readSample,
+  readStats,
+  watchJob
+} from './job-data'
+import { OfflineDownloads } from './offline-job'
+import * as outbox from './outbox'
+import { cachedPage, readPage, refreshPage, type PageRequest } from './pages'
+import { SyncEngine, type SyncEngineOptions } from './sync-engine'
+import { watchSyncStatus, type SyncStatus } from './sync-status'
+
+/**
+ * The renderer's offline layer, in one object. Build it with `createOffline(context)` (tests)
+ * or take the app's with `getOffline()` from `./runtime`. Call `start()` once at startup.
+ */
+export function createOffline(ctx: OfflineContext, syncOptions: Partial<SyncEngineOptions> = {}) {
+  const { db, clock } = ctx
+  const sync = new SyncEngine(ctx, syncOptions)
+  const downloads = new OfflineDownloads(ctx)
+  return {
+    context: ctx,
+    sync,
+    downloads,
+
+    /** Connectivity from main, the sync runner (if this window wins the lock), downloads. */
+    async start(): Promise<void> {
+      await ctx.connectivity.start()
+      sync.start()
+      await downloads.resumeInterrupted()
+    },
+    async stop(): Promise<void> {
+      await sync.stop()
+      await downloads.stopAll()
+      ctx.connectivity.stop()
+    },
+
+    // ---- reads (cache-first) -------------------------------------------------------------
+    readPage: (req: PageRequest) => readPage(ctx, req),
+    refreshPage: (req: PageRequest) => refreshPage(ctx, req),
+    cachedPage: (req: PageRequest) => cachedPage(db, req, clock.now()),
+    readStats: (job: JobKey) => readStats(ctx, job),
+    cachedStats: (job: JobKey) => cachedStats(db, job, clock.now()),
+    readLabels: (job: JobKey) => readLabels(ctx, job),
+    cachedLabels: (job: JobKey) => cachedLabels(db, job, clock.now()),
+    readSample: (job: JobKey, sampleId: string) => readSample(ctx, job, sampleId),
+    cachedSample: (job: JobKey, sampleId: string) => cachedSample(db, job, sampleId, clock.now()),
+    watchJob: (job: JobKey, listener: () => void) => watchJob(db, job, listener),
+
+    // ---- the outbox ----------------------------------------------------------------------
+    /** Queues the deletions and hides the samples (one transaction); the runner is woken. */
+    async deleteSamples(job: JobKey, sampleIds: readonly string[]) {
+      const result = await outbox.queueDeletions(db, clock, job, sampleIds)
+      sync.wake()
+      return result
+    },
+    undo: (rowIds: readonly string[]) => outbox.undo(db, rowIds),
+    discard: (rowIds: readonly string[]) => outbox.discard(db, rowIds),
+    async retry(rowIds: readonly string[]) {
+      const n = await outbox.retry(db, clock, rowIds)
+      sync.wake()
+      return n
+    },
+    /** After the user signed in again: the paused queue of the connection goes out. */
+    async resumeConnection(connectionId: string) {
+      const n = await outbox.resumeConnection(db, clock, connectionId)
+      sync.wake()
+      return n
+    },
+    pendingCounts: (connectionId?: string) => outbox.pendingCounts(db, connectionId),
+    pendingRows: (status: Exclude<OutboxStatus, 'done'>, limit?: number): Promise<OutboxRow[]> =>
+      outbox.pendingRows(db, status, limit),
+    watchSyncStatus: (listener: (status: SyncStatus) => void, connectionId?: string) =>
+      watchSyncStatus(db, ctx.connectivity, listener, connectionId),
+
+    // ---- cache size ----------------------------------------------------------------------
+    evict: (capBytes: number): Promise<EvictResult> => evict(db, capBytes),
+    cacheBytes: () => cacheBytes(db)
+  }
+}
+
+export type Offline = ReturnType<typeof createOffline>
+
+export type { PageRequest, PageView } from './pages'
+export type { SyncStatus } from './sync-status'
+export type { QueueResult, RemoveResult, PendingCounts } from './outbox'
+export type { OfflineProgress, DownloadEstimate, OfflineOptions } from './offline-job'
+export type { Cached, CachedSample } from './job-data'
+export type { OutboxRow, OutboxStatus, JobKey } from './db'
+export type { EvictResult } from './evict'

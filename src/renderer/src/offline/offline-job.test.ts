@@ -1,0 +1,208 @@
+import 'fake-indexeddb/auto'
+import { describe, expect, it } from 'vitest'
+import type { ChannelInput } from '../../../shared/ipc'
+import { OfflineDownloads, type OfflineProgress } from './offline-job'
+import { readPage } from './pages'
+import { FakeService, makeSample, makeWorld, type TestWorld } from './testing'
+
+const job = { connectionId: 'c1', jobId: 'j1' }
+type Prefetch = ChannelInput<'images.prefetch'>
+
+function world(
+  n = 250,
+  options: Parameters<typeof makeWorld>[0] = {}
+): TestWorld & { prefetched: Prefetch[] } {
+  const w = makeWorld(options)
+  if (!options.service)
+    w.service.addJob(
+      'c1',
+      'j1',
+      Array.from({ length: n }, (_, i) => makeSample(i))
+    )
+  const prefetched: Prefetch[] = []
+  w.service.on('images.prefetch', async (input) => {
+    prefetched.push(input)
+    return {
+      done: input.sampleIds.length,
+      failed: 0,
+      bytes: input.sampleIds.length * 1000,
+      cancelled: false
+    }
+  })
+  return { ...w, prefetched }
+}
+
+/** Holds prefetch chunk `index` (0-based) until it is cancelled. */
+function holdChunk(w: ReturnType<typeof world>, index: number) {
+  let release: () => void = () => {}
+  let reached: () => void = () => {}
+  const atChunk = new Promise<void>((r) => (reached = r))
+  let n = 0
+  w.service.on('images.prefetch', async (input) => {
+    w.prefetched.push(input)
+    if (n++ === index) {
+      reached()
+      await new Promise<void>((r) => (release = r))
+      return { done: 0, failed: 0, bytes: 0, cancelled: true }
+    }
+    return {
+      done: input.sampleIds.length,
+      failed: 0,
+      bytes: input.sampleIds.length * 1000,
+      cancelled: false
+    }
+  })
+  w.service.on('images.cancelPrefetch', async () => {
+    release()
+    return { cancelled: true }
+  })
+  return atChunk
+}
+
+describe('make available offline', () => {
+  it('walks every page at 100, prefetches every thumbnail in chunks, pins the job', async () => {
+    const w = world()
+    await new OfflineDownloads(w.ctx).start(job)
+
+    const pages = w.service.calls.filter((c) => c.channel === 'samples.page')
+    expect(pages.map((c) => (c.input as { page: number; perPage: number }).page)).toEqual([1, 2, 3])
+    expect(w.prefetched.map((p) => [p.variant, p.sampleIds.length])).toEqual([
+      ['thumb', 200],
+      ['thumb', 50]
+    ])
+    expect(w.prefetched.flatMap((p) => p.sampleIds)).toEqual(
+      w.service.samples('c1', 'j1').map((s) => s.id)
+    )
+    const row = await w.ctx.db.offlineJobs.get(['c1', 'j1'])
+    expect(row).toMatchObject({
+      pin: 'pinned',
+      state: 'done',
+      phase: 'done',
+      pagesDone: 3,
+      pagesTotal: 3,
+      imagesDone: 250,
+      imagesTotal: 250,
+      bytes: 250_000
+    })
+
+    // Every page now reads offline.
+    w.ctx.connectivity.set({ connectionId: 'c1', state: 'offline', since: 1, lastError: null })
+    for (let page = 1; page <= 3; page++) {
+      const view = await readPage(w.ctx, {
+        ...job,
+        filter: { kind: 'everything' },
+        page,
+        perPage: 100
+      })
+      expect(view.samples).toHaveLength(page === 3 ? 50 : 100)
+    }
+  })
+
+  it('estimates full images first and downloads them after the thumbnails', async () => {
+    const w = world(30)
+    const downloads = new OfflineDownloads(w.ctx)
+    const estimate = await downloads.estimate(job)
+    const sizes = w.service.samples('c1', 'j1').reduce((s, x) => s + (x.bytes ?? 0), 0)
+    expect(estimate).toEqual({ images: 30, fullBytes: sizes, unknownSizes: 0 })
+    await downloads.start(job, { includeFull: true })
+    expect(w.prefetched.map((p) => p.variant)).toEqual(['thumb', 'full'])
+    expect((await w.ctx.db.offlineJobs.get(['c1', 'j1']))?.state).toBe('done')
+  })
+
+  it('cancels, keeps its place, and resumes without fetching done chunks again', async () => {
+    const w = world(450)
+    const downloads = new OfflineDownloads(w.ctx)
+    const atChunk = holdChunk(w, 1)
+    const running = downloads.start(job)
+    await atChunk
+    await downloads.cancel(job)
+    await running
+    expect(await w.ctx.db.offlineJobs.get(['c1', 'j1'])).toMatchObject({
+      state: 'paused',
+      imagesDone: 200
+    })
+    expect(w.service.calls.some((c) => c.channel === 'images.cancelPrefetch')).toBe(true)
+
+    w.prefetched.length = 0
+    w.service.on('images.prefetch', async (input) => {
+      w.prefetched.push(input)
+      return {
+        done: input.sampleIds.length,
+        failed: 0,
+        bytes: input.sampleIds.length * 1000,
+        cancelled: false
+      }
+    })
+    await downloads.resume(job)
+    const all = w.service.samples('c1', 'j1').map((s) => s.id)
+    expect(w.prefetched.flatMap((p) => p.sampleIds)).toEqual(all.slice(200))
+    expect(await w.ctx.db.offlineJobs.get(['c1', 'j1'])).toMatchObject({
+      state: 'done',
+      bytes: 450_000
+    })
+  })
+
+  it('resumes after a restart from the persisted place', async () => {
+    const service = new FakeService()
+    service.addJob(
+      'c1',
+      'j1',
+      Array.from({ length: 450 }, (_, i) => makeSample(i))
+    )
+    const name = `offline-${Math.random()}`
+    const before = world(0, { service, dbName: name })
+    const atChunk = holdChunk(before, 1)
+    void new OfflineDownloads(before.ctx).start(job)
+    await atChunk
+    // The app dies here: the row says `running`, 200 images done.
+    expect(await before.ctx.db.offlineJobs.get(['c1', 'j1'])).toMatchObject({
+      state: 'running',
+      imagesDone: 200
+    })
+    before.ctx.db.close()
+
+    const after = world(0, { service: new FakeService(), dbName: name })
+    after.service.addJob('c1', 'j1', service.samples('c1', 'j1'))
+    const downloads = new OfflineDownloads(after.ctx)
+    await downloads.resumeInterrupted()
+    await until(async () => (await after.ctx.db.offlineJobs.get(['c1', 'j1']))?.state === 'done')
+    expect(after.prefetched.flatMap((p) => p.sampleIds)).toEqual(
+      service
+        .samples('c1', 'j1')
+        .slice(200)
+        .map((s) => s.id)
+    )
+    expect(after.service.calls.filter((c) => c.channel === 'samples.page')).toHaveLength(0)
+    await downloads.stopAll()
+  })
+
+  it('reports speed and time left from main progress events', async () => {
+    const w = world(250)
+    const downloads = new OfflineDownloads(w.ctx)
+    const atChunk = holdChunk(w, 0)
+    const seen: OfflineProgress[][] = []
+    const off = downloads.watch((jobs) => seen.push(jobs))
+    const running = downloads.start(job)
+    await atChunk
+    await until(async () => seen.at(-1)?.[0]?.phase === 'thumb')
+    w.clock.advance(2_000)
+    const taskId = (w.prefetched[0] as Prefetch).taskId
+    w.events.emitProgress({ taskId, done: 100, failed: 0, total: 200, bytes: 400_000 })
+    const last = seen.at(-1)?.[0]
+    expect(last).toMatchObject({ active: true, phase: 'thumb', imagesTotal: 250 })
+    expect(last?.bytesPerSecond).toBe(200_000)
+    expect(last?.etaMs).toBe(3_000) // 100 images in 2 s, 150 to go
+    expect(last?.dbBytes).toBeGreaterThan(0)
+    await downloads.cancel(job)
+    await running
+    off()
+  })
+})
+
+async function until(check: () => Promise<boolean>) {
+  for (let i = 0; i < 400; i++) {
+    if (await check()) return
+    await new Promise((r) => setTimeout(r, 5))
+  }
+  throw new Error('timed out')
+}
