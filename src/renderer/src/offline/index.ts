@@ -20,8 +20,16 @@ import { watchSyncStatus, type SyncStatus } from './sync-status'
  * The renderer's offline layer, in one object. Build it with `createOffline(context)` (tests)
  * or take the app's with `getOffline()` from `./runtime`. Call `start()` once at startup.
  */
-export function createOffline(ctx: OfflineContext, syncOptions: Partial<SyncEngineOptions> = {}) {
+export interface OfflineOptions {
+  sync?: Partial<SyncEngineOptions>
+  /** How long a new deletion waits before it is sent, so Undo works online too. */
+  undoWindowMs?: number
+}
+
+export function createOffline(ctx: OfflineContext, options: OfflineOptions = {}) {
   const { db, clock } = ctx
+  const undoWindowMs = options.undoWindowMs ?? 3_000
+  const syncOptions = options.sync ?? {}
   const sync = new SyncEngine(ctx, syncOptions)
   const downloads = new OfflineDownloads(ctx)
   return {
@@ -54,9 +62,12 @@ export function createOffline(ctx: OfflineContext, syncOptions: Partial<SyncEngi
     watchJob: (job: JobKey, listener: () => void) => watchJob(db, job, listener),
 
     // ---- the outbox ----------------------------------------------------------------------
-    /** Queues the deletions and hides the samples (one transaction); the runner is woken. */
+    /**
+     * Queues the deletions and hides the samples (one transaction). They are sent after
+     * `undoWindowMs` when the service is reachable, else whenever it is again.
+     */
     async deleteSamples(job: JobKey, sampleIds: readonly string[]) {
-      const result = await outbox.queueDeletions(db, clock, job, sampleIds)
+      const result = await outbox.queueDeletions(db, clock, job, sampleIds, undoWindowMs)
       sync.wake()
       return result
     },
@@ -90,7 +101,7 @@ export type Offline = ReturnType<typeof createOffline>
 export type { PageRequest, PageView } from './pages'
 export type { SyncStatus } from './sync-status'
 export type { QueueResult, RemoveResult, PendingCounts } from './outbox'
-export type { OfflineProgress, DownloadEstimate, OfflineOptions } from './offline-job'
+export type { OfflineProgress, DownloadEstimate, DownloadOptions } from './offline-job'
 export type { Cached, CachedSample } from './job-data'
 export type { OutboxRow, OutboxStatus, JobKey } from './db'
 export type { EvictResult } from './evict'

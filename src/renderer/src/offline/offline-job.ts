@@ -17,7 +17,7 @@ import { storePage } from './pages'
 
 export const OFFLINE_PER_PAGE = 100
 
-export interface OfflineOptions {
+export interface DownloadOptions {
   filter?: TagFilter
   includeFull?: boolean
 }
@@ -88,7 +88,7 @@ export class OfflineDownloads {
   }
 
   /** Pins the job and downloads it; resolves when finished, cancelled or stopped by an error. */
-  async start(job: JobKey, options: OfflineOptions = {}): Promise<void> {
+  async start(job: JobKey, options: DownloadOptions = {}): Promise<void> {
     const running = this.sessions.get(jobId(job))
     if (running) return running.done
     const now = this.ctx.clock.now()

@@ -18,11 +18,16 @@ export interface QueueResult {
   alreadyQueued: string[]
 }
 
+/**
+ * Queues deletions and hides the samples, in one transaction. `holdMs` keeps the rows from
+ * being sent for a moment even online, so "Undo" right after a delete still works.
+ */
 export async function queueDeletions(
   db: TagdeckDb,
   clock: Clock,
   job: JobKey,
-  sampleIds: readonly string[]
+  sampleIds: readonly string[],
+  holdMs = 0
 ): Promise<QueueResult> {
   const unique = [...new Set(sampleIds)]
   return db.transaction('rw', writeScope(db), async () => {
@@ -45,7 +50,7 @@ export async function queueDeletions(
         sampleId,
         status: paused ? 'paused' : 'queued',
         attempts: 0,
-        nextAttemptAt: now,
+        nextAttemptAt: now + holdMs,
         createdAt: now,
         updatedAt: now,
         lastError: null,

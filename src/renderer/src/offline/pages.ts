@@ -38,21 +38,42 @@ export interface PageView extends SamplePage {
 interface Plan {
   view: PageView | null
   listing: ListingRow | null
+  /** Page size of the service pages behind the view (the listing's). */
+  perPage: number
   /** Service pages behind the view, in order, and when each was fetched (0: not cached). */
   needed: { page: number; fetchedAt: number }[]
 }
 
 const keyOf = (r: PageRequest) => listingKey({ ...r, filterKey: filterKey(r.filter) })
 
+/**
+ * The listing to read `req` from: its own page size if cached, else the same filter cached at
+ * another page size (a job made available offline is cached at 100 a page; any grid size
+ * reads from it). Null: nothing cached for this filter yet.
+ */
+async function chooseListing(db: TagdeckDb, req: PageRequest): Promise<ListingRow | null> {
+  const exact = await db.listings.get(keyOf(req))
+  if (exact) return exact
+  const fk = filterKey(req.filter)
+  const others = (
+    await db.listings.where('[connectionId+jobId]').equals([req.connectionId, req.jobId]).toArray()
+  ).filter((l) => l.filterKey === fk)
+  return others.sort((a, b) => b.perPage - a.perPage)[0] ?? null
+}
+
 async function plan(db: TagdeckDb, req: PageRequest, now: number): Promise<Plan> {
-  const listing = (await db.listings.get(keyOf(req))) ?? null
-  if (!listing) return { view: null, listing, needed: [{ page: req.page, fetchedAt: 0 }] }
-  const pp = req.perPage
+  const listing = await chooseListing(db, req)
+  if (!listing) {
+    return { view: null, listing, perPage: req.perPage, needed: [{ page: req.page, fetchedAt: 0 }] }
+  }
+  // `pp`: the service pages' size; `size`: the size of the page the reader asked for.
+  const pp = listing.perPage
+  const size = req.perPage
   const hiddenIds = new Set(Object.keys(listing.hidden))
   const placed = placedOffsets(listing.hidden)
   const visibleTotal = Math.max(0, listing.total - hiddenIds.size)
-  const visibleStart = (req.page - 1) * pp
-  const want = Math.max(0, Math.min(pp, visibleTotal - visibleStart))
+  const visibleStart = (req.page - 1) * size
+  const want = Math.max(0, Math.min(size, visibleTotal - visibleStart))
   const start = serviceOffset(visibleStart, placed)
 
   const needed: Plan['needed'] = []
@@ -80,7 +101,7 @@ async function plan(db: TagdeckDb, req: PageRequest, now: number): Promise<Plan>
       counted += hi - lo - placed.filter((o) => o >= lo && o < hi).length
     }
   }
-  if (missing) return { view: null, listing, needed }
+  if (missing) return { view: null, listing, perPage: pp, needed }
   // Nothing to show (an empty job, or past the end): page 1 still carries the total.
   if (needed.length === 0) needed.push({ page: 1, fetchedAt: listing.fetchedAt })
   const rows = await db.samples.bulkGet(
@@ -88,19 +109,20 @@ async function plan(db: TagdeckDb, req: PageRequest, now: number): Promise<Plan>
   )
   const samples = rows.map((r) => r?.sample)
   if (samples.some((s) => s === undefined)) {
-    return { view: null, listing, needed: needed.map((n) => ({ ...n, fetchedAt: 0 })) }
+    return { view: null, listing, perPage: pp, needed: needed.map((n) => ({ ...n, fetchedAt: 0 })) }
   }
   const fetchedAt = used.length > 0 ? Math.min(...used.map((p) => p.fetchedAt)) : listing.fetchedAt
   const staleAt = listing.staleAt
   return {
     listing,
+    perPage: pp,
     needed,
     view: {
       samples: samples as Sample[],
       total: visibleTotal,
       page: req.page,
-      perPage: pp,
-      pageCount: Math.ceil(visibleTotal / pp),
+      perPage: size,
+      pageCount: Math.ceil(visibleTotal / size),
       fetchedAt,
       ageMs: Math.max(0, now - fetchedAt),
       stale:
@@ -279,8 +301,8 @@ async function load(ctx: OfflineContext, req: PageRequest, refresh: boolean): Pr
     if (due.length === 0 && p.view) return p.view
     let deferred = false
     for (const { page } of due.length > 0 ? due : p.needed) {
-      const { result, outcome } = await fetchServicePage(ctx, req, page)
-      if (page === req.page) last = result
+      const { result, outcome } = await fetchServicePage(ctx, { ...req, perPage: p.perPage }, page)
+      if (page === req.page && p.perPage === req.perPage) last = result
       deferred ||= outcome === 'deferred'
     }
     if (deferred) {
@@ -327,14 +349,14 @@ export function refreshPage(ctx: OfflineContext, req: PageRequest): Promise<Page
 export async function readPage(ctx: OfflineContext, req: PageRequest): Promise<PageView> {
   const now = ctx.clock.now()
   const { db } = ctx
-  const { view: cached, needed } = await db.transaction(
-    'r',
-    [db.listings, db.pages, db.samples],
-    () => plan(db, req, now)
-  )
+  const {
+    view: cached,
+    needed,
+    perPage
+  } = await db.transaction('r', [db.listings, db.pages, db.samples], () => plan(db, req, now))
   const reachable = ctx.connectivity.mayTry(req.connectionId)
   if (cached) {
-    void touchPages(db, req, needed, now)
+    void touchPages(db, { ...req, perPage }, needed, now)
     if (reachable && (cached.stale || cached.ageMs >= ctx.revalidateAfterMs)) {
       refreshPage(ctx, req).catch(() => undefined)
     }

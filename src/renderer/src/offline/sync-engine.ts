@@ -139,7 +139,14 @@ export class SyncEngine {
       await this.recover()
       while (!signal.aborted) {
         if (this.wakeUp.signal.aborted) this.wakeUp = new AbortController()
-        await this.drain(signal)
+        try {
+          await this.drain(signal)
+        } catch (error) {
+          // The database itself failed (quota, a closed connection): note it, try again later.
+          await this.note(error).catch(() => undefined)
+          await this.ctx.clock.sleep(this.options.backoff.baseMs, signal)
+          continue
+        }
         if (signal.aborted) break
         if (this.wakeUp.signal.aborted) continue
         const wait = Math.min(this.options.idleCheckMs, await this.nextDueIn())
@@ -398,6 +405,17 @@ export class SyncEngine {
       return rows.length
     })
     return { kind, rows: count }
+  }
+
+  private async note(error: unknown): Promise<void> {
+    const db = this.db
+    await db.transaction('rw', db.syncState, async () => {
+      const state = (await db.syncState.get(SYNC_KEY)) ?? blankState()
+      await db.syncState.put({
+        ...state,
+        lastError: { ...describe(error), at: this.ctx.clock.now() }
+      })
+    })
   }
 
   /** Confirmed deletions of a job leave the outbox and the cached pages shift up. */
