@@ -1,4 +1,6 @@
 import {
+  lazy,
+  Suspense,
   useCallback,
   useEffect,
   useEffectEvent,
@@ -29,11 +31,13 @@ import {
 } from '../selection'
 import { updateSettings, useSettings } from '../settings'
 import { actionFor, isMacPlatform, ownsKey, type Action } from '../shortcuts'
-import { Viewer, type ViewerHandle } from '../viewer/Viewer'
+import type { ViewerHandle } from '../viewer/Viewer'
 import { SelectionBar } from './SelectionBar'
 import { useDeleteFlow } from './useDeleteFlow'
 
 const IS_MAC = isMacPlatform()
+// fabric.js is most of the bundle: load it when the first image is opened, not before the grid.
+const Viewer = lazy(() => import('../viewer/Viewer').then((m) => ({ default: m.Viewer })))
 
 /** The grid, the viewer, selection, deleting and keyboard review for one filter of one job. */
 export function ReviewPane(props: {
@@ -263,20 +267,22 @@ export function ReviewPane(props: {
       />
       {body()}
       {viewerIndex !== null && (
-        <Viewer
-          job={job}
-          sample={store.sampleAt(viewerIndex)}
-          index={viewerIndex}
-          total={count}
-          colorOf={props.colorOf}
-          detection={detection}
-          showBoxes={viewerBoxes}
-          handle={viewerHandle}
-          onToggleBoxes={() => setViewerBoxes((b) => !b)}
-          onStep={(by) => run({ kind: 'step', by }, true)}
-          onClose={() => run({ kind: 'close' }, true)}
-          onDelete={() => deleteOne(viewerIndex)}
-        />
+        <Suspense fallback={<div className="viewer" aria-busy="true" />}>
+          <Viewer
+            job={job}
+            sample={store.sampleAt(viewerIndex)}
+            index={viewerIndex}
+            total={count}
+            colorOf={props.colorOf}
+            detection={detection}
+            showBoxes={viewerBoxes}
+            handle={viewerHandle}
+            onToggleBoxes={() => setViewerBoxes((b) => !b)}
+            onStep={(by) => run({ kind: 'step', by }, true)}
+            onClose={() => run({ kind: 'close' }, true)}
+            onDelete={() => deleteOne(viewerIndex)}
+          />
+        </Suspense>
       )}
       {deletion.dialog}
       {sheet && <ShortcutSheet onClose={() => setSheet(false)} />}

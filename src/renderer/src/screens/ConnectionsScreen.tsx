@@ -81,6 +81,9 @@ export function ConnectionsScreen(props: { onOpen: (profile: ConnectionProfile) 
   }
   const { profiles, demo, encryptionAvailable } = overview.value
   const savedDemo = demo ? profiles.find((p) => sameService(p, demo)) : undefined
+  // First run with nothing on offer: the form is the screen.
+  const shownForm =
+    form ?? (profiles.length === 0 && !demo ? { state: EMPTY_FORM, editing: false, key: 0 } : null)
 
   return (
     <div className="screen connections-screen">
@@ -111,83 +114,85 @@ export function ConnectionsScreen(props: { onOpen: (profile: ConnectionProfile) 
       <section aria-labelledby="saved-title">
         <h2 id="saved-title">{t('connections.saved')}</h2>
         {profiles.length === 0 && <p className="empty">{t('connections.none')}</p>}
-        <ul className="cards">
-          {profiles.map((profile) => (
-            <li key={profile.id} className="card connection-card">
-              <h3>{profile.name}</h3>
-              <p className="mono">{describeTarget(profile)}</p>
-              <p className="muted">
-                {t('connections.project', { id: profile.projectId })}
-                {' · '}
-                {profile.auth.kind === 'aksk'
-                  ? t('connections.authKind.aksk', { ak: profile.auth.ak })
-                  : t('connections.authKind.password', { user: profile.auth.user })}
-                {' · '}
-                {t(`connections.secret.${profile.secretKeeping}`)}
-              </p>
-              {tested?.id === profile.id && <VerdictView verdict={tested.verdict} />}
-              <div className="actions">
-                <button
-                  type="button"
-                  className="primary"
-                  aria-label={t('connections.openNamed', { name: profile.name })}
-                  onClick={() => props.onOpen(profile)}
-                >
-                  {t('connections.open')}
-                </button>
-                <button
-                  type="button"
-                  disabled={busy !== null}
-                  onClick={() =>
-                    void run(`test-${profile.id}`, async () =>
-                      setTested({
-                        id: profile.id,
-                        verdict: await testConnection({ id: profile.id })
+        {profiles.length > 0 && (
+          <ul className="cards">
+            {profiles.map((profile) => (
+              <li key={profile.id} className="card connection-card">
+                <h3>{profile.name}</h3>
+                <p className="mono">{describeTarget(profile)}</p>
+                <p className="muted">
+                  {t('connections.project', { id: profile.projectId })}
+                  {' · '}
+                  {profile.auth.kind === 'aksk'
+                    ? t('connections.authKind.aksk', { ak: profile.auth.ak })
+                    : t('connections.authKind.password', { user: profile.auth.user })}
+                  {' · '}
+                  {t(`connections.secret.${profile.secretKeeping}`)}
+                </p>
+                {tested?.id === profile.id && <VerdictView verdict={tested.verdict} />}
+                <div className="actions">
+                  <button
+                    type="button"
+                    className="primary"
+                    aria-label={t('connections.openNamed', { name: profile.name })}
+                    onClick={() => props.onOpen(profile)}
+                  >
+                    {t('connections.open')}
+                  </button>
+                  <button
+                    type="button"
+                    disabled={busy !== null}
+                    onClick={() =>
+                      void run(`test-${profile.id}`, async () =>
+                        setTested({
+                          id: profile.id,
+                          verdict: await testConnection({ id: profile.id })
+                        })
+                      )
+                    }
+                  >
+                    {busy === `test-${profile.id}`
+                      ? t('connections.form.testing')
+                      : t('connections.test')}
+                  </button>
+                  <button type="button" onClick={() => openForm(formFrom(profile), true)}>
+                    {t('connections.edit')}
+                  </button>
+                  <button
+                    type="button"
+                    className="danger"
+                    aria-label={t('connections.removeNamed', { name: profile.name })}
+                    disabled={busy !== null}
+                    onClick={() => {
+                      if (!window.confirm(t('connections.removeConfirm', { name: profile.name })))
+                        return
+                      void run(`remove-${profile.id}`, async () => {
+                        await removeConnection(profile.id)
+                        reload()
                       })
-                    )
-                  }
-                >
-                  {busy === `test-${profile.id}`
-                    ? t('connections.form.testing')
-                    : t('connections.test')}
-                </button>
-                <button type="button" onClick={() => openForm(formFrom(profile), true)}>
-                  {t('connections.edit')}
-                </button>
-                <button
-                  type="button"
-                  className="danger"
-                  aria-label={t('connections.removeNamed', { name: profile.name })}
-                  disabled={busy !== null}
-                  onClick={() => {
-                    if (!window.confirm(t('connections.removeConfirm', { name: profile.name })))
-                      return
-                    void run(`remove-${profile.id}`, async () => {
-                      await removeConnection(profile.id)
-                      reload()
-                    })
-                  }}
-                >
-                  {t('connections.remove')}
-                </button>
-              </div>
-            </li>
-          ))}
-        </ul>
-        {!form && (
+                    }}
+                  >
+                    {t('connections.remove')}
+                  </button>
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+        {!shownForm && (
           <button type="button" onClick={() => openForm(EMPTY_FORM, false)}>
             {t('connections.add')}
           </button>
         )}
       </section>
 
-      {form && (
+      {shownForm && (
         <ConnectionForm
-          key={form.key}
-          initial={form.state}
-          editing={form.editing}
+          key={shownForm.key}
+          initial={shownForm.state}
+          editing={shownForm.editing}
           encryptionAvailable={encryptionAvailable}
-          onCancel={() => setForm(null)}
+          onCancel={form ? () => setForm(null) : undefined}
           onSaved={(profile) => {
             setForm(null)
             reload()
