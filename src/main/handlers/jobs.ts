@@ -26,10 +26,11 @@ export function addJobHandlers(router: IpcRouter, services: MainServices): void 
     // request each instead of two.
     fetcher.remember(
       { connectionId, jobId, variant: 'thumb' },
-      listed.thumbSources.map(({ id, source }) => ({
-        id,
-        source: new URL(source, client.endpoints.modelarts)
-      }))
+      listed.thumbSources.flatMap(({ id, source }) => {
+        // URL.canParse: a malformed source is simply looked up again later, not an error here.
+        const base = client.endpoints.modelarts
+        return URL.canParse(source, base.toString()) ? [{ id, source: new URL(source, base) }] : []
+      })
     )
     return listed.page
   })
