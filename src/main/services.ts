@@ -2,6 +2,7 @@ import path from 'node:path'
 import type { MainContext } from './context'
 import { KeyFileCipher, type SecretCipher } from './connections/cipher'
 import type { NetDeps } from './connections/client'
+import { syncDemoProfile } from './connections/demo'
 import { ClientPool } from './connections/pool'
 import { ConnectionStore } from './connections/store'
 import type { Clock } from './connectivity/clock'
@@ -39,6 +40,7 @@ export async function createServices(
   const cipher = options.cipher ?? new KeyFileCipher(path.join(context.userDataDir, 'secret.key'))
   const net = options.net ?? {}
   const store = await ConnectionStore.open(context.userDataDir, cipher)
+  await syncDemoProfile(store, context.demoFile).catch(() => undefined)
   const cache = await ImageCache.open(path.join(context.userDataDir, 'image-cache'), {
     capBytes: options.imageCacheBytes ?? DEFAULT_CACHE_BYTES
   })

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
-import { ProjectId, type ConnectionInput } from '../../shared/domain'
+import { ProjectId, type ConnectionInput, type ConnectionProfile } from '../../shared/domain'
 
 /**
  * The local demo service (`npm start`) writes demo.json with its endpoint and throwaway
@@ -48,4 +48,29 @@ export function demoInput(demo: DemoFile): ConnectionInput {
     secret: demo.sk,
     allowSessionOnlySecret: true
   }
+}
+
+/**
+ * At start-up: a saved demo profile follows the demo service (a new port each run) and gets its
+ * secret back when it was kept for the session only. Profiles the user made are not touched.
+ */
+export async function syncDemoProfile(
+  store: {
+    get(id: string): ConnectionProfile | null
+    save(input: ConnectionInput): Promise<unknown>
+  },
+  file: string | null
+): Promise<void> {
+  const saved = store.get(DEMO_CONNECTION_ID)
+  if (!saved) return
+  const demo = await readDemo(file)
+  if (!demo) return
+  const current =
+    saved.hasSecret &&
+    saved.projectId === demo.projectId &&
+    saved.target.kind === 'endpoint' &&
+    saved.target.url === demo.endpoint &&
+    saved.auth.kind === 'aksk' &&
+    saved.auth.ak === demo.ak
+  if (!current) await store.save({ ...demoInput(demo), name: saved.name })
 }
