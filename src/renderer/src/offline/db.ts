@@ -30,18 +30,24 @@ export interface ListingRow extends JobKey {
   hidden: Record<string, number>
 }
 
-/** One page as the service returned it, in the listing's current offsets. */
+/**
+ * One page as the service returned it, in the listing's current offsets. The samples ride
+ * along so a cached page reads in two or three gets; `sampleIds` is indexed (multi-entry) to
+ * find the pages a sample is on.
+ */
 export interface PageRow extends JobKey {
   filterKey: string
   perPage: number
   page: number
   sampleIds: string[]
+  samples: Sample[]
   fetchedAt: number
   lastUsedAt: number
   /** Rough size of the page and its samples in the database, for the cache cap. */
   bytes: number
 }
 
+/** One sample read on its own (the viewer's `samples.get`), fresher than its page maybe. */
 export interface SampleRow extends JobKey {
   sampleId: string
   sample: Sample

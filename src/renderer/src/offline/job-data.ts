@@ -4,7 +4,7 @@ import type { JobKey, JobRow, TagdeckDb } from './db'
 import { emptyJob, outboxId } from './db'
 import type { OfflineContext } from './context'
 import { isUnreachable, notAvailableOffline } from './errors'
-import { doneRows, rebaseJob, writeScope } from './listing'
+import { cachedSamples, doneRows, rebaseJob, writeScope } from './listing'
 import { subtractFromStats } from './overlay'
 
 /** Cache-first reads of a job's stats, labels and single samples (the viewer). */
@@ -140,14 +140,14 @@ export async function cachedSample(
   sampleId: string,
   now = Date.now()
 ): Promise<CachedSample | null> {
-  return db.transaction('r', db.samples, db.outbox, async () => {
-    const row = await db.samples.get([job.connectionId, job.jobId, sampleId])
-    if (!row) return null
+  return db.transaction('r', db.samples, db.pages, db.outbox, async () => {
+    const found = (await cachedSamples(db, job, [sampleId])).get(sampleId)
+    if (!found) return null
     const queued = await db.outbox.get(outboxId(job.connectionId, job.jobId, sampleId))
     return {
-      value: row.sample,
-      fetchedAt: row.lastSeen,
-      ageMs: Math.max(0, now - row.lastSeen),
+      value: found.sample,
+      fetchedAt: found.at,
+      ageMs: Math.max(0, now - found.at),
       pendingDeletion: queued !== undefined
     }
   })

@@ -1,4 +1,5 @@
 import { Dexie } from 'dexie'
+import type { Sample } from '../../../shared/domain'
 import type { JobKey, ListingRow, OutboxRow, PageRow, TagdeckDb } from './db'
 import { touchJob } from './db'
 import { matchesFilter, shiftedOffset, subtractFromStats } from './overlay'
@@ -81,13 +82,19 @@ export async function unhideInListings(db: TagdeckDb, job: JobKey, sampleIds: re
  * Re-places hidden samples after `page` of `listing` was stored fresh: ids on it that are in
  * the outbox get their offsets; hidden ids that used to be on it and are not any more lose them.
  */
-export async function placeHiddenOnPage(db: TagdeckDb, listing: ListingRow, page: PageRow) {
+export async function placeHiddenOnPage(
+  db: TagdeckDb,
+  listing: ListingRow,
+  page: PageRow,
+  anyQueued = true
+) {
   const start = (page.page - 1) * listing.perPage
   const end = start + listing.perPage
   const onPage = new Set(page.sampleIds)
   for (const [id, offset] of Object.entries(listing.hidden)) {
     if (offset >= start && offset < end && !onPage.has(id)) listing.hidden[id] = -1
   }
+  if (!anyQueued) return
   const rows = await db.outbox.bulkGet(
     page.sampleIds.map((id) => `${listing.connectionId}/${listing.jobId}/${id}`)
   )
@@ -129,7 +136,7 @@ export async function rebaseJob(db: TagdeckDb, job: JobKey, now: number): Promis
 
 interface Kept {
   offset: number
-  id: string
+  sample: Sample
   page: PageRow
 }
 
@@ -144,12 +151,12 @@ async function rebaseListing(db: TagdeckDb, listing: ListingRow, gone: Set<strin
     if ((page.page - 1) * pp === contiguousEnd && contiguousEnd % pp === 0) {
       contiguousEnd += page.sampleIds.length
     }
-    page.sampleIds.forEach((id, i) => {
+    page.samples.forEach((sample, i) => {
       const offset = (page.page - 1) * pp + i
-      if (gone.has(id)) {
+      if (gone.has(sample.id)) {
         removed.push(offset)
-        found.add(id)
-      } else kept.push({ offset, id, page })
+        found.add(sample.id)
+      } else kept.push({ offset, sample, page })
     })
   }
   let unplaced = 0
@@ -165,21 +172,21 @@ async function rebaseListing(db: TagdeckDb, listing: ListingRow, gone: Set<strin
   const exactBelow = unplaced > 0 ? contiguousEnd : Number.POSITIVE_INFINITY
   const total = Math.max(0, listing.total - removedCount)
 
-  const next = new Map<number, { ids: string[]; sources: Set<PageRow> }>()
+  const next = new Map<number, { samples: Sample[]; sources: Set<PageRow> }>()
   for (const k of kept) {
     if (k.offset >= exactBelow) continue
     const offset = shiftedOffset(k.offset, removed)
     const page = Math.floor(offset / pp) + 1
-    const entry = next.get(page) ?? { ids: [], sources: new Set<PageRow>() }
-    entry.ids[offset % pp] = k.id
+    const entry = next.get(page) ?? { samples: [], sources: new Set<PageRow>() }
+    entry.samples[offset % pp] = k.sample
     entry.sources.add(k.page)
     next.set(page, entry)
   }
   const rows: PageRow[] = []
-  for (const [page, { ids, sources }] of next) {
+  for (const [page, { samples, sources }] of next) {
     const expected = Math.min(pp, total - (page - 1) * pp)
-    let complete = expected > 0 && ids.length === expected
-    for (let i = 0; complete && i < expected; i++) complete = ids[i] !== undefined
+    let complete = expected > 0 && samples.length === expected
+    for (let i = 0; complete && i < expected; i++) complete = samples[i] !== undefined
     if (!complete) continue
     const from = [...sources]
     const perId =
@@ -194,10 +201,11 @@ async function rebaseListing(db: TagdeckDb, listing: ListingRow, gone: Set<strin
       filterKey: listing.filterKey,
       perPage: pp,
       page,
-      sampleIds: ids,
+      sampleIds: samples.map((s) => s.id),
+      samples,
       fetchedAt: Math.min(...from.map((p) => p.fetchedAt)),
       lastUsedAt: Math.max(...from.map((p) => p.lastUsedAt)),
-      bytes: Math.round(perId * ids.length)
+      bytes: Math.round(perId * samples.length)
     })
   }
   await db.pages.bulkDelete(
@@ -211,4 +219,41 @@ async function rebaseListing(db: TagdeckDb, listing: ListingRow, gone: Set<strin
     hidden[id] = offset < 0 || offset >= exactBelow ? -1 : shiftedOffset(offset, removed)
   }
   await db.listings.put({ ...listing, total, hidden, staleAt: now })
+}
+
+/**
+ * The cached copies of some samples of a job: a single read (`samples.get`, the viewer) when
+ * newer than the page that carries the sample, else the page's.
+ */
+export async function cachedSamples(
+  db: TagdeckDb,
+  job: JobKey,
+  sampleIds: readonly string[]
+): Promise<Map<string, { sample: Sample; at: number }>> {
+  const found = new Map<string, { sample: Sample; at: number }>()
+  const wanted = new Set(sampleIds)
+  const pages = await db.pages
+    .where('sampleIds')
+    .anyOf([...wanted])
+    .distinct()
+    .toArray()
+  for (const page of pages) {
+    if (page.connectionId !== job.connectionId || page.jobId !== job.jobId) continue
+    for (const sample of page.samples) {
+      const known = found.get(sample.id)
+      if (wanted.has(sample.id) && (!known || known.at < page.fetchedAt)) {
+        found.set(sample.id, { sample, at: page.fetchedAt })
+      }
+    }
+  }
+  const rows = await db.samples.bulkGet(
+    [...wanted].map((id) => [job.connectionId, job.jobId, id] as [string, string, string])
+  )
+  for (const row of rows) {
+    const known = row && found.get(row.sampleId)
+    if (row && (!known || known.at <= row.lastSeen)) {
+      found.set(row.sampleId, { sample: row.sample, at: row.lastSeen })
+    }
+  }
+  return found
 }

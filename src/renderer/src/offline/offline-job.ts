@@ -4,7 +4,7 @@ import type { JobKey, OfflineJobRow, TagdeckDb } from './db'
 import { filterKey } from './db'
 import type { OfflineContext } from './context'
 import { describe, isUnreachable } from './errors'
-import { listingKey, listingPages } from './listing'
+import { cachedSamples, listingKey, listingPages } from './listing'
 import { storePage } from './pages'
 
 /**
@@ -159,10 +159,10 @@ export class OfflineDownloads {
     const abort = new AbortController()
     await this.walkPages(job, filter, 1, abort.signal, () => Promise.resolve())
     const ids = await this.sampleIds(job, filter)
-    const rows = await this.ctx.db.samples.bulkGet(
-      ids.map((id) => [job.connectionId, job.jobId, id] as [string, string, string])
-    )
-    const known = rows.map((r) => r?.sample.bytes ?? null).filter((b): b is number => b !== null)
+    const samples = await cachedSamples(this.ctx.db, job, ids)
+    const known = ids
+      .map((id) => samples.get(id)?.sample.bytes ?? null)
+      .filter((b): b is number => b !== null)
     const sum = known.reduce((a, b) => a + b, 0)
     const average = known.length > 0 ? sum / known.length : 0
     const unknownSizes = ids.length - known.length

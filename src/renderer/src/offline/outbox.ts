@@ -2,7 +2,7 @@ import { Dexie } from 'dexie'
 import type { JobKey, OutboxRow, OutboxStatus, TagdeckDb } from './db'
 import { outboxId, touchJob } from './db'
 import type { Clock } from './deps'
-import { hideInListings, unhideInListings, writeScope } from './listing'
+import { cachedSamples, hideInListings, unhideInListings, writeScope } from './listing'
 
 /**
  * The outbox: the only writer of deletions. Queueing writes one row per sample and hides the
@@ -34,15 +34,13 @@ export async function queueDeletions(
     const now = clock.now()
     const ids = unique.map((s) => outboxId(job.connectionId, job.jobId, s))
     const existing = await db.outbox.bulkGet(ids)
-    const samples = await db.samples.bulkGet(
-      unique.map((s) => [job.connectionId, job.jobId, s] as [string, string, string])
-    )
+    const samples = await cachedSamples(db, job, unique)
     const paused = (await db.pauses.get(job.connectionId)) !== undefined
     const rows: OutboxRow[] = []
     const alreadyQueued: string[] = []
     unique.forEach((sampleId, i) => {
       if (existing[i]) return void alreadyQueued.push(sampleId)
-      const sample = samples[i]?.sample
+      const sample = samples.get(sampleId)?.sample
       rows.push({
         id: ids[i],
         connectionId: job.connectionId,

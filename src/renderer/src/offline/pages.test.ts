@@ -1,9 +1,10 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import { TagdeckError } from '../../../shared/errors'
-import { readSample, readStats } from './job-data'
+import { readSample, readStats, watchJob } from './job-data'
+import { queueDeletions, undo } from './outbox'
 import { serviceOffset, shiftedOffset } from './overlay'
-import { readPage, type PageRequest } from './pages'
+import { readPage, refreshPage, type PageRequest } from './pages'
 import { makeSample, makeWorld, networkDown } from './testing'
 
 const job = { connectionId: 'c1', jobId: 'j1' }
@@ -107,5 +108,41 @@ describe('readPage', () => {
     expect(sample.pendingDeletion).toBe(false)
     expect((await readStats(w.ctx, job)).value.all).toBe(60)
     expect((await readPage(w.ctx, req(1))).samples).toHaveLength(50)
+  })
+})
+
+describe('watchJob', () => {
+  it('fires on a delete, an undo and a refresh that brought news; not on an idle refresh', async () => {
+    const w = makeWorld()
+    w.service.addJob(
+      'c1',
+      'j1',
+      Array.from({ length: 40 }, (_, i) => makeSample(i))
+    )
+    await readPage(w.ctx, req(1))
+    let calls = 0
+    const off = watchJob(w.ctx.db, job, () => (calls += 1))
+    const settle = () => new Promise((r) => setTimeout(r, 40))
+    await settle()
+
+    await refreshPage(w.ctx, req(1))
+    await settle()
+    expect(calls).toBe(0)
+
+    const { rowIds } = await queueDeletions(w.ctx.db, w.clock, job, [
+      w.service.samples('c1', 'j1')[0].id
+    ])
+    await settle()
+    expect(calls).toBe(1)
+    await undo(w.ctx.db, rowIds)
+    await settle()
+    expect(calls).toBe(2)
+
+    w.service.samples('c1', 'j1')[3].tags = ['zebra']
+    w.clock.advance(1)
+    await refreshPage(w.ctx, req(1))
+    await settle()
+    expect(calls).toBe(3)
+    off()
   })
 })

@@ -78,7 +78,7 @@ async function plan(db: TagdeckDb, req: PageRequest, now: number): Promise<Plan>
 
   const needed: Plan['needed'] = []
   const used: PageRow[] = []
-  const ids: string[] = []
+  const samples: Sample[] = []
   let missing = false
   let counted = 0
   for (let p = Math.floor(start / pp) + 1; counted < want && (p - 1) * pp < listing.total; p++) {
@@ -87,9 +87,9 @@ async function plan(db: TagdeckDb, req: PageRequest, now: number): Promise<Plan>
     needed.push({ page: p, fetchedAt: row?.fetchedAt ?? 0 })
     if (row) {
       used.push(row)
-      for (let i = from; i < row.sampleIds.length && counted < want; i++) {
-        if (hiddenIds.has(row.sampleIds[i])) continue
-        ids.push(row.sampleIds[i])
+      for (let i = from; i < row.samples.length && counted < want; i++) {
+        if (hiddenIds.has(row.samples[i].id)) continue
+        samples.push(row.samples[i])
         counted += 1
       }
       if (row.sampleIds.length < pp) break
@@ -104,13 +104,6 @@ async function plan(db: TagdeckDb, req: PageRequest, now: number): Promise<Plan>
   if (missing) return { view: null, listing, perPage: pp, needed }
   // Nothing to show (an empty job, or past the end): page 1 still carries the total.
   if (needed.length === 0) needed.push({ page: 1, fetchedAt: listing.fetchedAt })
-  const rows = await db.samples.bulkGet(
-    ids.map((id) => [req.connectionId, req.jobId, id] as [string, string, string])
-  )
-  const samples = rows.map((r) => r?.sample)
-  if (samples.some((s) => s === undefined)) {
-    return { view: null, listing, perPage: pp, needed: needed.map((n) => ({ ...n, fetchedAt: 0 })) }
-  }
   const fetchedAt = used.length > 0 ? Math.min(...used.map((p) => p.fetchedAt)) : listing.fetchedAt
   const staleAt = listing.staleAt
   return {
@@ -118,7 +111,7 @@ async function plan(db: TagdeckDb, req: PageRequest, now: number): Promise<Plan>
     perPage: pp,
     needed,
     view: {
-      samples: samples as Sample[],
+      samples,
       total: visibleTotal,
       page: req.page,
       perPage: size,
@@ -141,11 +134,7 @@ export function cachedPage(
   req: PageRequest,
   now = Date.now()
 ): Promise<PageView | null> {
-  return db.transaction(
-    'r',
-    [db.listings, db.pages, db.samples],
-    async () => (await plan(db, req, now)).view
-  )
+  return db.transaction('r', [db.listings, db.pages], async () => (await plan(db, req, now)).view)
 }
 
 type StoreOutcome = 'stored' | 'deferred'
@@ -165,16 +154,23 @@ export async function storePage(
   return db.transaction('rw', writeScope(db), async () => {
     const job = await db.jobs.get([req.connectionId, req.jobId])
     if ((job?.generation ?? 0) !== generation) return 'deferred'
-    const sending = await db.outbox
-      .where('[connectionId+jobId+status+createdAt]')
-      .between(
-        [req.connectionId, req.jobId, 'sending', Dexie.minKey],
-        [req.connectionId, req.jobId, 'sending', Dexie.maxKey]
-      )
+    // Most pages are stored with nothing queued for their job: one count skips the rest.
+    const queued = await db.outbox
+      .where('[connectionId+jobId]')
+      .equals([req.connectionId, req.jobId])
       .count()
-    if (sending > 0) return 'deferred'
-    // Deletions confirmed before this request went out: the answer already lacks them.
-    if ((await doneRows(db, req)).length > 0) await rebaseJob(db, req, now)
+    if (queued > 0) {
+      const sending = await db.outbox
+        .where('[connectionId+jobId+status+createdAt]')
+        .between(
+          [req.connectionId, req.jobId, 'sending', Dexie.minKey],
+          [req.connectionId, req.jobId, 'sending', Dexie.maxKey]
+        )
+        .count()
+      if (sending > 0) return 'deferred'
+      // Deletions confirmed before this request went out: the answer already lacks them.
+      if ((await doneRows(db, req)).length > 0) await rebaseJob(db, req, now)
+    }
 
     const key = keyOf({ ...req, page: result.page })
     const before = await db.listings.get(key)
@@ -199,7 +195,8 @@ export async function storePage(
     const pageKey = [req.connectionId, req.jobId, key[2], req.perPage, result.page] as const
     const old = await db.pages.get([...pageKey])
     const sampleIds = result.samples.map((s) => s.id)
-    let changed = !before || before.total !== result.total
+    // Only what a reader may be showing counts as a change; a page new to the cache is not.
+    let changed = before !== undefined && before.total !== result.total
     if (sampleIds.length > 0 || result.page === 1) {
       const page: PageRow = {
         connectionId: req.connectionId,
@@ -208,22 +205,15 @@ export async function storePage(
         perPage: req.perPage,
         page: result.page,
         sampleIds,
+        samples: result.samples,
         fetchedAt: now,
         lastUsedAt: now,
         bytes: JSON.stringify(result.samples).length + 64
       }
       await db.pages.put(page)
-      await db.samples.bulkPut(
-        result.samples.map((sample) => ({
-          connectionId: req.connectionId,
-          jobId: req.jobId,
-          sampleId: sample.id,
-          sample,
-          lastSeen: now
-        }))
-      )
-      await placeHiddenOnPage(db, listing, page)
-      changed ||= !old || old.sampleIds.join() !== sampleIds.join()
+      await placeHiddenOnPage(db, listing, page, queued > 0)
+      changed ||=
+        old !== undefined && JSON.stringify(old.samples) !== JSON.stringify(result.samples)
     }
     await db.listings.put(listing)
     if (changed) await touchJob(db, req, {})
@@ -294,7 +284,7 @@ async function load(ctx: OfflineContext, req: PageRequest, refresh: boolean): Pr
   const startedAt = ctx.clock.now()
   let last: SamplePage | null = null
   for (let round = 0; round < 6; round++) {
-    const p = await ctx.db.transaction('r', [ctx.db.listings, ctx.db.pages, ctx.db.samples], () =>
+    const p = await ctx.db.transaction('r', [ctx.db.listings, ctx.db.pages], () =>
       plan(ctx.db, req, ctx.clock.now())
     )
     const due = p.needed.filter((n) => (refresh ? n.fetchedAt < startedAt : n.fetchedAt === 0))
@@ -353,7 +343,7 @@ export async function readPage(ctx: OfflineContext, req: PageRequest): Promise<P
     view: cached,
     needed,
     perPage
-  } = await db.transaction('r', [db.listings, db.pages, db.samples], () => plan(db, req, now))
+  } = await db.transaction('r', [db.listings, db.pages], () => plan(db, req, now))
   const reachable = ctx.connectivity.mayTry(req.connectionId)
   if (cached) {
     void touchPages(db, { ...req, perPage }, needed, now)

@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { build } from 'esbuild'
+import { chromium } from '@playwright/test'
+import { chromiumExecutable } from '../e2e/browser'
+
+// The offline layer's IndexedDB cost, as ratios to raw IndexedDB doing the same work:
+// caching 100 pages of 100 samples (the real `storePage`: listing, page, samples, overlay)
+// and reading one cached page (`cachedPage`: listing, page, 100 samples, overlay). Runs in
+// Chromium with an on-disk profile; without Chromium it falls back to fake-indexeddb in Node
+// and says so, because those numbers say little about a real browser.
+
+const PAGES = 100
+const PER_PAGE = 100
+const WRITE_ROUNDS = 3
+const READS = 300
+const READ_TARGET_MS = 5
+
+type Harness = {
+  dexieWrite(pages: number, perPage: number): Promise<number>
+  rawWrite(pages: number, perPage: number): Promise<number>
+  dexieRead(page: number, perPage: number): Promise<number>
+  rawRead(page: number, perPage: number): Promise<number>
+}
+type Run = <K extends keyof Harness>(fn: K, ...args: Parameters<Harness[K]>) => Promise<number>
+
+const harnessPath = path.join(
+  __dirname,
+  '..',
+  'src',
+  'renderer',
+  'src',
+  'offline',
+  'bench-harness.ts'
+)
+
+async function inChromium(
+  executablePath: string
+): Promise<{ run: Run; close: () => Promise<void> }> {
+  const bundle = await build({
+    entryPoints: [harnessPath],
+    bundle: true,
+    format: 'iife',
+    globalName: 'tagdeckBench',
+    write: false,
+    platform: 'browser',
+    target: 'chrome120'
+  })
+  const script = bundle.outputFiles[0].text
+  const profile = mkdtempSync(path.join(tmpdir(), 'tagdeck-bench-'))
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true
+  })
+  const page = context.pages()[0] ?? (await context.newPage())
+  const origin = 'http://tagdeck-bench.localhost'
+  await page.route(`${origin}/**`, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><meta charset="utf-8"><script>${script}</script>`
+    })
+  )
+  await page.goto(`${origin}/`)
+  const run: Run = (fn, ...args) =>
+    page.evaluate(
+      ([name, params]) => {
+        const harness = (
+          window as unknown as { tagdeckBench: Record<string, (...a: number[]) => Promise<number>> }
+        ).tagdeckBench
+        return harness[name](...params)
+      },
+      [fn, args as number[]] as const
+    )
+  return {
+    run,
+    close: async () => {
+      await context.close()
+      rmSync(profile, { recursive: true, force: true })
+    }
+  }
+}
+
+async function inNode(): Promise<{ run: Run; close: () => Promise<void> }> {
+  await import('fake-indexeddb/auto')
+  const harness = (await import(harnessPath)) as Harness
+  const run: Run = (fn, ...args) =>
+    (harness[fn] as (...a: number[]) => Promise<number>)(...(args as number[]))
+  return { run, close: async () => {} }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]
+const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 0)} ms`
+
+async function main() {
+  const executable = chromiumExecutable()
+  const where = executable
+    ? `Chromium (${executable}), on-disk profile`
+    : 'fake-indexeddb in Node: NOT a browser, indicative only'
+  const { run, close } = executable ? await inChromium(executable) : await inNode()
+  try {
+    const dexieWrites: number[] = []
+    const rawWrites: number[] = []
+    for (let round = 0; round < WRITE_ROUNDS; round++) {
+      // Alternate so neither side always runs on a warmer or fuller database.
+      rawWrites.push(await run('rawWrite', PAGES, PER_PAGE))
+      dexieWrites.push(await run('dexieWrite', PAGES, PER_PAGE))
+    }
+    const dexieReads: number[] = []
+    const rawReads: number[] = []
+    for (let i = 0; i < READS; i++) {
+      const page = 1 + ((i * 37) % PAGES)
+      dexieReads.push(await run('dexieRead', page, PER_PAGE))
+      rawReads.push(await run('rawRead', page, PER_PAGE))
+    }
+    const write = { dexie: median(dexieWrites), raw: median(rawWrites) }
+    const read = { dexie: median(dexieReads), raw: median(rawReads) }
+    console.log(`offline cache (IndexedDB) — ${where}`)
+    console.log('')
+    console.log(
+      '| measurement                                | offline layer | raw IndexedDB | ratio | target     |'
+    )
+    console.log(
+      '|--------------------------------------------|---------------|---------------|-------|------------|'
+    )
+    console.log(
+      `| write ${PAGES} pages x ${PER_PAGE} samples (median of ${WRITE_ROUNDS}) | ${ms(write.dexie).padStart(13)} | ${ms(write.raw).padStart(13)} | ${(write.dexie / write.raw).toFixed(2).padStart(5)} | —          |`
+    )
+    console.log(
+      `| read one cached page (median of ${READS})      | ${ms(read.dexie).padStart(13)} | ${ms(read.raw).padStart(13)} | ${(read.dexie / read.raw).toFixed(2).padStart(5)} | < ${READ_TARGET_MS} ms     |`
+    )
+    console.log(
+      `| read one cached page, p95                  | ${ms(p95(dexieReads)).padStart(13)} | ${ms(p95(rawReads)).padStart(13)} | ${(p95(dexieReads) / p95(rawReads)).toFixed(2).padStart(5)} |            |`
+    )
+    console.log('')
+    console.log(
+      read.dexie < READ_TARGET_MS
+        ? `cached page read ${ms(read.dexie)}: within the ${READ_TARGET_MS} ms target`
+        : `cached page read ${ms(read.dexie)}: OVER the ${READ_TARGET_MS} ms target`
+    )
+  } finally {
+    await close()
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})

@@ -1,0 +1,157 @@
+import type { Sample } from '../../../shared/domain'
+import { openTagdeckDb, type TagdeckDb } from './db'
+import { cachedPage, storePage } from './pages'
+
+/**
+ * Measurements for `bench/offline.bench.ts`, run inside Chromium (or, labelled as such, in
+ * Node with fake-indexeddb): this module's writes and reads against raw IndexedDB doing the
+ * same work with the same keys and indexes. Not part of the app.
+ */
+
+const job = { connectionId: 'bench', jobId: 'job' }
+const filter = { kind: 'everything' } as const
+
+function sample(i: number): Sample {
+  const tag = i % 3 === 0 ? 'cat' : 'dog'
+  return {
+    id: `s${i}`,
+    name: `image-${i}.jpg`,
+    tags: [tag],
+    boxes: [{ tag, x1: 10, y1: 20, x2: 110, y2: 220 }],
+    size: { width: 1280, height: 720, depth: 3 },
+    annotated: true,
+    time: 1_700_000_000_000 + i,
+    bytes: 120_000 + i
+  }
+}
+
+const pageSamples = (page: number, perPage: number) =>
+  Array.from({ length: perPage }, (_, i) => sample((page - 1) * perPage + i))
+
+let n = 0
+const freshName = (kind: string) => `bench-${kind}-${Date.now()}-${++n}`
+
+// ---- Dexie: the offline layer's own code path ----------------------------------------------
+
+let dexieDb: TagdeckDb | null = null
+
+export async function dexieWrite(pages: number, perPage: number): Promise<number> {
+  dexieDb?.close()
+  dexieDb = openTagdeckDb(freshName('dexie'))
+  await dexieDb.open()
+  const data = Array.from({ length: pages }, (_, p) => pageSamples(p + 1, perPage))
+  const req = { ...job, filter, perPage }
+  const started = performance.now()
+  for (let p = 1; p <= pages; p++) {
+    const result = { total: pages * perPage, page: p, perPage, samples: data[p - 1] }
+    await storePage(dexieDb, req, result, 0, Date.now())
+  }
+  return performance.now() - started
+}
+
+export async function dexieRead(page: number, perPage: number): Promise<number> {
+  if (!dexieDb) throw new Error('write first')
+  const started = performance.now()
+  const view = await cachedPage(dexieDb, { ...job, filter, page, perPage })
+  const ms = performance.now() - started
+  if (!view || view.samples.length !== perPage) throw new Error(`page ${page} not read back`)
+  return ms
+}
+
+// ---- raw IndexedDB: same stores, keys and indexes, no overlay --------------------------------
+
+let rawDb: IDBDatabase | null = null
+
+const done = (tx: IDBTransaction) =>
+  new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve()
+    tx.onerror = () => reject(tx.error)
+    tx.onabort = () => reject(tx.error)
+  })
+
+function openRaw(name: string): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(name, 1)
+    request.onupgradeneeded = () => {
+      const db = request.result
+      db.createObjectStore('listings', {
+        keyPath: ['connectionId', 'jobId', 'filterKey', 'perPage']
+      })
+      const pages = db.createObjectStore('pages', {
+        keyPath: ['connectionId', 'jobId', 'filterKey', 'perPage', 'page']
+      })
+      pages.createIndex('listing', ['connectionId', 'jobId', 'filterKey', 'perPage'])
+      pages.createIndex('job', ['connectionId', 'jobId'])
+      pages.createIndex('lastUsedAt', 'lastUsedAt')
+      pages.createIndex('sampleIds', 'sampleIds', { multiEntry: true })
+      const samples = db.createObjectStore('samples', {
+        keyPath: ['connectionId', 'jobId', 'sampleId']
+      })
+      samples.createIndex('job', ['connectionId', 'jobId'])
+    }
+    request.onsuccess = () => resolve(request.result)
+    request.onerror = () => reject(request.error)
+  })
+}
+
+export async function rawWrite(pages: number, perPage: number): Promise<number> {
+  rawDb?.close()
+  rawDb = await openRaw(freshName('raw'))
+  const db = rawDb
+  const data = Array.from({ length: pages }, (_, p) => pageSamples(p + 1, perPage))
+  const started = performance.now()
+  for (let p = 1; p <= pages; p++) {
+    const now = Date.now()
+    const tx = db.transaction(['listings', 'pages'], 'readwrite')
+    const samples = data[p - 1]
+    tx.objectStore('listings').put({
+      ...job,
+      filterKey: 'everything',
+      filter,
+      perPage,
+      total: pages * perPage,
+      fetchedAt: now,
+      staleAt: null,
+      hidden: {}
+    })
+    tx.objectStore('pages').put({
+      ...job,
+      filterKey: 'everything',
+      perPage,
+      page: p,
+      sampleIds: samples.map((s) => s.id),
+      samples,
+      fetchedAt: now,
+      lastUsedAt: now,
+      bytes: JSON.stringify(samples).length
+    })
+    await done(tx)
+  }
+  return performance.now() - started
+}
+
+const get = <T>(store: IDBObjectStore, key: IDBValidKey) =>
+  new Promise<T | undefined>((resolve, reject) => {
+    const request = store.get(key)
+    request.onsuccess = () => resolve(request.result as T | undefined)
+    request.onerror = () => reject(request.error)
+  })
+
+export async function rawRead(page: number, perPage: number): Promise<number> {
+  if (!rawDb) throw new Error('write first')
+  const started = performance.now()
+  const tx = rawDb.transaction(['listings', 'pages'], 'readonly')
+  await get(tx.objectStore('listings'), [job.connectionId, job.jobId, 'everything', perPage])
+  const row = await get<{ samples: Sample[] }>(tx.objectStore('pages'), [
+    job.connectionId,
+    job.jobId,
+    'everything',
+    perPage,
+    page
+  ])
+  const samples = row?.samples ?? []
+  const ms = performance.now() - started
+  if (samples.length !== perPage || samples.some((s) => !s))
+    throw new Error(`page ${page} not read back`)
+  return ms
+}
