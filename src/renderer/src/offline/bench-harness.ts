@@ -1,6 +1,7 @@
 import type { Sample } from '../../../shared/domain'
 import { openTagdeckDb, type TagdeckDb } from './db'
-import { cachedPage, storePage } from './pages'
+import { storePage } from './page-store'
+import { cachedPage } from './pages'
 
 /**
  * Measurements for `bench/offline.bench.ts`, run inside Chromium (or, labelled as such, in

@@ -24,6 +24,8 @@ export interface OfflineOptions {
   sync?: Partial<SyncEngineOptions>
   /** How long a new deletion waits before it is sent, so Undo works online too. */
   undoWindowMs?: number
+  /** Cap on cached pages in IndexedDB, applied at `start()` (call `evict` when it changes). */
+  cacheCapBytes?: number
 }
 
 export function createOffline(ctx: OfflineContext, options: OfflineOptions = {}) {
@@ -39,6 +41,7 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
 
     /** Connectivity from main, the sync runner (if this window wins the lock), downloads. */
     async start(): Promise<void> {
+      if (options.cacheCapBytes !== undefined) await evict(db, options.cacheCapBytes)
       await ctx.connectivity.start()
       sync.start()
       await downloads.resumeInterrupted()

@@ -5,7 +5,7 @@ import { filterKey } from './db'
 import type { OfflineContext } from './context'
 import { describe, isUnreachable } from './errors'
 import { cachedSamples, listingKey, listingPages } from './listing'
-import { storePage } from './pages'
+import { storePage } from './page-store'
 
 /**
  * "Make available offline": walks every page of a job (or of one filter) at 100 a page into

@@ -1,11 +1,11 @@
-import { Dexie } from 'dexie'
-import type { Sample, SamplePage, TagFilter } from '../../../shared/domain'
-import type { JobKey, ListingRow, PageRow, TagdeckDb } from './db'
-import { filterKey, outboxId, touchJob } from './db'
+import type { Sample, SamplePage } from '../../../shared/domain'
+import type { ListingRow, PageRow, TagdeckDb } from './db'
+import { filterKey, outboxId } from './db'
 import type { OfflineContext } from './context'
 import { isUnreachable, notAvailableOffline } from './errors'
-import { doneRows, listingKey, placeHiddenOnPage, rebaseJob, writeScope } from './listing'
-import { matchesFilter, placedOffsets, serviceOffset } from './overlay'
+import { listingKey } from './listing'
+import { storePage, type ListingRequest, type StoreOutcome } from './page-store'
+import { placedOffsets, serviceOffset } from './overlay'
 
 /**
  * Cache-first reads of a filter's pages. A page is assembled from the cached service pages
@@ -14,12 +14,9 @@ import { matchesFilter, placedOffsets, serviceOffset } from './overlay'
  * reachable. A refresh that changes anything bumps the job's version (`watchJob`).
  */
 
-export interface PageRequest extends JobKey {
-  filter: TagFilter
+export interface PageRequest extends ListingRequest {
   /** From 1. */
   page: number
-  /** 1..100. */
-  perPage: number
 }
 
 export interface PageView extends SamplePage {
@@ -137,105 +134,10 @@ export function cachedPage(
   return db.transaction('r', [db.listings, db.pages], async () => (await plan(db, req, now)).view)
 }
 
-type StoreOutcome = 'stored' | 'deferred'
-
-/**
- * Stores a service page unless the job's offsets may have moved while it was in flight: a
- * batch of deletions was being sent (or finished) meanwhile. `generation` is the job's, read
- * before the request went out.
- */
-export async function storePage(
-  db: TagdeckDb,
-  req: Omit<PageRequest, 'page'>,
-  result: SamplePage,
-  generation: number,
-  now: number
-): Promise<StoreOutcome> {
-  return db.transaction('rw', writeScope(db), async () => {
-    const job = await db.jobs.get([req.connectionId, req.jobId])
-    if ((job?.generation ?? 0) !== generation) return 'deferred'
-    // Most pages are stored with nothing queued for their job: one count skips the rest.
-    const queued = await db.outbox
-      .where('[connectionId+jobId]')
-      .equals([req.connectionId, req.jobId])
-      .count()
-    if (queued > 0) {
-      const sending = await db.outbox
-        .where('[connectionId+jobId+status+createdAt]')
-        .between(
-          [req.connectionId, req.jobId, 'sending', Dexie.minKey],
-          [req.connectionId, req.jobId, 'sending', Dexie.maxKey]
-        )
-        .count()
-      if (sending > 0) return 'deferred'
-      // Deletions confirmed before this request went out: the answer already lacks them.
-      if ((await doneRows(db, req)).length > 0) await rebaseJob(db, req, now)
-    }
-
-    const key = keyOf({ ...req, page: result.page })
-    const before = await db.listings.get(key)
-    const listing: ListingRow = before
-      ? { ...before, hidden: { ...before.hidden } }
-      : {
-          connectionId: req.connectionId,
-          jobId: req.jobId,
-          filterKey: key[2],
-          filter: req.filter,
-          perPage: req.perPage,
-          total: result.total,
-          fetchedAt: now,
-          staleAt: null,
-          hidden: await unplacedQueued(db, req)
-        }
-    // Someone else changed the job: the other cached pages may be off by that much.
-    if (before && before.total !== result.total) listing.staleAt = now
-    listing.total = result.total
-    listing.fetchedAt = now
-
-    const pageKey = [req.connectionId, req.jobId, key[2], req.perPage, result.page] as const
-    const old = await db.pages.get([...pageKey])
-    const sampleIds = result.samples.map((s) => s.id)
-    // Only what a reader may be showing counts as a change; a page new to the cache is not.
-    let changed = before !== undefined && before.total !== result.total
-    if (sampleIds.length > 0 || result.page === 1) {
-      const page: PageRow = {
-        connectionId: req.connectionId,
-        jobId: req.jobId,
-        filterKey: key[2],
-        perPage: req.perPage,
-        page: result.page,
-        sampleIds,
-        samples: result.samples,
-        fetchedAt: now,
-        lastUsedAt: now,
-        bytes: JSON.stringify(result.samples).length + 64
-      }
-      await db.pages.put(page)
-      await placeHiddenOnPage(db, listing, page, queued > 0)
-      changed ||=
-        old !== undefined && JSON.stringify(old.samples) !== JSON.stringify(result.samples)
-    }
-    await db.listings.put(listing)
-    if (changed) await touchJob(db, req, {})
-    return 'stored'
-  })
-}
-
-/** A new listing starts with every queued sample of the job that falls in its filter. */
-async function unplacedQueued(db: TagdeckDb, req: Omit<PageRequest, 'page'>) {
-  const hidden: Record<string, number> = {}
-  const rows = await db.outbox
-    .where('[connectionId+jobId]')
-    .equals([req.connectionId, req.jobId])
-    .toArray()
-  for (const row of rows) if (matchesFilter(row.tags, req.filter)) hidden[row.sampleId] = -1
-  return hidden
-}
-
 /** Fetches one service page and stores it; returns the service's answer either way. */
 async function fetchServicePage(
   ctx: OfflineContext,
-  req: Omit<PageRequest, 'page'>,
+  req: ListingRequest,
   page: number
 ): Promise<{ result: SamplePage; outcome: StoreOutcome }> {
   const generation = (await ctx.db.jobs.get([req.connectionId, req.jobId]))?.generation ?? 0
