@@ -28,6 +28,8 @@ export interface DeletionReceipt {
   queued: string[]
   failed: { id: string; code?: string; message?: string }[]
   undoable: boolean
+  /** The data layer's own handle for undo (the outbox's row ids); opaque to the UI. */
+  undoHandle?: readonly string[]
 }
 
 export interface UndoResult {
