@@ -1,0 +1,102 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import { randomBytes } from 'node:crypto'
+import type { ServiceContext } from './context'
+import { ApiError, CODES, errorBody, errorForStatus } from './errors'
+import { Faults, isApiPath, registerFaultRoutes } from './faults'
+import { registerIam } from './routes-iam'
+import { registerImages } from './routes-images'
+import { registerV1 } from './routes-v1'
+import { registerV2 } from './routes-v2'
+
+/**
+ * The HTTP side: one Fastify instance with every route of api.md, `/health`, and (only when
+ * asked) the test hooks. Bodies are kept as raw bytes, because a signature covers the exact bytes.
+ */
+export const BODY_LIMIT = 1024 * 1024
+
+export interface AppOptions {
+  testFaults: boolean
+  log: boolean
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
+  const legacy = request.url.startsWith('/v1/')
+  return reply
+    .code(error.status)
+    .headers({ ...error.headers, 'X-Request-Id': request.id })
+    .type('application/json; charset=utf-8')
+    .send(errorBody(error.code, error.message, request.id, legacy))
+}
+
+/** Framework errors (body too large, bad URL, ...) in the contract's terms. */
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error
+  const status =
+    typeof error === 'object' && error !== null && 'statusCode' in error
+      ? Number(error.statusCode)
+      : 500
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : ''
+  if (status === 413 || code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return new ApiError(413, CODES.param, `The request body is larger than ${BODY_LIMIT} bytes`)
+  if (status >= 400 && status < 500) {
+    const message = error instanceof Error ? error.message : 'Bad request'
+    return new ApiError(
+      status === 404 ? 404 : 400,
+      status === 404 ? CODES.noSuchApi : CODES.param,
+      message
+    )
+  }
+  return new ApiError(500, CODES.internal, 'Internal service error')
+}
+
+export function buildApp(ctx: ServiceContext, options: AppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: options.log ? { level: 'info', stream: process.stderr } : false,
+    bodyLimit: BODY_LIMIT,
+    genReqId: () => randomBytes(16).toString('hex'),
+    // Ids up to 128 characters must reach validation (and a 400), not the router's 414.
+    routerOptions: { maxParamLength: 512 },
+    return503OnClosing: true
+  })
+
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+
+  const faults = new Faults()
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-Id', request.id)
+    if (!options.testFaults || !isApiPath(request.url)) return
+    const status = faults.take()
+    if (status !== null) throw errorForStatus(status)
+  })
+
+  app.setErrorHandler((error, request, reply) => {
+    const apiError = toApiError(error)
+    if (apiError.status >= 500 && !(error instanceof ApiError))
+      ctx.log(
+        `request ${request.id} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
+      )
+    return sendError(request, reply, apiError)
+  })
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      request,
+      reply,
+      new ApiError(
+        404,
+        CODES.noSuchApi,
+        `No such API: ${request.method} ${request.url.split('?')[0]}`
+      )
+    )
+  )
+
+  // The light connectivity probe: no auth, no faults, nothing secret.
+  app.get('/health', async () => ({ ok: true }))
+  registerIam(app, ctx)
+  registerV2(app, ctx)
+  registerV1(app, ctx)
+  registerImages(app, ctx)
+  if (options.testFaults) registerFaultRoutes(app, ctx, faults)
+  return app
+}

@@ -1,0 +1,70 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { authenticate } from './auth'
+import type { Credentials } from './credentials'
+import { datasetNotFound } from './errors'
+import type { ImageFiles } from './images'
+import { parse, ProjectParams } from './params'
+import type { DatasetRow, SampleRow } from './rows'
+import type { Store } from './store'
+
+/** What every route needs: the stores, the image files, the URL key and the clock. */
+export interface ServiceContext {
+  store: Store
+  credentials: Credentials
+  files: ImageFiles
+  urlSecret: string
+  now: () => number
+  /** Base for `source` URLs when set (a reverse proxy, a LAN name); else the request's Host. */
+  publicUrl: string | null
+  /** The listening address, for requests whose Host header is unusable. */
+  listenUrl: () => string
+  log: (message: string) => void
+}
+
+const HOST = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/
+
+/** Where the caller reached us, so the image URLs we hand out work from its side. */
+export function sourceBase(ctx: ServiceContext, request: FastifyRequest): string {
+  if (ctx.publicUrl) return ctx.publicUrl
+  const host = request.headers.host
+  return host && HOST.test(host) ? `http://${host}` : ctx.listenUrl()
+}
+
+/** preHandler for API routes: a valid credential for the project in the path, or 401/403. */
+export function requireAuth(ctx: ServiceContext) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const { project_id } = parse(ProjectParams, request.params)
+    authenticate(
+      {
+        method: request.method,
+        rawUrl: request.raw.url ?? request.url,
+        headers: request.headers,
+        body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
+      },
+      ctx.credentials,
+      ctx.now(),
+      project_id
+    )
+  }
+}
+
+export function datasetOf(ctx: ServiceContext, projectId: string, datasetId: string): DatasetRow {
+  const dataset = ctx.store.dataset(projectId, datasetId)
+  if (!dataset) throw datasetNotFound(datasetId)
+  return dataset
+}
+
+/** After the commit: the rows are gone whatever happens to their files, so only log a failure. */
+export async function removeFiles(
+  ctx: ServiceContext,
+  rows: SampleRow[],
+  source: boolean
+): Promise<void> {
+  try {
+    await ctx.files.remove(rows, source)
+  } catch (error) {
+    ctx.log(
+      `could not remove image files: ${error instanceof Error ? error.message : String(error)}`
+    )
+  }
+}

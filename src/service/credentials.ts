@@ -1,0 +1,170 @@
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
+import { z } from 'zod'
+import type { Db } from './db'
+import * as ids from './ids'
+
+/**
+ * Who may call: projects, AK/SK pairs, IAM users (scrypt-hashed passwords) and the tokens issued
+ * to them (stored as SHA-256 hashes, so the database never holds a usable token).
+ */
+export const TOKEN_LIFETIME_MS = 24 * 3600_000
+
+const Project = z.object({ id: z.string(), name: z.string(), domain: z.string() })
+export type Project = z.infer<typeof Project>
+
+const User = z.object({
+  id: z.string(),
+  name: z.string(),
+  domain: z.string(),
+  projectId: z.string()
+})
+export type User = z.infer<typeof User>
+
+const UserRow = User.extend({ salt: z.string(), hash: z.string() })
+const AccessKeyRow = z.object({ sk: z.string(), projectId: z.string() })
+const TokenRecord = z.object({
+  userId: z.string(),
+  projectId: z.string(),
+  expiresAt: z.number()
+})
+export type TokenRecord = z.infer<typeof TokenRecord>
+
+export interface HashedPassword {
+  salt: string
+  hash: string
+}
+
+const hashToken = (value: string): string => createHash('sha256').update(value).digest('hex')
+
+function scryptHex(secret: string, salt: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    scrypt(secret, salt, 32, (error, key) => (error ? reject(error) : resolve(key.toString('hex'))))
+  )
+}
+
+export async function hashPassword(password: string): Promise<HashedPassword> {
+  const salt = randomBytes(16).toString('hex')
+  return { salt, hash: await scryptHex(password, salt) }
+}
+
+const maybe = <S extends z.ZodType>(schema: S, row: unknown): z.infer<S> | null =>
+  row === undefined ? null : schema.parse(row)
+
+export class Credentials {
+  constructor(private readonly db: Db) {}
+
+  createProject(name: string, domain: string): Project {
+    const project = { id: ids.hexId(), name, domain }
+    this.db
+      .prepare('INSERT INTO projects (id, name, domain) VALUES (?, ?, ?)')
+      .run(project.id, name, domain)
+    return project
+  }
+
+  project(id: string): Project | null {
+    return maybe(
+      Project,
+      this.db.prepare('SELECT id, name, domain FROM projects WHERE id = ?').get(id)
+    )
+  }
+
+  projectByName(name: string): Project | null {
+    return maybe(
+      Project,
+      this.db.prepare('SELECT id, name, domain FROM projects WHERE name = ?').get(name)
+    )
+  }
+
+  createAccessKey(projectId: string): { ak: string; sk: string } {
+    const key = { ak: ids.accessKey(), sk: ids.secretKey() }
+    this.db
+      .prepare('INSERT INTO access_keys (ak, sk, project_id) VALUES (?, ?, ?)')
+      .run(key.ak, key.sk, projectId)
+    return key
+  }
+
+  accessKey(ak: string): { sk: string; projectId: string } | null {
+    return maybe(
+      AccessKeyRow,
+      this.db.prepare('SELECT sk, project_id AS projectId FROM access_keys WHERE ak = ?').get(ak)
+    )
+  }
+
+  /** Adds a user; the password is hashed first (`hashPassword`) so this can run in a transaction. */
+  insertUser(input: {
+    name: string
+    domain: string
+    projectId: string
+    password: HashedPassword
+  }): User {
+    const user = {
+      id: ids.hexId(),
+      name: input.name,
+      domain: input.domain,
+      projectId: input.projectId
+    }
+    this.db
+      .prepare(
+        'INSERT INTO users (domain, name, id, salt, hash, project_id) VALUES (?, ?, ?, ?, ?, ?)'
+      )
+      .run(
+        input.domain,
+        input.name,
+        user.id,
+        input.password.salt,
+        input.password.hash,
+        input.projectId
+      )
+    return user
+  }
+
+  /** The user when name, domain and password are right; null otherwise (never says which). */
+  async checkPassword(domain: string, name: string, password: string): Promise<User | null> {
+    const row = maybe(
+      UserRow,
+      this.db
+        .prepare(
+          `SELECT id, name, domain, salt, hash, project_id AS projectId FROM users
+           WHERE domain = ? AND name = ?`
+        )
+        .get(domain, name)
+    )
+    // Hash anyway for an unknown user, so timing does not tell which part was wrong.
+    const hash = await scryptHex(password, row?.salt ?? 'no-such-user')
+    if (!row) return null
+    if (!timingSafeEqual(Buffer.from(hash, 'hex'), Buffer.from(row.hash, 'hex'))) return null
+    return { id: row.id, name: row.name, domain: row.domain, projectId: row.projectId }
+  }
+
+  issueToken(user: User, projectId: string, now: number): { token: string; expiresAt: number } {
+    const token = ids.token()
+    const expiresAt = now + TOKEN_LIFETIME_MS
+    this.db.transaction(() => {
+      // Tokens a day past expiry are no use even to say "expired": drop them.
+      this.db.prepare('DELETE FROM tokens WHERE expires_at < ?').run(now - TOKEN_LIFETIME_MS)
+      this.db
+        .prepare(
+          'INSERT INTO tokens (hash, user_id, project_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)'
+        )
+        .run(hashToken(token), user.id, projectId, now, expiresAt)
+    })()
+    return { token, expiresAt }
+  }
+
+  token(value: string): TokenRecord | null {
+    return maybe(
+      TokenRecord,
+      this.db
+        .prepare(
+          `SELECT user_id AS userId, project_id AS projectId, expires_at AS expiresAt
+           FROM tokens WHERE hash = ?`
+        )
+        .get(hashToken(value))
+    )
+  }
+
+  /** Test hook: every token issued so far is expired from `now` on. */
+  expireAllTokens(now: number): void {
+    this.db.prepare('UPDATE tokens SET expires_at = ? WHERE expires_at >= ?').run(now - 1, now)
+  }
+}

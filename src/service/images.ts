@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import sharp from 'sharp'
+import { isId } from './ids'
+import { variantKey, type Variant } from './image-urls'
+import { Recipe, renderRecipe } from './render'
+import type { SampleRow } from './rows'
+import type { Store } from './store'
+
+/**
+ * Image files under the data folder:
+ *   images/{dataset}/{id[0..2]}/{id}.{jpg|png|webp}   originals (demo ones drawn on first request)
+ *   thumbs/{dataset}/{id[0..2]}/{id}.{variant}.jpg    resized variants, made on first request
+ * Names come only from ids read back from the database, checked again here.
+ */
+export const CONTENT_TYPES = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp' } as const
+
+export class ImageMissing extends Error {}
+
+export class ImageFiles {
+  private readonly pending = new Map<string, Promise<string>>()
+
+  constructor(
+    private readonly root: string,
+    private readonly store: Store
+  ) {}
+
+  private file(kind: 'images' | 'thumbs', row: SampleRow, name: string): string {
+    if (!isId(row.datasetId) || !isId(row.id))
+      throw new Error(`Unsafe id ${row.datasetId}/${row.id}`)
+    const file = path.join(this.root, kind, row.datasetId, row.id.slice(0, 2), name)
+    const relative = path.relative(this.root, file)
+    if (relative.startsWith('..') || path.isAbsolute(relative))
+      throw new Error(`Image path escapes the data folder: ${file}`)
+    return file
+  }
+
+  originalFile(row: SampleRow): string {
+    return this.file('images', row, `${row.id}.${row.format}`)
+  }
+
+  variantFile(row: SampleRow, variant: Variant): string {
+    return this.file('thumbs', row, `${row.id}.${variantKey(variant)}.jpg`)
+  }
+
+  /** The file for a sample's variant (null = original), made first if need be. */
+  async get(row: SampleRow, variant: Variant | null): Promise<string> {
+    const file = variant ? this.variantFile(row, variant) : this.originalFile(row)
+    let job = this.pending.get(file)
+    if (!job) {
+      // Concurrent first requests for one image share a single render.
+      job = (variant ? this.makeVariant(row, variant, file) : this.makeOriginal(row, file)).finally(
+        () => this.pending.delete(file)
+      )
+      this.pending.set(file, job)
+    }
+    return job
+  }
+
+  private async makeOriginal(row: SampleRow, file: string): Promise<string> {
+    if (await exists(file)) return file
+    const text = this.store.recipe(row.id)
+    if (text === null) throw new ImageMissing(`The image file of sample ${row.id} is missing`)
+    const bytes = await renderRecipe(Recipe.parse(JSON.parse(text)), row.format)
+    await writeAtomically(file, bytes)
+    this.store.setSize(row.id, bytes.length)
+    return file
+  }
+
+  private async makeVariant(row: SampleRow, variant: Variant, file: string): Promise<string> {
+    if (await exists(file)) return file
+    const original = await this.get(row, null)
+    const bytes = await sharp(original)
+      .resize({
+        width: variant.width ?? undefined,
+        height: variant.height ?? undefined,
+        fit: 'inside',
+        // Like OBS's default (limit_1): never enlarge past the original.
+        withoutEnlargement: true
+      })
+      .jpeg({ quality: 80 })
+      .toBuffer()
+    await writeAtomically(file, bytes)
+    return file
+  }
+
+  /** Thumbnails always go with the sample; originals only with `delete_source`. */
+  async remove(rows: SampleRow[], source: boolean): Promise<void> {
+    for (const row of rows) {
+      const dir = path.dirname(this.variantFile(row, { width: null, height: 1 }))
+      const prefix = `${row.id}.`
+      const names = await readdirSafe(dir)
+      for (const name of names)
+        if (name.startsWith(prefix)) await rm(path.join(dir, name), { force: true })
+      if (source) await rm(this.originalFile(row), { force: true })
+    }
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile()
+  } catch {
+    return false
+  }
+}
+
+async function readdirSafe(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir)
+  } catch {
+    return []
+  }
+}
+
+/** Written to a temp name then renamed, so a reader never sees half a file. */
+async function writeAtomically(file: string, bytes: Buffer): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true })
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`
+  await writeFile(temp, bytes)
+  await rename(temp, file)
+}

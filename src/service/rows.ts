@@ -1,0 +1,62 @@
+import { z } from 'zod'
+
+/** Rows as they come out of SQLite, parsed once at the boundary. */
+
+/** Classification: a tag name. Detection: `[tag, x1, y1, x2, y2]` in pixels, origin top-left. */
+export const StoredLabel = z.union([
+  z.string(),
+  z.tuple([z.string(), z.number(), z.number(), z.number(), z.number()])
+])
+export type StoredLabel = z.infer<typeof StoredLabel>
+export const StoredLabels = z.array(StoredLabel)
+
+export const labelName = (label: StoredLabel): string =>
+  typeof label === 'string' ? label : label[0]
+
+const Json = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'not JSON' })
+    return z.NEVER
+  }
+})
+
+export const DatasetRow = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  name: z.string(),
+  description: z.string(),
+  type: z.union([z.literal(0), z.literal(1)]),
+  createTime: z.number(),
+  sampleCount: z.number(),
+  taggedCount: z.number(),
+  deletedCount: z.number()
+})
+export type DatasetRow = z.infer<typeof DatasetRow>
+
+export const LabelRow = z.object({
+  name: z.string(),
+  color: z.string(),
+  count: z.number(),
+  sampleCount: z.number()
+})
+export type LabelRow = z.infer<typeof LabelRow>
+
+export const SampleRow = z.object({
+  id: z.string(),
+  datasetId: z.string(),
+  name: z.string(),
+  time: z.number(),
+  tagged: z.number().transform((v) => v === 1),
+  width: z.number(),
+  height: z.number(),
+  size: z.number().nullable(),
+  format: z.enum(['jpg', 'png', 'webp']),
+  labels: Json.pipe(StoredLabels)
+})
+export type SampleRow = z.infer<typeof SampleRow>
+
+export const RecipeRow = z.object({ recipe: z.string().nullable() })
+
+export const KeyRow = z.tuple([z.number(), z.string()])

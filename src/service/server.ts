@@ -1,0 +1,133 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { z } from 'zod'
+import { buildApp } from './app'
+import type { ServiceContext } from './context'
+import { Credentials } from './credentials'
+import { getMeta, openDatabase } from './db'
+import { ensureDemo, type DemoInfo } from './demo'
+import { ImageFiles } from './images'
+import { Store } from './store'
+
+export type { DemoInfo } from './demo'
+
+/**
+ * The local annotation service, started in-process (tests, e2e fixtures, bench) or by cli.ts.
+ * Data folder layout: `tagdeck.db` (SQLite, WAL), `images/`, `thumbs/`, and `demo.json` when
+ * started with `demo`.
+ */
+export interface ServiceOptions {
+  dataDir: string
+  /** 0 = an ephemeral port. */
+  port?: number
+  /** Default 127.0.0.1; 0.0.0.0 serves the LAN. */
+  host?: string
+  /** Create (once) and use the demo workspace; writes `dataDir/demo.json`. */
+  demo?: boolean
+  /** Images per demo job (default 600 classification, 400 detection). */
+  demoSize?: number
+  /** Registers `POST /__test__/faults` (see faults.ts). Never on by default. */
+  testFaults?: boolean
+  /** Request logs on stderr. */
+  log?: boolean
+  /** Base URL clients use to reach this service (reverse proxy, LAN name); default: as reached. */
+  publicUrl?: string
+  /** Test-only clock (ms since epoch): signature dates, token and image URL expiry. */
+  now?: () => number
+}
+
+export interface RunningService {
+  /** http://127.0.0.1:PORT (or the host it listens on). */
+  url: string
+  port: number
+  demo: DemoInfo | null
+  close(): Promise<void>
+}
+
+const Options = z.object({
+  dataDir: z.string().min(1),
+  port: z.number().int().min(0).max(65535).default(0),
+  host: z.string().min(1).default('127.0.0.1'),
+  demo: z.boolean().default(false),
+  demoSize: z.number().int().min(1).max(1_000_000).optional(),
+  testFaults: z.boolean().default(false),
+  log: z.boolean().default(false),
+  publicUrl: z
+    .url({ protocol: /^https?$/ })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional()
+})
+
+/** How a listening host reads in a URL: wildcard binds are reached on loopback. */
+export function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+export function startService(
+  options: ServiceOptions & { demo?: false }
+): Promise<RunningService & { demo: null }>
+export function startService(
+  options: ServiceOptions & { demo: true }
+): Promise<RunningService & { demo: DemoInfo }>
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const opts = Options.parse(options)
+  const now = options.now ?? Date.now
+  const dataDir = path.resolve(opts.dataDir)
+  await mkdir(dataDir, { recursive: true })
+  const db = openDatabase(path.join(dataDir, 'tagdeck.db'))
+  try {
+    const store = new Store(db)
+    const credentials = new Credentials(db)
+    const record = opts.demo
+      ? await ensureDemo(db, store, { size: opts.demoSize, now: now() })
+      : null
+    // A big first build leaves a big WAL: fold it into the database before serving.
+    db.pragma('wal_checkpoint(TRUNCATE)')
+    let listenUrl = ''
+    const ctx: ServiceContext = {
+      store,
+      credentials,
+      files: new ImageFiles(dataDir, store),
+      urlSecret: getMeta(db, 'url_secret') ?? '',
+      now,
+      publicUrl: opts.publicUrl ?? null,
+      listenUrl: () => listenUrl,
+      log: (message) => {
+        if (opts.log) process.stderr.write(`${message}\n`)
+      }
+    }
+    if (!ctx.urlSecret) throw new Error('The database has no image URL key')
+    const app = buildApp(ctx, { testFaults: opts.testFaults, log: opts.log })
+    await app.listen({ port: opts.port, host: opts.host })
+    const port = (app.server.address() as AddressInfo).port
+    listenUrl = `http://${urlHost(opts.host)}:${port}`
+    const demo: DemoInfo | null = record
+      ? { endpoint: opts.publicUrl ?? listenUrl, ...record }
+      : null
+    if (demo) await writeDemoFile(path.join(dataDir, 'demo.json'), demo)
+
+    let closing: Promise<void> | null = null
+    const close = () =>
+      (closing ??= (async () => {
+        // Stops accepting, lets in-flight requests finish, then closes the database.
+        await app.close()
+        db.pragma('optimize')
+        db.close()
+      })())
+    return { url: listenUrl, port, demo, close }
+  } catch (error) {
+    if (db.open) db.close()
+    throw error
+  }
+}
+
+/** Rewritten on every start: the port may have changed. Private: it holds the demo secrets. */
+async function writeDemoFile(file: string, demo: DemoInfo): Promise<void> {
+  const temp = `${file}.tmp`
+  const { endpoint, projectId, ak, sk, user, password, domain, datasets } = demo
+  const json = { endpoint, projectId, ak, sk, user, password, domain, datasets }
+  await writeFile(temp, `${JSON.stringify(json, null, 2)}\n`, { mode: 0o600 })
+  await rename(temp, file)
+}
