@@ -142,8 +142,9 @@ export class ModelArtsClient {
         })
         return { data: parseAnswer(schema, response.body, path), headers: response.headers }
       } catch (error) {
+        // `used` stays empty when getting the credential itself failed (IAM said no): no retry.
         const expired = error instanceof TagdeckError && error.service?.httpStatus === 401
-        if (!expired || refreshed || !auth.invalidate(used)) throw error
+        if (!expired || refreshed || !used || !auth.invalidate(used)) throw error
       }
     }
   }

@@ -1,0 +1,267 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Dataset, Sample } from '../../shared/domain'
+import { TagdeckError } from '../../shared/errors'
+import { buildClient, type NetDeps } from '../connections/client'
+import { countingFetch, startServiceWorld, type ServiceWorld } from '../testing/local-service'
+import { DELETE_CHUNK, type Operations } from './operations'
+
+// The five SDK operations and the UI's extra calls, against the real local service over HTTP.
+let world: ServiceWorld
+let ops: Operations
+let classification: Dataset
+let detection: Dataset
+const quick: NetDeps = { sleep: async () => {} }
+
+beforeAll(async () => {
+  world = await startServiceWorld({ demoSize: 80 })
+  ops = buildClient(world.akskProfile, world.service.demo.sk, quick).ops
+  const datasets = await ops.listDatasets()
+  classification = datasets.find((d) => d.type === 'classification') as Dataset
+  detection = datasets.find((d) => d.type === 'detection') as Dataset
+})
+afterAll(async () => {
+  await world?.dispose()
+})
+
+async function everyPage(
+  jobId: string,
+  filter: Parameters<Operations['listPage']>[1],
+  perPage: number
+) {
+  const samples: Sample[] = []
+  let total = -1
+  for (let page = 1; total < 0 || samples.length < total; page++) {
+    const listed = await ops.listPage(jobId, filter, page, perPage)
+    total = listed.page.total
+    if (listed.page.samples.length === 0) break
+    samples.push(...listed.page.samples)
+  }
+  return { samples, total }
+}
+
+describe('datasets, labels, stats', () => {
+  it('lists the demo datasets with their types', async () => {
+    const datasets = await ops.listDatasets()
+    expect(datasets.map((d) => d.id).sort()).toEqual(
+      world.service.demo.datasets.map((d) => d.id).sort()
+    )
+    expect(classification).toBeDefined()
+    expect(detection).toBeDefined()
+    expect(await ops.getDataset(detection.id)).toEqual(detection)
+  })
+
+  it('lists labels with colors, and stats that add up', async () => {
+    const labels = await ops.listLabels(classification.id)
+    expect(labels.length).toBeGreaterThan(0)
+    for (const label of labels) expect(label.color).toMatch(/^#[0-9a-f]{6}$/i)
+    const stats = await ops.getStats(classification.id)
+    expect(stats.tagged + stats.untagged).toBe(stats.all)
+    expect(stats.untagged).toBeGreaterThan(0)
+  })
+
+  it('reports an unknown dataset as not_found with the service code', async () => {
+    const error = await ops.getDataset('no-such-dataset').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TagdeckError)
+    expect((error as TagdeckError).code).toBe('not_found')
+    expect((error as TagdeckError).service?.errorCode).toBe('ModelArts.4352')
+    expect((error as TagdeckError).service?.requestId).toBeTruthy()
+  })
+})
+
+describe('show_images_by_tag (ListSamples)', () => {
+  it('pages through everything without overlap or gaps', async () => {
+    const stats = await ops.getStats(classification.id)
+    const { samples, total } = await everyPage(classification.id, { kind: 'everything' }, 7)
+    expect(total).toBe(stats.all)
+    expect(samples).toHaveLength(total)
+    expect(new Set(samples.map((s) => s.id)).size).toBe(total)
+    expect(total).toBeGreaterThan(7) // really more than one page
+  })
+
+  it('untagged = __none__ = only unannotated images; no tag = only tagged ones', async () => {
+    const stats = await ops.getStats(classification.id)
+    const untagged = await everyPage(classification.id, { kind: 'untagged' }, 100)
+    expect(untagged.total).toBe(stats.untagged)
+    expect(untagged.samples.every((s) => s.tags.length === 0 && !s.annotated)).toBe(true)
+    const sdkUntagged = await ops.showImagesByTag(classification.id, {
+      tag: '__none__',
+      perPage: 100,
+      page: 1
+    })
+    expect(sdkUntagged.samples.map((s) => s.id)).toEqual(
+      untagged.samples.slice(0, 100).map((s) => s.id)
+    )
+
+    const tagged = await ops.showImagesByTag(classification.id, { perPage: 100, page: 1 })
+    expect(tagged.total).toBe(stats.tagged)
+    expect(tagged.samples.every((s) => s.tags.length > 0)).toBe(true)
+  })
+
+  it('a tag filter returns only images with that tag, and its count matches the stats', async () => {
+    const stats = await ops.getStats(classification.id)
+    const label = stats.labels.find((l) => l.sampleCount > 0)
+    expect(label).toBeDefined()
+    const { samples, total } = await everyPage(
+      classification.id,
+      { kind: 'tag', tag: label?.name ?? '' },
+      25
+    )
+    expect(total).toBe(label?.sampleCount)
+    expect(samples.every((s) => s.tags.includes(label?.name ?? ''))).toBe(true)
+  })
+
+  it('gives thumbnail source URLs with each page', async () => {
+    const listed = await ops.listPage(detection.id, { kind: 'everything' }, 1, 5)
+    expect(listed.thumbSources).toHaveLength(listed.page.samples.length)
+  })
+})
+
+describe('get_image_info_by_id(s) (DescribeSample)', () => {
+  it('gives a detection image its boxes in pixels and its size', async () => {
+    const { page } = await ops.listPage(detection.id, { kind: 'tagged' }, 1, 10)
+    const first = page.samples[0] as Sample
+    const sample = await ops.getImageInfoById(detection.id, first.id)
+    expect(sample).toEqual(first)
+    expect(sample.boxes.length).toBeGreaterThan(0)
+    expect(sample.size?.width).toBeGreaterThan(0)
+    for (const box of sample.boxes) {
+      expect(box.x1).toBeLessThanOrEqual(box.x2)
+      expect(box.y2).toBeLessThanOrEqual(sample.size?.height ?? 0)
+      expect(sample.tags).toContain(box.tag)
+    }
+  })
+
+  it('keeps request order and reports a missing id without throwing', async () => {
+    const { page } = await ops.listPage(classification.id, { kind: 'everything' }, 1, 12)
+    const ids = page.samples.map((s) => s.id)
+    const asked = [...ids.slice(0, 6), 'missing-sample', ...ids.slice(6)]
+    const results = await ops.getImageInfoByIds(classification.id, asked)
+    expect(results.map((r) => r.id)).toEqual(asked)
+    expect(results.map((r) => r.sample?.id ?? null)).toEqual(
+      asked.map((id) => (id === 'missing-sample' ? null : id))
+    )
+    const missing = results[6]
+    expect(missing?.error).toMatchObject({ code: 'not_found' })
+    expect(results.filter((r) => r.error)).toHaveLength(1)
+  })
+})
+
+describe('delete_samples / delete_selected_image (DeleteSamples)', () => {
+  it('reports deleted, gone (already deleted) and per-id outcomes in order', async () => {
+    const { page } = await ops.listPage(classification.id, { kind: 'untagged' }, 1, 3)
+    const [a, b, c] = page.samples.map((s) => s.id) as [string, string, string]
+    expect(await ops.deleteSelectedImage(classification.id, a)).toEqual({
+      id: a,
+      status: 'deleted'
+    })
+    const outcomes = await ops.deleteSamples(classification.id, [b, a, 'never-existed', c])
+    expect(outcomes).toEqual([
+      { id: b, status: 'deleted' },
+      { id: a, status: 'gone', code: 'ModelArts.4420' },
+      { id: 'never-existed', status: 'gone', code: 'ModelArts.4420' },
+      { id: c, status: 'deleted' }
+    ])
+    const after = await ops.getImageInfoByIds(classification.id, [a, b, c])
+    expect(after.every((r) => r.error?.code === 'not_found')).toBe(true)
+  })
+
+  it(`sends at most ${DELETE_CHUNK} ids per call`, async () => {
+    const counter = countingFetch()
+    const counted = buildClient(world.akskProfile, world.service.demo.sk, {
+      ...quick,
+      fetch: counter.fetch
+    }).ops
+    const ids = Array.from({ length: 230 }, (_, i) => `ghost-${i}`)
+    const outcomes = await counted.deleteSamples(detection.id, ids)
+    expect(outcomes.map((o) => o.id)).toEqual(ids)
+    expect(outcomes.every((o) => o.status === 'gone')).toBe(true)
+    expect(counter.calls.map((c) => c.path.endsWith('/samples/delete'))).toEqual([true, true, true])
+  })
+})
+
+describe('resilience', () => {
+  it('retries when the service answers 503, then succeeds', async () => {
+    const counter = countingFetch()
+    const counted = buildClient(world.akskProfile, world.service.demo.sk, {
+      ...quick,
+      fetch: counter.fetch
+    }).ops
+    await world.faults({ status: 503, count: 2 })
+    const datasets = await counted.listDatasets()
+    expect(datasets.length).toBe(world.service.demo.datasets.length)
+    expect(counter.calls.map((c) => c.status)).toEqual([503, 503, 200])
+  })
+
+  it('gives up on a 503 that lasts, with a retryable service error', async () => {
+    const counter = countingFetch()
+    const counted = buildClient(world.akskProfile, world.service.demo.sk, {
+      ...quick,
+      fetch: counter.fetch
+    }).ops
+    await world.faults({ status: 503, count: 10 })
+    const error = await counted.getStats(classification.id).catch((e: unknown) => e)
+    await world.faults({ clear: true })
+    expect(error).toMatchObject({ code: 'service', service: { httpStatus: 503, retryable: true } })
+    expect(counter.calls).toHaveLength(4)
+  })
+
+  it('does not retry a refused AK/SK signature', async () => {
+    const counter = countingFetch()
+    const wrong = buildClient(world.akskProfile, `${world.service.demo.sk}x`, {
+      ...quick,
+      fetch: counter.fetch
+    }).ops
+    const error = await wrong.listDatasets().catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'auth', service: { httpStatus: 401, retryable: false } })
+    expect(counter.calls).toHaveLength(1)
+  })
+
+  it('gets a new IAM token after the service expires tokens', async () => {
+    const counter = countingFetch()
+    const client = buildClient(world.passwordProfile, world.service.demo.password, {
+      ...quick,
+      fetch: counter.fetch
+    })
+    await client.ops.listDatasets()
+    await client.ops.getStats(classification.id)
+    const iamCalls = () => counter.calls.filter((c) => c.path === '/v3/auth/tokens')
+    expect(iamCalls()).toHaveLength(1)
+    await world.faults({ expireTokens: true })
+    expect((await client.ops.getStats(classification.id)).all).toBeGreaterThan(0)
+    expect(iamCalls()).toHaveLength(2)
+    const statsCalls = counter.calls.filter((c) => c.path.endsWith('/stats')).map((c) => c.status)
+    expect(statsCalls).toEqual([200, 401, 200])
+  })
+
+  it('refreshes a refused token once, not forever', async () => {
+    // Every request carries a token the service never issued: one refresh, then the error.
+    const counter = countingFetch((url, init) =>
+      url.pathname.startsWith('/v2/')
+        ? {
+            ...init,
+            headers: { ...(init.headers as Record<string, string>), 'X-Auth-Token': 'forged' }
+          }
+        : init
+    )
+    const client = buildClient(world.passwordProfile, world.service.demo.password, {
+      ...quick,
+      fetch: counter.fetch
+    })
+    const error = await client.ops.listDatasets().catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'auth', service: { httpStatus: 401 } })
+    expect(
+      counter.calls.map((c) => `${c.path.startsWith('/v2/') ? 'api' : 'iam'} ${c.status}`)
+    ).toEqual(['iam 201', 'api 401', 'iam 201', 'api 401'])
+  })
+
+  it('refuses a wrong IAM password without retrying', async () => {
+    const counter = countingFetch()
+    const client = buildClient(world.passwordProfile, 'wrong password', {
+      ...quick,
+      fetch: counter.fetch
+    })
+    const error = await client.ops.listDatasets().catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'auth' })
+    expect(counter.calls).toHaveLength(1)
+  })
+})
