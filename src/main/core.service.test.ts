@@ -78,6 +78,12 @@ describe('connections over IPC', () => {
       target: { kind: 'endpoint', url: world.service.demo.endpoint }
     })
     expect(JSON.stringify(offered)).not.toContain(world.service.demo.sk)
+    // Plain Node: encrypted with a key file in user data, and honest that it is not the OS's.
+    expect(await value('secrets.status')).toEqual({
+      encryptionAvailable: true,
+      backend: 'key-file',
+      osProtected: false
+    })
     demo = await value<ConnectionProfile>('connections.addDemo')
     expect(demo).toMatchObject({ hasSecret: true, secretKeeping: 'encrypted' })
     const again = await value<ConnectionProfile>('connections.addDemo')

@@ -192,6 +192,21 @@ describe('resilience', () => {
     expect(counter.calls.map((c) => c.status)).toEqual([503, 503, 200])
   })
 
+  it('waits as long as Retry-After says when throttled (429)', async () => {
+    const counter = countingFetch()
+    const waits: number[] = []
+    const sleep = async (ms: number) => void waits.push(ms)
+    const counted = buildClient(world.akskProfile, world.service.demo.sk, {
+      sleep,
+      fetch: counter.fetch
+    }).ops
+    await world.faults({ status: 429, count: 1 })
+    await counted.listLabels(detection.id)
+    expect(counter.calls.map((c) => c.status)).toEqual([429, 200])
+    expect(waits).toHaveLength(1)
+    expect(waits[0]).toBeGreaterThanOrEqual(1000)
+  })
+
   it('gives up on a 503 that lasts, with a retryable service error', async () => {
     const counter = countingFetch()
     const counted = buildClient(world.akskProfile, world.service.demo.sk, {
