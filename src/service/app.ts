@@ -57,7 +57,11 @@ export function buildApp(ctx: ServiceContext, options: AppOptions): FastifyInsta
     genReqId: () => randomBytes(16).toString('hex'),
     // Ids up to 128 characters must reach validation (and a 400), not the router's 414.
     routerOptions: { maxParamLength: 512 },
-    return503OnClosing: true
+    // Closing stops new connections; a request already on its way (its body still arriving)
+    // is served, not refused, so a client never loses a write it has half sent.
+    return503OnClosing: false,
+    // Malformed URLs (bad %-encoding) never reach the router: answer them in the contract's terms.
+    frameworkErrors: (error, request, reply) => sendError(request, reply, toApiError(error))
   })
 
   app.removeAllContentTypeParsers()

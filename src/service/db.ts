@@ -64,6 +64,7 @@ CREATE TABLE labels (
   sample_count INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (dataset_id, name)
 ) WITHOUT ROWID;
+CREATE UNIQUE INDEX labels_in_order ON labels(dataset_id, position);
 
 CREATE TABLE samples (
   seq INTEGER PRIMARY KEY,

@@ -94,6 +94,11 @@ export class Store {
     return statement
   }
 
+  /** Every SQL text prepared so far: the query-plan test checks each one. */
+  preparedSql(): string[] {
+    return [...this.statements.keys()]
+  }
+
   createDataset(input: {
     projectId: string
     name: string

@@ -1,0 +1,78 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Credentials } from './credentials'
+import { openDatabase, type Db } from './db'
+import { DEFAULT_SIZES, ensureDemo, type DemoRecord } from './demo'
+import { Recipe } from './render'
+import { Store } from './store'
+
+// The demo workspace: made once, default sizes, about 5% untagged, boxes inside their images.
+let dir: string
+let db: Db
+let store: Store
+let demo: DemoRecord
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'tagdeck-demo-'))
+  db = openDatabase(path.join(dir, 'tagdeck.db'))
+  store = new Store(db)
+  demo = await ensureDemo(db, store, { now: Date.now() })
+})
+afterAll(async () => {
+  db?.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe('the demo workspace', () => {
+  it('is made once: a second call (a restart) finds the same one', async () => {
+    const again = await ensureDemo(db, store, { now: Date.now(), size: 7 })
+    expect(again).toEqual(demo)
+    expect(store.listDatasets(demo.projectId, 0, 100).total).toBe(2)
+    expect(new Credentials(db).accessKey(demo.ak)).toEqual({
+      sk: demo.sk,
+      projectId: demo.projectId
+    })
+    expect(
+      await new Credentials(db).checkPassword(demo.domain, demo.user, demo.password)
+    ).toMatchObject({
+      projectId: demo.projectId
+    })
+  })
+
+  it('has a classification job and a detection job of the default sizes, about 5% untagged', () => {
+    const [classification, detection] = demo.datasets.map((d) =>
+      store.dataset(demo.projectId, d.id)
+    )
+    expect([classification?.type, classification?.sampleCount]).toEqual([
+      0,
+      DEFAULT_SIZES.classification
+    ])
+    expect([detection?.type, detection?.sampleCount]).toEqual([1, DEFAULT_SIZES.detection])
+    for (const job of [classification, detection]) {
+      const share = 1 - (job?.taggedCount ?? 0) / (job?.sampleCount ?? 1)
+      expect(share).toBeGreaterThan(0.02)
+      expect(share).toBeLessThan(0.09)
+      const labels = store.labels(job?.id ?? '')
+      expect(labels.length).toBeGreaterThanOrEqual(5)
+      expect(new Set(labels.map((l) => l.color)).size).toBe(labels.length)
+      expect(labels.every((l) => l.sampleCount > 0)).toBe(true)
+    }
+  })
+
+  it('keeps every detection box inside its image, apart from the others, on a drawn shape', () => {
+    const job = demo.datasets[1]?.id ?? ''
+    const rows = store.samples(job, store.pageIds(job, { kind: 'tagged' }, 'asc', 0, 100))
+    for (const row of rows) {
+      const recipe = Recipe.parse(JSON.parse(store.recipe(row.id) ?? ''))
+      expect([recipe.w, recipe.h]).toEqual([row.width, row.height])
+      const boxes = row.labels.map((l) => (typeof l === 'string' ? [] : [l[1], l[2], l[3], l[4]]))
+      expect(boxes).toEqual(recipe.shapes.map((s) => s.b))
+      for (const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] of boxes)
+        expect(
+          0 <= x1 && x1 < x2 && x2 <= row.width && 0 <= y1 && y1 < y2 && y2 <= row.height
+        ).toBe(true)
+    }
+  })
+})

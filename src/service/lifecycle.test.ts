@@ -1,0 +1,161 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { request } from 'node:http'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { startService } from './server'
+import { SampleList, startWorld, Stats, type World } from './test-support'
+
+// Restarts on the same data folder, graceful close, /health and the test-only fault switch.
+let world: World
+let dataset: string
+
+beforeAll(async () => {
+  world = await startWorld({ demoSize: 25 })
+  dataset = world.demo.datasets[0]?.id ?? ''
+})
+afterAll(async () => {
+  await world?.close()
+})
+
+const samples = () => world.v2(`/datasets/${dataset}/data-annotations/samples`)
+const faults = (body: unknown) =>
+  fetch(new URL('/__test__/faults', world.service.url), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body)
+  })
+
+describe('restart', () => {
+  it('finds the same workspace, deletions, tokens and image URLs on the same data folder', async () => {
+    const demo = world.demo
+    const token = await world.token()
+    const listed = SampleList.parse(
+      (await world.call('GET', samples(), { query: { limit: '3' } })).json
+    )
+    const [gone, kept] = listed.samples
+    await world.call('POST', `${samples()}/delete`, { body: { samples: [gone?.sample_id] } })
+    const before = (
+      await world.call('GET', world.v2(`/datasets/${dataset}/data-annotations/stats`))
+    ).json
+    const port = world.service.port
+
+    await world.restart()
+
+    expect(world.service.port).not.toBe(port)
+    expect({ ...world.demo, endpoint: '' }).toEqual({ ...demo, endpoint: '' })
+    const file = path.join(world.dir, 'demo.json')
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(world.demo)
+    expect((await stat(file)).mode & 0o077).toBe(0)
+    const after = await world.call('GET', world.v2(`/datasets/${dataset}/data-annotations/stats`))
+    expect(Stats.parse(after.json)).toEqual(Stats.parse(before))
+    expect(Stats.parse(after.json).sample_stats.deleted).toBe(1)
+    const describe = await world.call('GET', `${samples()}/${gone?.sample_id}`)
+    expect(describe.json).toMatchObject({ error_code: 'ModelArts.4420' })
+    expect(await world.token()).toBe(token)
+    expect((await world.call('GET', world.v2('/datasets'))).status).toBe(200)
+    const datasets = z
+      .object({ total_number: z.number() })
+      .parse((await world.call('GET', world.v2('/datasets'))).json)
+    expect(datasets.total_number).toBe(2)
+    // The URL key survived too: a URL handed out before the restart still works (new port).
+    const old = new URL(kept?.source ?? '')
+    old.port = String(world.service.port)
+    expect((await fetch(old)).status).toBe(200)
+  })
+
+  it('finishes a request in flight when closed, and the write is kept', async () => {
+    const listed = SampleList.parse(
+      (await world.call('GET', samples(), { query: { limit: '1' } })).json
+    )
+    const id = listed.samples[0]?.sample_id ?? ''
+    const body = JSON.stringify({ samples: [id] })
+    const url = new URL(world.service.url)
+    const token = await world.token()
+    let finish = () => {}
+    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: `${samples()}/delete`,
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(body),
+            'X-Auth-Token': token
+          }
+        },
+        (res) => {
+          let text = ''
+          res.on('data', (c: Buffer) => (text += c.toString()))
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+        }
+      )
+      req.on('error', reject)
+      // Only part of the body now: the rest follows once close() has begun.
+      req.write(body.slice(0, 5))
+      finish = () => req.end(body.slice(5))
+    })
+    // A full round trip on another connection: the first request's head has been read by now.
+    expect((await fetch(new URL('/health', world.service.url))).status).toBe(200)
+    const closing = world.service.close()
+    finish()
+    expect(await answer).toEqual({ status: 200, text: '{"success":true}' })
+    await closing
+    await world.restart()
+    const after = await world.call('GET', `${samples()}/${id}`)
+    expect(after.json).toMatchObject({ error_code: 'ModelArts.4420' })
+  })
+})
+
+describe('health and test hooks', () => {
+  it('answers /health without credentials', async () => {
+    const response = await fetch(new URL('/health', world.service.url))
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ ok: true })
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/)
+  })
+
+  it('makes the next N API requests fail with that status, 429 with Retry-After', async () => {
+    expect((await faults({ status: 503, count: 2 })).status).toBe(200)
+    const health = await fetch(new URL('/health', world.service.url))
+    expect(health.status).toBe(200)
+    const first = await world.call('GET', world.v2('/datasets'))
+    expect([first.status, first.json]).toEqual([
+      503,
+      expect.objectContaining({ error_code: 'APIG.0201' })
+    ])
+    expect((await world.call('GET', world.v2('/datasets'))).status).toBe(503)
+    expect((await world.call('GET', world.v2('/datasets'))).status).toBe(200)
+
+    await faults({ status: 429, count: 1 })
+    const throttled = await world.call('GET', world.v2('/datasets'))
+    expect(throttled.status).toBe(429)
+    expect(throttled.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect(throttled.json).toMatchObject({ error_code: 'APIG.0308' })
+
+    await faults({ status: 500, count: 5 })
+    await faults({ clear: true })
+    expect((await world.call('GET', world.v2('/datasets'))).status).toBe(200)
+    expect((await faults({ status: 200, count: 1 })).status).toBe(400)
+  })
+
+  it('are off unless asked for', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tagdeck-nofaults-'))
+    const plain = await startService({ dataDir: dir, port: 0 })
+    try {
+      expect(plain.demo).toBeNull()
+      const response = await fetch(new URL('/__test__/faults', plain.url), {
+        method: 'POST',
+        body: '{}'
+      })
+      expect(response.status).toBe(404)
+    } finally {
+      await plain.close()
+      await plain.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
