@@ -50,11 +50,18 @@ function toApiError(error: unknown): ApiError {
   return new ApiError(500, CODES.internal, 'Internal service error')
 }
 
+/** 32 hex digits, unique per process run: a random prefix and a counter (no RNG per request). */
+function requestIds(): () => string {
+  const prefix = randomBytes(8).toString('hex')
+  let next = 0
+  return () => `${prefix}${(next++).toString(16).padStart(16, '0')}`
+}
+
 export function buildApp(ctx: ServiceContext, options: AppOptions): FastifyInstance {
   const app = Fastify({
     logger: options.log ? { level: 'info', stream: process.stderr } : false,
     bodyLimit: BODY_LIMIT,
-    genReqId: () => randomBytes(16).toString('hex'),
+    genReqId: requestIds(),
     // Ids up to 128 characters must reach validation (and a 400), not the router's 414.
     routerOptions: { maxParamLength: 512 },
     // Closing stops new connections; a request already on its way (its body still arriving)

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { authenticate } from './auth'
 import type { Credentials } from './credentials'
 import { datasetNotFound } from './errors'
+import type { SourceSigner } from './image-urls'
 import type { ImageFiles } from './images'
 import { parse, ProjectParams } from './params'
 import type { DatasetRow, SampleRow } from './rows'
@@ -12,7 +13,9 @@ export interface ServiceContext {
   store: Store
   credentials: Credentials
   files: ImageFiles
+  /** The key that signs image URLs (checked in routes-images.ts). */
   urlSecret: string
+  sources: SourceSigner
   now: () => number
   /** Base for `source` URLs when set (a reverse proxy, a LAN name); else the request's Host. */
   publicUrl: string | null

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
+import type { Statement } from 'better-sqlite3'
 import type { Db } from './db'
 import * as ids from './ids'
 
@@ -51,42 +52,55 @@ const maybe = <S extends z.ZodType>(schema: S, row: unknown): z.infer<S> | null 
   row === undefined ? null : schema.parse(row)
 
 export class Credentials {
+  private readonly statements = new Map<string, Statement>()
+
   constructor(private readonly db: Db) {}
+
+  /** Prepared once per SQL text: a token is checked on every request. */
+  private sql(text: string): Statement {
+    let statement = this.statements.get(text)
+    if (!statement) {
+      statement = this.db.prepare(text)
+      this.statements.set(text, statement)
+    }
+    return statement
+  }
 
   createProject(name: string, domain: string): Project {
     const project = { id: ids.hexId(), name, domain }
-    this.db
-      .prepare('INSERT INTO projects (id, name, domain) VALUES (?, ?, ?)')
-      .run(project.id, name, domain)
+    this.sql('INSERT INTO projects (id, name, domain) VALUES (?, ?, ?)').run(
+      project.id,
+      name,
+      domain
+    )
     return project
   }
 
   project(id: string): Project | null {
-    return maybe(
-      Project,
-      this.db.prepare('SELECT id, name, domain FROM projects WHERE id = ?').get(id)
-    )
+    return maybe(Project, this.sql('SELECT id, name, domain FROM projects WHERE id = ?').get(id))
   }
 
   projectByName(name: string): Project | null {
     return maybe(
       Project,
-      this.db.prepare('SELECT id, name, domain FROM projects WHERE name = ?').get(name)
+      this.sql('SELECT id, name, domain FROM projects WHERE name = ?').get(name)
     )
   }
 
   createAccessKey(projectId: string): { ak: string; sk: string } {
     const key = { ak: ids.accessKey(), sk: ids.secretKey() }
-    this.db
-      .prepare('INSERT INTO access_keys (ak, sk, project_id) VALUES (?, ?, ?)')
-      .run(key.ak, key.sk, projectId)
+    this.sql('INSERT INTO access_keys (ak, sk, project_id) VALUES (?, ?, ?)').run(
+      key.ak,
+      key.sk,
+      projectId
+    )
     return key
   }
 
   accessKey(ak: string): { sk: string; projectId: string } | null {
     return maybe(
       AccessKeyRow,
-      this.db.prepare('SELECT sk, project_id AS projectId FROM access_keys WHERE ak = ?').get(ak)
+      this.sql('SELECT sk, project_id AS projectId FROM access_keys WHERE ak = ?').get(ak)
     )
   }
 
@@ -103,18 +117,16 @@ export class Credentials {
       domain: input.domain,
       projectId: input.projectId
     }
-    this.db
-      .prepare(
-        'INSERT INTO users (domain, name, id, salt, hash, project_id) VALUES (?, ?, ?, ?, ?, ?)'
-      )
-      .run(
-        input.domain,
-        input.name,
-        user.id,
-        input.password.salt,
-        input.password.hash,
-        input.projectId
-      )
+    this.sql(
+      'INSERT INTO users (domain, name, id, salt, hash, project_id) VALUES (?, ?, ?, ?, ?, ?)'
+    ).run(
+      input.domain,
+      input.name,
+      user.id,
+      input.password.salt,
+      input.password.hash,
+      input.projectId
+    )
     return user
   }
 
@@ -122,12 +134,10 @@ export class Credentials {
   async checkPassword(domain: string, name: string, password: string): Promise<User | null> {
     const row = maybe(
       UserRow,
-      this.db
-        .prepare(
-          `SELECT id, name, domain, salt, hash, project_id AS projectId FROM users
+      this.sql(
+        `SELECT id, name, domain, salt, hash, project_id AS projectId FROM users
            WHERE domain = ? AND name = ?`
-        )
-        .get(domain, name)
+      ).get(domain, name)
     )
     // Hash anyway for an unknown user, so timing does not tell which part was wrong.
     const hash = await scryptHex(password, row?.salt ?? 'no-such-user')
@@ -141,12 +151,10 @@ export class Credentials {
     const expiresAt = now + TOKEN_LIFETIME_MS
     this.db.transaction(() => {
       // Tokens a day past expiry are no use even to say "expired": drop them.
-      this.db.prepare('DELETE FROM tokens WHERE expires_at < ?').run(now - TOKEN_LIFETIME_MS)
-      this.db
-        .prepare(
-          'INSERT INTO tokens (hash, user_id, project_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)'
-        )
-        .run(hashToken(token), user.id, projectId, now, expiresAt)
+      this.sql('DELETE FROM tokens WHERE expires_at < ?').run(now - TOKEN_LIFETIME_MS)
+      this.sql(
+        'INSERT INTO tokens (hash, user_id, project_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)'
+      ).run(hashToken(token), user.id, projectId, now, expiresAt)
     })()
     return { token, expiresAt }
   }
@@ -154,17 +162,15 @@ export class Credentials {
   token(value: string): TokenRecord | null {
     return maybe(
       TokenRecord,
-      this.db
-        .prepare(
-          `SELECT user_id AS userId, project_id AS projectId, expires_at AS expiresAt
+      this.sql(
+        `SELECT user_id AS userId, project_id AS projectId, expires_at AS expiresAt
            FROM tokens WHERE hash = ?`
-        )
-        .get(hashToken(value))
+      ).get(hashToken(value))
     )
   }
 
   /** Test hook: every token issued so far is expired from `now` on. */
   expireAllTokens(now: number): void {
-    this.db.prepare('UPDATE tokens SET expires_at = ? WHERE expires_at >= ?').run(now - 1, now)
+    this.sql('UPDATE tokens SET expires_at = ? WHERE expires_at >= ?').run(now - 1, now)
   }
 }

@@ -71,13 +71,34 @@ export function imagePath(ref: Omit<SourceRef, 'variant'>): string {
   return `/v2/${e(ref.projectId)}/datasets/${e(ref.datasetId)}/data-annotations/samples/${e(ref.sampleId)}/image`
 }
 
-export function signSource(base: string, secret: string, ref: SourceRef, nowMs: number): string {
-  const expires = Math.floor(nowMs / 1000) + SOURCE_TTL_SECONDS
-  const query = new URLSearchParams()
-  if (ref.variant) query.set('x-image-process', processParameter(ref.variant))
-  query.set('expires', String(expires))
-  query.set('signature', mac(secret, ref, expires))
-  return `${base}${imagePath(ref)}?${query.toString()}`
+// Expiry is rounded up to a 5-minute step, so a sample's URL stays the same for 5 minutes and
+// a page listed again reuses its signatures instead of making 100 new HMACs (~0.35 ms).
+const EXPIRY_STEP_SECONDS = 300
+const CACHE_LIMIT = 50_000
+
+/** Signs `source` URLs, remembering recent ones. */
+export class SourceSigner {
+  private readonly cache = new Map<string, string>()
+
+  constructor(private readonly secret: string) {}
+
+  sign(base: string, ref: SourceRef, nowMs: number): string {
+    const step = Math.floor(nowMs / 1000 / EXPIRY_STEP_SECONDS) + 1
+    const expires = step * EXPIRY_STEP_SECONDS + SOURCE_TTL_SECONDS - EXPIRY_STEP_SECONDS
+    const key = `${base}|${ref.projectId}|${ref.datasetId}|${ref.sampleId}|${variantKey(ref.variant)}|${expires}`
+    let url = this.cache.get(key)
+    if (url === undefined) {
+      const query = new URLSearchParams()
+      if (ref.variant) query.set('x-image-process', processParameter(ref.variant))
+      query.set('expires', String(expires))
+      query.set('signature', mac(this.secret, ref, expires))
+      url = `${base}${imagePath(ref)}?${query.toString()}`
+      this.cache.set(key, url)
+      // Oldest first out; entries of past expiry steps age out this way.
+      if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value ?? '')
+    }
+    return url
+  }
 }
 
 export type SourceCheck = 'ok' | 'expired' | 'bad-signature'

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { datasetOf, removeFiles, requireAuth, sourceBase, type ServiceContext } from './context'
 import { CODES, sampleNotFound } from './errors'
-import { signSource, type Variant } from './image-urls'
+import type { Variant } from './image-urls'
 import {
   DatasetParams,
   DeleteSamplesBody,
@@ -43,7 +43,7 @@ export function registerV2(app: FastifyInstance, ctx: ServiceContext): void {
     variant: Variant | null
   ) => {
     const ref = { projectId: dataset.projectId, datasetId: dataset.id, sampleId: row.id, variant }
-    const source = signSource(sourceBase(ctx, request), ctx.urlSecret, ref, ctx.now())
+    const source = ctx.sources.sign(sourceBase(ctx, request), ref, ctx.now())
     return wireSample(row, dataset.type, source)
   }
 

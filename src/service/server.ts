@@ -7,6 +7,7 @@ import type { ServiceContext } from './context'
 import { Credentials } from './credentials'
 import { getMeta, openDatabase } from './db'
 import { ensureDemo, type DemoInfo } from './demo'
+import { SourceSigner } from './image-urls'
 import { ImageFiles } from './images'
 import { Store } from './store'
 
@@ -86,11 +87,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // A big first build leaves a big WAL: fold it into the database before serving.
     db.pragma('wal_checkpoint(TRUNCATE)')
     let listenUrl = ''
+    const urlSecret = getMeta(db, 'url_secret')
+    if (!urlSecret) throw new Error('The database has no image URL key')
     const ctx: ServiceContext = {
       store,
       credentials,
       files: new ImageFiles(dataDir, store),
-      urlSecret: getMeta(db, 'url_secret') ?? '',
+      urlSecret,
+      sources: new SourceSigner(urlSecret),
       now,
       publicUrl: opts.publicUrl ?? null,
       listenUrl: () => listenUrl,
@@ -98,7 +102,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         if (opts.log) process.stderr.write(`${message}\n`)
       }
     }
-    if (!ctx.urlSecret) throw new Error('The database has no image URL key')
     const app = buildApp(ctx, { testFaults: opts.testFaults, log: opts.log })
     await app.listen({ port: opts.port, host: opts.host })
     const port = (app.server.address() as AddressInfo).port
