@@ -2,6 +2,7 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './db'
+import { Statements } from './statements'
 import * as ids from './ids'
 
 /**
@@ -52,18 +53,15 @@ const maybe = <S extends z.ZodType>(schema: S, row: unknown): z.infer<S> | null 
   row === undefined ? null : schema.parse(row)
 
 export class Credentials {
-  private readonly statements = new Map<string, Statement>()
+  private readonly statements: Statements
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    this.statements = new Statements(db)
+  }
 
-  /** Prepared once per SQL text: a token is checked on every request. */
+  /** Prepared once: a token is checked on every request. */
   private sql(text: string): Statement {
-    let statement = this.statements.get(text)
-    if (!statement) {
-      statement = this.db.prepare(text)
-      this.statements.set(text, statement)
-    }
-    return statement
+    return this.statements.get(text)
   }
 
   createProject(name: string, domain: string): Project {

@@ -44,6 +44,11 @@ export class ImageFiles {
     return this.file('thumbs', row, `${row.id}.${variantKey(variant)}.jpg`)
   }
 
+  /** The folder holding a sample's variants (shared with other samples of its shard). */
+  private variantDir(row: SampleRow): string {
+    return path.dirname(this.file('thumbs', row, `${row.id}.jpg`))
+  }
+
   /** The file for a sample's variant (null = original), made first if need be. */
   async get(row: SampleRow, variant: Variant | null): Promise<string> {
     const file = variant ? this.variantFile(row, variant) : this.originalFile(row)
@@ -92,7 +97,7 @@ export class ImageFiles {
   async remove(rows: SampleRow[], source: boolean): Promise<void> {
     const byDir = new Map<string, Set<string>>()
     for (const row of rows) {
-      const dir = path.dirname(this.variantFile(row, { width: null, height: 1 }))
+      const dir = this.variantDir(row)
       const ids = byDir.get(dir) ?? new Set<string>()
       ids.add(row.id)
       byDir.set(dir, ids)

@@ -1,25 +1,18 @@
 import type { Statement } from 'better-sqlite3'
 import { z } from 'zod'
 import type { Db } from './db'
+import { Statements } from './statements'
 import * as ids from './ids'
-import { PageIndex, STRIDE, type Anchor, type Order, type RemovedRow } from './page-index'
-import {
-  DatasetRow,
-  KeyRow,
-  LabelRow,
-  RecipeRow,
-  SampleRow,
-  labelName,
-  type StoredLabel
-} from './rows'
+import { Listings, type SampleFilter } from './listing'
+import type { Order, PageIndex } from './page-index'
+import { DatasetRow, LabelRow, RecipeRow, SampleRow, labelName, type StoredLabel } from './rows'
+
+export type { SampleFilter } from './listing'
 
 /**
  * Datasets, labels and samples in SQLite. Every write is one transaction; counters for stats
  * and `sample_count` change in the same transaction as the rows they count.
  */
-export type SampleFilter =
-  { kind: 'all' } | { kind: 'tagged' } | { kind: 'untagged' } | { kind: 'label'; label: string }
-
 export interface NewSample {
   name: string
   time: number
@@ -39,64 +32,44 @@ const DATASET_COLUMNS = `id, project_id AS projectId, name, description, type,
 const SAMPLE_COLUMNS = `samples.id AS id, dataset_id AS datasetId, name, time, tagged, width,
   height, size, format, labels`
 
-interface Source {
-  table: string
-  idColumn: string
-  where: string
-  args: (string | number)[]
-}
+type LabelCounts = Map<string, { count: number; samples: number }>
 
-function sourceOf(datasetId: string, filter: SampleFilter): Source {
-  switch (filter.kind) {
-    case 'all':
-      return { table: 'samples', idColumn: 'id', where: 'dataset_id = ?', args: [datasetId] }
-    case 'tagged':
-    case 'untagged':
-      return {
-        table: 'samples',
-        idColumn: 'id',
-        where: 'dataset_id = ? AND tagged = ?',
-        args: [datasetId, filter.kind === 'tagged' ? 1 : 0]
-      }
-    case 'label':
-      return {
-        table: 'sample_labels',
-        idColumn: 'sample_id',
-        where: 'dataset_id = ? AND label = ?',
-        args: [datasetId, filter.label]
-      }
+/** Adds one sample's labels: one more sample per distinct label, one more count per box. */
+function countLabels(counts: LabelCounts, labels: StoredLabel[]): string[] {
+  const names = labels.map(labelName)
+  const distinct = [...new Set(names)]
+  for (const name of distinct) {
+    const c = counts.get(name) ?? { count: 0, samples: 0 }
+    c.samples += 1
+    c.count += names.filter((n) => n === name).length
+    counts.set(name, c)
   }
-}
-
-function includes(filter: SampleFilter, row: RemovedRow): boolean {
-  if (filter.kind === 'all') return true
-  if (filter.kind === 'tagged') return row.tagged
-  if (filter.kind === 'untagged') return !row.tagged
-  return row.labels.has(filter.label)
+  return distinct
 }
 
 const parseRows = <S extends z.ZodType>(schema: S, rows: unknown[]): z.infer<S>[] =>
   rows.map((row) => schema.parse(row))
 
 export class Store {
-  readonly pages = new PageIndex()
-  private readonly statements = new Map<string, Statement>()
+  private readonly statements: Statements
+  private readonly listings: Listings
 
-  constructor(readonly db: Db) {}
+  constructor(readonly db: Db) {
+    this.statements = new Statements(db)
+    this.listings = new Listings(this.statements)
+  }
 
-  /** Prepared once per SQL text. */
   private sql(text: string): Statement {
-    let statement = this.statements.get(text)
-    if (!statement) {
-      statement = this.db.prepare(text)
-      this.statements.set(text, statement)
-    }
-    return statement
+    return this.statements.get(text)
+  }
+
+  get pages(): PageIndex {
+    return this.listings.pages
   }
 
   /** Every SQL text prepared so far: the query-plan test checks each one. */
   preparedSql(): string[] {
-    return [...this.statements.keys()]
+    return this.statements.texts()
   }
 
   createDataset(input: {
@@ -135,7 +108,7 @@ export class Store {
       'INSERT INTO sample_labels (dataset_id, label, time, sample_id) VALUES (?, ?, ?, ?)'
     )
     const added = this.db.transaction(() => {
-      const counts = new Map<string, { count: number; samples: number }>()
+      const counts: LabelCounts = new Map()
       let tagged = 0
       const newIds = samples.map((sample) => {
         const id = ids.hexId()
@@ -153,14 +126,8 @@ export class Store {
           JSON.stringify(sample.labels),
           sample.recipe
         )
-        const names = sample.labels.map(labelName)
-        for (const name of new Set(names)) {
+        for (const name of countLabels(counts, sample.labels))
           link.run(datasetId, name, sample.time, id)
-          const c = counts.get(name) ?? { count: 0, samples: 0 }
-          c.samples += 1
-          c.count += names.filter((n) => n === name).length
-          counts.set(name, c)
-        }
         return id
       })
       this.bumpLabels(datasetId, counts, 1)
@@ -173,11 +140,7 @@ export class Store {
     return added
   }
 
-  private bumpLabels(
-    datasetId: string,
-    counts: Map<string, { count: number; samples: number }>,
-    sign: 1 | -1
-  ): void {
+  private bumpLabels(datasetId: string, counts: LabelCounts, sign: 1 | -1): void {
     const update = this.sql(
       `UPDATE labels SET count = count + ?, sample_count = sample_count + ?
        WHERE dataset_id = ? AND name = ?`
@@ -235,43 +198,7 @@ export class Store {
 
   /** One page (index from 0) of sample ids in (time, id) order. */
   pageIds(datasetId: string, filter: SampleFilter, order: Order, page: number, limit: number) {
-    const source = sourceOf(datasetId, filter)
-    const dir = order === 'asc' ? 'ASC' : 'DESC'
-    const orderBy = `ORDER BY time ${dir}, ${source.idColumn} ${dir}`
-    const head = `SELECT ${source.idColumn} FROM ${source.table} WHERE ${source.where}`
-    const listKey = `${datasetId}|${JSON.stringify(filter)}|${order}`
-    const listing = { datasetId, order, includes: (row: RemovedRow) => includes(filter, row) }
-    const { anchor, skip } = this.pages.locate(listKey, listing, page * limit, () =>
-      this.buildAnchors(source, orderBy)
-    )
-    if (!anchor)
-      return z.array(z.string()).parse(
-        this.sql(`${head} ${orderBy} LIMIT ? OFFSET ?`)
-          .pluck()
-          .all(...source.args, limit, skip)
-      )
-    const cmp = order === 'asc' ? '>=' : '<='
-    return z.array(z.string()).parse(
-      this.sql(`${head} AND (time, ${source.idColumn}) ${cmp} (?, ?) ${orderBy} LIMIT ? OFFSET ?`)
-        .pluck()
-        .all(...source.args, anchor.time, anchor.id, limit, skip)
-    )
-  }
-
-  private buildAnchors(source: Source, orderBy: string): Anchor[] {
-    const anchors: Anchor[] = []
-    const keys = this.sql(
-      `SELECT time, ${source.idColumn} FROM ${source.table} WHERE ${source.where} ${orderBy}`
-    ).raw()
-    let pos = 0
-    for (const key of keys.iterate(...source.args)) {
-      if (pos % STRIDE === 0) {
-        const [time, id] = KeyRow.parse(key)
-        anchors.push({ time, id, pos })
-      }
-      pos++
-    }
-    return anchors
+    return this.listings.pageIds(datasetId, filter, order, page, limit)
   }
 
   sample(datasetId: string, id: string): SampleRow | null {
@@ -324,7 +251,7 @@ export class Store {
     const result = this.db.transaction(() => {
       const outcomes: DeleteOutcome[] = []
       const rows: SampleRow[] = []
-      const counts = new Map<string, { count: number; samples: number }>()
+      const counts: LabelCounts = new Map()
       let tagged = 0
       for (const id of sampleIds) {
         const row = this.sample(datasetId, id)
@@ -333,14 +260,8 @@ export class Store {
           continue
         }
         remove.run(id, datasetId)
-        const names = row.labels.map(labelName)
-        for (const name of new Set(names)) {
+        for (const name of countLabels(counts, row.labels))
           unlink.run(datasetId, name, row.time, id)
-          const c = counts.get(name) ?? { count: 0, samples: 0 }
-          c.samples += 1
-          c.count += names.filter((n) => n === name).length
-          counts.set(name, c)
-        }
         if (row.tagged) tagged++
         rows.push(row)
         outcomes.push({ id, deleted: true })

@@ -1,0 +1,99 @@
+import { z } from 'zod'
+import { PageIndex, STRIDE, type Anchor, type Order, type RemovedRow } from './page-index'
+import { KeyRow } from './rows'
+import type { Statements } from './statements'
+
+/**
+ * Which samples a listing shows and in what order: each filter maps to the index that serves it
+ * in (time, id) order, and deep pages start from the page index's nearest anchor.
+ */
+export type SampleFilter =
+  { kind: 'all' } | { kind: 'tagged' } | { kind: 'untagged' } | { kind: 'label'; label: string }
+
+interface Source {
+  table: string
+  idColumn: string
+  where: string
+  args: (string | number)[]
+}
+
+function sourceOf(datasetId: string, filter: SampleFilter): Source {
+  switch (filter.kind) {
+    case 'all':
+      return { table: 'samples', idColumn: 'id', where: 'dataset_id = ?', args: [datasetId] }
+    case 'tagged':
+    case 'untagged':
+      return {
+        table: 'samples',
+        idColumn: 'id',
+        where: 'dataset_id = ? AND tagged = ?',
+        args: [datasetId, filter.kind === 'tagged' ? 1 : 0]
+      }
+    case 'label':
+      return {
+        table: 'sample_labels',
+        idColumn: 'sample_id',
+        where: 'dataset_id = ? AND label = ?',
+        args: [datasetId, filter.label]
+      }
+  }
+}
+
+function includes(filter: SampleFilter, row: RemovedRow): boolean {
+  if (filter.kind === 'all') return true
+  if (filter.kind === 'tagged') return row.tagged
+  if (filter.kind === 'untagged') return !row.tagged
+  return row.labels.has(filter.label)
+}
+
+const Ids = z.array(z.string())
+
+export class Listings {
+  readonly pages = new PageIndex()
+
+  constructor(private readonly sql: Statements) {}
+
+  /** One page (index from 0) of sample ids. */
+  pageIds(datasetId: string, filter: SampleFilter, order: Order, page: number, limit: number) {
+    const source = sourceOf(datasetId, filter)
+    const dir = order === 'asc' ? 'ASC' : 'DESC'
+    const orderBy = `ORDER BY time ${dir}, ${source.idColumn} ${dir}`
+    const head = `SELECT ${source.idColumn} FROM ${source.table} WHERE ${source.where}`
+    const key = `${datasetId}|${JSON.stringify(filter)}|${order}`
+    const listing = { datasetId, order, includes: (row: RemovedRow) => includes(filter, row) }
+    const { anchor, skip } = this.pages.locate(key, listing, page * limit, () =>
+      this.anchors(source, orderBy)
+    )
+    if (!anchor)
+      return Ids.parse(
+        this.sql
+          .get(`${head} ${orderBy} LIMIT ? OFFSET ?`)
+          .pluck()
+          .all(...source.args, limit, skip)
+      )
+    const cmp = order === 'asc' ? '>=' : '<='
+    return Ids.parse(
+      this.sql
+        .get(`${head} AND (time, ${source.idColumn}) ${cmp} (?, ?) ${orderBy} LIMIT ? OFFSET ?`)
+        .pluck()
+        .all(...source.args, anchor.time, anchor.id, limit, skip)
+    )
+  }
+
+  /** The key at every STRIDE-th position: one walk of the covering index. */
+  private anchors(source: Source, orderBy: string): Anchor[] {
+    const anchors: Anchor[] = []
+    const keys = this.sql
+      .get(`SELECT time, ${source.idColumn} FROM ${source.table} WHERE ${source.where} ${orderBy}`)
+      .raw()
+    let pos = 0
+    for (const key of keys.iterate(...source.args)) {
+      if (pos % STRIDE === 0) {
+        const [time, id] = KeyRow.parse(key)
+        anchors.push({ time, id, pos })
+      }
+      pos++
+    }
+    return anchors
+  }
+}
