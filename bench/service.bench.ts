@@ -100,7 +100,8 @@ interface Row {
   name: string
   http: { p50: number; p99: number }
   bare: { p50: number; p99: number }
-  page: boolean
+  /** 'page': both targets; 'batch': the ratio; 'single': neither (see the note under the table). */
+  judge: 'page' | 'batch' | 'single'
 }
 
 function table(rows: Row[]): void {
@@ -116,8 +117,10 @@ function table(rows: Row[]): void {
   ]
   const lines = rows.map((r) => {
     const ratio = r.http.p50 / r.bare.p50
-    const fast = !r.page || r.http.p50 < TARGET_P50_MS
-    const verdict = fast && ratio < TARGET_RATIO ? 'ok' : fast ? 'MISS ratio' : 'MISS p50'
+    const fast = r.judge !== 'page' || r.http.p50 < TARGET_P50_MS
+    const close = r.judge === 'single' || ratio < TARGET_RATIO
+    const verdict =
+      r.judge === 'single' ? 'see note' : fast && close ? 'ok' : fast ? 'MISS ratio' : 'MISS p50'
     return [
       r.name,
       ms(r.http.p50),
@@ -134,7 +137,10 @@ function table(rows: Row[]): void {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '))
   for (const line of lines) console.log(fmt(line))
   console.log(
-    `targets: p50 < ${TARGET_P50_MS} ms for a 100-item page over loopback; HTTP+JSON < ${TARGET_RATIO}x the bare store call`
+    `targets: p50 < ${TARGET_P50_MS} ms for a 100-item page over loopback; HTTP+JSON < ${TARGET_RATIO}x the bare store call (100-item operations)`
+  )
+  console.log(
+    'note: DescribeSample reads one row (about 10 µs bare), so its time is the fixed round trip above, not overhead per row'
   )
 }
 
@@ -197,6 +203,10 @@ async function main(): Promise<void> {
     }
     const ids = store.pageIds(job, { kind: 'all' }, 'asc', 500, 100)
     const rows: Row[] = []
+    const floor = await measure(RUNS, WARMUP, () => call(base, 'GET', '/health', {}))
+    console.log(
+      `loopback floor, GET /health (no auth, no database): p50 ${floor.p50.toFixed(2)} ms, p99 ${floor.p99.toFixed(2)} ms`
+    )
 
     rows.push({
       name: `ListSamples label_name=${label}, 100 a page`,
@@ -204,7 +214,7 @@ async function main(): Promise<void> {
         list({ label_name: label, offset: String(i % 20) })()
       ),
       bare: await measure(RUNS, WARMUP, (i) => bare({ kind: 'label', label }, i % 20)),
-      page: true
+      judge: 'page'
     })
     rows.push({
       name: 'ListSamples sample_state=__NONE__',
@@ -212,13 +222,13 @@ async function main(): Promise<void> {
         list({ sample_state: '__NONE__', offset: String(i % 20) })()
       ),
       bare: await measure(RUNS, WARMUP, (i) => bare({ kind: 'untagged' }, i % 20)),
-      page: true
+      judge: 'page'
     })
     rows.push({
       name: 'ListSamples offset=900 limit=100',
       http: await measure(RUNS, WARMUP, () => list({ offset: '900' })()),
       bare: await measure(RUNS, WARMUP, () => bare({ kind: 'all' }, 900)),
-      page: true
+      judge: 'page'
     })
     rows.push({
       name: 'DescribeSample',
@@ -227,7 +237,7 @@ async function main(): Promise<void> {
         if (answer.status !== 200) throw new Error(`HTTP ${answer.status}`)
       }),
       bare: await measure(RUNS, WARMUP, (i) => store.sample(job, ids[i % ids.length] ?? '')),
-      page: false
+      judge: 'single'
     })
 
     // Deletes last: a write from this process would leave the service's page anchors behind.
@@ -254,7 +264,12 @@ async function main(): Promise<void> {
       if (gone.length !== 100) throw new Error(`deleted ${gone.length}`)
     })
     writeDb.close()
-    rows.push({ name: 'DeleteSamples, 100 ids', http: httpDeletes, bare: bareDeletes, page: false })
+    rows.push({
+      name: 'DeleteSamples, 100 ids',
+      http: httpDeletes,
+      bare: bareDeletes,
+      judge: 'batch'
+    })
     console.log()
     table(rows)
   } finally {

@@ -64,7 +64,12 @@ export class ImageFiles {
   }
 
   private async makeOriginal(row: SampleRow, file: string): Promise<string> {
-    if (await exists(file)) return file
+    const size = await fileSize(file)
+    if (size !== null) {
+      // A stop between writing the file and recording its size: record it now.
+      if (row.size === null) this.store.setSize(row.id, size)
+      return file
+    }
     const text = this.store.recipe(row.id)
     if (text === null) throw new ImageMissing(`The image file of sample ${row.id} is missing`)
     const bytes = await renderRecipe(Recipe.parse(JSON.parse(text)), row.format)
@@ -112,12 +117,17 @@ export class ImageFiles {
   }
 }
 
-async function exists(file: string): Promise<boolean> {
+async function fileSize(file: string): Promise<number | null> {
   try {
-    return (await stat(file)).isFile()
+    const info = await stat(file)
+    return info.isFile() ? info.size : null
   } catch {
-    return false
+    return null
   }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return (await fileSize(file)) !== null
 }
 
 async function readdirSafe(dir: string): Promise<string[]> {
