@@ -16,4 +16,6 @@ export interface MainContext {
   /** demo.json written by the local service (`npm start`), offered as a pre-filled connection. */
   demoFile: string | null
   onLocaleChange?: (locale: Locale) => void
+  /** Deletions queued in the renderer's outbox and not yet sent (reported over IPC). */
+  pendingDeletions: number
 }

@@ -209,6 +209,7 @@ describe('secrets are write-only', () => {
       'app.version': undefined,
       'app.ping': { nonce: 'n' },
       'app.setLocale': { locale: 'en' },
+      'app.reportPending': { deletions: 3 },
       'connections.list': undefined,
       'connections.save': {
         id: saved.id,

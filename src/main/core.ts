@@ -44,6 +44,7 @@ export async function createMainCore(options: CoreOptions): Promise<MainCore> {
     userDataDir: options.userDataDir,
     events,
     locale: options.locale ?? 'en',
+    pendingDeletions: 0,
     demoFile: options.demoFile ?? null
   }
   const services = await createServices(context, options)

@@ -5,6 +5,8 @@ import { bindEventsToWindows, bindIpcMain } from './electron/ipc'
 import { handleAppScheme, handleImageScheme, registerSchemes } from './electron/protocol'
 import { createSafeStorageCipher } from './electron/secrets'
 import { applySessionPolicy, createMainWindow } from './electron/window'
+import { applyMenu, confirmCloseWithPending } from './electron/menu'
+import { mainLocaleFrom } from './i18n'
 import { APP_ORIGIN, makeOriginCheck } from './security/trusted-url'
 
 // The Electron host: adapters around the same core the browser shell runs.
@@ -25,10 +27,13 @@ async function start(): Promise<void> {
     userDataDir,
     demoFile: process.env['TAGDECK_DEMO'] ?? null,
     trustedOrigin: isTrustedOrigin,
+    locale: mainLocaleFrom(app.getLocale()),
     cipher: createSafeStorageCipher(),
     isOnline: () => net.isOnline()
   })
   applySessionPolicy(isTrustedOrigin)
+  applyMenu(core.context.locale, core.context.version)
+  core.context.onLocaleChange = (locale) => applyMenu(locale, core.context.version)
   handleAppScheme(path.join(__dirname, '../renderer'))
   handleImageScheme(async (pathname) => {
     const reply = await core.serveImage(pathname)
@@ -40,13 +45,19 @@ async function start(): Promise<void> {
   bindIpcMain(core.router)
   bindEventsToWindows(core.events)
 
-  const open = () =>
-    createMainWindow({
+  const open = () => {
+    const win = createMainWindow({
       preloadPath: path.join(__dirname, '../preload/index.cjs'),
       startUrl: devUrl ?? `${APP_ORIGIN}/index.html`,
       isTrustedOrigin,
       iconPath: path.join(__dirname, '../../resources/icon.png')
     })
+    win.on('close', (event) => {
+      if (!confirmCloseWithPending(win, core.context.locale, core.context.pendingDeletions))
+        event.preventDefault()
+    })
+    return win
+  }
   open()
   app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus())
   app.on('activate', () => {

@@ -6,6 +6,7 @@ export const CHANNELS = [
   'app.version',
   'app.ping',
   'app.setLocale',
+  'app.reportPending',
   'connections.list',
   'connections.save',
   'connections.remove',

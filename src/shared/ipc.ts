@@ -54,6 +54,11 @@ export const contract = {
     z.object({ locale: z.enum(['en', 'zh-CN']) }),
     'Tells main which language the user chose, for menus and native dialogs.'
   ),
+  'app.reportPending': channel(
+    z.object({ deletions: z.number().int().min(0).max(10_000_000) }),
+    z.object({ deletions: z.number() }),
+    'The renderer tells main how many deletions wait in the outbox, for the quit warning.'
+  ),
   'connections.list': channel(NoInput, z.array(ConnectionProfile), 'Saved connection profiles.'),
   'connections.save': channel(
     ConnectionInput,

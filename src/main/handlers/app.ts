@@ -13,4 +13,8 @@ export function addAppHandlers(router: IpcRouter, ctx: MainContext): void {
     ctx.onLocaleChange?.(locale)
     return { locale }
   })
+  router.addHandler('app.reportPending', ({ deletions }) => {
+    ctx.pendingDeletions = deletions
+    return { deletions }
+  })
 }
