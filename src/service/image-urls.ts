@@ -88,11 +88,9 @@ export class SourceSigner {
     const key = `${base}|${ref.projectId}|${ref.datasetId}|${ref.sampleId}|${variantKey(ref.variant)}|${expires}`
     let url = this.cache.get(key)
     if (url === undefined) {
-      const query = new URLSearchParams()
-      if (ref.variant) query.set('x-image-process', processParameter(ref.variant))
-      query.set('expires', String(expires))
-      query.set('signature', mac(this.secret, ref, expires))
-      url = `${base}${imagePath(ref)}?${query.toString()}`
+      // The process value holds only [a-z0-9/,_], all fine in a query as is (as OBS shows it).
+      const process = ref.variant ? `x-image-process=${processParameter(ref.variant)}&` : ''
+      url = `${base}${imagePath(ref)}?${process}expires=${expires}&signature=${mac(this.secret, ref, expires)}`
       this.cache.set(key, url)
       // Oldest first out; entries of past expiry steps age out this way.
       if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value ?? '')
