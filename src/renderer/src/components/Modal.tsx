@@ -2,7 +2,7 @@ import { useCallback, type ReactNode } from 'react'
 
 /**
  * A modal on the native <dialog>: the browser traps focus, closes on Esc, marks the rest inert
- * and gives it the dialog role. Mounted only while open.
+ * and gives it the dialog role. Mounted only while open; focus starts on `[data-autofocus]`.
  */
 export function Modal(props: {
   labelledBy: string
@@ -13,7 +13,15 @@ export function Modal(props: {
 }) {
   const { onClose } = props
   const ref = useCallback((dialog: HTMLDialogElement | null) => {
-    if (dialog && !dialog.open) dialog.showModal()
+    if (!dialog || dialog.open) return
+    const before = document.activeElement
+    dialog.showModal()
+    // showModal focuses the first control; React renders no autofocus attribute, so say which.
+    dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus()
+    // Unmounting is not closing: give focus back to where it was, as close() would.
+    return () => {
+      if (before instanceof HTMLElement && before.isConnected) before.focus({ preventScroll: true })
+    }
   }, [])
   return (
     <dialog

@@ -49,7 +49,7 @@ export function ShortcutSheet(props: { onClose: () => void }) {
         ))}
       </div>
       <div className="actions">
-        <button type="button" className="primary" onClick={props.onClose} autoFocus>
+        <button type="button" className="primary" onClick={props.onClose} data-autofocus>
           {t('common.close')}
         </button>
       </div>

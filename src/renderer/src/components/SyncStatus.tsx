@@ -27,7 +27,7 @@ export function SyncStatus(props: { connectionId: string }) {
     >
       <span className="sync-dot" aria-hidden="true" />
       <span className="sync-state">{t(`sync.${status.connectivity}`)}</span>
-      <span className="sync-detail">{detail}</span>
+      {status.connectivity !== 'unknown' && <span className="sync-detail">{detail}</span>}
       {status.lastSyncAt !== null && (
         <span className="sync-last">
           {t('sync.lastSync', { when: formatRelative(status.lastSyncAt, currentLocale()) })}

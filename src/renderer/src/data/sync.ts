@@ -36,11 +36,22 @@ export function subscribeSyncStatus(
     listener(current)
   }
   const off = platform.on('connectivity', apply)
-  call('connectivity.get')
-    .then((all) => all.forEach(apply))
-    .catch(() => undefined) // the event stream will tell us
+  // Events sent before the event stream is open are lost, so ask again while we know nothing.
+  let asked = 0
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const ask = () => {
+    call('connectivity.get')
+      .then((all) => all.forEach(apply))
+      .catch(() => undefined)
+      .finally(() => {
+        if (!stopped && current.connectivity === 'unknown' && ++asked < 30)
+          timer = setTimeout(ask, 1000)
+      })
+  }
+  ask()
   return () => {
     stopped = true
+    clearTimeout(timer)
     off()
   }
 }

@@ -3,15 +3,18 @@ import {
   useEffect,
   useImperativeHandle,
   useLayoutEffect,
+  useMemo,
   useRef,
   useState,
   type MouseEvent,
   type Ref
 } from 'react'
+import { useTranslation } from 'react-i18next'
 import type { JobRef } from '../data/types'
 import type { ColorOf } from '../palette'
 import { platform } from '../platform'
 import {
+  type GridLayout,
   computeLayout,
   indexRange,
   pagesToFetch,
@@ -21,6 +24,7 @@ import {
 } from './layout'
 import type { PageStore } from './pageStore'
 import { Tile } from './Tile'
+import { tileTexts } from './tileTexts'
 
 /** Faster than this (px per ms) counts as flinging: placeholders instead of downloads. */
 const FAST = 4
@@ -57,6 +61,13 @@ interface Viewport {
   fast: boolean
 }
 
+/** Tiles the window can hold at most: visible rows (+1 partial), overscan both ways. */
+function poolSize(layout: GridLayout, viewportHeight: number, overscan: number): number {
+  const visibleRows = Math.ceil(viewportHeight / layout.rowHeight) + 1
+  const extra = Math.ceil((viewportHeight * overscan) / layout.rowHeight)
+  return (visibleRows + 2 * extra + 1) * layout.columns
+}
+
 function sameWindow(a: RowWindow, b: RowWindow): boolean {
   return (
     a.first === b.first &&
@@ -73,6 +84,8 @@ function sameWindow(a: RowWindow, b: RowWindow): boolean {
  */
 export function ImageGrid(props: Props) {
   const { store, total, job } = props
+  const { t, i18n } = useTranslation()
+  const texts = useMemo(() => tileTexts(t, i18n.language), [t, i18n.language])
   const scroller = useRef<HTMLDivElement>(null)
   const [viewport, setViewport] = useState<Viewport>({
     width: 0,
@@ -82,8 +95,16 @@ export function ImageGrid(props: Props) {
     fast: false
   })
   const motion = useRef({ top: 0, time: 0, settle: 0 as ReturnType<typeof setTimeout> | 0 })
+  // The first frames render only what is on screen, so its thumbnails come first; the overscan
+  // joins once the browser is idle.
+  const [overscan, setOverscan] = useState(0)
   const layout = computeLayout(viewport.width, total)
-  const win = rowWindow(layout, viewport.scrollTop, viewport.height)
+  const win = rowWindow(layout, viewport.scrollTop, viewport.height, overscan)
+
+  useEffect(() => {
+    const timer = setTimeout(() => setOverscan(1), 250)
+    return () => clearTimeout(timer)
+  }, [])
 
   useLayoutEffect(() => {
     const el = scroller.current
@@ -168,14 +189,19 @@ export function ImageGrid(props: Props) {
   }
 
   const [first, last] = indexRange(layout, total, win.first, win.last)
+  // DOM recycling: a tile's key is its slot (index mod the pool size), and slots render in a
+  // fixed order, so scrolling re-fills the same elements instead of creating and moving them.
+  const pool = poolSize(layout, viewport.height, overscan)
   const tiles = []
-  for (let i = first; i <= last; i++) {
+  for (let slot = 0; slot < pool; slot++) {
+    const i = first + ((((slot - first) % pool) + pool) % pool)
+    if (i > last) continue
     const sample = store.sampleAt(i)
     const row = Math.floor(i / layout.columns)
     const col = i % layout.columns
     tiles.push(
       <Tile
-        key={i}
+        key={slot}
         index={i}
         total={total}
         sample={sample}
@@ -186,9 +212,11 @@ export function ImageGrid(props: Props) {
         selected={sample ? props.selected.has(sample.id) : false}
         active={i === props.active}
         settled={!viewport.fast}
+        visible={row >= win.firstVisible && row <= win.lastVisible}
         showBoxes={props.showBoxes}
         colorOf={props.colorOf}
         domId={`tile-${i}`}
+        texts={texts}
       />
     )
   }

@@ -1,8 +1,8 @@
 import { memo } from 'react'
-import { useTranslation } from 'react-i18next'
 import type { Sample } from '../../../shared/domain'
 import { TagChip } from '../components/TagChip'
 import type { ColorOf } from '../palette'
+import type { TileTexts } from './tileTexts'
 
 /** Thumbnails already decoded once: shown even while scrolling fast (the browser has them). */
 const seen = new Set<string>()
@@ -27,15 +27,18 @@ interface Props {
   active: boolean
   /** False while scrolling fast: show a placeholder instead of starting a download. */
   settled: boolean
+  /** On screen now (not overscan): its thumbnail is fetched first. */
+  visible: boolean
   showBoxes: boolean
   colorOf: ColorOf
   domId: string
+  /** Translated once per language by the grid, filled in per tile. */
+  texts: TileTexts
 }
 
 /** One grid cell: the thumbnail (decoded off the main thread), its tags, and its boxes. */
 export const Tile = memo(function Tile(props: Props) {
-  const { t } = useTranslation()
-  const { sample, url } = props
+  const { sample, url, texts } = props
   const style = {
     transform: `translate(${props.x}px, ${props.y}px)`,
     width: props.size,
@@ -48,7 +51,7 @@ export const Tile = memo(function Tile(props: Props) {
         role="option"
         aria-selected={false}
         aria-busy="true"
-        aria-label={t('grid.loadingTile', { position: props.index + 1 })}
+        aria-label={texts.loading(props.index + 1)}
         aria-posinset={props.index + 1}
         aria-setsize={props.total}
         className={`tile tile-loading${props.active ? ' active' : ''}`}
@@ -61,13 +64,12 @@ export const Tile = memo(function Tile(props: Props) {
   const showImage = props.settled || seen.has(url)
   const size = sample.size
   const boxes = props.showBoxes && size && size.width > 0 && size.height > 0 ? sample.boxes : []
-  const tagText = sample.tags.length ? sample.tags.join(', ') : t('grid.noTags')
   return (
     <div
       id={props.domId}
       role="option"
       aria-selected={props.selected}
-      aria-label={t('grid.tileLabel', { name: sample.name, tags: tagText })}
+      aria-label={texts.label(sample.name, sample.tags)}
       aria-posinset={props.index + 1}
       aria-setsize={props.total}
       className={`tile${props.selected ? ' selected' : ''}${props.active ? ' active' : ''}`}
@@ -79,7 +81,14 @@ export const Tile = memo(function Tile(props: Props) {
     >
       <div className="thumb">
         {showImage ? (
-          <img src={url} alt="" decoding="async" draggable={false} onLoad={() => remember(url)} />
+          <img
+            src={url}
+            alt=""
+            decoding="async"
+            fetchPriority={props.visible ? 'high' : 'low'}
+            draggable={false}
+            onLoad={() => remember(url)}
+          />
         ) : (
           <div className="thumb-placeholder" />
         )}
@@ -110,7 +119,7 @@ export const Tile = memo(function Tile(props: Props) {
         ))}
         {sample.tags.length > SHOWN_TAGS && (
           <span className="chip chip-small chip-more">
-            {t('grid.moreTags', { count: sample.tags.length - SHOWN_TAGS })}
+            {texts.more(sample.tags.length - SHOWN_TAGS)}
           </span>
         )}
       </div>

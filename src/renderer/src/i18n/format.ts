@@ -4,8 +4,16 @@
  */
 const BYTE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const
 
+// Making an Intl.NumberFormat costs far more than using one: the grid formats on every frame.
+const counters = new Map<string, Intl.NumberFormat>()
+
 export function formatCount(value: number, locale: string): string {
-  return new Intl.NumberFormat(locale).format(value)
+  let formatter = counters.get(locale)
+  if (!formatter) {
+    formatter = new Intl.NumberFormat(locale)
+    counters.set(locale, formatter)
+  }
+  return formatter.format(value)
 }
 
 function scaled(bytes: number): { value: number; unit: (typeof BYTE_UNITS)[number] } {

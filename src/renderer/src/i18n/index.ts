@@ -3,7 +3,7 @@ import { initReactI18next } from 'react-i18next'
 import en from '../../../shared/locales/en.json'
 import zhCN from '../../../shared/locales/zh-CN.json'
 import { call } from '../platform'
-import { formatBytes, formatSpeed } from './format'
+import { formatBytes, formatCount, formatSpeed } from './format'
 import { STORAGE_KEY, initialLocale, type Locale } from './locale'
 
 export type { Locale }
@@ -36,6 +36,8 @@ void i18n.use(initReactI18next).init({
   returnNull: false
 })
 
+// i18next's own `number` makes an Intl.NumberFormat per call; ours keeps one per locale.
+i18n.services.formatter?.add('number', (value: number, lng) => formatCount(value, lng ?? 'en'))
 i18n.services.formatter?.add('bytes', (value: number, lng) => formatBytes(value, lng ?? 'en'))
 i18n.services.formatter?.add('speed', (value: number, lng) => formatSpeed(value, lng ?? 'en'))
 

@@ -42,7 +42,7 @@ export function DeleteDialog(props: {
         <button
           type="button"
           className="danger primary"
-          autoFocus
+          data-autofocus
           onClick={() => props.onConfirm(dontAsk)}
         >
           {t('delete.confirm', { count: props.count })}

@@ -118,23 +118,35 @@ export function Viewer(props: Props) {
           </p>
         )}
         <div className="viewer-controls">
-          <button type="button" onClick={() => props.onStep(-1)} disabled={props.index <= 0}>
-            {t('viewer.previous')}
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={t('viewer.previous')}
+            title={t('viewer.previous')}
+            onClick={() => props.onStep(-1)}
+            disabled={props.index <= 0}
+          >
+            ‹
           </button>
           <span className="viewer-position">
             {t('viewer.position', { index: props.index + 1, total: props.total })}
           </span>
           <button
             type="button"
+            className="icon-button"
+            aria-label={t('viewer.next')}
+            title={t('viewer.next')}
             onClick={() => props.onStep(1)}
             disabled={props.index >= props.total - 1}
           >
-            {t('viewer.next')}
+            ›
           </button>
           <span className="spacer" />
           <button
             type="button"
+            className="icon-button"
             aria-label={t('viewer.zoomOut')}
+            title={t('viewer.zoomOut')}
             onClick={() => canvas?.zoomBy(0.8)}
           >
             −
@@ -144,7 +156,9 @@ export function Viewer(props: Props) {
           </span>
           <button
             type="button"
+            className="icon-button"
             aria-label={t('viewer.zoomIn')}
+            title={t('viewer.zoomIn')}
             onClick={() => canvas?.zoomBy(1.25)}
           >
             +
