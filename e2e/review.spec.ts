@@ -99,6 +99,25 @@ test('the viewer draws as many boxes as the service has for a detection image', 
   ).toHaveAttribute('aria-busy', 'false')
   await screenshot(page, 'viewer-en.png')
 
+  // Boxes sit where the service says, in image pixels: pointing at one highlights it in the list.
+  const stage = viewer.getByRole('img', { name: `${expected.name} with its boxes` })
+  const area = (await stage.boundingBox())!
+  const size = expected.size!
+  const zoom = Math.min((area.width - 32) / size.width, (area.height - 32) / size.height)
+  const box = expected.boxes[0]
+  await page.mouse.move(
+    area.x + (area.width - size.width * zoom) / 2 + ((box.x1 + box.x2) / 2) * zoom,
+    area.y + (area.height - size.height * zoom) / 2 + ((box.y1 + box.y2) / 2) * zoom
+  )
+  await expect(viewer.locator('.box-list li').first()).toHaveClass('hot')
+  // Wheel zooms, Fit comes back.
+  const zoomLabel = viewer.getByText(/^Zoom \d+%$/)
+  const fitted = await zoomLabel.textContent()
+  await page.mouse.wheel(0, -400)
+  await expect(zoomLabel).not.toHaveText(fitted!)
+  await viewer.getByRole('button', { name: 'Fit to window' }).click()
+  await expect(zoomLabel).toHaveText(fitted!)
+
   // Next without closing: the caption follows the image.
   const next = await ops.getImageInfoById(job.id, first[index + 1].id)
   await viewer.getByRole('button', { name: 'Next image' }).click()

@@ -2,9 +2,34 @@ import type { Sample, SamplePage } from '../../../shared/domain'
 import { call } from '../platform'
 import type { JobRef, PageRef } from './types'
 
+/** Reads started ahead of need (the pointer is on a job), kept briefly for the grid to take. */
+const PREFETCH_MS = 10_000
+const prefetched = new Map<string, { at: number; page: Promise<SamplePage> }>()
+
+function pageKey(ref: PageRef): string {
+  return JSON.stringify([ref.connectionId, ref.jobId, ref.filter, ref.page, ref.perPage])
+}
+
 /** One page of a filter (the grid's only read of samples). */
 export function readPage(ref: PageRef): Promise<SamplePage> {
+  const key = pageKey(ref)
+  const early = prefetched.get(key)
+  prefetched.delete(key)
+  if (early && Date.now() - early.at < PREFETCH_MS) return early.page
   return call('samples.page', ref)
+}
+
+/**
+ * Starts reading a page the user is about to open (hover or focus on a job), so opening it
+ * waits for less. The next readPage of the same page takes the answer; a failure is left to it.
+ */
+export function prefetchPage(ref: PageRef): void {
+  const key = pageKey(ref)
+  const early = prefetched.get(key)
+  if (early && Date.now() - early.at < PREFETCH_MS) return
+  const page = call('samples.page', ref)
+  page.catch(() => prefetched.delete(key))
+  prefetched.set(key, { at: Date.now(), page })
 }
 
 /** One image's tags, boxes and size, fresh (the viewer). */

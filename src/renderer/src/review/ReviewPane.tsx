@@ -36,6 +36,9 @@ import { SelectionBar } from './SelectionBar'
 import { useDeleteFlow } from './useDeleteFlow'
 
 const IS_MAC = isMacPlatform()
+const PER_PAGE = 100
+/** What opening a job shows first (the jobs list reads it ahead on hover). */
+export const FIRST_PAGE = { filter: { kind: 'everything' }, page: 1, perPage: PER_PAGE } as const
 // fabric.js is most of the bundle: load it when the first image is opened, not before the grid.
 const Viewer = lazy(() => import('../viewer/Viewer').then((m) => ({ default: m.Viewer })))
 
@@ -50,7 +53,7 @@ export function ReviewPane(props: {
   const { job, filter } = props
   const detection = props.dataset.type === 'detection'
   const [store] = useState(
-    () => new PageStore((page) => readPage({ ...job, filter, page, perPage: 100 }))
+    () => new PageStore((page) => readPage({ ...job, filter, page, perPage: PER_PAGE }))
   )
   useSyncExternalStore(store.subscribe, store.getVersion)
   const settings = useSettings()
@@ -229,9 +232,7 @@ export function ReviewPane(props: {
     }
     return (
       <>
-        {store.error !== null && (
-          <ErrorNotice className="grid-error" error={store.error} onRetry={() => store.retry()} />
-        )}
+        {store.error !== null && <ErrorNotice error={store.error} onRetry={() => store.retry()} />}
         <ImageGrid
           label={t('grid.label')}
           store={store}
@@ -253,6 +254,7 @@ export function ReviewPane(props: {
     <section className="review" aria-label={t('grid.label')}>
       <SelectionBar
         total={total}
+        failed={total === null && store.error !== null}
         selected={selection.ids.size}
         selecting={selecting}
         detection={detection}

@@ -3,6 +3,8 @@ import { useTranslation } from 'react-i18next'
 /** The grid's toolbar: how many images, how many selected, and what to do with them. */
 export function SelectionBar(props: {
   total: number | null
+  /** The first page failed: no count to show (the error panel says why). */
+  failed: boolean
   selected: number
   selecting: { done: number; total: number } | null
   detection: boolean
@@ -19,7 +21,11 @@ export function SelectionBar(props: {
   return (
     <div className="toolbar" role="toolbar" aria-label={t('grid.label')}>
       <span className="toolbar-count" data-testid="grid-count">
-        {props.total === null ? t('common.loading') : t('grid.count', { count: props.total })}
+        {props.total !== null
+          ? t('grid.count', { count: props.total })
+          : props.failed
+            ? null
+            : t('common.loading')}
       </span>
       <span className="toolbar-selected" data-testid="selection-count" aria-live="polite">
         {props.selected > 0 ? t('selection.count', { count: props.selected }) : t('selection.none')}

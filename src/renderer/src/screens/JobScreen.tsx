@@ -5,7 +5,7 @@ import { onJobChanged, sameJob } from '../data/changes'
 import { jobLabels, jobStats } from '../data/jobs'
 import { colorsFor } from '../palette'
 import { Filters, filterKey } from '../review/Filters'
-import { ReviewPane } from '../review/ReviewPane'
+import { FIRST_PAGE, ReviewPane } from '../review/ReviewPane'
 import { useLoad } from '../useLoad'
 
 /** One job: filters with counts on the left, the review pane (grid + viewer) beside them. */
@@ -17,7 +17,7 @@ export function JobScreen(props: {
   const connectionId = props.connection.id
   const jobId = props.dataset.id
   const job = useMemo(() => ({ connectionId, jobId }), [connectionId, jobId])
-  const [filter, setFilter] = useState<TagFilter>({ kind: 'everything' })
+  const [filter, setFilter] = useState<TagFilter>(FIRST_PAGE.filter)
   const [stats, reloadStats] = useLoad(useCallback(() => jobStats(job), [job]))
   const [labels] = useLoad(useCallback(() => jobLabels(job), [job]))
   const labelList = labels.status === 'ok' ? labels.value : props.labels

@@ -4,6 +4,8 @@ import type { ConnectionProfile, Dataset, JobStats, Label } from '../../../share
 import { ErrorNotice } from '../components/ErrorNotice'
 import { TagChip } from '../components/TagChip'
 import { jobLabels, jobStats, listJobs } from '../data/jobs'
+import { prefetchPage } from '../data/pages'
+import { FIRST_PAGE } from '../review/ReviewPane'
 import { currentLocale } from '../i18n'
 import { formatDate } from '../i18n/format'
 import { colorsFor } from '../palette'
@@ -31,7 +33,7 @@ async function loadJobs(connectionId: string): Promise<JobSummary[]> {
 
 const SHOWN_LABELS = 8
 
-function JobCard(props: { summary: JobSummary; onOpen: () => void }) {
+function JobCard(props: { summary: JobSummary; onOpen: () => void; onIntent: () => void }) {
   const { t } = useTranslation()
   const { job, stats, labels } = props.summary
   const colorOf = colorsFor(labels)
@@ -43,6 +45,8 @@ function JobCard(props: { summary: JobSummary; onOpen: () => void }) {
         <button
           type="button"
           className="link"
+          onPointerEnter={props.onIntent}
+          onFocus={props.onIntent}
           onClick={props.onOpen}
           aria-label={t('jobs.open', { name: job.name })}
         >
@@ -119,7 +123,12 @@ export function JobsScreen(props: {
       {jobs.status === 'ok' && jobs.value.length > 0 && (
         <ul className="cards">
           {jobs.value.map((summary) => (
-            <JobCard key={summary.job.id} summary={summary} onOpen={() => props.onOpen(summary)} />
+            <JobCard
+              key={summary.job.id}
+              summary={summary}
+              onOpen={() => props.onOpen(summary)}
+              onIntent={() => prefetchPage({ connectionId, jobId: summary.job.id, ...FIRST_PAGE })}
+            />
           ))}
         </ul>
       )}
