@@ -6,6 +6,7 @@ import { chromiumExecutable } from './e2e/browser'
 // on a machine with Playwright's browser installed, that one is used.
 export default defineConfig({
   testDir: 'e2e',
+  globalSetup: './e2e/global-setup.ts',
   outputDir: 'test-results',
   fullyParallel: false,
   workers: process.env['CI'] ? 1 : 2,
