@@ -6,6 +6,7 @@ import {
   useMemo,
   useRef,
   useState,
+  type CSSProperties,
   type MouseEvent,
   type Ref
 } from 'react'
@@ -13,6 +14,7 @@ import { useTranslation } from 'react-i18next'
 import type { JobRef } from '../data/types'
 import type { ColorOf } from '../palette'
 import { platform } from '../platform'
+import { THEME } from '../theme'
 import {
   type GridLayout,
   computeLayout,
@@ -66,6 +68,18 @@ function poolSize(layout: GridLayout, viewportHeight: number, overscan: number):
   const visibleRows = Math.ceil(viewportHeight / layout.rowHeight) + 1
   const extra = Math.ceil((viewportHeight * overscan) / layout.rowHeight)
   return (visibleRows + 2 * extra + 1) * layout.columns
+}
+
+/** Empty tiles as a repeating background (a data: SVG, which the CSP allows as an image). */
+function placeholderPattern(layout: GridLayout): CSSProperties {
+  const step = layout.tile + layout.gap
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${step}" height="${step}"><rect width="${layout.tile}" height="${layout.tile}" rx="8" fill="${THEME.panel}"/></svg>`
+  return {
+    backgroundImage: `url("data:image/svg+xml,${encodeURIComponent(svg)}")`,
+    backgroundSize: `${step}px ${step}px`,
+    backgroundPosition: `${layout.gap}px ${layout.gap}px`,
+    width: layout.gap + layout.columns * step
+  }
 }
 
 function sameWindow(a: RowWindow, b: RowWindow): boolean {
@@ -188,7 +202,9 @@ export function ImageGrid(props: Props) {
     return tile ? Number(tile.dataset.index) : null
   }
 
-  const [first, last] = indexRange(layout, total, win.first, win.last)
+  // While flinging there are no tiles at all, only a painted pattern of empty ones: no DOM work
+  // per frame. Tiles come back when the scroll slows or settles.
+  const [first, last] = viewport.fast ? [0, -1] : indexRange(layout, total, win.first, win.last)
   // DOM recycling: a tile's key is its slot (index mod the pool size), and slots render in a
   // fixed order, so scrolling re-fills the same elements instead of creating and moving them.
   const pool = poolSize(layout, viewport.height, overscan)
@@ -242,7 +258,15 @@ export function ImageGrid(props: Props) {
         if (index !== null) props.onTileOpen(index)
       }}
     >
-      <div className="grid-sizer" role="presentation" style={{ height: layout.height }}>
+      <div
+        className="grid-sizer"
+        role="presentation"
+        style={
+          viewport.fast
+            ? { height: layout.height, ...placeholderPattern(layout) }
+            : { height: layout.height }
+        }
+      >
         {tiles}
       </div>
     </div>
