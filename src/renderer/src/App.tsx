@@ -63,7 +63,7 @@ export function App() {
           </ol>
         </nav>
         <span className="spacer" />
-        {connection && <SyncStatus connectionId={connection.id} />}
+        <SyncStatus connectionId={connection?.id} />
         <span className="shell-kind">{t(`app.shell.${platform.shell}`)}</span>
         <MainStatus />
         <button type="button" onClick={() => setSettingsOpen(true)}>

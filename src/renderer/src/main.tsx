@@ -2,10 +2,13 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import './i18n'
 import { App } from './App'
+import { startOffline } from './data/offline'
 import './styles.css'
 import { applyTheme } from './theme'
 
 applyTheme(document.documentElement)
+// The offline layer: connectivity, the sync runner, interrupted downloads; before the first read.
+void startOffline()
 const root = document.getElementById('root')
 if (!root) throw new Error('index.html has no #root')
 createRoot(root).render(

@@ -1,38 +1,87 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { UNKNOWN_STATUS, subscribeSyncStatus, type SyncStatus as Status } from '../data/sync'
+import { useSyncStatus } from '../data/sync'
 import { currentLocale } from '../i18n'
 import { formatRelative } from '../i18n/format'
+import { PendingPanel } from './PendingPanel'
+import { useNow } from './useNow'
 
-/** Always visible once a connection is open: online or not, and what is waiting to sync. */
-export function SyncStatus(props: { connectionId: string }) {
+/**
+ * Always visible in the top bar: offline or online, what waits to sync, the progress of a sync,
+ * when the last one finished, errors, and "Sign in again" when the queue is paused. Opens the
+ * "Pending changes" panel.
+ */
+export function SyncStatus(props: { connectionId?: string }) {
   const { t } = useTranslation()
-  const [status, setStatus] = useState<Status>(UNKNOWN_STATUS)
-  useEffect(() => subscribeSyncStatus(props.connectionId, setStatus), [props.connectionId])
+  const status = useSyncStatus(props.connectionId)
+  const now = useNow()
+  const [open, setOpen] = useState(false)
 
-  const detail =
-    status.failed > 0
+  if (!status) {
+    return (
+      <span className="sync-status sync-unknown" role="status" data-testid="sync-status">
+        <span className="sync-dot" aria-hidden="true" />
+        <span className="sync-state">{t('sync.unknown')}</span>
+      </span>
+    )
+  }
+  const checking = status.state === 'online' && status.connectivity === 'unknown'
+  const state = checking ? 'unknown' : status.state
+  const detail = status.progress
+    ? t('sync.progress', status.progress)
+    : status.failed > 0
       ? t('sync.failed', { count: status.failed })
       : status.sending > 0
         ? t('sync.sending', { count: status.sending })
         : status.pending > 0
           ? t('sync.pending', { count: status.pending })
           : t('sync.allSaved')
+  const title = status.lastError ? t('sync.lastError', { message: status.lastError }) : undefined
   return (
-    <span
-      className={`sync-status sync-${status.connectivity}`}
-      role="status"
-      aria-label={t('sync.label')}
-      data-testid="sync-status"
-    >
-      <span className="sync-dot" aria-hidden="true" />
-      <span className="sync-state">{t(`sync.${status.connectivity}`)}</span>
-      {status.connectivity !== 'unknown' && <span className="sync-detail">{detail}</span>}
-      {status.lastSyncAt !== null && (
-        <span className="sync-last">
-          {t('sync.lastSync', { when: formatRelative(status.lastSyncAt, currentLocale()) })}
+    <span className="sync-wrap">
+      <button
+        type="button"
+        className={`sync-status sync-${state}`}
+        aria-label={`${t('sync.label')}: ${t(`sync.${state}`)}, ${detail}`}
+        title={title}
+        data-testid="sync-status"
+        data-state={status.state}
+        data-pending={status.pending}
+        data-failed={status.failed}
+        onClick={() => setOpen(true)}
+      >
+        <span className="sync-dot" aria-hidden="true" />
+        <span className="sync-state">{t(`sync.${state}`)}</span>
+        <span className="sync-detail" data-testid="sync-detail">
+          {detail}
         </span>
+        {status.progress && (
+          <progress
+            className="sync-progress"
+            max={status.progress.total}
+            value={status.progress.done}
+          />
+        )}
+        <span className="sync-last">
+          {status.lastSyncAt !== null
+            ? t('sync.lastSync', { when: formatRelative(status.lastSyncAt, currentLocale(), now) })
+            : t('sync.never')}
+        </span>
+      </button>
+      {status.signInNeeded.length > 0 && (
+        <button
+          type="button"
+          className="primary sync-signin"
+          onClick={() => setOpen(true)}
+          title={t('sync.signInNeeded')}
+        >
+          {t('sync.signIn')}
+        </button>
       )}
+      <span className="visually-hidden" role="status" aria-live="polite">
+        {t(`sync.${state}`)}
+      </span>
+      {open && <PendingPanel status={status} onClose={() => setOpen(false)} />}
     </span>
   )
 }

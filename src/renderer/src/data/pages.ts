@@ -1,22 +1,29 @@
-import type { Sample, SamplePage } from '../../../shared/domain'
-import { call } from '../platform'
+import type { Sample } from '../../../shared/domain'
+import type { PageView } from '../offline'
+import { offline } from './offline'
 import type { JobRef, PageRef } from './types'
+
+export type { PageView }
 
 /** Reads started ahead of need (the pointer is on a job), kept briefly for the grid to take. */
 const PREFETCH_MS = 10_000
-const prefetched = new Map<string, { at: number; page: Promise<SamplePage> }>()
+const prefetched = new Map<string, { at: number; page: Promise<PageView> }>()
 
 function pageKey(ref: PageRef): string {
   return JSON.stringify([ref.connectionId, ref.jobId, ref.filter, ref.page, ref.perPage])
 }
 
-/** One page of a filter (the grid's only read of samples). */
-export function readPage(ref: PageRef): Promise<SamplePage> {
+/**
+ * One page of a filter (the grid's only read of samples), cache-first: the cached copy at once
+ * (with its age, refreshed in the background when due), else the service's. Offline with
+ * nothing cached: TagdeckError code `offline`.
+ */
+export function readPage(ref: PageRef): Promise<PageView> {
   const key = pageKey(ref)
   const early = prefetched.get(key)
   prefetched.delete(key)
   if (early && Date.now() - early.at < PREFETCH_MS) return early.page
-  return call('samples.page', ref)
+  return offline().readPage(ref)
 }
 
 /**
@@ -27,14 +34,14 @@ export function prefetchPage(ref: PageRef): void {
   const key = pageKey(ref)
   const early = prefetched.get(key)
   if (early && Date.now() - early.at < PREFETCH_MS) return
-  const page = call('samples.page', ref)
+  const page = offline().readPage(ref)
   page.catch(() => prefetched.delete(key))
   prefetched.set(key, { at: Date.now(), page })
 }
 
-/** One image's tags, boxes and size, fresh (the viewer). */
-export function readSample(job: JobRef, sampleId: string): Promise<Sample> {
-  return call('samples.get', { ...job, sampleId })
+/** One image's tags, boxes and size (the viewer): cached when offline. */
+export async function readSample(job: JobRef, sampleId: string): Promise<Sample> {
+  return (await offline().readSample(job, sampleId)).value
 }
 
 /**

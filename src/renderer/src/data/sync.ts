@@ -1,57 +1,28 @@
-import type { Connectivity } from '../../../shared/domain'
-import { call, platform } from '../platform'
+import { useLiveQuery } from 'dexie-react-hooks'
+import { useEffect, useState } from 'react'
+import type { OutboxRow, OutboxStatus, SyncStatus } from '../offline'
+import { offline } from './offline'
+
+export type { SyncStatus, OutboxRow }
 
 /**
- * What the always-visible sync indicator shows. Connectivity comes from main (never
- * `navigator.onLine`); the counts are 0 until the offline outbox (issue 6) reports its own.
+ * What the always-visible sync indicator shows: the outbox's counts and the runner's notes
+ * (from any window) with main's connectivity (never `navigator.onLine`). Null until known.
  */
-export interface SyncStatus {
-  connectivity: Connectivity['state']
-  /** Deletions waiting to be sent, being sent, and failed. */
-  pending: number
-  sending: number
-  failed: number
-  lastSyncAt: number | null
-  lastError: string | null
+export function useSyncStatus(connectionId?: string): SyncStatus | null {
+  const [status, setStatus] = useState<SyncStatus | null>(null)
+  useEffect(() => offline().watchSyncStatus(setStatus, connectionId), [connectionId])
+  return status
 }
 
-export const UNKNOWN_STATUS: SyncStatus = {
-  connectivity: 'unknown',
-  pending: 0,
-  sending: 0,
-  failed: 0,
-  lastSyncAt: null,
-  lastError: null
+export type PanelStatus = Exclude<OutboxStatus, 'done'>
+
+/** Rows of one status for the "Pending changes" panel, oldest first (at most `limit`). */
+export function usePendingRows(status: PanelStatus, limit = 200): OutboxRow[] | undefined {
+  return useLiveQuery(() => offline().pendingRows(status, limit), [status, limit])
 }
 
-export function subscribeSyncStatus(
-  connectionId: string,
-  listener: (status: SyncStatus) => void
-): () => void {
-  let current = UNKNOWN_STATUS
-  let stopped = false
-  const apply = (c: Connectivity) => {
-    if (c.connectionId !== connectionId || stopped) return
-    current = { ...current, connectivity: c.state, lastError: c.lastError }
-    listener(current)
-  }
-  const off = platform.on('connectivity', apply)
-  // Events sent before the event stream is open are lost, so ask again while we know nothing.
-  let asked = 0
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const ask = () => {
-    call('connectivity.get')
-      .then((all) => all.forEach(apply))
-      .catch(() => undefined)
-      .finally(() => {
-        if (!stopped && current.connectivity === 'unknown' && ++asked < 30)
-          timer = setTimeout(ask, 1000)
-      })
-  }
-  ask()
-  return () => {
-    stopped = true
-    clearTimeout(timer)
-    off()
-  }
-}
+export const retryDeletions = (rowIds: readonly string[]) => offline().retry(rowIds)
+export const discardDeletions = (rowIds: readonly string[]) => offline().discard(rowIds)
+export const undoDeletions = (rowIds: readonly string[]) => offline().undo(rowIds)
+export const resumeConnection = (connectionId: string) => offline().resumeConnection(connectionId)

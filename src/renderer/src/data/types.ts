@@ -15,9 +15,8 @@ export interface PageRef extends JobRef {
 }
 
 /**
- * What a delete request did. Today deletions go straight to the service, so `queued` is 0 and
- * nothing can be undone; with the offline outbox (issue 6) deletions are queued, `queued` counts
- * them and `undoable` says an undo can still take them back.
+ * What a delete request did. Deletions go through the offline outbox: `queued` lists them (hidden
+ * everywhere at once, sent after the undo window) and `undoable` says an undo can take them back.
  */
 export interface DeletionReceipt {
   job: JobRef

@@ -1,5 +1,5 @@
 import { Dexie, type Table } from 'dexie'
-import type { JobStats, Label, Sample, TagFilter } from '../../../shared/domain'
+import type { Dataset, JobStats, Label, Sample, TagFilter } from '../../../shared/domain'
 
 /**
  * The renderer's offline memory (IndexedDB through Dexie). One typed database per profile;
@@ -138,6 +138,13 @@ export interface PauseRow {
   since: number
 }
 
+/** A connection's job list as last read from the service (the job list offline). */
+export interface JobListRow {
+  connectionId: string
+  datasets: Dataset[]
+  fetchedAt: number
+}
+
 export type TagdeckDb = Dexie & {
   listings: Table<ListingRow, [string, string, string, number]>
   pages: Table<PageRow, [string, string, string, number, number]>
@@ -147,6 +154,7 @@ export type TagdeckDb = Dexie & {
   offlineJobs: Table<OfflineJobRow, [string, string]>
   syncState: Table<SyncStateRow, string>
   pauses: Table<PauseRow, string>
+  jobLists: Table<JobListRow, string>
 }
 
 export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
@@ -163,6 +171,7 @@ export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
     syncState: 'key',
     pauses: 'connectionId'
   })
+  db.version(2).stores({ jobLists: 'connectionId' })
   return db
 }
 

@@ -15,6 +15,7 @@ import { ErrorNotice } from '../components/ErrorNotice'
 import { modalOpen } from '../components/Modal'
 import { ShortcutSheet } from '../components/ShortcutSheet'
 import { onJobChanged, sameJob } from '../data/changes'
+import { offline } from '../data/offline'
 import { collectSampleIds, readPage } from '../data/pages'
 import type { JobRef } from '../data/types'
 import { ImageGrid, type GridHandle } from '../grid/ImageGrid'
@@ -32,6 +33,7 @@ import {
 import { updateSettings, useSettings } from '../settings'
 import { actionFor, isMacPlatform, ownsKey, type Action } from '../shortcuts'
 import type { ViewerHandle } from '../viewer/Viewer'
+import { GridStatus, isNotOffline, NotAvailableOffline, type Freshness } from './GridStatus'
 import { SelectionBar } from './SelectionBar'
 import { useDeleteFlow } from './useDeleteFlow'
 
@@ -52,8 +54,19 @@ export function ReviewPane(props: {
   const { t } = useTranslation()
   const { job, filter } = props
   const detection = props.dataset.type === 'detection'
+  const [freshness, setFreshness] = useState<Freshness | null>(null)
   const [store] = useState(
-    () => new PageStore((page) => readPage({ ...job, filter, page, perPage: PER_PAGE }))
+    () =>
+      new PageStore(async (page) => {
+        const view = await readPage({ ...job, filter, page, perPage: PER_PAGE })
+        setFreshness((before) =>
+          // The header tells the age of the oldest copy on screen since the last change.
+          before && before.fetchedAt <= view.fetchedAt
+            ? before
+            : { fetchedAt: view.fetchedAt, fromCache: view.fromCache }
+        )
+        return view
+      })
   )
   useSyncExternalStore(store.subscribe, store.getVersion)
   const settings = useSettings()
@@ -74,9 +87,18 @@ export function ReviewPane(props: {
 
   useEffect(() => {
     store.want([1])
-    return onJobChanged((changed) => {
+    const offChanged = onJobChanged((changed) => {
       if (sameJob(changed, job)) store.invalidate()
     })
+    // Syncs, revalidations and deletes in other windows change the cached pages too.
+    const offWatch = offline().watchJob(job, () => {
+      setFreshness(null)
+      store.invalidate()
+    })
+    return () => {
+      offChanged()
+      offWatch()
+    }
   }, [store, job])
 
   useEffect(() => () => selectAbort.current?.abort(), [])
@@ -212,6 +234,7 @@ export function ReviewPane(props: {
 
   const body = () => {
     if (total === null) {
+      if (isNotOffline(store.error)) return <NotAvailableOffline onRetry={() => store.retry()} />
       if (store.error) return <ErrorNotice error={store.error} onRetry={() => store.retry()} />
       return (
         <div className="grid-skeleton" aria-busy="true" aria-label={t('common.loading')}>
@@ -232,7 +255,11 @@ export function ReviewPane(props: {
     }
     return (
       <>
-        {store.error !== null && <ErrorNotice error={store.error} onRetry={() => store.retry()} />}
+        {isNotOffline(store.error) ? (
+          <NotAvailableOffline onRetry={() => store.retry()} />
+        ) : (
+          store.error !== null && <ErrorNotice error={store.error} onRetry={() => store.retry()} />
+        )}
         <ImageGrid
           label={t('grid.label')}
           store={store}
@@ -266,6 +293,13 @@ export function ReviewPane(props: {
         onDelete={() => deletion.request([...selection.ids], null)}
         onToggleBoxes={() => updateSettings({ tileBoxes: !settings.tileBoxes })}
         onShortcuts={() => setSheet(true)}
+      />
+      <GridStatus
+        job={job}
+        name={props.dataset.name}
+        filter={filter}
+        total={total}
+        freshness={freshness}
       />
       {body()}
       {viewerIndex !== null && (

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { deleteSamples, undoDeletion } from '../data/deletions'
+import { offline } from '../data/offline'
 import type { DeletionReceipt, JobRef } from '../data/types'
 import { describeError } from '../errors'
 import { getSettings, updateSettings } from '../settings'
@@ -47,7 +48,12 @@ export function useDeleteFlow(job: JobRef, onDeleted: (ids: string[]) => void) {
       onDeleted([...receipt.done, ...receipt.queued])
       const parts: string[] = []
       if (receipt.done.length) parts.push(t('delete.done', { count: receipt.done.length }))
-      if (receipt.queued.length) parts.push(t('delete.queued', { count: receipt.queued.length }))
+      if (receipt.queued.length) {
+        // Queued in the outbox: gone from every view now, sent after the undo window.
+        const offlineNow = offline().context.connectivity.state(job.connectionId) === 'offline'
+        const count = receipt.queued.length
+        parts.push(offlineNow ? t('delete.doneOffline', { count }) : t('delete.done', { count }))
+      }
       if (receipt.failed.length) {
         const first = receipt.failed[0]
         parts.push(
@@ -60,10 +66,9 @@ export function useDeleteFlow(job: JobRef, onDeleted: (ids: string[]) => void) {
       updateToast(toast, {
         message: parts.join(' '),
         tone: receipt.failed.length ? 'error' : 'info',
-        action:
-          receipt.done.length + receipt.queued.length > 0
-            ? { label: t('delete.undo'), run: () => void undo(receipt) }
-            : undefined
+        action: receipt.undoable
+          ? { label: t('delete.undo'), run: () => void undo(receipt) }
+          : undefined
       })
     } catch (error) {
       updateToast(toast, { message: errorLine(error), tone: 'error' })

@@ -3,6 +3,7 @@ import type { ConnectionProfile, Dataset, Label, TagFilter } from '../../../shar
 import { ErrorNotice } from '../components/ErrorNotice'
 import { onJobChanged, sameJob } from '../data/changes'
 import { jobLabels, jobStats } from '../data/jobs'
+import { offline } from '../data/offline'
 import { colorsFor } from '../palette'
 import { Filters, filterKey } from '../review/Filters'
 import { FIRST_PAGE, ReviewPane } from '../review/ReviewPane'
@@ -23,10 +24,15 @@ export function JobScreen(props: {
   const labelList = labels.status === 'ok' ? labels.value : props.labels
   const colorOf = useMemo(() => colorsFor(labelList), [labelList])
 
-  useEffect(
-    () => onJobChanged((changed) => sameJob(changed, job) && reloadStats()),
-    [job, reloadStats]
-  )
+  useEffect(() => {
+    const offChanged = onJobChanged((changed) => sameJob(changed, job) && reloadStats())
+    // A sync, an undo or a refresh in any window changes the counts too.
+    const offWatch = offline().watchJob(job, reloadStats)
+    return () => {
+      offChanged()
+      offWatch()
+    }
+  }, [job, reloadStats])
 
   return (
     <div className="job-screen">

@@ -1,7 +1,10 @@
-import { useCallback } from 'react'
+import { useCallback, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ConnectionProfile, Dataset, JobStats, Label } from '../../../shared/domain'
 import { ErrorNotice } from '../components/ErrorNotice'
+import { OfflineDialog, OfflineProgressBar, OfflineState } from '../components/OfflineJob'
+import { useOfflineJobs, type OfflineProgress } from '../data/downloads'
+import { useSyncStatus } from '../data/sync'
 import { TagChip } from '../components/TagChip'
 import { jobLabels, jobStats, listJobs } from '../data/jobs'
 import { prefetchPage } from '../data/pages'
@@ -33,9 +36,18 @@ async function loadJobs(connectionId: string): Promise<JobSummary[]> {
 
 const SHOWN_LABELS = 8
 
-function JobCard(props: { summary: JobSummary; onOpen: () => void; onIntent: () => void }) {
+function JobCard(props: {
+  summary: JobSummary
+  connectionId: string
+  offline: OfflineProgress | null
+  reachable: boolean
+  onOpen: () => void
+  onIntent: () => void
+}) {
   const { t } = useTranslation()
+  const [dialog, setDialog] = useState(false)
   const { job, stats, labels } = props.summary
+  const ref = { connectionId: props.connectionId, jobId: job.id }
   const colorOf = colorsFor(labels)
   const labelStats =
     stats?.labels ?? labels.map((l) => ({ name: l.name, count: 0, sampleCount: 0 }))
@@ -94,6 +106,27 @@ function JobCard(props: { summary: JobSummary; onOpen: () => void; onIntent: () 
       <p className="muted small">
         {t('jobs.created', { date: formatDate(job.createdAt, currentLocale()) })}
       </p>
+      <div className="job-offline">
+        <OfflineState progress={props.offline} />
+        {props.offline ? (
+          props.offline.state !== 'done' && (
+            <OfflineProgressBar job={ref} progress={props.offline} />
+          )
+        ) : (
+          <button type="button" onClick={() => setDialog(true)} disabled={!props.reachable}>
+            {t('offline.make')}
+          </button>
+        )}
+      </div>
+      {dialog && (
+        <OfflineDialog
+          job={ref}
+          name={job.name}
+          total={stats?.all ?? null}
+          filter={{ kind: 'everything' }}
+          onClose={() => setDialog(false)}
+        />
+      )}
     </li>
   )
 }
@@ -106,6 +139,9 @@ export function JobsScreen(props: {
   const { t } = useTranslation()
   const connectionId = props.connection.id
   const [jobs, reload] = useLoad(useCallback(() => loadJobs(connectionId), [connectionId]))
+  const offlineJobs = useOfflineJobs()
+  const status = useSyncStatus(connectionId)
+  const reachable = status?.connectivity !== 'offline'
   return (
     <div className="screen jobs-screen">
       <h1>{t('jobs.on', { name: props.connection.name })}</h1>
@@ -126,6 +162,13 @@ export function JobsScreen(props: {
             <JobCard
               key={summary.job.id}
               summary={summary}
+              connectionId={connectionId}
+              reachable={reachable}
+              offline={
+                offlineJobs.find(
+                  (o) => o.connectionId === connectionId && o.jobId === summary.job.id
+                ) ?? null
+              }
               onOpen={() => props.onOpen(summary)}
               onIntent={() => prefetchPage({ connectionId, jobId: summary.job.id, ...FIRST_PAGE })}
             />

@@ -75,8 +75,16 @@ export class BoxCanvas {
     this.resize.observe(host)
   }
 
-  /** Loads the image; boxes are in `size` pixels (the original), whatever size the file is. */
-  async setImage(url: string, size: ImageSize | null): Promise<void> {
+  /**
+   * Loads the image; boxes are in `size` pixels (the original), whatever size the file is.
+   * When it fails and `fallbackUrl` is given (the thumbnail, offline), that one is shown.
+   * Resolves to what is shown: `'image'`, `'fallback'`, `'failed'`, or `'replaced'` by a newer call.
+   */
+  async setImage(
+    url: string,
+    size: ImageSize | null,
+    fallbackUrl?: string
+  ): Promise<'image' | 'fallback' | 'failed' | 'replaced'> {
     this.loadAbort?.abort()
     const abort = new AbortController()
     this.loadAbort = abort
@@ -87,9 +95,17 @@ export class BoxCanvas {
       size && size.width > 0 && size.height > 0 ? { width: size.width, height: size.height } : null
     this.userMoved = false
     if (this.size) this.fit()
+    let shown: 'image' | 'fallback' = 'image'
     try {
-      const image = await FabricImage.fromURL(url, { signal: abort.signal })
-      if (abort.signal.aborted) return
+      let image: FabricImage
+      try {
+        image = await FabricImage.fromURL(url, { signal: abort.signal })
+      } catch (error) {
+        if (abort.signal.aborted || fallbackUrl === undefined) throw error
+        image = await FabricImage.fromURL(fallbackUrl, { signal: abort.signal })
+        shown = 'fallback'
+      }
+      if (abort.signal.aborted) return 'replaced'
       const natural = { width: image.width, height: image.height }
       this.size ??= natural
       image.set({
@@ -106,8 +122,11 @@ export class BoxCanvas {
       this.canvas.insertAt(0, image)
       this.fit()
       this.events.onImage('ready')
+      return shown
     } catch {
-      if (!abort.signal.aborted) this.events.onImage('failed')
+      if (abort.signal.aborted) return 'replaced'
+      this.events.onImage('failed')
+      return 'failed'
     }
   }
 

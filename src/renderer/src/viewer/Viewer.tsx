@@ -75,9 +75,15 @@ export function Viewer(props: Props) {
 
   const sampleId = sample?.id
   const size = sample?.size ?? null
+  // Offline without the full image downloaded: the thumbnail, scaled to the image's size.
+  const [thumbFor, setThumbFor] = useState<string | null>(null)
+  const variant = thumbFor !== null && thumbFor === sampleId ? 'thumb' : 'full'
   useEffect(() => {
     if (!canvas || !sampleId) return
-    void canvas.setImage(platform.imageUrl(job.connectionId, job.jobId, sampleId, 'full'), size)
+    const url = (v: 'thumb' | 'full') => platform.imageUrl(job.connectionId, job.jobId, sampleId, v)
+    void canvas.setImage(url('full'), size, url('thumb')).then((shown) => {
+      if (shown !== 'replaced') setThumbFor(shown === 'fallback' ? sampleId : null)
+    })
     // size is part of the sample: a new id brings it along.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [canvas, sampleId, job.connectionId, job.jobId])
@@ -112,6 +118,11 @@ export function Viewer(props: Props) {
           aria-label={t('viewer.canvas', { name })}
           aria-busy={imageState === 'loading'}
         />
+        {variant === 'thumb' && imageState === 'ready' && (
+          <p className="viewer-thumb-note" role="note">
+            {t('offline.thumbOnly')}
+          </p>
+        )}
         {imageState === 'failed' && (
           <p className="viewer-failed" role="alert">
             {t('viewer.imageFailed')}

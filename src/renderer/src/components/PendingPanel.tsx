@@ -1,0 +1,160 @@
+import { useId } from 'react'
+import { useTranslation } from 'react-i18next'
+import {
+  discardDeletions,
+  resumeConnection,
+  retryDeletions,
+  undoDeletions,
+  usePendingRows,
+  type OutboxRow,
+  type PanelStatus,
+  type SyncStatus
+} from '../data/sync'
+import { showToast } from '../toasts'
+import { Modal } from './Modal'
+
+const LIMIT = 200
+const SECTIONS: readonly PanelStatus[] = ['failed', 'paused', 'sending', 'queued']
+
+function rowName(t: ReturnType<typeof useTranslation>['t'], row: OutboxRow): string {
+  return row.name ?? t('pending.unnamed', { id: row.sampleId })
+}
+
+/** One status's rows with their actions: undo (queued), retry and discard (failed, paused). */
+function Section(props: { status: PanelStatus; count: number }) {
+  const { t } = useTranslation()
+  const rows = usePendingRows(props.status, LIMIT) ?? []
+  const headingId = useId()
+  if (props.count === 0) return null
+  const ids = rows.map((r) => r.id)
+  const retry = async (rowIds: string[]) => {
+    const n = await retryDeletions(rowIds)
+    showToast({ message: t('pending.retried', { count: n }), tone: 'info' })
+  }
+  const discard = async (rowIds: string[]) => {
+    const result = await discardDeletions(rowIds)
+    showToast({ message: t('pending.discarded', { count: result.removed.length }), tone: 'info' })
+  }
+  const undo = async (rowIds: string[]) => {
+    const result = await undoDeletions(rowIds)
+    showToast(
+      result.removed.length > 0
+        ? { message: t('delete.undone', { count: result.removed.length }), tone: 'info' }
+        : { message: t('delete.tooLate'), tone: 'info' }
+    )
+  }
+  const failedLike = props.status === 'failed' || props.status === 'paused'
+  return (
+    <section
+      className="pending-section"
+      aria-labelledby={headingId}
+      data-testid={`pending-${props.status}`}
+    >
+      <div className="pending-head">
+        <h3 id={headingId}>{t(`pending.section.${props.status}`, { n: props.count })}</h3>
+        <span className="spacer" />
+        {props.status === 'queued' && (
+          <button type="button" onClick={() => void undo(ids)}>
+            {t('pending.undoAll')}
+          </button>
+        )}
+        {failedLike && (
+          <>
+            <button type="button" onClick={() => void retry(ids)}>
+              {t('pending.retryAll')}
+            </button>
+            <button type="button" className="danger" onClick={() => void discard(ids)}>
+              {t('pending.discardAll')}
+            </button>
+          </>
+        )}
+      </div>
+      <ul className="pending-rows">
+        {rows.map((row) => (
+          <li key={row.id} className="pending-row" data-testid="pending-row">
+            <span className="pending-name" lang="">
+              {rowName(t, row)}
+            </span>
+            {row.lastError && (
+              <span className="pending-error" lang="">
+                {row.lastError.message} <code>{row.lastError.code}</code>
+              </span>
+            )}
+            {row.attempts > 0 && (
+              <span className="muted small">{t('pending.attempts', { count: row.attempts })}</span>
+            )}
+            <span className="spacer" />
+            {props.status === 'queued' && (
+              <button type="button" onClick={() => void undo([row.id])}>
+                {t('pending.undo')}
+              </button>
+            )}
+            {failedLike && (
+              <>
+                <button type="button" onClick={() => void retry([row.id])}>
+                  {t('pending.retry')}
+                </button>
+                <button type="button" onClick={() => void discard([row.id])}>
+                  {t('pending.discard')}
+                </button>
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+      {props.count > rows.length && rows.length > 0 && (
+        <p className="muted small">{t('pending.more', { n: rows.length })}</p>
+      )}
+    </section>
+  )
+}
+
+/** "Pending changes": queued, sending, failed and paused deletions, with undo, retry, discard. */
+export function PendingPanel(props: { status: SyncStatus; onClose: () => void }) {
+  const { t } = useTranslation()
+  const titleId = useId()
+  const { status } = props
+  const counts: Record<PanelStatus, number> = {
+    queued: status.queued,
+    sending: status.sending,
+    failed: status.failed,
+    paused: status.paused
+  }
+  const empty = SECTIONS.every((s) => counts[s] === 0)
+  return (
+    <Modal labelledBy={titleId} onClose={props.onClose} className="pending-panel">
+      <div className="pending-title">
+        <h2 id={titleId}>{t('pending.title')}</h2>
+        <span className="spacer" />
+        <button type="button" data-autofocus onClick={props.onClose}>
+          {t('common.close')}
+        </button>
+      </div>
+      <p className="muted small">{t('pending.note')}</p>
+      {status.signInNeeded.length > 0 && (
+        <div className="pending-signin" role="alert">
+          <p>{t('sync.signInNeeded')}</p>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              for (const id of status.signInNeeded) void resumeConnection(id)
+            }}
+          >
+            {t('sync.resume')}
+          </button>
+        </div>
+      )}
+      {status.lastError && status.failed === 0 && status.signInNeeded.length === 0 && (
+        <p className="pending-error" lang="">
+          {t('sync.lastError', { message: status.lastError })}
+        </p>
+      )}
+      {empty ? (
+        <p className="empty">{t('pending.empty')}</p>
+      ) : (
+        SECTIONS.map((s) => <Section key={s} status={s} count={counts[s]} />)
+      )}
+    </Modal>
+  )
+}

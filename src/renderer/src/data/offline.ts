@@ -1,0 +1,41 @@
+import { call, platform } from '../platform'
+import type { Offline } from '../offline'
+import { getOffline } from '../offline/runtime'
+
+/**
+ * The app's offline layer (issue 6): cache-first reads, the outbox of deletions and the sync
+ * runner. `startOffline()` runs once at startup; it also keeps main told how many deletions
+ * are pending (the quit warning) and, in the browser shell, warns on closing the tab.
+ */
+let started: Promise<void> | null = null
+let pendingNow = 0
+
+export function offline(): Offline {
+  return getOffline()
+}
+
+export function pendingDeletions(): number {
+  return pendingNow
+}
+
+export function startOffline(): Promise<void> {
+  started ??= (async () => {
+    const layer = getOffline()
+    let reported = -1
+    layer.watchSyncStatus((status) => {
+      pendingNow = status.pending
+      if (status.pending === reported) return
+      reported = status.pending
+      call('app.reportPending', { deletions: status.pending }).catch(() => undefined)
+    })
+    if (platform.shell === 'browser') {
+      window.addEventListener('beforeunload', (event) => {
+        if (pendingNow === 0) return
+        // Browsers show their own text; the deletions are safe in IndexedDB either way.
+        event.preventDefault()
+      })
+    }
+    await layer.start()
+  })()
+  return started
+}
