@@ -167,14 +167,12 @@ export function ImageGrid(props: Props) {
 
   useEffect(() => () => clearTimeout(motion.current.settle), [])
 
-  // Fetch what is on screen, then ahead; while flinging, only what is on screen.
+  // Fetch what is on screen, then ahead in the scroll direction; nothing while flinging (the
+  // pages flown past are never looked at), what is on screen as soon as it slows down.
   useEffect(() => {
     if (viewport.width === 0 || total === 0) return
-    const wanted = pagesToFetch(layout, total, win, viewport.direction, store.options.perPage)
-    if (viewport.fast) {
-      const [a, b] = indexRange(layout, total, win.firstVisible, win.lastVisible)
-      store.want(wanted.filter((p) => p >= store.pageOf(a) && p <= store.pageOf(b)))
-    } else store.want(wanted)
+    if (viewport.fast) store.want([])
+    else store.want(pagesToFetch(layout, total, win, viewport.direction, store.options.perPage))
     // layout and win derive from viewport and total.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [store, total, viewport, store.version])
