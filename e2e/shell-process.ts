@@ -46,7 +46,13 @@ export async function startShellProcess(options: {
       token
     ]
     if (options.demoFile) args.push('--demo', options.demoFile)
-    const proc = spawn(TSX, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    // Its own process group: tsx runs the shell in a child node, and SIGKILL (which tsx cannot
+    // relay) must reach that child too, as a crash would.
+    const proc = spawn(TSX, args, {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32'
+    })
     child = proc
     let stderr = ''
     proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
@@ -68,7 +74,9 @@ export async function startShellProcess(options: {
     if (!proc || proc.exitCode !== null) return
     await new Promise<void>((resolve) => {
       proc.once('exit', () => resolve())
-      proc.kill(signal)
+      if (signal === 'SIGKILL' && proc.pid !== undefined && process.platform !== 'win32')
+        process.kill(-proc.pid, 'SIGKILL')
+      else proc.kill(signal)
     })
   }
 

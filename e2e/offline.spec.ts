@@ -1,0 +1,409 @@
+import path from 'node:path'
+import type { BrowserContext, Locator, Page } from '@playwright/test'
+import { startService } from '../src/service/server'
+import { test as base, expect } from './fixtures'
+import {
+  demoJob,
+  escapeRegExp,
+  goneOnService,
+  openDemoJob,
+  screenshot,
+  serviceOps,
+  tileAt,
+  type DemoDataset
+} from './review-helpers'
+import type { Operations } from '../src/main/api/operations'
+
+// Offline review (issue 6) with the real service, the browser shell and Chromium's IndexedDB.
+type RunningService = Awaited<ReturnType<typeof startService>>
+
+const test = base
+test.use({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
+
+const EVERYTHING = { kind: 'everything' } as const
+
+/** Every sample id of a job, in the service's order. */
+async function allIds(ops: Operations, jobId: string): Promise<string[]> {
+  const ids: string[] = []
+  for (let page = 1; ; page++) {
+    const { page: result } = await ops.listPage(jobId, EVERYTHING, page, 100)
+    ids.push(...result.samples.map((s) => s.id))
+    if (ids.length >= result.total || result.samples.length === 0) return ids
+  }
+}
+
+function syncStatus(page: Page): Locator {
+  return page.getByTestId('sync-status')
+}
+
+/** Waits until nothing waits to sync and nothing failed. */
+async function allSynced(page: Page, timeout = 30_000): Promise<void> {
+  await expect(syncStatus(page)).toHaveAttribute('data-pending', '0', { timeout })
+  await expect(syncStatus(page)).toHaveAttribute('data-failed', '0')
+}
+
+/** A later visit: the saved demo connection, then the job from the list (cached offline). */
+async function reopenJob(context: BrowserContext, url: string, job: DemoDataset): Promise<Page> {
+  const page = await context.newPage()
+  await page.goto(url)
+  await page
+    .locator('.connection-card')
+    .getByRole('button', { name: /^Open / })
+    .first()
+    .click()
+  await page.getByRole('button', { name: new RegExp(`^Open ${escapeRegExp(job.name)}$`) }).click()
+  await expect(page.getByTestId('tile').first()).toBeVisible()
+  return page
+}
+
+/** The same service again, on the same data folder and port (the profile follows the port). */
+function restartService(workdir: string, old: RunningService): Promise<RunningService> {
+  return startService({
+    dataDir: path.join(workdir, 'service'),
+    port: old.port,
+    demo: true,
+    testFaults: true
+  })
+}
+
+async function makeAvailableOffline(page: Page): Promise<void> {
+  const status = page.getByTestId('grid-status')
+  await status.getByRole('button', { name: 'Make available offline' }).click()
+  const dialog = page.getByRole('dialog', { name: /available offline$/ })
+  await dialog.getByRole('button', { name: 'Download' }).click()
+  await expect(status.getByTestId('offline-state')).toHaveAttribute('data-state', 'done', {
+    timeout: 60_000
+  })
+}
+
+async function fault(service: RunningService, body: object): Promise<void> {
+  const response = await fetch(new URL('/__test__/faults', service.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body)
+  })
+  expect(response.ok).toBe(true)
+}
+
+/** Scrolls the grid from top to bottom a screen at a time; returns every sample id it showed. */
+async function browseAll(page: Page, total: number): Promise<Set<string>> {
+  const grid = page.getByTestId('grid')
+  const seen = new Set<string>()
+  await grid.evaluate((el) => el.scrollTo({ top: 0 }))
+  for (let step = 0; step < 200; step++) {
+    // Only loaded tiles carry their id: wait (frame by frame) until no placeholder is left.
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="tile"]') !== null &&
+        document.querySelector('[data-testid="tile-loading"]') === null
+    )
+    await expect(page.getByTestId('not-offline')).toHaveCount(0)
+    for (const id of await page
+      .getByTestId('tile')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-sample-id') ?? '')))
+      seen.add(id)
+    const atEnd = await grid.evaluate((el) => {
+      const end = el.scrollTop + el.clientHeight >= el.scrollHeight - 2
+      if (!end) el.scrollBy({ top: el.clientHeight * 1.5 })
+      return end
+    })
+    if (atEnd && seen.size >= total) break
+  }
+  return seen
+}
+
+test('(1) a job made available offline browses every page and opens images with boxes, service stopped and shell restarted', async ({
+  page,
+  context,
+  shell,
+  service
+}) => {
+  const job = demoJob(service, 'detection')
+  const ops = serviceOps(service)
+  const ids = await allIds(ops, job.id)
+  const last = (await ops.listPage(job.id, EVERYTHING, Math.ceil(ids.length / 100), 100)).page
+  const boxed = last.samples.findLastIndex((s) => s.boxes.length >= 1)
+  const withBoxes = last.samples[boxed]
+  const index = (last.page - 1) * 100 + boxed
+  expect(withBoxes).toBeDefined()
+
+  await openDemoJob(page, shell.url, job)
+  await makeAvailableOffline(page)
+  await screenshot(page.getByTestId('grid-status'), 'offline-available-en.png')
+
+  await service.close()
+  await page.close()
+  await shell.restart()
+  const later = await reopenJob(context, shell.url, job)
+  await expect(later.getByTestId('grid-count')).toHaveText(`${ids.length} images`)
+  await expect(later.getByTestId('cache-hint')).toHaveText(/^Offline copy from /)
+  await expect(syncStatus(later)).toHaveAttribute('data-state', 'offline')
+
+  const seen = await browseAll(later, ids.length)
+  expect([...seen].sort()).toEqual([...ids].sort())
+  await screenshot(later, 'offline-grid-en.png')
+
+  // An image with its boxes, from the cache: the thumbnail (no full images were asked for).
+  await tileAt(later, index).scrollIntoViewIfNeeded()
+  await tileAt(later, index).dblclick()
+  const viewer = later.getByRole('dialog', { name: `Image viewer: ${withBoxes.name}` })
+  await expect(viewer).toBeVisible()
+  await expect(viewer.getByTestId('box-count')).toHaveAttribute(
+    'data-drawn',
+    String(withBoxes.boxes.length)
+  )
+  await expect(
+    viewer.getByRole('img', { name: `${withBoxes.name} with its boxes` })
+  ).toHaveAttribute('aria-busy', 'false')
+  await expect(viewer.getByRole('note')).toHaveText(/thumbnail/)
+  await screenshot(later, 'offline-viewer-en.png')
+})
+
+test('(2) 50 single deletions and a selection of 200 made offline survive a reload and a shell restart, then reach the service exactly', async ({
+  page,
+  context,
+  shell,
+  service,
+  workdir
+}) => {
+  test.setTimeout(120_000)
+  const job = demoJob(service, 'classification')
+  const ops = serviceOps(service)
+  const ids = await allIds(ops, job.id)
+  await openDemoJob(page, shell.url, job)
+  // Select all reads (and so caches) every page; that is all the grid needs offline.
+  await page.getByRole('button', { name: `Select all ${ids.length}` }).click()
+  await expect(page.getByTestId('selection-count')).toHaveText(`${ids.length} selected`)
+  await page.getByRole('button', { name: 'Clear selection' }).click()
+  await service.close()
+
+  // 50 one by one: Delete on the first image, confirmed once, then without asking.
+  const count = page.getByTestId('grid-count')
+  await tileAt(page, 0).click()
+  await expect(tileAt(page, 0)).toHaveAttribute('data-sample-id', ids[0])
+  await page.keyboard.press('Delete')
+  const confirmOne = page.getByRole('dialog', { name: 'Delete 1 image?' })
+  await confirmOne.getByRole('checkbox', { name: /ask again/ }).check()
+  await confirmOne.getByRole('button', { name: 'Delete 1 image' }).click()
+  for (let i = 1; i < 50; i++) {
+    await expect(count).toHaveText(`${ids.length - i} images`)
+    await expect(tileAt(page, 0)).toHaveAttribute('data-sample-id', ids[i])
+    await page.keyboard.press('Delete')
+  }
+  await expect(count).toHaveText(`${ids.length - 50} images`)
+
+  // 200 as one selection: click the first, shift-click the 200th.
+  await tileAt(page, 0).click()
+  const grid = page.getByTestId('grid')
+  for (let i = 0; i < 40 && (await tileAt(page, 199).count()) === 0; i++) {
+    await grid.evaluate((el) => el.scrollBy({ top: el.clientHeight * 0.8 }))
+    await expect(page.getByTestId('tile').first()).toBeVisible()
+  }
+  await tileAt(page, 199).scrollIntoViewIfNeeded()
+  await expect(tileAt(page, 199)).toHaveAttribute('data-sample-id', ids[249])
+  await tileAt(page, 199).click({ modifiers: ['Shift'] })
+  await expect(page.getByTestId('selection-count')).toHaveText('200 selected')
+  await page.getByRole('button', { name: 'Delete selected' }).click()
+  await page
+    .getByRole('dialog', { name: 'Delete 200 images?' })
+    .getByRole('button', { name: 'Delete 200 images' })
+    .click()
+  await expect(count).toHaveText(`${ids.length - 250} images`)
+  await expect(syncStatus(page)).toHaveAttribute('data-pending', '250')
+  await screenshot(page, 'offline-pending-grid-en.png')
+  await syncStatus(page).click()
+  const panel = page.getByRole('dialog', { name: 'Pending changes' })
+  await expect(panel.getByTestId('pending-queued')).toContainText('Waiting to sync (250)')
+  await screenshot(panel, 'pending-panel-en.png')
+  await panel.getByRole('button', { name: 'Close' }).click()
+
+  // Closing warns that deletions wait (they are saved), then a new page, then a new shell.
+  const warned = new Promise<string>((resolve) =>
+    page.once('dialog', (dialog) => {
+      resolve(dialog.type())
+      void dialog.accept()
+    })
+  )
+  await page.close({ runBeforeUnload: true })
+  expect(await warned).toBe('beforeunload')
+  await expect.poll(() => page.isClosed()).toBe(true)
+  const again = await reopenJob(context, shell.url, job)
+  await expect(again.getByTestId('grid-count')).toHaveText(`${ids.length - 250} images`)
+  await expect(syncStatus(again)).toHaveAttribute('data-pending', '250')
+  await again.close()
+  await shell.restart()
+  const third = await reopenJob(context, shell.url, job)
+  await expect(third.getByTestId('grid-count')).toHaveText(`${ids.length - 250} images`)
+  await expect(tileAt(third, 0)).toHaveAttribute('data-sample-id', ids[250])
+
+  const back = await restartService(workdir, service)
+  try {
+    await allSynced(third, 60_000)
+    const backOps = serviceOps(back)
+    expect((await backOps.getStats(job.id)).all).toBe(ids.length - 250)
+    expect((await goneOnService(backOps, job.id, ids)).sort()).toEqual(ids.slice(0, 250).sort())
+    await expect(third.getByTestId('grid-count')).toHaveText(`${ids.length - 250} images`)
+  } finally {
+    await back.close()
+  }
+})
+
+test('(3) deleting an image someone else already deleted syncs as done', async ({
+  page,
+  shell,
+  service
+}) => {
+  const job = demoJob(service, 'classification')
+  const ops = serviceOps(service)
+  const before = (await ops.getStats(job.id)).all
+  await openDemoJob(page, shell.url, job)
+  const id = (await tileAt(page, 3).getAttribute('data-sample-id'))!
+  await ops.deleteSamples(job.id, [id])
+  expect(await goneOnService(ops, job.id, [id])).toEqual([id])
+
+  await tileAt(page, 3).click()
+  await page.keyboard.press('Delete')
+  await page
+    .getByRole('dialog', { name: 'Delete 1 image?' })
+    .getByRole('button', { name: 'Delete 1 image' })
+    .click()
+  await expect(syncStatus(page)).toHaveAttribute('data-pending', '1')
+  await allSynced(page)
+  await expect(syncStatus(page)).toHaveAttribute('data-state', 'online')
+  expect((await ops.getStats(job.id)).all).toBe(before - 1)
+  await expect(page.getByTestId('grid-count')).toHaveText(`${before - 1} images`)
+})
+
+test('(4) 503s for a while, then recovery: everything syncs, nothing twice, no failures surface', async ({
+  page,
+  shell,
+  service
+}) => {
+  const job = demoJob(service, 'classification')
+  const other = demoJob(service, 'detection')
+  const ops = serviceOps(service)
+  const ids = await allIds(ops, job.id)
+  const otherBefore = (await ops.getStats(other.id)).all
+  await openDemoJob(page, shell.url, job)
+
+  await fault(service, { status: 503, count: 10_000 })
+  await tileAt(page, 0).click()
+  await tileAt(page, 29).click({ modifiers: ['Shift'] })
+  await expect(page.getByTestId('selection-count')).toHaveText('30 selected')
+  await page.getByRole('button', { name: 'Delete selected' }).click()
+  await page
+    .getByRole('dialog', { name: 'Delete 30 images?' })
+    .getByRole('button', { name: 'Delete 30 images' })
+    .click()
+  // The first attempt meets a 503 and is put back for later (the indicator says so).
+  await expect(syncStatus(page)).toHaveAttribute('data-state', 'error', { timeout: 30_000 })
+  await expect(syncStatus(page)).toHaveAttribute('data-pending', '30')
+  await expect(syncStatus(page)).toHaveAttribute('title', /503|unavailable/i)
+  await screenshot(page.locator('.topbar'), 'sync-error-en.png')
+
+  await fault(service, { clear: true })
+  await allSynced(page, 45_000)
+  expect((await ops.getStats(job.id)).all).toBe(ids.length - 30)
+  expect((await goneOnService(ops, job.id, ids)).sort()).toEqual(ids.slice(0, 30).sort())
+  expect((await ops.getStats(other.id)).all).toBe(otherBefore)
+  await syncStatus(page).click()
+  const panel = page.getByRole('dialog', { name: 'Pending changes' })
+  await expect(panel.getByText('Nothing is waiting')).toBeVisible()
+  await expect(panel.getByTestId('pending-failed')).toHaveCount(0)
+  await expect(panel).not.toContainText('4420')
+})
+
+test('(5) undo before sync leaves the image on the service', async ({ page, shell, service }) => {
+  const job = demoJob(service, 'classification')
+  const ops = serviceOps(service)
+  const before = (await ops.getStats(job.id)).all
+  await openDemoJob(page, shell.url, job)
+  const kept = (await tileAt(page, 0).getAttribute('data-sample-id'))!
+
+  await tileAt(page, 0).click()
+  await page.keyboard.press('Delete')
+  await page
+    .getByRole('dialog', { name: 'Delete 1 image?' })
+    .getByRole('button', { name: 'Delete 1 image' })
+    .click()
+  const toast = page.getByTestId('toast').filter({ hasText: 'Deleted 1 image.' })
+  await toast.getByRole('button', { name: 'Undo' }).click()
+  await expect(page.getByTestId('toast').filter({ hasText: 'Restored 1 image.' })).toBeVisible()
+  await expect(tileAt(page, 0)).toHaveAttribute('data-sample-id', kept)
+  await expect(page.getByTestId('grid-count')).toHaveText(`${before} images`)
+
+  // A later deletion goes out after its undo window: by then the undone one would have too.
+  const sent = (await tileAt(page, 1).getAttribute('data-sample-id'))!
+  await tileAt(page, 1).click()
+  await page.keyboard.press('Delete')
+  await page
+    .getByRole('dialog', { name: 'Delete 1 image?' })
+    .getByRole('button', { name: 'Delete 1 image' })
+    .click()
+  await expect.poll(() => goneOnService(ops, job.id, [sent]), { timeout: 20_000 }).toEqual([sent])
+  await allSynced(page)
+  expect(await goneOnService(ops, job.id, [kept])).toEqual([])
+  expect((await ops.getStats(job.id)).all).toBe(before - 1)
+})
+
+const big = base.extend({
+  service: async ({ workdir }, use) => {
+    const service = await startService({
+      dataDir: path.join(workdir, 'service'),
+      port: 0,
+      demo: true,
+      demoSize: 1000,
+      testFaults: true
+    })
+    await use(service)
+    await service.close()
+  }
+})
+big.use({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
+
+big(
+  '(6) the shell killed in the middle of syncing 1,000 deletions: after a restart exactly those 1,000 are gone',
+  async ({ page, context, shell, service }) => {
+    const job = demoJob(service, 'classification')
+    const other = demoJob(service, 'detection')
+    const ops = serviceOps(service)
+    expect((await ops.getStats(job.id)).all).toBe(1000)
+    const otherBefore = (await ops.getStats(other.id)).all
+    await openDemoJob(page, shell.url, job)
+
+    await page.getByRole('button', { name: 'Select all 1,000' }).click()
+    await expect(page.getByTestId('selection-count')).toHaveText('1,000 selected')
+    await page.getByRole('button', { name: 'Delete selected' }).click()
+    await page
+      .getByRole('dialog', { name: 'Delete 1,000 images?' })
+      .getByRole('button', { name: 'Delete 1,000 images' })
+      .click()
+    await expect(page.getByTestId('grid-empty')).toBeVisible()
+
+    // As soon as the service has some of them: kill the shell (main) and drop the page.
+    let left = 1000
+    await expect
+      .poll(async () => (left = (await ops.getStats(job.id)).all), {
+        timeout: 30_000,
+        intervals: [10]
+      })
+      .toBeLessThan(1000)
+    await shell.stop('SIGKILL')
+    await page.close()
+    expect(left).toBeGreaterThan(0)
+    const atCrash = (await ops.getStats(job.id)).all
+    expect(atCrash).toBeGreaterThan(0)
+
+    await shell.start()
+    const later = await context.newPage()
+    await later.goto(shell.url)
+    await later
+      .locator('.connection-card')
+      .getByRole('button', { name: /^Open / })
+      .first()
+      .click()
+    await expect.poll(() => ops.getStats(job.id).then((s) => s.all), { timeout: 60_000 }).toBe(0)
+    await allSynced(later)
+    expect((await ops.getStats(other.id)).all).toBe(otherBefore)
+  }
+)
