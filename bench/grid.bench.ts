@@ -34,6 +34,8 @@ interface Scroll {
   longTasks: number[]
   reachedEnd: boolean
   domTiles: number
+  /** Main-thread CPU time per second of scrolling: what our code costs, whatever the load. */
+  busy: number
 }
 
 function chromiumPath(): string | undefined {
@@ -79,7 +81,14 @@ async function scrollRun(
   speedPxS: number,
   seconds: number
 ): Promise<Scroll> {
-  return page.evaluate(
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Performance.enable')
+  const threadTime = async () =>
+    (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime')
+      ?.value ?? 0
+  const cpuBefore = await threadTime()
+  const wallBefore = Date.now()
+  const run = await page.evaluate(
     async ({ from, speedPxS, seconds }) => {
       const grid = document.querySelector<HTMLElement>('[data-testid="grid"]')
       if (!grid) throw new Error('no grid')
@@ -124,6 +133,10 @@ async function scrollRun(
     },
     { from, speedPxS, seconds }
   )
+  const busy = (await threadTime()) - cpuBefore
+  const wall = (Date.now() - wallBefore) / 1000
+  await cdp.detach()
+  return { ...run, busy: busy / wall }
 }
 
 /** Opens the app (in a new browser profile, or a new window of an existing one). */
@@ -266,6 +279,7 @@ async function main(): Promise<void> {
           `none > ${TARGETS.longTaskMs} ms`,
           verdict(longest <= TARGETS.longTaskMs)
         ],
+        [`${name}: main thread busy (CPU)`, `${(run.busy * 100).toFixed(0)}% of the time`, '', ''],
         [
           `${name}: frames, max tiles in DOM`,
           `${run.frames}, ${run.domTiles}`,
