@@ -54,7 +54,9 @@ test.describe('Chinese', () => {
     await confirm.getByRole('button', { name: '删除 1 张图片' }).click()
     await expect(page.getByTestId('toast').filter({ hasText: '已删除 1 张图片。' })).toBeVisible()
     await expect(page.getByTestId('sync-status')).toContainText('在线')
-    expect(await goneOnService(ops, job.id, [id])).toEqual([id])
+    // Deletions go through the outbox: sent after the undo window.
+    await expect.poll(() => goneOnService(ops, job.id, [id]), { timeout: 15_000 }).toEqual([id])
+    await expect(page.getByTestId('sync-status')).toHaveAttribute('data-pending', '0')
 
     await page.reload()
     await expect(page.getByRole('heading', { name: '连接', exact: true })).toBeVisible()

@@ -166,7 +166,12 @@ test('deleting one image and a selection of ten removes exactly those from the s
     `${(before - 11).toLocaleString('en')} images`
   )
 
-  expect((await goneOnService(ops, job.id, [one, ...ten])).sort()).toEqual([one, ...ten].sort())
+  // Deletions go through the outbox: sent after the undo window.
+  await expect
+    .poll(() => goneOnService(ops, job.id, [one, ...ten]).then((ids) => ids.sort()), {
+      timeout: 15_000
+    })
+    .toEqual([one, ...ten].sort())
   expect((await ops.getStats(job.id)).all).toBe(before - 11)
   for (const id of await tileIds(page)) expect([one, ...ten]).not.toContain(id)
 })
@@ -210,7 +215,9 @@ test('keyboard-only review of five images', async ({ page, shell, service }) => 
   await page.keyboard.press('Enter')
   await expect(page.getByTestId('toast').filter({ hasText: 'Deleted 1 image.' })).toBeVisible()
   await expect(page.getByRole('dialog', { name: `Image viewer: ${samples[5].name}` })).toBeVisible()
-  expect(await goneOnService(ops, job.id, [samples[4].id])).toEqual([samples[4].id])
+  await expect
+    .poll(() => goneOnService(ops, job.id, [samples[4].id]), { timeout: 15_000 })
+    .toEqual([samples[4].id])
 
   // Esc back to the grid, focus visible on the same place; x selects; ? lists the shortcuts.
   await page.keyboard.press('Escape')
