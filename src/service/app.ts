@@ -75,11 +75,11 @@ export function buildApp(ctx: ServiceContext, options: AppOptions): FastifyInsta
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
 
   const faults = new Faults()
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks on every request take a callback, not a promise: one microtask hop less each.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id)
-    if (!options.testFaults || !isApiPath(request.url)) return
-    const status = faults.take()
-    if (status !== null) throw errorForStatus(status)
+    const status = options.testFaults && isApiPath(request.url) ? faults.take() : null
+    done(status === null ? undefined : errorForStatus(status))
   })
 
   app.setErrorHandler((error, request, reply) => {

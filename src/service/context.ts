@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyRequest, preHandlerHookHandler } from 'fastify'
 import { authenticate } from './auth'
 import type { Credentials } from './credentials'
 import { datasetNotFound } from './errors'
@@ -24,6 +24,8 @@ export interface ServiceContext {
   log: (message: string) => void
 }
 
+const EMPTY = Buffer.alloc(0)
+
 const HOST = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/
 
 /** Where the caller reached us, so the image URLs we hand out work from its side. */
@@ -34,20 +36,26 @@ export function sourceBase(ctx: ServiceContext, request: FastifyRequest): string
 }
 
 /** preHandler for API routes: a valid credential for the project in the path, or 401/403. */
-export function requireAuth(ctx: ServiceContext) {
-  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const { project_id } = parse(ProjectParams, request.params)
-    authenticate(
-      {
-        method: request.method,
-        rawUrl: request.raw.url ?? request.url,
-        headers: request.headers,
-        body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
-      },
-      ctx.credentials,
-      ctx.now(),
-      project_id
-    )
+export function requireAuth(ctx: ServiceContext): preHandlerHookHandler {
+  return (request, _reply, done) => {
+    try {
+      const { project_id } = parse(ProjectParams, request.params)
+      authenticate(
+        {
+          method: request.method,
+          rawUrl: request.raw.url ?? request.url,
+          headers: request.headers,
+          body: Buffer.isBuffer(request.body) ? request.body : EMPTY
+        },
+        ctx.credentials,
+        ctx.now(),
+        project_id
+      )
+    } catch (error) {
+      done(error as Error)
+      return
+    }
+    done()
   }
 }
 

@@ -13,9 +13,10 @@ import {
   ProjectParams,
   SampleParams
 } from './params'
-import type { DatasetRow, SampleRow } from './rows'
+import type { DatasetRow } from './rows'
 import type { SampleFilter } from './store'
-import { wireDataset, wireLabels, wireSample, wireStats } from './wire'
+import { wireDataset, wireLabels, wireStats } from './wire'
+import { listSamplesJson, sampleJson, sendJson } from './wire-json'
 
 /** The ModelArts v2 dataset API subset of api.md. */
 const SAMPLES = '/v2/:project_id/datasets/:dataset_id/data-annotations/samples'
@@ -36,16 +37,9 @@ export function registerV2(app: FastifyInstance, ctx: ServiceContext): void {
   const preHandler = requireAuth(ctx)
   const { store } = ctx
 
-  const sampleJson = (
-    request: FastifyRequest,
-    dataset: DatasetRow,
-    row: SampleRow,
-    variant: Variant | null
-  ) => {
-    const ref = { projectId: dataset.projectId, datasetId: dataset.id, sampleId: row.id, variant }
-    const source = ctx.sources.sign(sourceBase(ctx, request), ref, ctx.now())
-    return wireSample(row, dataset.type, source)
-  }
+  /** The `source` URLs for samples of a dataset, as this caller reaches us. */
+  const sourcesFor = (request: FastifyRequest, dataset: DatasetRow, variant: Variant | null) =>
+    ctx.sources.page(sourceBase(ctx, request), dataset.projectId, dataset.id, variant, ctx.now())
 
   app.get('/v2/:project_id/datasets', { preHandler }, async (request) => {
     const { project_id } = parse(ProjectParams, request.params)
@@ -79,7 +73,8 @@ export function registerV2(app: FastifyInstance, ctx: ServiceContext): void {
     }
   )
 
-  app.get(SAMPLES, { preHandler }, async (request) => {
+  // The two hot answers are written as JSON bytes directly (wire-json.ts), not as objects.
+  app.get(SAMPLES, { preHandler }, (request, reply) => {
     const params = parse(DatasetParams, request.params)
     const query = parse(ListSamplesQuery, request.query)
     const dataset = datasetOf(ctx, params.project_id, params.dataset_id)
@@ -91,20 +86,19 @@ export function registerV2(app: FastifyInstance, ctx: ServiceContext): void {
         ? store.pageIds(dataset.id, filter, query.order, query.offset, query.limit)
         : []
     const rows = store.samples(dataset.id, ids)
-    const variant = query.process_parameter ?? null
-    return {
-      sample_count: total,
-      samples: rows.map((row) => sampleJson(request, dataset, row, variant))
-    }
+    const sources = sourcesFor(request, dataset, query.process_parameter ?? null)
+    const samples = rows.map((row) => sampleJson(row, dataset.type, sources.json(row.id)))
+    sendJson(reply, listSamplesJson(total, samples))
   })
 
-  app.get(`${SAMPLES}/:sample_id`, { preHandler }, async (request) => {
+  app.get(`${SAMPLES}/:sample_id`, { preHandler }, (request, reply) => {
     const params = parse(SampleParams, request.params)
     const query = parse(DescribeSampleQuery, request.query)
     const dataset = datasetOf(ctx, params.project_id, params.dataset_id)
     const row = store.sample(dataset.id, params.sample_id)
     if (!row) throw sampleNotFound(params.sample_id)
-    return sampleJson(request, dataset, row, query.process_parameter ?? null)
+    const sources = sourcesFor(request, dataset, query.process_parameter ?? null)
+    sendJson(reply, sampleJson(row, dataset.type, sources.json(row.id)))
   })
 
   app.post(`${SAMPLES}/delete`, { preHandler }, async (request) => {
