@@ -91,7 +91,7 @@ export function OfflineProgressBar(props: { job: JobRef; progress: OfflineProgre
       {p.state !== 'done' && (
         <progress max={1} value={fraction(p)} aria-label={t('offline.downloading')} />
       )}
-      <span className="offline-phase">{phase}</span>
+      {p.state !== 'done' && <span className="offline-phase">{phase}</span>}
       {running && p.bytesPerSecond !== null && (
         <span className="muted">{t('offline.speed', { speed: p.bytesPerSecond })}</span>
       )}

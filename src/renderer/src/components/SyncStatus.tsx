@@ -62,11 +62,13 @@ export function SyncStatus(props: { connectionId?: string }) {
             value={status.progress.done}
           />
         )}
-        <span className="sync-last">
-          {status.lastSyncAt !== null
-            ? t('sync.lastSync', { when: formatRelative(status.lastSyncAt, currentLocale(), now) })
-            : t('sync.never')}
-        </span>
+        {status.lastSyncAt !== null ? (
+          <span className="sync-last">
+            {t('sync.lastSync', { when: formatRelative(status.lastSyncAt, currentLocale(), now) })}
+          </span>
+        ) : (
+          status.pending > 0 && <span className="sync-last">{t('sync.never')}</span>
+        )}
       </button>
       {status.signInNeeded.length > 0 && (
         <button

@@ -87,7 +87,12 @@ export const Tile = memo(function Tile(props: Props) {
             decoding="async"
             fetchPriority={props.visible ? 'high' : 'low'}
             draggable={false}
-            onLoad={() => remember(url)}
+            onLoad={(event) => {
+              event.currentTarget.style.visibility = ''
+              remember(url)
+            }}
+            // Offline and not downloaded: an empty tile, not a broken-image icon.
+            onError={(event) => (event.currentTarget.style.visibility = 'hidden')}
           />
         ) : (
           <div className="thumb-placeholder" />

@@ -11,29 +11,52 @@ export class ConnectivityTracker {
   private readonly states = new Map<string, Connectivity>()
   private readonly listeners = new Set<(c: Connectivity) => void>()
   private off: (() => void) | null = null
+  private timer: ReturnType<typeof setTimeout> | null = null
 
+  /**
+   * `recheckMs`: while some connection is not online, ask main again this often. Events sent
+   * while the event stream was down (the browser shell restarted under an open tab) are lost,
+   * and a runner that still believes "offline" would never send. 0 turns it off (tests).
+   */
   constructor(
     private readonly transport: Transport,
-    private readonly events: Pick<EventSource, 'onConnectivity'>
+    private readonly events: Pick<EventSource, 'onConnectivity'>,
+    private readonly recheckMs = 0
   ) {}
 
   /** Subscribes to the event, then asks for the current states (events win if they race). */
   async start(): Promise<void> {
     if (this.off) return
     this.off = this.events.onConnectivity((c) => this.set(c))
+    await this.ask()
+    this.scheduleRecheck()
+  }
+
+  private async ask(): Promise<void> {
     try {
       for (const c of await this.transport('connectivity.get')) {
         const known = this.states.get(c.connectionId)
-        if (!known || known.since <= c.since) this.set(c)
+        if (!known || known.since <= c.since || known.state !== c.state) this.set(c)
       }
     } catch {
-      // Main unreachable from here: the event stream will tell us.
+      // Main unreachable from here: the event stream (or the next recheck) will tell us.
     }
+  }
+
+  private scheduleRecheck(): void {
+    if (this.recheckMs <= 0 || !this.off) return
+    this.timer = setTimeout(() => {
+      this.timer = null
+      const settled = this.states.size > 0 && this.all().every((c) => c.state === 'online')
+      void (settled ? Promise.resolve() : this.ask()).finally(() => this.scheduleRecheck())
+    }, this.recheckMs)
   }
 
   stop(): void {
     this.off?.()
     this.off = null
+    if (this.timer !== null) clearTimeout(this.timer)
+    this.timer = null
   }
 
   set(c: Connectivity): void {

@@ -18,7 +18,7 @@ export function getOffline(): Offline {
     transport: call,
     clock: systemClock,
     random: Math.random,
-    connectivity: new ConnectivityTracker(call, events),
+    connectivity: new ConnectivityTracker(call, events, 5_000),
     events,
     locks: defaultLocks(),
     revalidateAfterMs: 10_000

@@ -14,7 +14,6 @@ import type { Dataset, TagFilter } from '../../../shared/domain'
 import { ErrorNotice } from '../components/ErrorNotice'
 import { modalOpen } from '../components/Modal'
 import { ShortcutSheet } from '../components/ShortcutSheet'
-import { onJobChanged, sameJob } from '../data/changes'
 import { offline } from '../data/offline'
 import { collectSampleIds, readPage } from '../data/pages'
 import type { JobRef } from '../data/types'
@@ -87,18 +86,12 @@ export function ReviewPane(props: {
 
   useEffect(() => {
     store.want([1])
-    const offChanged = onJobChanged((changed) => {
-      if (sameJob(changed, job)) store.invalidate()
-    })
-    // Syncs, revalidations and deletes in other windows change the cached pages too.
-    const offWatch = offline().watchJob(job, () => {
+    // Every change to the job's cached pages, here or in another window (a delete, an undo, a
+    // sync, a revalidation that brought news), bumps its version: one re-read per change.
+    return offline().watchJob(job, () => {
       setFreshness(null)
       store.invalidate()
     })
-    return () => {
-      offChanged()
-      offWatch()
-    }
   }, [store, job])
 
   useEffect(() => () => selectAbort.current?.abort(), [])

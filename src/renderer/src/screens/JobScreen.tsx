@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { ConnectionProfile, Dataset, Label, TagFilter } from '../../../shared/domain'
 import { ErrorNotice } from '../components/ErrorNotice'
-import { onJobChanged, sameJob } from '../data/changes'
 import { jobLabels, jobStats } from '../data/jobs'
 import { offline } from '../data/offline'
 import { colorsFor } from '../palette'
@@ -24,15 +23,8 @@ export function JobScreen(props: {
   const labelList = labels.status === 'ok' ? labels.value : props.labels
   const colorOf = useMemo(() => colorsFor(labelList), [labelList])
 
-  useEffect(() => {
-    const offChanged = onJobChanged((changed) => sameJob(changed, job) && reloadStats())
-    // A sync, an undo or a refresh in any window changes the counts too.
-    const offWatch = offline().watchJob(job, reloadStats)
-    return () => {
-      offChanged()
-      offWatch()
-    }
-  }, [job, reloadStats])
+  // A delete, an undo, a sync or a refresh, in any window, changes the counts.
+  useEffect(() => offline().watchJob(job, reloadStats), [job, reloadStats])
 
   return (
     <div className="job-screen">
