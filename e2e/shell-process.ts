@@ -30,7 +30,8 @@ export async function startShellProcess(options: {
   userDataDir: string
   demoFile?: string
 }): Promise<ShellProcess> {
-  const token = randomBytes(18).toString('base64url')
+  // Hex: a token may not start with '-', which the CLI would read as an option.
+  const token = randomBytes(18).toString('hex')
   let port = 0
   let child: ChildProcess | null = null
   let origin = ''
@@ -42,8 +43,7 @@ export async function startShellProcess(options: {
       options.userDataDir,
       '--port',
       String(port),
-      '--token',
-      token
+      `--token=${token}`
     ]
     if (options.demoFile) args.push('--demo', options.demoFile)
     // Its own process group: tsx runs the shell in a child node, and SIGKILL (which tsx cannot
