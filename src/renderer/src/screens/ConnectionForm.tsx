@@ -11,6 +11,7 @@ import {
   type Problems
 } from './connectionForm'
 import { VerdictView } from './VerdictView'
+import { RadioGroup } from '../components/RadioGroup'
 
 function Field(props: {
   label: string
@@ -136,27 +137,16 @@ export function ConnectionForm(props: {
         )}
       </Field>
 
-      <fieldset>
-        <legend>{t('connections.form.target')}</legend>
-        <label className="check">
-          <input
-            type="radio"
-            name="target"
-            checked={form.targetKind === 'region'}
-            onChange={() => set('targetKind', 'region')}
-          />
-          {t('connections.form.targetRegion')}
-        </label>
-        <label className="check">
-          <input
-            type="radio"
-            name="target"
-            checked={form.targetKind === 'endpoint'}
-            onChange={() => set('targetKind', 'endpoint')}
-          />
-          {t('connections.form.targetEndpoint')}
-        </label>
-      </fieldset>
+      <RadioGroup
+        legend={t('connections.form.target')}
+        name="target"
+        value={form.targetKind}
+        onChange={(kind) => set('targetKind', kind)}
+        options={[
+          { value: 'region', label: t('connections.form.targetRegion') },
+          { value: 'endpoint', label: t('connections.form.targetEndpoint') }
+        ]}
+      />
       {form.targetKind === 'region' ? (
         <Field label={t('connections.form.region')}>
           {(f) => (
@@ -202,27 +192,16 @@ export function ConnectionForm(props: {
         )}
       </Field>
 
-      <fieldset>
-        <legend>{t('connections.form.auth')}</legend>
-        <label className="check">
-          <input
-            type="radio"
-            name="auth"
-            checked={form.authKind === 'aksk'}
-            onChange={() => set('authKind', 'aksk')}
-          />
-          {t('connections.form.authAksk')}
-        </label>
-        <label className="check">
-          <input
-            type="radio"
-            name="auth"
-            checked={form.authKind === 'password'}
-            onChange={() => set('authKind', 'password')}
-          />
-          {t('connections.form.authPassword')}
-        </label>
-      </fieldset>
+      <RadioGroup
+        legend={t('connections.form.auth')}
+        name="auth"
+        value={form.authKind}
+        onChange={(kind) => set('authKind', kind)}
+        options={[
+          { value: 'aksk', label: t('connections.form.authAksk') },
+          { value: 'password', label: t('connections.form.authPassword') }
+        ]}
+      />
       {form.authKind === 'aksk' ? (
         <Field label={t('connections.form.ak')} problem={problems.ak}>
           {(f) => (
