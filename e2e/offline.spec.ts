@@ -118,6 +118,8 @@ test('(1) a job made available offline browses every page and opens images with 
   shell,
   service
 }) => {
+  // Most of it is the service rendering 400 thumbnails on first request (2 cores).
+  test.setTimeout(120_000)
   const job = demoJob(service, 'detection')
   const ops = serviceOps(service)
   const ids = await allIds(ops, job.id)
