@@ -42,19 +42,27 @@ export async function listingPages(db: TagdeckDb, l: ListingRow): Promise<PageRo
   return pages.sort((a, b) => a.page - b.page)
 }
 
+/** Cached pages of this job that hold any of these samples (the multi-entry index finds them). */
+async function jobPagesHolding(
+  db: TagdeckDb,
+  job: JobKey,
+  sampleIds: ReadonlySet<string>
+): Promise<PageRow[]> {
+  const pages = await db.pages
+    .where('sampleIds')
+    .anyOf([...sampleIds])
+    .distinct()
+    .toArray()
+  return pages.filter((p) => p.connectionId === job.connectionId && p.jobId === job.jobId)
+}
+
 /** Hides freshly queued samples in every cached listing of their job. */
 export async function hideInListings(db: TagdeckDb, job: JobKey, rows: readonly OutboxRow[]) {
   if (rows.length === 0) return
   const listings = await jobListings(db, job)
   if (listings.length === 0) return
   const wanted = new Set(rows.map((r) => r.sampleId))
-  const pages = await db.pages
-    .where('sampleIds')
-    .anyOf([...wanted])
-    .distinct()
-    .toArray()
-  for (const page of pages) {
-    if (page.connectionId !== job.connectionId || page.jobId !== job.jobId) continue
+  for (const page of await jobPagesHolding(db, job, wanted)) {
     const listing = listings.find((l) => sameListing(l, page))
     if (!listing) continue
     page.sampleIds.forEach((id, i) => {
@@ -232,13 +240,7 @@ export async function cachedSamples(
 ): Promise<Map<string, { sample: Sample; at: number }>> {
   const found = new Map<string, { sample: Sample; at: number }>()
   const wanted = new Set(sampleIds)
-  const pages = await db.pages
-    .where('sampleIds')
-    .anyOf([...wanted])
-    .distinct()
-    .toArray()
-  for (const page of pages) {
-    if (page.connectionId !== job.connectionId || page.jobId !== job.jobId) continue
+  for (const page of await jobPagesHolding(db, job, wanted)) {
     for (const sample of page.samples) {
       const known = found.get(sample.id)
       if (wanted.has(sample.id) && (!known || known.at < page.fetchedAt)) {
