@@ -20,6 +20,8 @@ export class ImageMissing extends Error {}
 
 export class ImageFiles {
   private readonly pending = new Map<string, Promise<string>>()
+  /** Every render and removal under way, so a close can wait for the disk to be quiet. */
+  private readonly busy = new Set<Promise<unknown>>()
 
   constructor(
     private readonly root: string,
@@ -55,12 +57,29 @@ export class ImageFiles {
     let job = this.pending.get(file)
     if (!job) {
       // Concurrent first requests for one image share a single render.
-      job = (variant ? this.makeVariant(row, variant, file) : this.makeOriginal(row, file)).finally(
-        () => this.pending.delete(file)
-      )
+      job = this.track(
+        variant ? this.makeVariant(row, variant, file) : this.makeOriginal(row, file)
+      ).finally(() => this.pending.delete(file))
       this.pending.set(file, job)
     }
     return job
+  }
+
+  /**
+   * Resolves once no render or removal is under way. A request whose client went away keeps
+   * its work going after the server stopped listening; the database must outlive it.
+   */
+  async settle(): Promise<void> {
+    while (this.busy.size > 0) await Promise.allSettled([...this.busy])
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.busy.add(work)
+    void work.then(
+      () => this.busy.delete(work),
+      () => this.busy.delete(work)
+    )
+    return work
   }
 
   private async makeOriginal(row: SampleRow, file: string): Promise<string> {
@@ -99,7 +118,11 @@ export class ImageFiles {
    * Thumbnails always go with the sample; originals only with `delete_source`. One listing per
    * shard folder, all in parallel: a sequential walk cost ~10 ms per 100 samples.
    */
-  async remove(rows: SampleRow[], source: boolean): Promise<void> {
+  remove(rows: SampleRow[], source: boolean): Promise<void> {
+    return this.track(this.removeFiles(rows, source))
+  }
+
+  private async removeFiles(rows: SampleRow[], source: boolean): Promise<void> {
     const byDir = new Map<string, Set<string>>()
     for (const row of rows) {
       const dir = this.variantDir(row)

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -107,6 +107,35 @@ describe('restart', () => {
     await world.restart()
     const after = await world.call('GET', `${samples()}/${id}`)
     expect(after.json).toMatchObject({ error_code: 'ModelArts.4420' })
+  })
+
+  it('waits for an image still being drawn for a client that went away before it closes', async () => {
+    const listed = SampleList.parse(
+      (await world.call('GET', samples(), { query: { limit: '1', offset: '3' } })).json
+    )
+    const source = new URL(listed.samples[0]?.source ?? '')
+    const images = path.join(world.dir, 'images')
+    const jpegs = async () =>
+      (await readdir(images, { recursive: true })).filter((f) => f.endsWith('.jpg'))
+    const before = await jpegs()
+    // Sent in full, then the connection is dropped: the drawing goes on with no one waiting.
+    await new Promise<void>((resolve) => {
+      const req = request(source)
+      req.on('error', () => undefined)
+      req.on('finish', () => setTimeout(() => (req.destroy(), resolve()), 5))
+      req.end()
+    })
+    await world.service.close()
+    try {
+      const files = await readdir(images, { recursive: true })
+      expect(await jpegs()).toHaveLength(before.length + 1)
+      expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([])
+      // Nothing more lands on the disk after close: the data folder can go at once.
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(await readdir(images, { recursive: true })).toEqual(files)
+    } finally {
+      await world.restart()
+    }
   })
 })
 

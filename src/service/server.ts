@@ -89,10 +89,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     let listenUrl = ''
     const urlSecret = getMeta(db, 'url_secret')
     if (!urlSecret) throw new Error('The database has no image URL key')
+    const files = new ImageFiles(dataDir, store)
     const ctx: ServiceContext = {
       store,
       credentials,
-      files: new ImageFiles(dataDir, store),
+      files,
       urlSecret,
       sources: new SourceSigner(urlSecret),
       now,
@@ -114,8 +115,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     let closing: Promise<void> | null = null
     const close = () =>
       (closing ??= (async () => {
-        // Stops accepting, lets in-flight requests finish, then closes the database.
+        // Stops accepting, lets in-flight requests finish (and image work whose client left),
+        // then closes the database.
         await app.close()
+        await files.settle()
         db.pragma('optimize')
         db.close()
       })())
