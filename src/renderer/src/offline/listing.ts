@@ -42,18 +42,28 @@ export async function listingPages(db: TagdeckDb, l: ListingRow): Promise<PageRo
   return pages.sort((a, b) => a.page - b.page)
 }
 
-/** Cached pages of this job that hold any of these samples (the multi-entry index finds them). */
+type PageKey = [string, string, string, number, number]
+
+/**
+ * Cached pages of this job that hold any of these samples. The multi-entry index is walked for
+ * keys only, then each page is read once: walking it for values would read (and clone) a whole
+ * page of 100 samples for every id asked about.
+ */
 async function jobPagesHolding(
   db: TagdeckDb,
   job: JobKey,
   sampleIds: ReadonlySet<string>
 ): Promise<PageRow[]> {
-  const pages = await db.pages
+  const keys = (await db.pages
     .where('sampleIds')
     .anyOf([...sampleIds])
-    .distinct()
-    .toArray()
-  return pages.filter((p) => p.connectionId === job.connectionId && p.jobId === job.jobId)
+    .primaryKeys()) as unknown as PageKey[]
+  const unique = new Map<string, PageKey>()
+  for (const key of keys) {
+    if (key[0] === job.connectionId && key[1] === job.jobId) unique.set(key.join('\u0000'), key)
+  }
+  const pages = await db.pages.bulkGet([...unique.values()])
+  return pages.filter((p): p is PageRow => p !== undefined)
 }
 
 /** Hides freshly queued samples in every cached listing of their job. */
