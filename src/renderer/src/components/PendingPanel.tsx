@@ -6,22 +6,22 @@ import {
   retryDeletions,
   undoDeletions,
   usePendingRows,
-  type OutboxRow,
-  type PanelStatus,
+  type PanelRow,
+  type OutboxStatus,
   type SyncStatus
 } from '../data/sync'
 import { showToast } from '../toasts'
 import { Modal } from './Modal'
 
 const LIMIT = 200
-const SECTIONS: readonly PanelStatus[] = ['failed', 'paused', 'sending', 'queued']
+const SECTIONS: readonly OutboxStatus[] = ['failed', 'paused', 'sending', 'queued']
 
-function rowName(t: ReturnType<typeof useTranslation>['t'], row: OutboxRow): string {
+function rowName(t: ReturnType<typeof useTranslation>['t'], row: PanelRow): string {
   return row.name ?? t('pending.unnamed', { id: row.sampleId })
 }
 
 /** One status's rows with their actions: undo (queued), retry and discard (failed, paused). */
-function Section(props: { status: PanelStatus; count: number }) {
+function Section(props: { status: OutboxStatus; count: number }) {
   const { t } = useTranslation()
   const rows = usePendingRows(props.status, LIMIT) ?? []
   const headingId = useId()
@@ -114,7 +114,7 @@ export function PendingPanel(props: { status: SyncStatus; onClose: () => void })
   const { t } = useTranslation()
   const titleId = useId()
   const { status } = props
-  const counts: Record<PanelStatus, number> = {
+  const counts: Record<OutboxStatus, number> = {
     queued: status.queued,
     sending: status.sending,
     failed: status.failed,

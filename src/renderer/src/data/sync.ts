@@ -1,9 +1,9 @@
 import { useLiveQuery } from 'dexie-react-hooks'
 import { useEffect, useState } from 'react'
-import type { OutboxRow, OutboxStatus, SyncStatus } from '../offline'
+import type { OutboxStatus, PanelRow, SyncStatus } from '../offline'
 import { offline } from './offline'
 
-export type { SyncStatus, OutboxRow }
+export type { SyncStatus, PanelRow, OutboxStatus }
 
 /**
  * What the always-visible sync indicator shows: the outbox's counts and the runner's notes
@@ -15,10 +15,8 @@ export function useSyncStatus(connectionId?: string): SyncStatus | null {
   return status
 }
 
-export type PanelStatus = Exclude<OutboxStatus, 'done'>
-
 /** Rows of one status for the "Pending changes" panel, oldest first (at most `limit`). */
-export function usePendingRows(status: PanelStatus, limit = 200): OutboxRow[] | undefined {
+export function usePendingRows(status: OutboxStatus, limit = 200): PanelRow[] | undefined {
   return useLiveQuery(() => offline().pendingRows(status, limit), [status, limit])
 }
 

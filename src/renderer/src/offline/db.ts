@@ -67,22 +67,25 @@ export interface JobRow extends JobKey {
   version: number
 }
 
-export type OutboxStatus = 'queued' | 'sending' | 'failed' | 'paused' | 'done'
+/**
+ * Where a deletion stands. Rows store `queued`, `failed` or `paused`; `sending` is derived: a
+ * queued row named by an `inflight` batch (marking 100 rows one by one would cost 100 writes).
+ */
+export type OutboxStatus = 'queued' | 'sending' | 'failed' | 'paused'
+export type StoredStatus = Exclude<OutboxStatus, 'sending'>
 
 export interface OutboxError {
   code: string
   message: string
 }
 
-/**
- * One sample to delete. `done` rows were confirmed by the service and wait for the cached
- * pages to be rebased in the same transaction that removes them.
- */
+/** One sample to delete, until the service confirms it. */
 export interface OutboxRow extends JobKey {
   /** `connectionId/jobId/sampleId`: one row per sample, so queueing twice is a no-op. */
   id: string
   sampleId: string
-  status: OutboxStatus
+  status: StoredStatus
+  /** Attempts that failed as a whole (network, 5xx) or for this item. */
   attempts: number
   nextAttemptAt: number
   createdAt: number
@@ -93,6 +96,30 @@ export interface OutboxRow extends JobKey {
   tags: string[] | null
   boxTags: string[]
 }
+
+/**
+ * A batch of outbox rows on its way to the service: one record, written before the request.
+ * Its rows cannot be undone any more. A runner that dies leaves it behind; the next one drops
+ * it and sends the rows again (a deleted sample then answers "not found": done).
+ */
+export interface InFlightRow extends JobKey {
+  id: string
+  rowIds: string[]
+  startedAt: number
+}
+
+/**
+ * Rows the service confirmed, moved out of the outbox in one record per batch. They stay
+ * hidden and subtracted from counts until `rebaseJob` folds them into the cached pages.
+ */
+export interface SettledRow extends JobKey {
+  id: string
+  rows: SettledSample[]
+  at: number
+}
+
+/** What a confirmed deletion still needs: which sample, and what it took from the counts. */
+export type SettledSample = Pick<OutboxRow, 'sampleId' | 'tags' | 'boxTags'>
 
 export type OfflinePhase = 'pages' | 'thumb' | 'full' | 'done'
 export type OfflineState = 'running' | 'paused' | 'done' | 'error'
@@ -151,6 +178,8 @@ export type TagdeckDb = Dexie & {
   samples: Table<SampleRow, [string, string, string]>
   jobs: Table<JobRow, [string, string]>
   outbox: Table<OutboxRow, string>
+  inflight: Table<InFlightRow, string>
+  settled: Table<SettledRow, string>
   offlineJobs: Table<OfflineJobRow, [string, string]>
   syncState: Table<SyncStateRow, string>
   pauses: Table<PauseRow, string>
@@ -172,7 +201,43 @@ export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
     pauses: 'connectionId'
   })
   db.version(2).stores({ jobLists: 'connectionId' })
+  // Batches in flight and confirmed deletions live in records of their own (one write per batch
+  // instead of one per row); due rows are found by index, oldest due first, then by id.
+  db.version(3)
+    .stores({
+      outbox:
+        'id, [status+createdAt], [connectionId+jobId+status+createdAt], [connectionId+status], [connectionId+jobId], [connectionId+jobId+status+nextAttemptAt+id]',
+      inflight: 'id, [connectionId+jobId]',
+      settled: 'id, [connectionId+jobId]'
+    })
+    .upgrade(async (tx) => {
+      const outbox = tx.table<LegacyRow, string>('outbox')
+      const withStatus = (status: LegacyRow['status']) =>
+        outbox.where('[status+createdAt]').between([status, Dexie.minKey], [status, Dexie.maxKey])
+      const done = await withStatus('done').toArray()
+      const now = Date.now()
+      for (const [key, rows] of groupBy(done, (r) => `${r.connectionId}/${r.jobId}`)) {
+        const job = { connectionId: rows[0].connectionId, jobId: rows[0].jobId }
+        const settled = rows.map(({ sampleId, tags, boxTags }) => ({ sampleId, tags, boxTags }))
+        await tx.table('settled').add({ ...job, id: `upgrade/${key}`, rows: settled, at: now })
+      }
+      await outbox.bulkDelete(done.map((r) => r.id))
+      await withStatus('sending').modify({ status: 'queued' })
+    })
   return db
+}
+
+/** A row as version 2 stored it (with `sending` and `done`). */
+type LegacyRow = Omit<OutboxRow, 'status'> & { status: StoredStatus | 'sending' | 'done' }
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>()
+  for (const item of items) {
+    const group = groups.get(key(item))
+    if (group) group.push(item)
+    else groups.set(key(item), [item])
+  }
+  return groups
 }
 
 let shared: TagdeckDb | null = null

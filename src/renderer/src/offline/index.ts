@@ -1,4 +1,4 @@
-import type { OutboxStatus, JobKey, OutboxRow } from './db'
+import type { OutboxStatus, JobKey } from './db'
 import type { OfflineContext } from './context'
 import { cacheBytes, evict, type EvictResult } from './evict'
 import {
@@ -88,7 +88,7 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
       return n
     },
     pendingCounts: (connectionId?: string) => outbox.pendingCounts(db, connectionId),
-    pendingRows: (status: Exclude<OutboxStatus, 'done'>, limit?: number): Promise<OutboxRow[]> =>
+    pendingRows: (status: OutboxStatus, limit?: number): Promise<outbox.PanelRow[]> =>
       outbox.pendingRows(db, status, limit),
     watchSyncStatus: (listener: (status: SyncStatus) => void, connectionId?: string) =>
       watchSyncStatus(db, ctx.connectivity, listener, connectionId),
@@ -103,7 +103,7 @@ export type Offline = ReturnType<typeof createOffline>
 
 export type { PageRequest, PageView } from './pages'
 export type { SyncStatus } from './sync-status'
-export type { QueueResult, RemoveResult, PendingCounts } from './outbox'
+export type { QueueResult, RemoveResult, PendingCounts, PanelRow } from './outbox'
 export type { OfflineProgress, DownloadEstimate, DownloadOptions } from './offline-job'
 export type { Cached, CachedSample } from './job-data'
 export type { OutboxRow, OutboxStatus, JobKey } from './db'

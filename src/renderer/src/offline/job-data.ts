@@ -1,10 +1,11 @@
-import { Dexie, liveQuery } from 'dexie'
+import { liveQuery } from 'dexie'
 import type { JobStats, Label, Sample } from '../../../shared/domain'
 import type { JobKey, JobRow, TagdeckDb } from './db'
 import { emptyJob, outboxId } from './db'
 import type { OfflineContext } from './context'
 import { isUnreachable, notAvailableOffline } from './errors'
-import { cachedSamples, doneRows, rebaseJob, writeScope } from './listing'
+import { hasSettled, jobInFlight, settledRows } from './batches'
+import { cachedSamples, rebaseJob, writeScope } from './listing'
 import { subtractFromStats } from './overlay'
 
 /** Cache-first reads of a job's stats, labels and single samples (the viewer). */
@@ -15,21 +16,25 @@ export interface Cached<T> {
   ageMs: number
 }
 
-/** The job's stats with every queued deletion taken out. Database only: liveQuery-safe. */
+/**
+ * The job's stats with every queued deletion taken out, and every confirmed one the stored
+ * stats do not reflect yet. Database only: liveQuery-safe.
+ */
 export function cachedStats(
   db: TagdeckDb,
   job: JobKey,
   now = Date.now()
 ): Promise<Cached<JobStats> | null> {
-  return db.transaction('r', db.jobs, db.outbox, async () => {
+  return db.transaction('r', db.jobs, db.outbox, db.settled, async () => {
     const row = await db.jobs.get([job.connectionId, job.jobId])
     if (!row?.stats || row.statsAt === null) return null
     const queued = await db.outbox
       .where('[connectionId+jobId]')
       .equals([job.connectionId, job.jobId])
       .toArray()
+    const settled = await settledRows(db, job)
     return {
-      value: subtractFromStats(row.stats, queued),
+      value: subtractFromStats(row.stats, [...queued, ...settled]),
       fetchedAt: row.statsAt,
       ageMs: Math.max(0, now - row.statsAt)
     }
@@ -47,15 +52,8 @@ async function refreshStats(ctx: OfflineContext, job: JobKey): Promise<void> {
     const now = ctx.clock.now()
     const before = await db.jobs.get([job.connectionId, job.jobId])
     if ((before?.generation ?? 0) !== generation) return // a batch was sent meanwhile
-    const sending = await db.outbox
-      .where('[connectionId+jobId+status+createdAt]')
-      .between(
-        [job.connectionId, job.jobId, 'sending', Dexie.minKey],
-        [job.connectionId, job.jobId, 'sending', Dexie.maxKey]
-      )
-      .count()
-    if (sending > 0) return
-    if ((await doneRows(db, job)).length > 0) await rebaseJob(db, job, now)
+    if (await jobInFlight(db, job)) return
+    if (await hasSettled(db, job)) await rebaseJob(db, job, now)
     const row = (await db.jobs.get([job.connectionId, job.jobId])) ?? emptyJob(job)
     await db.jobs.put({ ...row, stats, statsAt: now, version: row.version + 1 })
   })
@@ -140,15 +138,16 @@ export async function cachedSample(
   sampleId: string,
   now = Date.now()
 ): Promise<CachedSample | null> {
-  return db.transaction('r', db.samples, db.pages, db.outbox, async () => {
+  return db.transaction('r', db.samples, db.pages, db.outbox, db.settled, async () => {
     const found = (await cachedSamples(db, job, [sampleId])).get(sampleId)
     if (!found) return null
     const queued = await db.outbox.get(outboxId(job.connectionId, job.jobId, sampleId))
+    const settled = queued ? [] : await settledRows(db, job)
     return {
       value: found.sample,
       fetchedAt: found.at,
       ageMs: Math.max(0, now - found.at),
-      pendingDeletion: queued !== undefined
+      pendingDeletion: queued !== undefined || settled.some((r) => r.sampleId === sampleId)
     }
   })
 }

@@ -1,4 +1,3 @@
-import { Dexie } from 'dexie'
 import type { Sample } from '../../../shared/domain'
 import type { JobKey, ListingRow, OutboxRow, PageRow, TagdeckDb } from './db'
 import { touchJob } from './db'
@@ -16,6 +15,8 @@ export const writeScope = (db: TagdeckDb) => [
   db.samples,
   db.jobs,
   db.outbox,
+  db.inflight,
+  db.settled,
   db.pauses,
   db.syncState
 ]
@@ -121,33 +122,32 @@ export async function placeHiddenOnPage(
   })
 }
 
-export function doneRows(db: TagdeckDb, job: JobKey): Promise<OutboxRow[]> {
-  return db.outbox
-    .where('[connectionId+jobId+status+createdAt]')
-    .between(
-      [job.connectionId, job.jobId, 'done', Dexie.minKey],
-      [job.connectionId, job.jobId, 'done', Dexie.maxKey]
-    )
-    .toArray()
-}
-
 /**
- * The service deleted the job's `done` rows: rewrite every cached listing of the job as the
+ * The service deleted the job's settled rows: rewrite every cached listing of the job as the
  * service now has it (later samples move up; pages re-chunked), drop what cannot be placed
- * exactly, take the samples out of the stats, and remove the rows. Readers see no change in
- * what is visible (those samples were hidden already), only in where it sits.
+ * exactly, take the samples out of the stats, and forget the settled batches. Readers see no
+ * change in what is visible (those samples were hidden already), only in where it sits.
  */
 export async function rebaseJob(db: TagdeckDb, job: JobKey, now: number): Promise<number> {
-  const done = await doneRows(db, job)
-  if (done.length === 0) return 0
+  const batches = await db.settled
+    .where('[connectionId+jobId]')
+    .equals([job.connectionId, job.jobId])
+    .toArray()
+  const done = batches.flatMap((b) => b.rows)
+  if (batches.length === 0) return 0
   const gone = new Set(done.map((r) => r.sampleId))
   for (const listing of await jobListings(db, job)) {
     await rebaseListing(db, listing, gone, now)
   }
   const jobRow = await db.jobs.get([job.connectionId, job.jobId])
   if (jobRow?.stats) await db.jobs.put({ ...jobRow, stats: subtractFromStats(jobRow.stats, done) })
-  await db.outbox.bulkDelete(done.map((r) => r.id))
-  await db.samples.bulkDelete(done.map((r) => [job.connectionId, job.jobId, r.sampleId]))
+  await db.settled.bulkDelete(batches.map((b) => b.id))
+  // Only the few samples read on their own have rows: look them up instead of deleting blind.
+  const singles = (await db.samples
+    .where('[connectionId+jobId]')
+    .equals([job.connectionId, job.jobId])
+    .primaryKeys()) as unknown as [string, string, string][]
+  await db.samples.bulkDelete(singles.filter((key) => gone.has(key[2])))
   await touchJob(db, job, { generation: true })
   return done.length
 }

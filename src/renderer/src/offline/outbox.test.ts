@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import { outboxId } from './db'
 import { cachedStats, readStats } from './job-data'
-import { queueDeletions, retry, discard, undo, pendingCounts } from './outbox'
+import { queueDeletions, retry, discard, undo, pendingCounts, pendingRows } from './outbox'
 import { cachedPage, readPage, type PageRequest } from './pages'
 import { makeSample, makeWorld, type TestWorld } from './testing'
 
@@ -116,7 +116,13 @@ describe('undo', () => {
       .slice(0, 2)
       .map((s) => s.id)
     const { rowIds } = await queueDeletions(world.ctx.db, world.clock, job, ids)
-    await world.ctx.db.outbox.update(rowIds[0], { status: 'sending' })
+    // The sync engine's record of a batch on its way (see sync-batches.ts).
+    await world.ctx.db.inflight.add({ ...job, id: 'batch-1', rowIds: [rowIds[0]], startedAt: 0 })
+    expect(await pendingCounts(world.ctx.db)).toMatchObject({ queued: 1, sending: 1, willSync: 2 })
+    expect((await pendingRows(world.ctx.db, 'sending')).map((r) => [r.id, r.status])).toEqual([
+      [rowIds[0], 'sending']
+    ])
+    expect((await pendingRows(world.ctx.db, 'queued')).map((r) => r.id)).toEqual([rowIds[1]])
     const result = await undo(world.ctx.db, rowIds)
     expect(result).toEqual({ removed: [rowIds[1]], tooLate: [rowIds[0]] })
     expect((await cachedPage(world.ctx.db, req(1)))?.total).toBe(249)

@@ -1,5 +1,6 @@
 import { Dexie } from 'dexie'
-import type { JobKey, OutboxRow, OutboxStatus, TagdeckDb } from './db'
+import { flyingIds } from './batches'
+import type { JobKey, OutboxRow, OutboxStatus, StoredStatus, TagdeckDb } from './db'
 import { outboxId, touchJob } from './db'
 import type { Clock } from './deps'
 import { cachedSamples, hideInListings, unhideInListings, writeScope } from './listing'
@@ -73,15 +74,14 @@ export interface RemoveResult {
   tooLate: string[]
 }
 
-const TAKE_BACK: readonly OutboxStatus[] = ['queued', 'paused', 'failed']
-
 async function takeBack(db: TagdeckDb, rowIds: readonly string[]): Promise<RemoveResult> {
   return db.transaction('rw', writeScope(db), async () => {
     const rows = await db.outbox.bulkGet([...rowIds])
+    const flying = await flyingIds(db)
     const removed: OutboxRow[] = []
     const tooLate: string[] = []
     rows.forEach((row, i) => {
-      if (row && TAKE_BACK.includes(row.status)) removed.push(row)
+      if (row && !flying.has(row.id)) removed.push(row)
       else tooLate.push(rowIds[i])
     })
     await db.outbox.bulkDelete(removed.map((r) => r.id))
@@ -159,6 +159,9 @@ function groupByJob(rows: readonly OutboxRow[]): (JobKey & { rows: OutboxRow[] }
 // ---- reads for the "Pending changes" panel, the indicator and the quit warning ------------
 // Plain Dexie reads: wrap them in `liveQuery` / `useLiveQuery` to follow changes (any window).
 
+/** A row as the panel shows it: `sending` when its batch is in flight. */
+export type PanelRow = Omit<OutboxRow, 'status'> & { status: OutboxStatus }
+
 export interface PendingCounts {
   queued: number
   sending: number
@@ -168,9 +171,9 @@ export interface PendingCounts {
   willSync: number
 }
 
-const PANEL: readonly OutboxStatus[] = ['queued', 'sending', 'failed', 'paused']
+const STORED: readonly StoredStatus[] = ['queued', 'failed', 'paused']
 
-function statusRange(db: TagdeckDb, status: OutboxStatus, connectionId?: string) {
+function statusRange(db: TagdeckDb, status: StoredStatus, connectionId?: string) {
   if (connectionId === undefined) {
     return db.outbox
       .where('[status+createdAt]')
@@ -179,18 +182,37 @@ function statusRange(db: TagdeckDb, status: OutboxStatus, connectionId?: string)
   return db.outbox.where('[connectionId+status]').equals([connectionId, status])
 }
 
+/** Rows in flight are stored as queued: they count as sending, not as queued. */
 export async function pendingCounts(db: TagdeckDb, connectionId?: string): Promise<PendingCounts> {
-  const [queued, sending, failed, paused] = await Promise.all(
-    PANEL.map((s) => statusRange(db, s, connectionId).count())
-  )
-  return { queued, sending, failed, paused, willSync: queued + sending + paused }
+  const [[queued, failed, paused], flying] = await Promise.all([
+    Promise.all(STORED.map((s) => statusRange(db, s, connectionId).count())),
+    flyingIds(db, connectionId)
+  ])
+  const sending = flying.size
+  return {
+    queued: Math.max(0, queued - sending),
+    sending,
+    failed,
+    paused,
+    willSync: queued + paused
+  }
 }
 
 /** Rows of one status, oldest first, for the panel (`limit` keeps a huge queue cheap). */
-export function pendingRows(
+export async function pendingRows(
   db: TagdeckDb,
-  status: Exclude<OutboxStatus, 'done'>,
+  status: OutboxStatus,
   limit = 200
-): Promise<OutboxRow[]> {
-  return statusRange(db, status).limit(limit).toArray()
+): Promise<PanelRow[]> {
+  if (status === 'failed' || status === 'paused')
+    return statusRange(db, status).limit(limit).toArray()
+  const flying = await flyingIds(db)
+  if (status === 'sending') {
+    const rows = await db.outbox.bulkGet([...flying].slice(0, limit))
+    return rows.flatMap((r) => (r ? [{ ...r, status: 'sending' as const }] : []))
+  }
+  const rows = await statusRange(db, 'queued')
+    .limit(limit + flying.size)
+    .toArray()
+  return rows.filter((r) => !flying.has(r.id)).slice(0, limit)
 }

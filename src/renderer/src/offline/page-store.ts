@@ -1,8 +1,8 @@
-import { Dexie } from 'dexie'
 import type { SamplePage, TagFilter } from '../../../shared/domain'
 import type { JobKey, ListingRow, PageRow, TagdeckDb } from './db'
 import { filterKey, touchJob } from './db'
-import { doneRows, listingKey, placeHiddenOnPage, rebaseJob, writeScope } from './listing'
+import { hasSettled, jobInFlight } from './batches'
+import { listingKey, placeHiddenOnPage, rebaseJob, writeScope } from './listing'
 import { matchesFilter } from './overlay'
 
 /** Writing service pages into the cache without tearing the offsets a sync is moving. */
@@ -31,23 +31,14 @@ export async function storePage(
   return db.transaction('rw', writeScope(db), async () => {
     const job = await db.jobs.get([req.connectionId, req.jobId])
     if ((job?.generation ?? 0) !== generation) return 'deferred'
-    // Most pages are stored with nothing queued for their job: one count skips the rest.
+    if (await jobInFlight(db, req)) return 'deferred'
+    // Deletions confirmed before this request went out: the answer already lacks them.
+    if (await hasSettled(db, req)) await rebaseJob(db, req, now)
+    // Most pages are stored with nothing queued for their job: one count skips the lookups.
     const queued = await db.outbox
       .where('[connectionId+jobId]')
       .equals([req.connectionId, req.jobId])
       .count()
-    if (queued > 0) {
-      const sending = await db.outbox
-        .where('[connectionId+jobId+status+createdAt]')
-        .between(
-          [req.connectionId, req.jobId, 'sending', Dexie.minKey],
-          [req.connectionId, req.jobId, 'sending', Dexie.maxKey]
-        )
-        .count()
-      if (sending > 0) return 'deferred'
-      // Deletions confirmed before this request went out: the answer already lacks them.
-      if ((await doneRows(db, req)).length > 0) await rebaseJob(db, req, now)
-    }
 
     const key = listingKey({ ...req, filterKey: filterKey(req.filter) })
     const before = await db.listings.get(key)

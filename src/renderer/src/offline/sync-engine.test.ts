@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import { openTagdeckDb } from './db'
 import { cachedStats, readStats } from './job-data'
-import { queueDeletions, resumeConnection } from './outbox'
+import { pendingCounts, queueDeletions, resumeConnection } from './outbox'
 import { storePage } from './page-store'
 import { cachedPage, readPage, refreshPage, type PageRequest } from './pages'
 import { SyncEngine } from './sync-engine'
@@ -66,6 +66,27 @@ describe('SyncEngine.drain', () => {
     expect(w.service.samples('c1', 'j1')).toHaveLength(50)
   })
 
+  it('keeps two batches in flight, and a batch in flight is never picked twice', async () => {
+    const w = world(1_000)
+    const gone = ids(w, 0, 950)
+    await queueDeletions(w.ctx.db, w.clock, job, gone)
+    let active = 0
+    let most = 0
+    w.service.afterDelete = async () => {
+      most = Math.max(most, ++active)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      active -= 1
+    }
+    const report = await new SyncEngine(w.ctx).drain()
+    expect(most).toBe(2)
+    expect(report).toMatchObject({ batches: 10, done: 950, failed: 0, retried: 0 })
+    expect(w.service.deleteCalls().flat().sort()).toEqual([...gone].sort())
+    expect([...w.service.deletions.values()].every((n) => n === 1)).toBe(true)
+    expect(await w.ctx.db.outbox.count()).toBe(0)
+    expect(await w.ctx.db.inflight.count()).toBe(0)
+    expect(await w.ctx.db.settled.count()).toBe(0)
+  })
+
   it('counts a sample already gone on the service as done', async () => {
     const w = world()
     const [a, b] = ids(w, 0, 2)
@@ -85,7 +106,8 @@ describe('SyncEngine.drain', () => {
     let failures = 2
     w.service.fail = (channel) =>
       channel === 'samples.delete' && failures-- > 0 ? retryable503() : undefined
-    const engine = new SyncEngine(w.ctx, { backoff })
+    // One batch at a time, so the second waits for the first's backoff.
+    const engine = new SyncEngine(w.ctx, { backoff, concurrency: 1 })
 
     const first = await engine.drain()
     expect(first).toMatchObject({ done: 0, retried: 100 })
@@ -121,7 +143,7 @@ describe('SyncEngine.drain', () => {
     const w = world()
     await queueDeletions(w.ctx.db, w.clock, job, ids(w, 0, 120))
     w.service.fail = (channel) => (channel === 'samples.delete' ? auth401() : undefined)
-    const engine = new SyncEngine(w.ctx, { backoff })
+    const engine = new SyncEngine(w.ctx, { backoff, concurrency: 1 })
     const report = await engine.drain()
     expect(report.paused).toBe(120)
     expect(w.service.deleteCalls()).toHaveLength(1)
@@ -186,7 +208,7 @@ describe('SyncEngine.drain', () => {
 })
 
 describe('crash recovery', () => {
-  it("re-sends rows left 'sending' by a crash; the service ends with each deleted once", async () => {
+  it('re-sends the batches in flight when the app died; the service ends with each deleted once', async () => {
     const service = new FakeService()
     service.addJob(
       'c1',
@@ -198,27 +220,29 @@ describe('crash recovery', () => {
     const gone = ids(before, 0, 250)
     await queueDeletions(before.ctx.db, before.clock, job, gone)
 
-    // The first batch reaches the service, then the app dies before the answer is stored.
+    // Both batches in flight reach the service, then the app dies before an answer is stored.
     let crash: () => void = () => {}
     const crashed = new Promise<void>((resolve) => (crash = resolve))
     service.afterDelete = () => {
-      crash()
+      if (service.deleteCalls().length === 2) crash()
       return new Promise(() => {})
     }
     void new SyncEngine(before.ctx).drain()
     await crashed
-    expect(
-      (await before.ctx.db.outbox.toArray()).filter((r) => r.status === 'sending')
-    ).toHaveLength(100)
+    const flying = (await before.ctx.db.inflight.toArray()).flatMap((b) => b.rowIds)
+    expect(flying).toHaveLength(200)
+    expect(await pendingCounts(before.ctx.db)).toMatchObject({ queued: 50, sending: 200 })
     before.ctx.db.close()
 
     service.afterDelete = () => Promise.resolve()
     const after = makeWorld({ service, dbName: name })
     const engine = new SyncEngine(after.ctx)
-    expect(await engine.recover()).toBe(100)
+    expect(await engine.recover()).toBe(200)
+    expect(await after.ctx.db.inflight.count()).toBe(0)
     const report = await engine.drain()
     expect(report).toMatchObject({ done: 250, failed: 0 })
     expect(await after.ctx.db.outbox.count()).toBe(0)
+    expect(await after.ctx.db.settled.count()).toBe(0)
     expect([...service.deletions.keys()].sort()).toEqual([...gone].sort())
     expect([...service.deletions.values()].every((n) => n === 1)).toBe(true)
     expect(service.samples('c1', 'j1').map((s) => s.id)).toEqual(ids(after, 0, 50))

@@ -1,0 +1,34 @@
+import type { JobKey, SettledSample, TagdeckDb } from './db'
+
+/**
+ * The outbox's two kinds of batch records (`db.ts`): batches in flight, whose rows read as
+ * `sending`, and settled batches, confirmed by the service and waiting to be folded into the
+ * cached pages. Both tables hold a handful of records, so these reads are cheap anywhere.
+ */
+
+const ofJob = (job: JobKey): [string, string] => [job.connectionId, job.jobId]
+
+/** Ids of every outbox row in flight (of one connection, if given). */
+export async function flyingIds(db: TagdeckDb, connectionId?: string): Promise<Set<string>> {
+  const batches = await db.inflight.toArray()
+  return new Set(
+    batches
+      .filter((b) => connectionId === undefined || b.connectionId === connectionId)
+      .flatMap((b) => b.rowIds)
+  )
+}
+
+/** Whether a batch of this job is on its way: the service's offsets are moving. */
+export async function jobInFlight(db: TagdeckDb, job: JobKey): Promise<boolean> {
+  return (await db.inflight.where('[connectionId+jobId]').equals(ofJob(job)).count()) > 0
+}
+
+/** Rows of the job the service confirmed that the cached pages do not reflect yet. */
+export async function settledRows(db: TagdeckDb, job: JobKey): Promise<SettledSample[]> {
+  const batches = await db.settled.where('[connectionId+jobId]').equals(ofJob(job)).toArray()
+  return batches.flatMap((b) => b.rows)
+}
+
+export async function hasSettled(db: TagdeckDb, job: JobKey): Promise<boolean> {
+  return (await db.settled.where('[connectionId+jobId]').equals(ofJob(job)).count()) > 0
+}
