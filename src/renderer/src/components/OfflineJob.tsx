@@ -30,8 +30,8 @@ export function diskBytes(progress: OfflineProgress): number {
 
 function fraction(p: OfflineProgress): number {
   if (p.phase === 'done') return 1
-  if (p.phase === 'pages') return p.pagesTotal > 0 ? p.pagesDone / p.pagesTotal : 0
-  return p.imagesTotal > 0 ? p.imagesDone / p.imagesTotal : 0
+  if (p.imagesTotal > 0) return p.imagesDone / p.imagesTotal
+  return p.phase === 'pages' && p.pagesTotal > 0 ? p.pagesDone / p.pagesTotal : 0
 }
 
 function reportFailure(t: T, error: unknown) {
@@ -81,7 +81,12 @@ export function OfflineProgressBar(props: { job: JobRef; progress: OfflineProgre
   const running = p.state === 'running'
   const phase =
     p.phase === 'pages'
-      ? t('offline.phase.pages', { done: p.pagesDone, total: p.pagesTotal })
+      ? t('offline.phase.pages', {
+          done: p.pagesDone,
+          total: p.pagesTotal,
+          images: p.imagesDone,
+          imagesTotal: p.imagesTotal
+        })
       : p.phase === 'done'
         ? t('offline.phase.done')
         : t(`offline.phase.${p.phase}`, { done: p.imagesDone, total: p.imagesTotal })

@@ -60,14 +60,27 @@ function holdChunk(w: ReturnType<typeof world>, index: number) {
 }
 
 describe('make available offline', () => {
-  it('walks every page at 100, prefetches every thumbnail in chunks, pins the job', async () => {
+  it("walks every page at 100, fetches each page's thumbnails as it goes, pins the job", async () => {
     const w = world()
     await new OfflineDownloads(w.ctx).start(job)
 
     const pages = w.service.calls.filter((c) => c.channel === 'samples.page')
     expect(pages.map((c) => (c.input as { page: number; perPage: number }).page)).toEqual([1, 2, 3])
+    // Page 2 is read while page 1's thumbnails download: each chunk follows its page.
+    const order = w.service.calls
+      .filter((c) => c.channel === 'samples.page' || c.channel === 'images.prefetch')
+      .map((c) => c.channel)
+    expect(order).toEqual([
+      'samples.page',
+      'images.prefetch',
+      'samples.page',
+      'images.prefetch',
+      'samples.page',
+      'images.prefetch'
+    ])
     expect(w.prefetched.map((p) => [p.variant, p.sampleIds.length])).toEqual([
-      ['thumb', 200],
+      ['thumb', 100],
+      ['thumb', 100],
       ['thumb', 50]
     ])
     expect(w.prefetched.flatMap((p) => p.sampleIds)).toEqual(
@@ -109,17 +122,20 @@ describe('make available offline', () => {
     expect((await w.ctx.db.offlineJobs.get(['c1', 'j1']))?.state).toBe('done')
   })
 
-  it('cancels, keeps its place, and resumes without fetching done chunks again', async () => {
+  it('cancels, keeps its place, and resumes without fetching done pages again', async () => {
     const w = world(450)
     const downloads = new OfflineDownloads(w.ctx)
     const atChunk = holdChunk(w, 1)
     const running = downloads.start(job)
     await atChunk
+    await until(async () => (await w.ctx.db.offlineJobs.get(['c1', 'j1']))?.imagesDone === 100)
     await downloads.cancel(job)
     await running
+    // Page 2's thumbnails were cut off: the place kept is after page 1.
     expect(await w.ctx.db.offlineJobs.get(['c1', 'j1'])).toMatchObject({
       state: 'paused',
-      imagesDone: 200
+      pagesDone: 1,
+      imagesDone: 100
     })
     expect(w.service.calls.some((c) => c.channel === 'images.cancelPrefetch')).toBe(true)
 
@@ -133,11 +149,18 @@ describe('make available offline', () => {
         cancelled: false
       }
     })
+    const pagesBefore = w.service.calls.filter((c) => c.channel === 'samples.page').length
     await downloads.resume(job)
     const all = w.service.samples('c1', 'j1').map((s) => s.id)
-    expect(w.prefetched.flatMap((p) => p.sampleIds)).toEqual(all.slice(200))
+    expect(w.prefetched.flatMap((p) => p.sampleIds)).toEqual(all.slice(100))
+    const resumedPages = w.service.calls
+      .filter((c) => c.channel === 'samples.page')
+      .slice(pagesBefore)
+      .map((c) => (c.input as { page: number }).page)
+    expect(resumedPages).toEqual([2, 3, 4, 5])
     expect(await w.ctx.db.offlineJobs.get(['c1', 'j1'])).toMatchObject({
       state: 'done',
+      imagesDone: 450,
       bytes: 450_000
     })
   })
@@ -154,10 +177,11 @@ describe('make available offline', () => {
     const atChunk = holdChunk(before, 1)
     void new OfflineDownloads(before.ctx).start(job)
     await atChunk
-    // The app dies here: the row says `running`, 200 images done.
+    await until(async () => (await before.ctx.db.offlineJobs.get(['c1', 'j1']))?.pagesDone === 1)
+    // The app dies here: the row says `running`, page 1 and its thumbnails done.
     expect(await before.ctx.db.offlineJobs.get(['c1', 'j1'])).toMatchObject({
       state: 'running',
-      imagesDone: 200
+      imagesDone: 100
     })
     before.ctx.db.close()
 
@@ -169,29 +193,31 @@ describe('make available offline', () => {
     expect(after.prefetched.flatMap((p) => p.sampleIds)).toEqual(
       service
         .samples('c1', 'j1')
-        .slice(200)
+        .slice(100)
         .map((s) => s.id)
     )
-    expect(after.service.calls.filter((c) => c.channel === 'samples.page')).toHaveLength(0)
+    const pages = after.service.calls.filter((c) => c.channel === 'samples.page')
+    expect(pages.map((c) => (c.input as { page: number }).page)).toEqual([2, 3, 4, 5])
     await downloads.stopAll()
   })
 
   it('reports speed and time left from main progress events', async () => {
-    const w = world(250)
+    const w = world(100)
     const downloads = new OfflineDownloads(w.ctx)
     const atChunk = holdChunk(w, 0)
     const seen: OfflineProgress[][] = []
     const off = downloads.watch((jobs) => seen.push(jobs))
     const running = downloads.start(job)
     await atChunk
-    await until(async () => seen.at(-1)?.[0]?.phase === 'thumb')
+    // The totals are known from the first page on, before its thumbnails are in.
+    await until(async () => seen.at(-1)?.[0]?.imagesTotal === 100)
     w.clock.advance(2_000)
     const taskId = (w.prefetched[0] as Prefetch).taskId
-    w.events.emitProgress({ taskId, done: 100, failed: 0, total: 200, bytes: 400_000 })
+    w.events.emitProgress({ taskId, done: 40, failed: 0, total: 100, bytes: 400_000 })
     const last = seen.at(-1)?.[0]
-    expect(last).toMatchObject({ active: true, phase: 'thumb', imagesTotal: 250 })
+    expect(last).toMatchObject({ active: true, phase: 'pages', pagesTotal: 1, imagesDone: 0 })
     expect(last?.bytesPerSecond).toBe(200_000)
-    expect(last?.etaMs).toBe(3_000) // 100 images in 2 s, 150 to go
+    expect(last?.etaMs).toBe(3_000) // 40 images in 2 s, 60 to go
     expect(last?.dbBytes).toBeGreaterThan(0)
     await downloads.cancel(job)
     await running

@@ -4,18 +4,18 @@ import type { JobKey, OfflineJobRow, TagdeckDb } from './db'
 import { filterKey } from './db'
 import type { OfflineContext } from './context'
 import { describe, isUnreachable } from './errors'
-import { cachedSamples, listingKey, listingPages } from './listing'
-import { storePage } from './page-store'
+import { cachedSamples } from './listing'
+import { ChunkWindow, ImageChunks, type ChunkResult } from './offline-images'
+import { visibleIds, walkPages } from './offline-walk'
 
 /**
  * "Make available offline": walks every page of a job (or of one filter) at 100 a page into
- * the cache, then has main prefetch every thumbnail (and, if asked, every full image) into
- * its disk cache in chunks. Progress is persisted after every page and chunk, so a cancelled
- * or interrupted download resumes where it stopped, also after a restart. The job is pinned:
- * eviction leaves its pages alone until it is removed from offline.
+ * the cache and has main fetch each page's thumbnails into its disk cache as soon as the page
+ * is stored (while the next page is read, and while main still holds the page's thumbnail
+ * URLs), then, if asked, every full image. Progress is persisted after every page and chunk,
+ * so a cancelled or interrupted download resumes where it stopped, also after a restart. The
+ * job is pinned: eviction leaves its pages alone until it is removed from offline.
  */
-
-export const OFFLINE_PER_PAGE = 100
 
 export interface DownloadOptions {
   filter?: TagFilter
@@ -42,18 +42,17 @@ export interface DownloadEstimate {
 
 interface Session {
   abort: AbortController
-  taskId: string | null
+  /** Image chunks in flight, with their live progress from `images.progress`. */
+  chunks: ImageChunks
   startedAt: number
   bytesAtStart: number
   itemsAtStart: number
-  /** Bytes and items of the chunk in flight, from `images.progress`. */
-  chunkBytes: number
-  chunkDone: number
   done: Promise<void>
 }
 
 const ALL: TagFilter = { kind: 'everything' }
-const CHUNK = 200
+const NOTHING: ChunkResult = { done: 0, failed: 0, bytes: 0, cancelled: false }
+const CHUNK = 100
 const jobId = (j: JobKey) => `${j.connectionId}/${j.jobId}`
 
 export class OfflineDownloads {
@@ -139,11 +138,7 @@ export class OfflineDownloads {
     await this.patch(job, { state: 'paused' })
     if (!session) return
     session.abort.abort()
-    if (session.taskId) {
-      await this.ctx
-        .transport('images.cancelPrefetch', { taskId: session.taskId })
-        .catch(() => undefined)
-    }
+    await session.chunks.cancel()
     await session.done
   }
 
@@ -157,8 +152,8 @@ export class OfflineDownloads {
   /** How big the full images would be; walks the job's pages first if they are not cached. */
   async estimate(job: JobKey, filter: TagFilter = ALL): Promise<DownloadEstimate> {
     const abort = new AbortController()
-    await this.walkPages(job, filter, 1, abort.signal, () => Promise.resolve())
-    const ids = await this.sampleIds(job, filter)
+    await walkPages(this.ctx, job, filter, 1, abort.signal, () => Promise.resolve(true))
+    const ids = await visibleIds(this.ctx.db, job, filter)
     const samples = await cachedSamples(this.ctx.db, job, ids)
     const known = ids
       .map((id) => samples.get(id)?.sample.bytes ?? null)
@@ -203,12 +198,13 @@ export class OfflineDownloads {
     let bytesPerSecond: number | null = null
     let etaMs: number | null = null
     if (session) {
+      const pending = session.chunks.pending()
       const elapsed = this.ctx.clock.now() - session.startedAt
-      const bytes = row.bytes + session.chunkBytes - session.bytesAtStart
-      const items = row.imagesDone + session.chunkDone - session.itemsAtStart
+      const bytes = row.bytes + pending.bytes - session.bytesAtStart
+      const items = row.imagesDone + pending.done - session.itemsAtStart
       if (elapsed > 0 && bytes > 0) bytesPerSecond = (bytes * 1000) / elapsed
-      const left = row.imagesTotal - row.imagesDone - session.chunkDone
-      if (row.phase !== 'pages' && items > 0 && left >= 0) etaMs = (elapsed / items) * left
+      const left = row.imagesTotal - row.imagesDone - pending.done
+      if (row.imagesTotal > 0 && items > 0 && left >= 0) etaMs = (elapsed / items) * left
     }
     return { ...row, bytesPerSecond, etaMs, dbBytes, active: session !== undefined }
   }
@@ -228,12 +224,10 @@ export class OfflineDownloads {
     const abort = new AbortController()
     const session: Session = {
       abort,
-      taskId: null,
+      chunks: new ImageChunks(this.ctx, () => this.emit()),
       startedAt: this.ctx.clock.now(),
       bytesAtStart: row.bytes,
       itemsAtStart: row.imagesDone,
-      chunkBytes: 0,
-      chunkDone: 0,
       done: Promise.resolve()
     }
     session.done = this.download(row, session)
@@ -241,9 +235,11 @@ export class OfflineDownloads {
         if (abort.signal.aborted) return
         // Unreachable: stays `running` and resumes when main says the service is back.
         const state = isUnreachable(error) ? 'running' : 'error'
-        await this.patch(row, { state, lastError: describe(error).message })
+        // The database itself may be what failed (closed with the window): nothing to note.
+        await this.patch(row, { state, lastError: describe(error).message }).catch(() => undefined)
       })
       .finally(() => {
+        session.chunks.close()
         this.sessions.delete(jobId(row))
         this.emit()
       })
@@ -254,114 +250,113 @@ export class OfflineDownloads {
   private async download(start: OfflineJobRow, session: Session): Promise<void> {
     const { signal } = session.abort
     let row: OfflineJobRow | null = start
-    if (start.phase === 'pages') {
-      await this.walkPages(
-        start,
-        start.filter,
-        start.pagesDone + 1,
-        signal,
-        async (done, total) => {
-          await this.patch(start, { pagesDone: done, pagesTotal: total })
-        }
-      )
-      if (signal.aborted) return
-      const images = (await this.sampleIds(start, start.filter)).length
-      row = await this.patch(start, { phase: 'thumb', imagesDone: 0, imagesTotal: images })
+    if (row.phase === 'pages') {
+      row = await this.pagesAndThumbnails(row, session)
+      if (!row || signal.aborted) return
+      const images = (await visibleIds(this.ctx.db, row, row.filter)).length
+      row = row.includeFull
+        ? await this.patch(row, { phase: 'full', imagesDone: 0, imagesTotal: images })
+        : await this.patch(row, {
+            phase: 'done',
+            state: 'done',
+            imagesDone: images,
+            imagesTotal: images
+          })
     }
-    const phases: ImageVariant[] = row?.includeFull ? ['thumb', 'full'] : ['thumb']
+    // Image-only phases: full images, or thumbnails of a download begun by an older version.
     while (row && !signal.aborted && (row.phase === 'thumb' || row.phase === 'full')) {
       const variant: ImageVariant = row.phase
-      await this.prefetch(row, variant, session)
-      if (signal.aborted) return
-      const next = phases[phases.indexOf(variant) + 1]
-      const images: number = (await this.sampleIds(row, row.filter)).length
-      row = next
-        ? await this.patch(row, { phase: next, imagesDone: 0, imagesTotal: images })
-        : await this.patch(row, { phase: 'done', state: 'done', imagesTotal: images })
+      row = await this.images(row, variant, session)
+      if (!row || signal.aborted) return
+      const images = (await visibleIds(this.ctx.db, row, row.filter)).length
+      row =
+        variant === 'thumb' && row.includeFull
+          ? await this.patch(row, { phase: 'full', imagesDone: 0, imagesTotal: images })
+          : await this.patch(row, { phase: 'done', state: 'done', imagesTotal: images })
     }
   }
 
-  /** Pages `from`.. of the filter at 100 a page, stored as the grid would store them. */
-  private async walkPages(
-    job: JobKey,
-    filter: TagFilter,
-    from: number,
-    signal: AbortSignal,
-    onPage: (done: number, total: number) => Promise<void>
-  ): Promise<void> {
-    const req = {
-      connectionId: job.connectionId,
-      jobId: job.jobId,
-      filter,
-      perPage: OFFLINE_PER_PAGE
-    }
-    for (let page = from; !signal.aborted;) {
-      const generation =
-        (await this.ctx.db.jobs.get([job.connectionId, job.jobId]))?.generation ?? 0
-      const result = await this.ctx.transport('samples.page', { ...req, page })
-      const outcome = await storePage(this.ctx.db, req, result, generation, this.ctx.clock.now())
-      if (outcome === 'deferred') {
-        // A sync is moving this job's offsets: wait for it rather than store a torn page.
-        await this.ctx.clock.sleep(250, signal)
-        continue
-      }
-      const total = Math.ceil(result.total / OFFLINE_PER_PAGE)
-      await onPage(page, total)
-      if (page >= total || result.samples.length === 0) return
-      page += 1
-    }
-  }
-
-  /** Every visible sample id of the filter, in page order, from the cache. */
-  private async sampleIds(job: JobKey, filter: TagFilter): Promise<string[]> {
-    const db = this.ctx.db
-    const key = listingKey({ ...job, filterKey: filterKey(filter), perPage: OFFLINE_PER_PAGE })
-    const listing = await db.listings.get(key)
-    if (!listing) return []
-    const ids: string[] = []
-    for (const page of await listingPages(db, listing)) {
-      for (const id of page.sampleIds) if (!(id in listing.hidden)) ids.push(id)
-    }
-    return ids
-  }
-
-  private async prefetch(row: OfflineJobRow, variant: ImageVariant, session: Session) {
+  /**
+   * Pages from where the row stopped, each page's thumbnails fetched as soon as it is stored.
+   * A page counts as done once its thumbnails are: that is the place a resume starts from.
+   */
+  private async pagesAndThumbnails(
+    start: OfflineJobRow,
+    session: Session
+  ): Promise<OfflineJobRow | null> {
     const { signal } = session.abort
-    const ids = await this.sampleIds(row, row.filter)
-    let current: OfflineJobRow | null = row
-    const off = this.ctx.events.onPrefetchProgress((p) => {
-      if (p.taskId !== session.taskId) return
-      session.chunkBytes = p.bytes
-      session.chunkDone = p.done + p.failed
-      this.emit()
-    })
-    try {
-      for (let i = current.imagesDone; current && i < ids.length && !signal.aborted; i += CHUNK) {
-        const chunk = ids.slice(i, i + CHUNK)
-        session.taskId = `offline-${this.ctx.clock.now().toString(36)}-${i}`
-        session.chunkBytes = 0
-        session.chunkDone = 0
-        const result = await this.ctx.transport('images.prefetch', {
-          connectionId: row.connectionId,
-          jobId: row.jobId,
-          taskId: session.taskId,
-          sampleIds: chunk,
-          variant
-        })
-        session.taskId = null
-        session.chunkBytes = 0
-        session.chunkDone = 0
-        if (result.cancelled || signal.aborted) return
-        current = await this.patch(current, {
-          imagesDone: i + chunk.length,
-          imagesTotal: ids.length,
-          imagesFailed: current.imagesFailed + result.failed,
-          bytes: current.bytes + result.bytes
-        })
+    const window = new ChunkWindow<ChunkResult & { taskId: string }>()
+    let row: OfflineJobRow | null = start
+    const walked = await walkPages(
+      this.ctx,
+      start,
+      start.filter,
+      start.pagesDone + 1,
+      signal,
+      async (stored) => {
+        // Totals as soon as they are known (the first page), so the bar and ETA can show.
+        if (row && row.pagesTotal !== stored.pageCount) {
+          row = await this.patch(row, {
+            pagesTotal: stored.pageCount,
+            imagesTotal: Math.max(row.imagesDone, stored.visibleTotal)
+          })
+        }
+        return window.push(
+          () =>
+            stored.ids.length > 0
+              ? session.chunks.fetch(start, stored.ids, 'thumb')
+              : Promise.resolve({ ...NOTHING, taskId: '' }),
+          async (result) => {
+            session.chunks.settled(result.taskId)
+            if (result.cancelled || signal.aborted || !row) return false
+            const imagesDone = row.imagesDone + stored.ids.length
+            row = await this.patch(row, {
+              pagesDone: stored.page,
+              pagesTotal: stored.pageCount,
+              imagesDone,
+              imagesTotal: Math.max(imagesDone, stored.visibleTotal),
+              imagesFailed: row.imagesFailed + result.failed,
+              bytes: row.bytes + result.bytes
+            })
+            return row !== null
+          }
+        )
       }
-    } finally {
-      off()
+    )
+    if (!walked || !(await window.drain())) return null
+    return row
+  }
+
+  /** One image variant of every sample, in chunks from where the row stopped. */
+  private async images(
+    start: OfflineJobRow,
+    variant: ImageVariant,
+    session: Session
+  ): Promise<OfflineJobRow | null> {
+    const { signal } = session.abort
+    const ids = await visibleIds(this.ctx.db, start, start.filter)
+    const window = new ChunkWindow<ChunkResult & { taskId: string }>()
+    let row: OfflineJobRow | null = start
+    for (let i = start.imagesDone; i < ids.length && !signal.aborted; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK)
+      const go = await window.push(
+        () => session.chunks.fetch(start, chunk, variant),
+        async (result) => {
+          session.chunks.settled(result.taskId)
+          if (result.cancelled || signal.aborted || !row) return false
+          row = await this.patch(row, {
+            imagesDone: i + chunk.length,
+            imagesTotal: ids.length,
+            imagesFailed: row.imagesFailed + result.failed,
+            bytes: row.bytes + result.bytes
+          })
+          return row !== null
+        }
+      )
+      if (!go) return null
     }
+    if (signal.aborted || !(await window.drain())) return null
+    return row
   }
 }
 

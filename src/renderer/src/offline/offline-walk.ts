@@ -1,0 +1,76 @@
+import type { TagFilter } from '../../../shared/domain'
+import type { JobKey, TagdeckDb } from './db'
+import { filterKey } from './db'
+import type { OfflineContext } from './context'
+import { listingKey, listingPages } from './listing'
+import { storePage } from './page-store'
+
+/** Reading a whole filter of a job into the cache, for "Make available offline". */
+
+export const OFFLINE_PER_PAGE = 100
+
+/** What `walkPages` hands over for each stored page. */
+export interface StoredPage {
+  page: number
+  pageCount: number
+  /** The page's samples that are not queued for deletion. */
+  ids: string[]
+  /** The filter's samples that are not queued for deletion, as the service counts them now. */
+  visibleTotal: number
+}
+
+const keyOf = (job: JobKey, filter: TagFilter) =>
+  listingKey({ ...job, filterKey: filterKey(filter), perPage: OFFLINE_PER_PAGE })
+
+/**
+ * Pages `from`.. of the filter at 100 a page, stored as the grid would store them; `onPage`
+ * answers whether to go on. True when the last page was reached.
+ */
+export async function walkPages(
+  ctx: OfflineContext,
+  job: JobKey,
+  filter: TagFilter,
+  from: number,
+  signal: AbortSignal,
+  onPage: (stored: StoredPage) => Promise<boolean>
+): Promise<boolean> {
+  const req = {
+    connectionId: job.connectionId,
+    jobId: job.jobId,
+    filter,
+    perPage: OFFLINE_PER_PAGE
+  }
+  for (let page = from; !signal.aborted;) {
+    const generation = (await ctx.db.jobs.get([job.connectionId, job.jobId]))?.generation ?? 0
+    const result = await ctx.transport('samples.page', { ...req, page })
+    const outcome = await storePage(ctx.db, req, result, generation, ctx.clock.now())
+    if (outcome === 'deferred') {
+      // A sync is moving this job's offsets: wait for it rather than store a torn page.
+      await ctx.clock.sleep(250, signal)
+      continue
+    }
+    const hidden = (await ctx.db.listings.get(keyOf(job, filter)))?.hidden ?? {}
+    const pageCount = Math.ceil(result.total / OFFLINE_PER_PAGE)
+    const go = await onPage({
+      page,
+      pageCount,
+      ids: result.samples.map((s) => s.id).filter((id) => !(id in hidden)),
+      visibleTotal: Math.max(0, result.total - Object.keys(hidden).length)
+    })
+    if (!go) return false
+    if (page >= pageCount || result.samples.length === 0) return true
+    page += 1
+  }
+  return false
+}
+
+/** Every visible sample id of the filter, in page order, from the cache. */
+export async function visibleIds(db: TagdeckDb, job: JobKey, filter: TagFilter): Promise<string[]> {
+  const listing = await db.listings.get(keyOf(job, filter))
+  if (!listing) return []
+  const ids: string[] = []
+  for (const page of await listingPages(db, listing)) {
+    for (const id of page.sampleIds) if (!(id in listing.hidden)) ids.push(id)
+  }
+  return ids
+}
