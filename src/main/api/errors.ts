@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { TagdeckError, type ErrorCode, type ServiceErrorInfo } from '../../shared/errors'
+import type { HeaderLookup } from './http'
 
 /**
  * One typed error for every failed call: ModelArts bodies (`error_code` + `error_msg` or
@@ -38,7 +39,7 @@ function leadFor(status: number, code: ErrorCode): string {
 
 export function parseServiceError(
   status: number,
-  headers: Headers,
+  headers: HeaderLookup,
   bodyText: string
 ): TagdeckError {
   let parsed: z.infer<typeof ErrorBody> = {}

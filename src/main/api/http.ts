@@ -25,8 +25,33 @@ export const DEFAULT_POLICY: RetryPolicy = {
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>
 
+/** Response headers, looked up by name. */
+export interface HeaderLookup {
+  get(name: string): string | null
+}
+
+/** The part of a fetch Response that `HttpClient` reads. */
+export interface FetchAnswer {
+  status: number
+  headers: HeaderLookup
+  body?: { cancel(): Promise<void> } | null
+  arrayBuffer(): Promise<ArrayBuffer>
+}
+
+/** The part of `fetch` that `HttpClient` calls: global fetch, or `nodeFetch` for images. */
+export type FetchLike = (
+  url: URL,
+  init: {
+    method: string
+    headers: Record<string, string>
+    body?: string
+    signal: AbortSignal
+    redirect: 'follow' | 'error'
+  }
+) => Promise<FetchAnswer>
+
 export interface HttpDeps {
-  fetch: typeof fetch
+  fetch: FetchLike
   sleep: Sleep
   random: () => number
   /** Every attempt's outcome: true when an HTTP answer came back from the service. */
@@ -44,7 +69,7 @@ export interface PreparedRequest {
 
 export interface HttpResponse {
   status: number
-  headers: Headers
+  headers: HeaderLookup
   body: Buffer
 }
 
@@ -163,7 +188,7 @@ export class HttpClient {
   }
 }
 
-async function readBody(response: Response, maxBytes: number): Promise<Buffer> {
+async function readBody(response: FetchAnswer, maxBytes: number): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length') ?? '0')
   if (declared > maxBytes) {
     await response.body?.cancel()

@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import { TagdeckError } from '../../shared/errors'
 import type { Authenticator } from './auth'
 import { joinUrl } from './endpoints'
-import type { HttpClient, PreparedRequest, RetryPolicy } from './http'
+import type { HeaderLookup, HttpClient, PreparedRequest, RetryPolicy } from './http'
 import { canonicalQuery } from './signer'
 import {
   WireDataset,
@@ -39,7 +39,7 @@ export interface CallOptions {
 
 export interface Answer<T> {
   data: T
-  headers: Headers
+  headers: HeaderLookup
 }
 
 type Query = Record<string, string | number | undefined>

@@ -1,7 +1,13 @@
 import type { ConnectionAuth, ConnectionTarget } from '../../shared/domain'
 import { AkSkAuth, PasswordAuth, type Authenticator } from '../api/auth'
 import { endpointsFor, type Endpoints } from '../api/endpoints'
-import { DEFAULT_POLICY, HttpClient, type HttpDeps, type RetryPolicy } from '../api/http'
+import {
+  DEFAULT_POLICY,
+  HttpClient,
+  type FetchLike,
+  type HttpDeps,
+  type RetryPolicy
+} from '../api/http'
 import { ModelArtsClient } from '../api/modelarts'
 import { Operations } from '../api/operations'
 
@@ -32,7 +38,11 @@ export interface ConnectionClient {
   endpoints: Endpoints
 }
 
-export function httpClient(deps: NetDeps, hooks: ClientHooks = {}): HttpClient {
+/** An HTTP client with the connection's policy; `deps.fetch` may be any FetchLike here. */
+export function httpClient(
+  deps: Omit<NetDeps, 'fetch'> & { fetch?: FetchLike },
+  hooks: ClientHooks = {}
+): HttpClient {
   return new HttpClient(
     {
       fetch: deps.fetch,

@@ -3,6 +3,7 @@ import { endpointsFor, joinUrl } from '../api/endpoints'
 import { networkError } from '../api/errors'
 import type { HttpClient } from '../api/http'
 import type { ConnectivityMonitor, Probe } from '../connectivity/monitor'
+import { nodeFetch } from '../api/node-fetch'
 import { buildClient, httpClient, type ConnectionClient, type NetDeps } from './client'
 import type { ConnectionStore } from './store'
 
@@ -47,14 +48,20 @@ export class ClientPool {
     return client
   }
 
-  /** Credential-free HTTP for image sources, still feeding connectivity. */
+  /**
+   * Credential-free HTTP for image sources, still feeding connectivity; on `node:http`
+   * (`nodeFetch`) unless the caller supplied its own fetch.
+   */
   imageHttp(connectionId: string): HttpClient {
     let http = this.imageClients.get(connectionId)
     if (!http) {
-      http = httpClient(this.deps, {
-        ...this.hooks(connectionId),
-        policy: { retries: 2, timeoutMs: 30_000 }
-      })
+      http = httpClient(
+        { ...this.deps, fetch: this.deps.fetch ?? nodeFetch },
+        {
+          ...this.hooks(connectionId),
+          policy: { retries: 2, timeoutMs: 30_000 }
+        }
+      )
       this.imageClients.set(connectionId, http)
     }
     return http

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -85,5 +86,31 @@ describe('ImageCache', () => {
     await rm(path.join(dir, 'blobs'), { recursive: true })
     expect(await reopened.get('a')).toBeNull()
     expect(reopened.info().entries).toBe(0)
+    // Its shard folders went too: the next write makes them again.
+    await reopened.put('a', bytes(1), 'image/png')
+    expect((await reopened.get('a'))?.bytes).toEqual(bytes(1))
+  })
+
+  it('stores a full-size image (written asynchronously) as exactly as a thumbnail', async () => {
+    const cache = await open(10_000_000)
+    const big = Buffer.alloc(3 * 1024 * 1024, 5)
+    await cache.put('c/j/s1/full', big, 'image/jpeg')
+    await cache.put('c/j/s1/thumb', bytes(6), 'image/jpeg')
+    expect((await cache.get('c/j/s1/full'))?.bytes.equals(big)).toBe(true)
+    expect((await cache.get('c/j/s1/thumb'))?.bytes).toEqual(bytes(6))
+    expect(await blobCount()).toBe(2)
+  })
+
+  it('writes into a shard folder removed since it was last used', async () => {
+    const cache = await open(100_000)
+    const shard = (b: Buffer) => createHash('sha256').update(b).digest('hex').slice(0, 2)
+    const first = bytes(1)
+    // Other bytes in the same shard folder, so the second write goes where the first did.
+    let second = bytes(2, 1)
+    while (shard(second) !== shard(first)) second = bytes(2, second.length + 1)
+    await cache.put('a', first, 'image/png')
+    await rm(path.join(dir, 'blobs', shard(first)), { recursive: true })
+    await cache.put('b', second, 'image/png')
+    expect((await cache.get('b'))?.bytes).toEqual(second)
   })
 })

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { renameSync, writeFileSync } from 'node:fs'
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
@@ -35,11 +36,14 @@ export interface CacheOptions {
 }
 
 export const DEFAULT_CACHE_BYTES = 1024 * 1024 * 1024
+const SYNC_WRITE_BYTES = 256 * 1024
 
 export class ImageCache {
   /** Insertion order is recency order: a hit moves its key to the end. */
   private readonly entries = new Map<string, Entry>()
   private readonly blobs = new Map<string, { size: number; refs: number }>()
+  /** Shard folders known to exist. */
+  private readonly shards = new Set<string>()
   private bytes = 0
   private flushTimer: ReturnType<typeof setTimeout> | null = null
   private flushing: Promise<void> = Promise.resolve()
@@ -173,10 +177,25 @@ export class ImageCache {
 
   private async writeBlob(hash: string, bytes: Buffer): Promise<void> {
     const file = this.blobPath(hash)
-    await mkdir(path.dirname(file), { recursive: true })
+    const dir = path.dirname(file)
     const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
-    await writeFile(temp, bytes)
-    await rename(temp, file)
+    // A thumbnail is written synchronously: ~40 us of this thread, against ~150 us of CPU for
+    // the same write handed to the thread pool. Bigger files go the asynchronous way.
+    const small = bytes.length <= SYNC_WRITE_BYTES
+    const write = () => (small ? writeFileSync(temp, bytes) : writeFile(temp, bytes))
+    // Each shard folder is made once per run, not once per image.
+    if (!this.shards.has(dir)) await mkdir(dir, { recursive: true })
+    try {
+      await write()
+    } catch (error) {
+      // Removed behind our back (someone cleaned the folder): make it again, once.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+      await mkdir(dir, { recursive: true })
+      await write()
+    }
+    this.shards.add(dir)
+    if (small) renameSync(temp, file)
+    else await rename(temp, file)
   }
 
   private async load(): Promise<void> {

@@ -145,7 +145,10 @@ describe('PrefetchTasks', () => {
       r.sampleId === 'bad' ? '/expired/x' : `/img/${r.sampleId}`
     )
     const events: EventPayload<'images.progress'>[] = []
-    const tasks = new PrefetchTasks(fetcher, (e) => events.push(e), 2)
+    const tasks = new PrefetchTasks(fetcher, (e) => events.push(e), {
+      concurrency: 2,
+      progressEveryMs: 0
+    })
     const result = await tasks.run({
       taskId: 't1',
       connectionId: 'c',
@@ -162,14 +165,51 @@ describe('PrefetchTasks', () => {
       total: 4,
       bytes: PNG.length * 3
     })
-    expect(events).toHaveLength(5)
+    // The start, each image, and the end.
+    expect(events).toHaveLength(6)
+  })
+
+  it('reports at most every progressEveryMs, and always the start and the end', async () => {
+    const { fetcher } = await world()
+    const events: EventPayload<'images.progress'>[] = []
+    let now = 0
+    const tasks = new PrefetchTasks(fetcher, (e) => events.push(e), {
+      progressEveryMs: 100,
+      now: () => (now += 30)
+    })
+    const sampleIds = Array.from({ length: 20 }, (_, i) => `s${i}`)
+    await tasks.run({ taskId: 't', connectionId: 'c', jobId: 'j', variant: 'thumb', sampleIds })
+    // 20 images, 30 ms apart on this clock: one report every 4th image, plus start and end.
+    expect(events.length).toBeGreaterThanOrEqual(6)
+    expect(events.length).toBeLessThanOrEqual(8)
+    expect(events[0]).toMatchObject({ done: 0, total: 20 })
+    expect(events.at(-1)).toMatchObject({ done: 20, total: 20 })
+  })
+
+  it('keeps the bound on downloads in flight across tasks', async () => {
+    const { fetcher } = await world()
+    let open: () => void = () => {}
+    gate = new Promise<void>((resolve) => (open = resolve))
+    const tasks = new PrefetchTasks(fetcher, () => {}, { concurrency: 3 })
+    const ids = (prefix: string) => Array.from({ length: 5 }, (_, i) => `${prefix}${i}`)
+    const run = (taskId: string) =>
+      tasks.run({ taskId, connectionId: 'c', jobId: 'j', variant: 'thumb', sampleIds: ids(taskId) })
+    const both = Promise.all([run('a'), run('b')])
+    await waitFor(() => hits.length === 3)
+    await new Promise((r) => setTimeout(r, 30))
+    // Three in flight in all, the first task's first (first come, first served).
+    expect(hits).toHaveLength(3)
+    expect(hits.every((h) => h.includes('/a'))).toBe(true)
+    open()
+    const [a, b] = await both
+    expect([a.done, b.done]).toEqual([5, 5])
   })
 
   it('stops when cancelled and refuses a second task with the same id', async () => {
     const { fetcher } = await world()
     let open: () => void = () => {}
     gate = new Promise<void>((resolve) => (open = resolve))
-    const tasks = new PrefetchTasks(fetcher, () => {}, 2)
+    const tasks = new PrefetchTasks(fetcher, () => {}, { concurrency: 2 })
     const ids = Array.from({ length: 20 }, (_, i) => `s${i}`)
     const running = tasks.run({
       taskId: 't',
