@@ -4,12 +4,17 @@ import path from 'node:path'
 import { build } from 'esbuild'
 import { chromium } from '@playwright/test'
 import { chromiumExecutable } from '../e2e/browser'
+import { LIVE_SIZE, liveRows } from './offline-live'
 
-// The offline layer's IndexedDB cost, as ratios to raw IndexedDB doing the same work:
+// Part 1, the offline layer's IndexedDB cost, as ratios to raw IndexedDB doing the same work:
 // caching 100 pages of 100 samples (the real `storePage`: listing, page, samples, overlay)
 // and reading one cached page (`cachedPage`: listing, page, 100 samples, overlay). Runs in
 // Chromium with an on-disk profile; without Chromium it falls back to fake-indexeddb in Node
 // and says so, because those numbers say little about a real browser.
+// Part 2 (`offline-live.ts`): caching a 10,000-image job and syncing 10,000 queued deletions
+// through the whole app (Chromium, browser shell, local service), as ratios to the same
+// downloads and DeleteSamples calls made directly. OFFLINE_BENCH_LIVE=0 skips it,
+// OFFLINE_BENCH_SIZE changes the job size.
 
 const PAGES = 100
 const PER_PAGE = 100
@@ -92,6 +97,7 @@ async function inNode(): Promise<{ run: Run; close: () => Promise<void> }> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]
+const secs = (x: number) => `${(x / 1000).toFixed(2)} s`
 const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 0)} ms`
 
 async function main() {
@@ -147,6 +153,30 @@ async function main() {
     )
   } finally {
     await close()
+  }
+  if (process.env['OFFLINE_BENCH_LIVE'] === '0') return
+  console.log('')
+  console.log(
+    `offline work through the app — a ${LIVE_SIZE.toLocaleString('en')}-image detection job, local service, browser shell, ${executable ?? "Playwright's Chromium"}`
+  )
+  const live = await liveRows(executable)
+  console.log('')
+  const width = Math.max(...live.map((row) => row.name.length))
+  console.log(
+    `| ${'measurement'.padEnd(width)} | Tagdeck   | baseline  | ratio | target      | baseline is`
+  )
+  console.log(
+    `|${'-'.repeat(width + 2)}|-----------|-----------|-------|-------------|------------`
+  )
+  for (const row of live) {
+    const ratio = row.ours / row.baseline
+    const target =
+      row.target === null
+        ? '—'
+        : `≤ ${row.target.toFixed(1)}x ${ratio <= row.target ? 'ok' : 'MISS'}`
+    console.log(
+      `| ${row.name.padEnd(width)} | ${secs(row.ours).padStart(9)} | ${secs(row.baseline).padStart(9)} | ${ratio.toFixed(2).padStart(5)} | ${target.padEnd(11)} | ${row.detail}`
+    )
   }
 }
 

@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { z } from 'zod'
 import { Store, type SampleFilter } from '../src/service/store'
+import { startServiceProcess } from './service-process'
 
 /**
  * The local annotation service at 100,000 samples a job: latency over loopback (a token, one
@@ -22,34 +22,6 @@ const TARGET_P50_MS = 5
 const TARGET_RATIO = 3
 const TARGET_READY_S = 60
 const THUMB = 'image/resize,m_lfit,h_200'
-
-const ROOT = path.resolve(__dirname, '..')
-const Demo = z.object({
-  endpoint: z.string(),
-  projectId: z.string(),
-  user: z.string(),
-  password: z.string(),
-  domain: z.string(),
-  datasets: z.array(z.object({ id: z.string(), type: z.number() }))
-})
-
-function startCli(dataDir: string): { child: ChildProcess; ready: Promise<z.infer<typeof Demo>> } {
-  const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx')
-  const args = [path.join(ROOT, 'src/service/cli.ts'), '--data', dataDir, '--port', '0']
-  const child = spawn(tsx, [...args, '--demo', '--demo-size', String(SIZE)], {
-    stdio: ['ignore', 'pipe', 'inherit']
-  })
-  let out = ''
-  const ready = new Promise<z.infer<typeof Demo>>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const line = /^TAGDECK_SERVICE_READY (.*)$/m.exec(out)
-      if (line) resolve(Demo.parse(JSON.parse(line[1] ?? '')))
-    })
-    child.once('exit', (code) => reject(new Error(`the service exited (${code}) before READY`)))
-  })
-  return { child, ready }
-}
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 })
 
@@ -147,9 +119,9 @@ function table(rows: Row[]): void {
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'tagdeck-service-bench-'))
   const started = performance.now()
-  const { child, ready } = startCli(dir)
+  const service = await startServiceProcess(dir, SIZE)
   try {
-    const demo = await ready
+    const { demo } = service
     const readySeconds = (performance.now() - started) / 1000
     console.log(
       `service with two ${SIZE.toLocaleString('en')}-sample demo jobs ready in ${readySeconds.toFixed(1)} s ` +
@@ -274,10 +246,7 @@ async function main(): Promise<void> {
     table(rows)
   } finally {
     agent.destroy()
-    child.kill('SIGTERM')
-    await new Promise((resolve) =>
-      child.exitCode === null ? child.once('exit', resolve) : resolve(null)
-    )
+    await service.stop()
     await rm(dir, { recursive: true, force: true })
   }
 }

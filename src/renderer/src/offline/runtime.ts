@@ -1,19 +1,17 @@
 import { call, platform } from '../platform'
+import type { OfflineContext } from './context'
 import { ConnectivityTracker } from './connectivity'
 import { getDb } from './db'
 import { defaultLocks, systemClock, type EventSource } from './deps'
 import { createOffline, type Offline } from './index'
 
-/** The app's offline layer: the real database, `call`, main's events and Web Locks. */
-let instance: Offline | null = null
-
-export function getOffline(): Offline {
-  if (instance) return instance
+/** The real world the offline layer runs on: the database, `call`, main's events, Web Locks. */
+export function appContext(): OfflineContext {
   const events: EventSource = {
     onConnectivity: (listener) => platform.on('connectivity', listener),
     onPrefetchProgress: (listener) => platform.on('images.progress', listener)
   }
-  instance = createOffline({
+  return {
     db: getDb(),
     transport: call,
     clock: systemClock,
@@ -22,6 +20,12 @@ export function getOffline(): Offline {
     events,
     locks: defaultLocks(),
     revalidateAfterMs: 10_000
-  })
-  return instance
+  }
+}
+
+/** The app's offline layer (one per window). */
+let instance: Offline | null = null
+
+export function getOffline(): Offline {
+  return (instance ??= createOffline(appContext()))
 }

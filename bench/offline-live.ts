@@ -1,0 +1,275 @@
+import Database from 'better-sqlite3'
+import http from 'node:http'
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { build } from 'esbuild'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { buildClient, type ConnectionClient } from '../src/main/connections/client'
+import { mapLimit } from '../src/main/map-limit'
+import { startShellProcess, type ShellProcess } from '../e2e/shell-process'
+import { startServiceProcess, type Demo, type ServiceProcess } from './service-process'
+
+/**
+ * The live half of the offline bench: the real offline layer in Chromium, over the browser
+ * shell's bridge to the real main-process code, against the local service as its own process.
+ *
+ * - Caching a job for offline use ("Make available offline": every page at 100 a page into
+ *   IndexedDB, every thumbnail into main's disk cache), next to simply downloading the same
+ *   bytes from Node with the same bounded concurrency (pages and thumbnails, 4 at a time),
+ *   keeping nothing. The service's thumbnails are made once first, so neither side pays that.
+ * - Syncing a queue of deletions of that job (the sync engine's drain: batches of 100, each
+ *   row's transitions in Dexie, the cache rebased after), next to the same DeleteSamples calls
+ *   (100 ids each, one after another) made directly with main's client on a copy of the
+ *   service's data taken just before the sync.
+ */
+
+export const LIVE_SIZE = Number(process.env['OFFLINE_BENCH_SIZE'] ?? 10_000)
+const CONCURRENCY = 4
+const PER_PAGE = 100
+
+export interface LiveRow {
+  name: string
+  ours: number
+  baseline: number
+  /** Largest acceptable ratio; null: shown for understanding only. */
+  target: number | null
+  detail: string
+}
+
+type JobRef = { connectionId: string; jobId: string }
+
+/** The functions of `bench-live-harness.ts`, as the page holds them. */
+interface Harness {
+  setup(): Promise<{ connectionId: string; jobs: { id: string; name: string; type: string }[] }>
+  cacheJob(job: JobRef): Promise<{
+    ms: number
+    pages: number
+    images: number
+    failed: number
+    bytes: number
+  }>
+  cachedIds(job: JobRef): Promise<string[]>
+  queue(job: JobRef, ids: string[]): Promise<number>
+  sync(): Promise<{ ms: number; batches: number; done: number; failed: number; left: unknown }>
+  deleteEach(job: JobRef, ids: string[]): Promise<number>
+}
+
+const harnessPath = path.join(
+  __dirname,
+  '..',
+  'src',
+  'renderer',
+  'src',
+  'offline',
+  'bench-live-harness.ts'
+)
+
+export async function openHarness(page: Page, shell: ShellProcess) {
+  const bundle = await build({
+    entryPoints: [harnessPath],
+    bundle: true,
+    format: 'iife',
+    globalName: 'tagdeckLive',
+    write: false,
+    platform: 'browser',
+    target: 'chrome120'
+  })
+  const token = new URL(shell.url).searchParams.get('token') ?? ''
+  await page.context().addCookies([{ name: 'tagdeck_token', value: token, url: shell.origin }])
+  // A page of the shell's origin (so the bridge takes its calls) that holds only the harness.
+  const at = `${shell.origin}/__bench/`
+  await page.route(at, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><meta charset="utf-8"><script>${bundle.outputFiles[0].text}</script>`
+    })
+  )
+  await page.goto(at)
+  return <K extends keyof Harness>(fn: K, ...args: Parameters<Harness[K]>) =>
+    page.evaluate(
+      ([name, params]) => {
+        const live = (
+          window as unknown as { tagdeckLive: Record<string, (...a: unknown[]) => unknown> }
+        ).tagdeckLive
+        return live[name](...params)
+      },
+      [fn, args] as const
+    ) as ReturnType<Harness[K]>
+}
+
+export function clientFor(demo: Demo): ConnectionClient {
+  return buildClient(
+    {
+      target: { kind: 'endpoint', url: demo.endpoint },
+      projectId: demo.projectId,
+      auth: { kind: 'aksk', ak: demo.ak }
+    },
+    demo.sk,
+    {}
+  )
+}
+
+const agent = new http.Agent({ keepAlive: true })
+
+/** One GET on a kept-alive socket (node:http: Node's fetch costs twice the CPU per request). */
+function download(source: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(source, { agent }, (res) => {
+        let bytes = 0
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length))
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(bytes)
+            : reject(new Error(`thumbnail ${source}: HTTP ${res.statusCode}`))
+        )
+        res.on('error', reject)
+      })
+      .on('error', reject)
+  })
+}
+
+/** Every page of the job at 100, then every thumbnail, 4 at a time; the bytes are dropped. */
+export async function rawDownload(client: ConnectionClient, jobId: string) {
+  const started = performance.now()
+  const everything = { kind: 'everything' } as const
+  const first = await client.ops.listPage(jobId, everything, 1, PER_PAGE)
+  const pageCount = Math.ceil(first.page.total / PER_PAGE)
+  const rest = await mapLimit(
+    Array.from({ length: Math.max(0, pageCount - 1) }, (_, i) => i + 2),
+    CONCURRENCY,
+    (page) => client.ops.listPage(jobId, everything, page, PER_PAGE)
+  )
+  const sources = [first, ...rest].flatMap((p) => p.thumbSources)
+  let bytes = 0
+  await mapLimit(sources, CONCURRENCY, async ({ source }) => {
+    const size = await download(source)
+    bytes += size
+  })
+  return { ms: performance.now() - started, pages: pageCount, images: sources.length, bytes }
+}
+
+/** The service's database (an online backup) and thumbnails, as they are now, into `to`. */
+async function snapshot(service: ServiceProcess, to: string) {
+  await mkdir(to, { recursive: true })
+  const db = new Database(path.join(service.dataDir, 'tagdeck.db'), { readonly: true })
+  try {
+    await db.backup(path.join(to, 'tagdeck.db'))
+  } finally {
+    db.close()
+  }
+  await cp(path.join(service.dataDir, 'thumbs'), path.join(to, 'thumbs'), { recursive: true })
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+
+export async function liveRows(executablePath: string | undefined): Promise<LiveRow[]> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tagdeck-offline-bench-'))
+  let service: ServiceProcess | null = null
+  let copy: ServiceProcess | null = null
+  let shell: ShellProcess | null = null
+  let browser: Browser | null = null
+  try {
+    service = await startServiceProcess(path.join(dir, 'service'), LIVE_SIZE)
+    const jobId = service.demo.datasets.find((d) => d.type === 1)?.id
+    if (!jobId) throw new Error('the demo has no detection job')
+    const client = clientFor(service.demo)
+
+    const cold = await rawDownload(client, jobId)
+    console.log(
+      `${cold.images.toLocaleString('en')} thumbnails made by the service (once, untimed below): ${seconds(cold.ms)}`
+    )
+    const raw1 = await rawDownload(client, jobId)
+
+    shell = await startShellProcess({
+      userDataDir: path.join(dir, 'user'),
+      demoFile: path.join(service.dataDir, 'demo.json')
+    })
+    browser = await chromium.launch({ executablePath })
+    const page = await (await browser.newContext()).newPage()
+    const run = await openHarness(page, shell)
+    const { connectionId } = await run('setup')
+    const job = { connectionId, jobId }
+    const cached = await run('cacheJob', job)
+    const raw2 = await rawDownload(client, jobId)
+    const raw = (raw1.ms + raw2.ms) / 2
+    if (cached.images !== raw1.images || cached.failed > 0)
+      throw new Error(
+        `cached ${cached.images} images (${cached.failed} failed), expected ${raw1.images}`
+      )
+    console.log(
+      `cached ${cached.pages} pages and ${cached.images.toLocaleString('en')} thumbnails (${mib(cached.bytes)}) in ${seconds(cached.ms)}; ` +
+        `raw download of ${raw1.pages} pages and ${mib(raw1.bytes)}: ${seconds(raw1.ms)}, ${seconds(raw2.ms)}`
+    )
+
+    const ids = await run('cachedIds', job)
+    if (ids.length !== LIVE_SIZE) throw new Error(`read ${ids.length} ids back from the cache`)
+    const queueMs = await run('queue', job, ids)
+    await snapshot(service, path.join(dir, 'copy'))
+    await snapshot(service, path.join(dir, 'copy-shell'))
+    const synced = await run('sync')
+    if (synced.done !== ids.length)
+      throw new Error(`sync confirmed ${synced.done} of ${ids.length}: ${JSON.stringify(synced)}`)
+    const left = (await client.ops.listPage(jobId, { kind: 'everything' }, 1, 1)).page.total
+    if (left !== 0) throw new Error(`the service still has ${left} samples of the job`)
+
+    copy = await startServiceProcess(path.join(dir, 'copy'), LIVE_SIZE)
+    const direct = clientFor(copy.demo)
+    await direct.ops.listPage(jobId, { kind: 'everything' }, 1, PER_PAGE)
+    const directStarted = performance.now()
+    const outcomes = await direct.ops.deleteSamples(jobId, ids)
+    const directMs = performance.now() - directStarted
+    const deleted = outcomes.filter((o) => o.status === 'deleted').length
+    if (deleted !== ids.length) throw new Error(`direct calls deleted ${deleted} of ${ids.length}`)
+    await copy.stop()
+
+    // The same calls from the page through the browser shell's bridge, on another copy: the
+    // part of the sync's time that is the transport, not the offline layer.
+    copy = await startServiceProcess(path.join(dir, 'copy-shell'), LIVE_SIZE)
+    await shell.stop()
+    shell = await startShellProcess({
+      userDataDir: path.join(dir, 'user-2'),
+      demoFile: path.join(copy.dataDir, 'demo.json')
+    })
+    const again = await openHarness(await (await browser.newContext()).newPage(), shell)
+    const other = await again('setup')
+    const bridgeMs = await again('deleteEach', { connectionId: other.connectionId, jobId }, ids)
+    console.log(
+      `queued ${ids.length.toLocaleString('en')} deletions (one selection, one transaction) in ${queueMs.toFixed(0)} ms; ` +
+        `sync sent ${synced.batches} batches in ${seconds(synced.ms)}; the service then held 0 of the job's samples`
+    )
+
+    const n = LIVE_SIZE.toLocaleString('en')
+    return [
+      {
+        name: `cache a ${n}-image job (pages + thumbnails)`,
+        ours: cached.ms,
+        baseline: raw,
+        target: 1.5,
+        detail: `raw download, ${CONCURRENCY} at a time (mean of 2)`
+      },
+      {
+        name: `sync ${n} queued deletions`,
+        ours: synced.ms,
+        baseline: directMs,
+        target: 1.3,
+        detail: `${Math.ceil(ids.length / 100)} DeleteSamples calls made directly from Node`
+      },
+      {
+        name: `  the same, against the calls from the page`,
+        ours: synced.ms,
+        baseline: bridgeMs,
+        target: null,
+        detail: 'the same calls, one after another, through the browser shell bridge'
+      }
+    ]
+  } finally {
+    await browser?.close()
+    await shell?.stop()
+    await service?.stop()
+    await copy?.stop()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
