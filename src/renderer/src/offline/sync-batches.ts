@@ -118,11 +118,28 @@ export async function pickBatch(
   })
 }
 
-/** Where a drain stands: rows answered so far and rows it expects to send. */
+/**
+ * Where a drain stands: rows answered so far and rows it expects to send, and what the
+ * runner's note in `syncState` should say. Answers are noted at most every `NOTE_EVERY_MS`
+ * (two requests saved on most batches); failures at once; the rest when the drain ends.
+ */
 export interface Progress {
   sent: number
   total: number
+  notedAt: number | null
+  lastSyncAt: number | null
+  lastError: SyncStateRow['lastError']
 }
+
+const NOTE_EVERY_MS = 250
+
+export const newProgress = (total: number): Progress => ({
+  sent: 0,
+  total,
+  notedAt: null,
+  lastSyncAt: null,
+  lastError: null
+})
 
 /** The runner's progress note, as the indicator shows it, once `more` rows were answered. */
 function progressNote(state: SyncStateRow, progress: Progress, more: number, now: number) {
@@ -204,11 +221,16 @@ export async function settleBatch(
     await db.inflight.delete(batch.id)
     await touchJob(db, batch, { generation: true })
     const firstError = kept.find((r) => r.status === 'failed')?.lastError ?? null
-    await updateState(db, (state) => ({
-      lastSyncAt: counts.done > 0 ? now : state.lastSyncAt,
-      lastError: firstError ? { ...firstError, at: now } : null,
-      progress: progressNote(state, progress, batch.rows.length, now)
-    }))
+    if (counts.done > 0) progress.lastSyncAt = now
+    progress.lastError = firstError ? { ...firstError, at: now } : null
+    if (firstError || progress.notedAt === null || now - progress.notedAt >= NOTE_EVERY_MS) {
+      progress.notedAt = now
+      await updateState(db, (state) => ({
+        lastSyncAt: progress.lastSyncAt ?? state.lastSyncAt,
+        lastError: progress.lastError,
+        progress: progressNote(state, progress, batch.rows.length, now)
+      }))
+    }
   })
   return counts
 }
@@ -265,8 +287,10 @@ export async function failBatch(
     }
     await db.outbox.bulkPut(rows)
     await touchJob(db, batch, { generation: true })
+    progress.lastError = { ...reason, at: now }
+    progress.notedAt = now
     await updateState(db, (state) => ({
-      lastError: { ...reason, at: now },
+      lastError: progress.lastError,
       progress: progressNote(state, progress, batch.rows.length, now)
     }))
     return rows.length
@@ -274,8 +298,15 @@ export async function failBatch(
   return { kind, rows }
 }
 
-export function clearProgress(db: TagdeckDb): Promise<void> {
-  return db.transaction('rw', db.syncState, () => updateState(db, () => ({ progress: null })))
+/** The drain ended: its last answers are noted and the progress goes away. */
+export function finishProgress(db: TagdeckDb, progress: Progress): Promise<void> {
+  return db.transaction('rw', db.syncState, () =>
+    updateState(db, (state) => ({
+      progress: null,
+      lastSyncAt: progress.lastSyncAt ?? state.lastSyncAt,
+      lastError: progress.notedAt === null ? state.lastError : progress.lastError
+    }))
+  )
 }
 
 export function noteError(db: TagdeckDb, error: unknown, now: number): Promise<void> {

@@ -111,6 +111,11 @@ describe('SyncEngine.drain', () => {
 
     const first = await engine.drain()
     expect(first).toMatchObject({ done: 0, retried: 100 })
+    expect(await w.ctx.db.syncState.get('engine')).toMatchObject({
+      lastSyncAt: null,
+      lastError: { code: 'ModelArts.0503' },
+      progress: null
+    })
     const rows = await w.ctx.db.outbox.toArray()
     expect(rows.every((r) => r.status === 'queued')).toBe(true)
     // attempt 1: 1000 ms, equal jitter with random 0.25 -> 500 + 125
@@ -133,6 +138,12 @@ describe('SyncEngine.drain', () => {
     w.clock.advance(60_000)
     const third = await engine.drain()
     expect(third).toMatchObject({ done: 150, failed: 0 })
+    // Answers are noted a few times a second, and all of them when the drain ends.
+    expect(await w.ctx.db.syncState.get('engine')).toMatchObject({
+      lastSyncAt: w.clock.now(),
+      lastError: null,
+      progress: null
+    })
 
     expect(await w.ctx.db.outbox.count()).toBe(0)
     expect([...w.service.deletions.values()].every((n) => n === 1)).toBe(true)

@@ -5,7 +5,8 @@ import type { OfflineContext } from './context'
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff'
 import { countDue, newCursor, nextAttemptAt, type Ready } from './sync-pick'
 import {
-  clearProgress,
+  finishProgress,
+  newProgress,
   dueNow,
   failBatch,
   noteError,
@@ -169,10 +170,7 @@ export class SyncEngine {
   async drain(signal?: AbortSignal): Promise<DrainReport> {
     const report: DrainReport = { batches: 0, done: 0, failed: 0, retried: 0, paused: 0 }
     const touched = new Map<string, JobKey>()
-    const progress: Progress = {
-      sent: 0,
-      total: await countDue(this.db, this.ctx.clock.now(), this.ready)
-    }
+    const progress = newProgress(await countDue(this.db, this.ctx.clock.now(), this.ready))
     if (progress.total > 0) await startProgress(this.db, progress, this.ctx.clock.now())
     const cursor = newCursor()
     const sender = async () => {
@@ -190,7 +188,7 @@ export class SyncEngine {
       await Promise.all(Array.from({ length: this.options.concurrency }, sender))
     } finally {
       for (const job of touched.values()) await rebaseIfDone(this.db, job, this.ctx.clock.now())
-      await clearProgress(this.db)
+      await finishProgress(this.db, progress)
     }
     return report
   }
