@@ -3,11 +3,11 @@ import http from 'node:http'
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { build } from 'esbuild'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { buildClient, type ConnectionClient } from '../src/main/connections/client'
 import { mapLimit } from '../src/main/map-limit'
 import { startShellProcess, type ShellProcess } from '../e2e/shell-process'
+import { openHarnessPage } from './harness-page'
 import { startServiceProcess, type Demo, type ServiceProcess } from './service-process'
 
 /**
@@ -55,50 +55,14 @@ interface Harness {
   deleteEach(job: JobRef, ids: string[]): Promise<number>
 }
 
-const harnessPath = path.join(
-  __dirname,
-  '..',
-  'src',
-  'renderer',
-  'src',
-  'offline',
-  'bench-live-harness.ts'
-)
-
-export async function openHarness(page: Page, shell: ShellProcess) {
-  const bundle = await build({
-    entryPoints: [harnessPath],
-    bundle: true,
-    format: 'iife',
-    globalName: 'tagdeckLive',
-    write: false,
-    platform: 'browser',
-    target: 'chrome120'
-  })
+/** A page of the shell's origin (so the bridge takes its calls) that holds only the harness. */
+async function openHarness(page: Page, shell: ShellProcess) {
   const token = new URL(shell.url).searchParams.get('token') ?? ''
   await page.context().addCookies([{ name: 'tagdeck_token', value: token, url: shell.origin }])
-  // A page of the shell's origin (so the bridge takes its calls) that holds only the harness.
-  const at = `${shell.origin}/__bench/`
-  await page.route(at, (route) =>
-    route.fulfill({
-      contentType: 'text/html',
-      body: `<!doctype html><meta charset="utf-8"><script>${bundle.outputFiles[0].text}</script>`
-    })
-  )
-  await page.goto(at)
-  return <K extends keyof Harness>(fn: K, ...args: Parameters<Harness[K]>) =>
-    page.evaluate(
-      ([name, params]) => {
-        const live = (
-          window as unknown as { tagdeckLive: Record<string, (...a: unknown[]) => unknown> }
-        ).tagdeckLive
-        return live[name](...params)
-      },
-      [fn, args] as const
-    ) as ReturnType<Harness[K]>
+  return openHarnessPage<Harness>(page, 'bench-live-harness.ts', `${shell.origin}/__bench/`)
 }
 
-export function clientFor(demo: Demo): ConnectionClient {
+function clientFor(demo: Demo): ConnectionClient {
   return buildClient(
     {
       target: { kind: 'endpoint', url: demo.endpoint },
@@ -131,7 +95,7 @@ function download(source: string): Promise<number> {
 }
 
 /** Every page of the job at 100, then every thumbnail, 4 at a time; the bytes are dropped. */
-export async function rawDownload(client: ConnectionClient, jobId: string) {
+async function rawDownload(client: ConnectionClient, jobId: string) {
   const started = performance.now()
   const everything = { kind: 'everything' } as const
   const first = await client.ops.listPage(jobId, everything, 1, PER_PAGE)

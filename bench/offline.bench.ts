@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { build } from 'esbuild'
 import { chromium } from '@playwright/test'
 import { chromiumExecutable } from '../e2e/browser'
+import { harnessFile, openHarnessPage, type HarnessCall } from './harness-page'
 import { LIVE_SIZE, liveRows } from './offline-live'
 
 // Part 1, the offline layer's IndexedDB cost, as ratios to raw IndexedDB doing the same work:
@@ -28,55 +28,23 @@ type Harness = {
   dexieRead(page: number, perPage: number): Promise<number>
   rawRead(page: number, perPage: number): Promise<number>
 }
-type Run = <K extends keyof Harness>(fn: K, ...args: Parameters<Harness[K]>) => Promise<number>
-
-const harnessPath = path.join(
-  __dirname,
-  '..',
-  'src',
-  'renderer',
-  'src',
-  'offline',
-  'bench-harness.ts'
-)
+type Run = HarnessCall<Harness>
 
 async function inChromium(
   executablePath: string
 ): Promise<{ run: Run; close: () => Promise<void> }> {
-  const bundle = await build({
-    entryPoints: [harnessPath],
-    bundle: true,
-    format: 'iife',
-    globalName: 'tagdeckBench',
-    write: false,
-    platform: 'browser',
-    target: 'chrome120'
-  })
-  const script = bundle.outputFiles[0].text
   const profile = mkdtempSync(path.join(tmpdir(), 'tagdeck-bench-'))
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true
   })
   const page = context.pages()[0] ?? (await context.newPage())
-  const origin = 'http://tagdeck-bench.localhost'
-  await page.route(`${origin}/**`, (route) =>
-    route.fulfill({
-      contentType: 'text/html',
-      body: `<!doctype html><meta charset="utf-8"><script>${script}</script>`
-    })
+  // Its own origin: an on-disk profile, like the app's.
+  const run = await openHarnessPage<Harness>(
+    page,
+    'bench-harness.ts',
+    'http://tagdeck-bench.localhost/'
   )
-  await page.goto(`${origin}/`)
-  const run: Run = (fn, ...args) =>
-    page.evaluate(
-      ([name, params]) => {
-        const harness = (
-          window as unknown as { tagdeckBench: Record<string, (...a: number[]) => Promise<number>> }
-        ).tagdeckBench
-        return harness[name](...params)
-      },
-      [fn, args as number[]] as const
-    )
   return {
     run,
     close: async () => {
@@ -89,9 +57,9 @@ async function inChromium(
 async function inNode(): Promise<{ run: Run; close: () => Promise<void> }> {
   const fake = await import('fake-indexeddb')
   Object.assign(globalThis, { indexedDB: fake.indexedDB, IDBKeyRange: fake.IDBKeyRange })
-  const harness = (await import(harnessPath)) as Harness
-  const run: Run = (fn, ...args) =>
-    (harness[fn] as (...a: number[]) => Promise<number>)(...(args as number[]))
+  const harness = (await import(harnessFile('bench-harness.ts'))) as Harness
+  const run = ((fn: keyof Harness, ...args: number[]) =>
+    (harness[fn] as (...a: number[]) => Promise<number>)(...args)) as Run
   return { run, close: async () => {} }
 }
 

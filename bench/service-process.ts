@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { z } from 'zod'
+import { DemoRecord } from '../src/service/demo'
 
 /**
  * The local annotation service as its own process (the CLI), as users run it, for benchmarks:
@@ -8,16 +9,8 @@ import { z } from 'zod'
  */
 const ROOT = path.resolve(__dirname, '..')
 
-const Demo = z.object({
-  endpoint: z.string(),
-  projectId: z.string(),
-  ak: z.string(),
-  sk: z.string(),
-  user: z.string(),
-  password: z.string(),
-  domain: z.string(),
-  datasets: z.array(z.object({ id: z.string(), name: z.string(), type: z.number() }))
-})
+/** What the CLI's READY line says: the demo workspace and where it is served. */
+const Demo = DemoRecord.extend({ endpoint: z.string() })
 export type Demo = z.infer<typeof Demo>
 
 export interface ServiceProcess {

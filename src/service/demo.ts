@@ -22,7 +22,7 @@ export interface DemoInfo {
   datasets: { id: string; name: string; type: 0 | 1 }[]
 }
 
-const DemoRecord = z.object({
+export const DemoRecord = z.object({
   projectId: z.string(),
   ak: z.string(),
   sk: z.string(),

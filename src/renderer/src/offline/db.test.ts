@@ -1,26 +1,14 @@
 import 'fake-indexeddb/auto'
 import { Dexie } from 'dexie'
 import { describe, expect, it } from 'vitest'
-import { openTagdeckDb } from './db'
+import { openTagdeckDb, SCHEMA_V2 } from './db'
 import { settledRows } from './batches'
 
 describe('schema upgrade', () => {
   it("turns version 2's sending rows back into queued ones and done rows into a settled batch", async () => {
     const name = `upgrade-${Math.random()}`
     const v2 = new Dexie(name)
-    v2.version(2).stores({
-      listings: '[connectionId+jobId+filterKey+perPage], [connectionId+jobId]',
-      pages:
-        '[connectionId+jobId+filterKey+perPage+page], [connectionId+jobId+filterKey+perPage], [connectionId+jobId], lastUsedAt, *sampleIds',
-      samples: '[connectionId+jobId+sampleId], [connectionId+jobId]',
-      jobs: '[connectionId+jobId]',
-      outbox:
-        'id, [status+createdAt], [connectionId+jobId+status+createdAt], [connectionId+status], [connectionId+jobId]',
-      offlineJobs: '[connectionId+jobId], state',
-      syncState: 'key',
-      pauses: 'connectionId',
-      jobLists: 'connectionId'
-    })
+    v2.version(2).stores(SCHEMA_V2)
     const row = (sampleId: string, status: string) => ({
       id: `c1/j1/${sampleId}`,
       connectionId: 'c1',

@@ -186,21 +186,25 @@ export type TagdeckDb = Dexie & {
   jobLists: Table<JobListRow, string>
 }
 
+/** The stores of schema versions 1 and 2 (kept whole: the upgrade test opens a version 2). */
+export const SCHEMA_V1 = {
+  listings: '[connectionId+jobId+filterKey+perPage], [connectionId+jobId]',
+  pages:
+    '[connectionId+jobId+filterKey+perPage+page], [connectionId+jobId+filterKey+perPage], [connectionId+jobId], lastUsedAt, *sampleIds',
+  samples: '[connectionId+jobId+sampleId], [connectionId+jobId]',
+  jobs: '[connectionId+jobId]',
+  outbox:
+    'id, [status+createdAt], [connectionId+jobId+status+createdAt], [connectionId+status], [connectionId+jobId]',
+  offlineJobs: '[connectionId+jobId], state',
+  syncState: 'key',
+  pauses: 'connectionId'
+}
+export const SCHEMA_V2 = { ...SCHEMA_V1, jobLists: 'connectionId' }
+
 export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
   const db = new Dexie(name) as TagdeckDb
-  db.version(1).stores({
-    listings: '[connectionId+jobId+filterKey+perPage], [connectionId+jobId]',
-    pages:
-      '[connectionId+jobId+filterKey+perPage+page], [connectionId+jobId+filterKey+perPage], [connectionId+jobId], lastUsedAt, *sampleIds',
-    samples: '[connectionId+jobId+sampleId], [connectionId+jobId]',
-    jobs: '[connectionId+jobId]',
-    outbox:
-      'id, [status+createdAt], [connectionId+jobId+status+createdAt], [connectionId+status], [connectionId+jobId]',
-    offlineJobs: '[connectionId+jobId], state',
-    syncState: 'key',
-    pauses: 'connectionId'
-  })
-  db.version(2).stores({ jobLists: 'connectionId' })
+  db.version(1).stores(SCHEMA_V1)
+  db.version(2).stores(SCHEMA_V2)
   // Batches in flight and confirmed deletions live in records of their own (one write per batch
   // instead of one per row); due rows are found by index, oldest due first, then by id.
   db.version(3)
