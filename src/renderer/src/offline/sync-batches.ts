@@ -267,13 +267,14 @@ export async function failBatch(
       const message = 'Sign in again: the service refused our credentials'
       await db.pauses.put({ connectionId: batch.connectionId, reason: 'auth', message, since: now })
       // Rows of another batch still in flight stay as they are: its answer settles them.
-      const flying = await flyingIds(db, batch.connectionId)
+      const skip = await flyingIds(db, batch.connectionId)
+      for (const r of batch.rows) skip.add(r.id)
       const waiting = (
         await db.outbox
           .where('[connectionId+status]')
           .equals([batch.connectionId, 'queued'])
           .toArray()
-      ).filter((r) => !flying.has(r.id) && !batch.rows.some((b) => b.id === r.id))
+      ).filter((r) => !skip.has(r.id))
       rows = [...tried, ...waiting].map((r) => ({
         ...r,
         status: 'paused',
