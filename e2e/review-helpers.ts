@@ -90,9 +90,15 @@ export async function thumbsLoaded(page: Page, count: number): Promise<void> {
     .toBeGreaterThanOrEqual(count)
 }
 
-/** Saves a screenshot for the test run (gitignored) and for the README (committed). */
+/**
+ * Saves a screenshot for the test run (e2e/screenshots, gitignored), and for the README
+ * (docs/screenshots, committed) when TAGDECK_DOC_SCREENSHOTS=1, so a plain test run leaves the
+ * tree as it was.
+ */
 export async function screenshot(target: Page | Locator, name: string): Promise<void> {
-  for (const dir of ['e2e/screenshots', 'docs/screenshots']) {
+  const dirs = ['e2e/screenshots']
+  if (process.env['TAGDECK_DOC_SCREENSHOTS'] === '1') dirs.push('docs/screenshots')
+  for (const dir of dirs) {
     await mkdir(dir, { recursive: true })
     await target.screenshot({ path: path.join(dir, name) })
   }
