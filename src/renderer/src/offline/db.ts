@@ -220,10 +220,10 @@ export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
         outbox.where('[status+createdAt]').between([status, Dexie.minKey], [status, Dexie.maxKey])
       const done = await withStatus('done').toArray()
       const now = Date.now()
-      for (const [key, rows] of groupBy(done, (r) => `${r.connectionId}/${r.jobId}`)) {
-        const job = { connectionId: rows[0].connectionId, jobId: rows[0].jobId }
+      for (const { rows, ...job } of groupByJob(done)) {
         const settled = rows.map(({ sampleId, tags, boxTags }) => ({ sampleId, tags, boxTags }))
-        await tx.table('settled').add({ ...job, id: `upgrade/${key}`, rows: settled, at: now })
+        const id = `upgrade/${job.connectionId}/${job.jobId}`
+        await tx.table('settled').add({ ...job, id, rows: settled, at: now })
       }
       await outbox.bulkDelete(done.map((r) => r.id))
       await withStatus('sending').modify({ status: 'queued' })
@@ -234,14 +234,16 @@ export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
 /** A row as version 2 stored it (with `sending` and `done`). */
 type LegacyRow = Omit<OutboxRow, 'status'> & { status: StoredStatus | 'sending' | 'done' }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>()
-  for (const item of items) {
-    const group = groups.get(key(item))
-    if (group) group.push(item)
-    else groups.set(key(item), [item])
+/** Rows grouped by their job, in order of first appearance. */
+export function groupByJob<T extends JobKey>(rows: readonly T[]): (JobKey & { rows: T[] })[] {
+  const jobs = new Map<string, JobKey & { rows: T[] }>()
+  for (const row of rows) {
+    const key = `${row.connectionId}/${row.jobId}`
+    const job = jobs.get(key) ?? { connectionId: row.connectionId, jobId: row.jobId, rows: [] }
+    job.rows.push(row)
+    jobs.set(key, job)
   }
-  return groups
+  return [...jobs.values()]
 }
 
 let shared: TagdeckDb | null = null

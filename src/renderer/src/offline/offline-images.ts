@@ -16,6 +16,9 @@ export interface ChunkResult {
   cancelled: boolean
 }
 
+/** A chunk's answer and the task id it ran under. */
+export type FetchedChunk = ChunkResult & { taskId: string }
+
 /** The chunks of one download session in flight, with their live progress. */
 export class ImageChunks {
   /** Per task id: images done (or failed) and bytes so far. */
@@ -46,7 +49,7 @@ export class ImageChunks {
   }
 
   /** Downloads one chunk; its numbers count as pending until `settled`. */
-  async fetch(job: JobKey, sampleIds: string[], variant: ImageVariant) {
+  async fetch(job: JobKey, sampleIds: string[], variant: ImageVariant): Promise<FetchedChunk> {
     const taskId = `offline-${this.ctx.clock.now().toString(36)}-${++this.seq}`
     this.live.set(taskId, { done: 0, bytes: 0 })
     try {

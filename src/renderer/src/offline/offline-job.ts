@@ -5,7 +5,7 @@ import { filterKey } from './db'
 import type { OfflineContext } from './context'
 import { describe, isUnreachable } from './errors'
 import { cachedSamples } from './listing'
-import { ChunkWindow, ImageChunks, type ChunkResult } from './offline-images'
+import { ChunkWindow, ImageChunks, type ChunkResult, type FetchedChunk } from './offline-images'
 import { visibleIds, walkPages } from './offline-walk'
 
 /**
@@ -253,27 +253,42 @@ export class OfflineDownloads {
     if (row.phase === 'pages') {
       row = await this.pagesAndThumbnails(row, session)
       if (!row || signal.aborted) return
-      const images = (await visibleIds(this.ctx.db, row, row.filter)).length
-      row = row.includeFull
-        ? await this.patch(row, { phase: 'full', imagesDone: 0, imagesTotal: images })
-        : await this.patch(row, {
-            phase: 'done',
-            state: 'done',
-            imagesDone: images,
-            imagesTotal: images
-          })
+      row = await this.afterImages(row, 'thumb')
     }
     // Image-only phases: full images, or thumbnails of a download begun by an older version.
     while (row && !signal.aborted && (row.phase === 'thumb' || row.phase === 'full')) {
       const variant: ImageVariant = row.phase
       row = await this.images(row, variant, session)
       if (!row || signal.aborted) return
-      const images = (await visibleIds(this.ctx.db, row, row.filter)).length
-      row =
-        variant === 'thumb' && row.includeFull
-          ? await this.patch(row, { phase: 'full', imagesDone: 0, imagesTotal: images })
-          : await this.patch(row, { phase: 'done', state: 'done', imagesTotal: images })
+      row = await this.afterImages(row, variant)
     }
+  }
+
+  /** Every image of `variant` is in: full images next if asked for, else done. */
+  private async afterImages(row: OfflineJobRow, variant: ImageVariant) {
+    const images = (await visibleIds(this.ctx.db, row, row.filter)).length
+    return variant === 'thumb' && row.includeFull
+      ? this.patch(row, { phase: 'full', imagesDone: 0, imagesTotal: images })
+      : this.patch(row, { phase: 'done', state: 'done', imagesDone: images, imagesTotal: images })
+  }
+
+  /**
+   * A chunk's answer, counted into the row with `change`; null when the download stops there
+   * (cancelled, or the row is gone).
+   */
+  private async countChunk(
+    row: OfflineJobRow | null,
+    result: FetchedChunk,
+    session: Session,
+    change: (row: OfflineJobRow) => Partial<OfflineJobRow>
+  ): Promise<OfflineJobRow | null> {
+    session.chunks.settled(result.taskId)
+    if (result.cancelled || session.abort.signal.aborted || !row) return null
+    return this.patch(row, {
+      ...change(row),
+      imagesFailed: row.imagesFailed + result.failed,
+      bytes: row.bytes + result.bytes
+    })
   }
 
   /**
@@ -285,7 +300,7 @@ export class OfflineDownloads {
     session: Session
   ): Promise<OfflineJobRow | null> {
     const { signal } = session.abort
-    const window = new ChunkWindow<ChunkResult & { taskId: string }>()
+    const window = new ChunkWindow<FetchedChunk>()
     let row: OfflineJobRow | null = start
     const walked = await walkPages(
       this.ctx,
@@ -307,17 +322,12 @@ export class OfflineDownloads {
               ? session.chunks.fetch(start, stored.ids, 'thumb')
               : Promise.resolve({ ...NOTHING, taskId: '' }),
           async (result) => {
-            session.chunks.settled(result.taskId)
-            if (result.cancelled || signal.aborted || !row) return false
-            const imagesDone = row.imagesDone + stored.ids.length
-            row = await this.patch(row, {
+            row = await this.countChunk(row, result, session, (r) => ({
               pagesDone: stored.page,
               pagesTotal: stored.pageCount,
-              imagesDone,
-              imagesTotal: Math.max(imagesDone, stored.visibleTotal),
-              imagesFailed: row.imagesFailed + result.failed,
-              bytes: row.bytes + result.bytes
-            })
+              imagesDone: r.imagesDone + stored.ids.length,
+              imagesTotal: Math.max(r.imagesDone + stored.ids.length, stored.visibleTotal)
+            }))
             return row !== null
           }
         )
@@ -335,21 +345,17 @@ export class OfflineDownloads {
   ): Promise<OfflineJobRow | null> {
     const { signal } = session.abort
     const ids = await visibleIds(this.ctx.db, start, start.filter)
-    const window = new ChunkWindow<ChunkResult & { taskId: string }>()
+    const window = new ChunkWindow<FetchedChunk>()
     let row: OfflineJobRow | null = start
     for (let i = start.imagesDone; i < ids.length && !signal.aborted; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK)
       const go = await window.push(
         () => session.chunks.fetch(start, chunk, variant),
         async (result) => {
-          session.chunks.settled(result.taskId)
-          if (result.cancelled || signal.aborted || !row) return false
-          row = await this.patch(row, {
+          row = await this.countChunk(row, result, session, () => ({
             imagesDone: i + chunk.length,
-            imagesTotal: ids.length,
-            imagesFailed: row.imagesFailed + result.failed,
-            bytes: row.bytes + result.bytes
-          })
+            imagesTotal: ids.length
+          }))
           return row !== null
         }
       )

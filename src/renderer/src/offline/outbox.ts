@@ -1,7 +1,7 @@
 import { Dexie } from 'dexie'
 import { flyingIds } from './batches'
 import type { JobKey, OutboxRow, OutboxStatus, StoredStatus, TagdeckDb } from './db'
-import { outboxId, touchJob } from './db'
+import { groupByJob, outboxId, touchJob } from './db'
 import type { Clock } from './deps'
 import { cachedSamples, hideInListings, unhideInListings, writeScope } from './listing'
 
@@ -143,17 +143,6 @@ export async function resumeConnection(db: TagdeckDb, clock: Clock, connectionId
       .equals([connectionId, 'paused'])
       .modify({ status: 'queued', nextAttemptAt: now, updatedAt: now, lastError: null })
   })
-}
-
-function groupByJob(rows: readonly OutboxRow[]): (JobKey & { rows: OutboxRow[] })[] {
-  const jobs = new Map<string, JobKey & { rows: OutboxRow[] }>()
-  for (const row of rows) {
-    const key = `${row.connectionId}/${row.jobId}`
-    const job = jobs.get(key) ?? { connectionId: row.connectionId, jobId: row.jobId, rows: [] }
-    job.rows.push(row)
-    jobs.set(key, job)
-  }
-  return [...jobs.values()]
 }
 
 // ---- reads for the "Pending changes" panel, the indicator and the quit warning ------------

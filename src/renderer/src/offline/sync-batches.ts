@@ -4,7 +4,7 @@ import { TagdeckError } from '../../../shared/errors'
 import { flyingIds, hasSettled } from './batches'
 import { dueRows, outboxJobs, type PickCursor, type Ready } from './sync-pick'
 import type { JobKey, OutboxError, OutboxRow, SyncStateRow, TagdeckDb } from './db'
-import { touchJob } from './db'
+import { groupByJob, touchJob } from './db'
 import type { Clock } from './deps'
 import { backoffDelay, type BackoffPolicy } from './backoff'
 import { describe } from './errors'
@@ -59,12 +59,8 @@ async function updateState(db: TagdeckDb, change: (s: SyncStateRow) => Partial<S
   await db.syncState.put({ ...state, ...change(state) })
 }
 
-export function uniqueJobs(rows: readonly JobKey[]): JobKey[] {
-  const jobs = new Map<string, JobKey>()
-  for (const r of rows) {
-    jobs.set(`${r.connectionId}/${r.jobId}`, { connectionId: r.connectionId, jobId: r.jobId })
-  }
-  return [...jobs.values()]
+function uniqueJobs(rows: readonly JobKey[]): JobKey[] {
+  return groupByJob(rows).map(({ connectionId, jobId }) => ({ connectionId, jobId }))
 }
 
 /**
