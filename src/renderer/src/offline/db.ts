@@ -228,7 +228,27 @@ export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
       await outbox.bulkDelete(done.map((r) => r.id))
       await withStatus('sending').modify({ status: 'queued' })
     })
+  // Fewer outbox indexes: each costs every queued and every sent row an entry to write and
+  // one to delete. A job's rows are read through the due index's [connectionId+jobId] prefix.
+  db.version(4).stores({
+    outbox: `id, [status+createdAt], [connectionId+status], ${DUE_INDEX}`
+  })
   return db
+}
+
+/** The outbox index the sync engine sends by: a job's rows by status, then due time, then id. */
+export const DUE_INDEX = '[connectionId+jobId+status+nextAttemptAt+id]'
+
+/** Every outbox row of a job, whatever its status (a prefix range of the due index). */
+export function outboxOfJob(db: TagdeckDb, job: JobKey) {
+  return db.outbox
+    .where(DUE_INDEX)
+    .between(
+      [job.connectionId, job.jobId, Dexie.minKey],
+      [job.connectionId, job.jobId, Dexie.maxKey],
+      true,
+      true
+    )
 }
 
 /** A row as version 2 stored it (with `sending` and `done`). */

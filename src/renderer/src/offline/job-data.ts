@@ -1,7 +1,7 @@
 import { liveQuery } from 'dexie'
 import type { JobStats, Label, Sample } from '../../../shared/domain'
 import type { JobKey, JobRow, TagdeckDb } from './db'
-import { emptyJob, outboxId } from './db'
+import { emptyJob, outboxId, outboxOfJob } from './db'
 import type { OfflineContext } from './context'
 import { isUnreachable, notAvailableOffline } from './errors'
 import { hasSettled, jobInFlight, settledRows } from './batches'
@@ -28,10 +28,7 @@ export function cachedStats(
   return db.transaction('r', db.jobs, db.outbox, db.settled, async () => {
     const row = await db.jobs.get([job.connectionId, job.jobId])
     if (!row?.stats || row.statsAt === null) return null
-    const queued = await db.outbox
-      .where('[connectionId+jobId]')
-      .equals([job.connectionId, job.jobId])
-      .toArray()
+    const queued = await outboxOfJob(db, job).toArray()
     const settled = await settledRows(db, job)
     return {
       value: subtractFromStats(row.stats, [...queued, ...settled]),

@@ -1,6 +1,6 @@
 import type { SamplePage, TagFilter } from '../../../shared/domain'
 import type { JobKey, ListingRow, PageRow, TagdeckDb } from './db'
-import { filterKey, touchJob } from './db'
+import { filterKey, outboxOfJob, touchJob } from './db'
 import { hasSettled, jobInFlight } from './batches'
 import { listingKey, placeHiddenOnPage, rebaseJob, writeScope } from './listing'
 import { matchesFilter } from './overlay'
@@ -35,10 +35,7 @@ export async function storePage(
     // Deletions confirmed before this request went out: the answer already lacks them.
     if (await hasSettled(db, req)) await rebaseJob(db, req, now)
     // Most pages are stored with nothing queued for their job: one count skips the lookups.
-    const queued = await db.outbox
-      .where('[connectionId+jobId]')
-      .equals([req.connectionId, req.jobId])
-      .count()
+    const queued = await outboxOfJob(db, req).count()
 
     const key = listingKey({ ...req, filterKey: filterKey(req.filter) })
     const before = await db.listings.get(key)
@@ -92,10 +89,7 @@ export async function storePage(
 /** A new listing starts with every queued sample of the job that falls in its filter. */
 async function unplacedQueued(db: TagdeckDb, req: ListingRequest) {
   const hidden: Record<string, number> = {}
-  const rows = await db.outbox
-    .where('[connectionId+jobId]')
-    .equals([req.connectionId, req.jobId])
-    .toArray()
+  const rows = await outboxOfJob(db, req).toArray()
   for (const row of rows) if (matchesFilter(row.tags, req.filter)) hidden[row.sampleId] = -1
   return hidden
 }

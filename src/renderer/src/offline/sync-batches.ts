@@ -2,19 +2,20 @@ import { Dexie } from 'dexie'
 import type { DeleteOutcome } from '../../../shared/domain'
 import { TagdeckError } from '../../../shared/errors'
 import { flyingIds, hasSettled } from './batches'
-import { dueRows, outboxJobs, type PickCursor, type Ready } from './sync-pick'
+import { dueRows, outboxJobs, pickContext, type PickCursor, type Ready } from './sync-pick'
 import type { JobKey, OutboxError, OutboxRow, SyncStateRow, TagdeckDb } from './db'
-import { groupByJob, touchJob } from './db'
+import { DUE_INDEX, groupByJob, outboxId, touchJob } from './db'
 import type { Clock } from './deps'
 import { backoffDelay, type BackoffPolicy } from './backoff'
 import { describe } from './errors'
 import { rebaseJob, writeScope } from './listing'
 
 /**
- * The outbox rows' transitions while sending, each one Dexie transaction (never spanning the
- * request): queued -> in flight (one `inflight` record per batch) -> settled (out of the
- * outbox, one `settled` record) | failed | queued (later) | paused. The sync engine calls
- * them in order; the service is called between them, outside any transaction.
+ * The outbox rows' transitions while sending: queued -> in flight (one `inflight` record per
+ * batch) -> settled (out of the outbox, one `settled` record per job and transaction) |
+ * failed | queued (later) | paused. Picking, settling and failing run in the sync engine's
+ * transactions (one per group of answers, never spanning a request); the service is called
+ * between them.
  */
 
 export interface BatchDeps {
@@ -27,7 +28,9 @@ export interface BatchDeps {
 export interface Batch extends JobKey {
   /** Its `inflight` record. */
   id: string
-  rows: OutboxRow[]
+  /** Outbox row ids, and the sample ids they stand for (in the same order). */
+  rowIds: string[]
+  sampleIds: string[]
 }
 
 export type Failure = 'auth' | 'retry' | 'fail'
@@ -81,37 +84,49 @@ export async function releaseStuck(db: TagdeckDb) {
 }
 
 /**
- * The next batch (see `sync-pick.ts` for which rows), recorded as in flight in the same
- * transaction. Nothing a reader sees changes yet: the rows were hidden when queued, and a
- * page fetched meanwhile is refused while the batch is in flight.
+ * The next batches, up to `count` of at most `size` rows (see `sync-pick.ts` for which rows),
+ * recorded as in flight in the caller's transaction. Nothing a reader sees changes yet: the
+ * rows were hidden when queued, and a page fetched meanwhile is refused while a batch of its
+ * job is in flight.
  */
-export async function pickBatch(
+export async function pickBatches(
   deps: BatchDeps,
   size: number,
+  count: number,
   ready: Ready,
   cursor: PickCursor
-): Promise<Batch | null> {
+): Promise<Batch[]> {
   const { db } = deps
-  return db.transaction('rw', [db.outbox, db.inflight, db.pauses], async () => {
-    const now = deps.clock.now()
-    const rows = await dueRows(db, cursor, size, now, ready)
-    const first = rows[0]
-    if (!first) return null
-    const batch: Batch = {
-      id: crypto.randomUUID(),
-      connectionId: first.connectionId,
-      jobId: first.jobId,
-      rows
+  const now = deps.clock.now()
+  const context = await pickContext(db)
+  const batches: Batch[] = []
+  while (batches.length < count) {
+    // One read for as many batches of one job as it has rows for.
+    const due = await dueRows(db, cursor, size * (count - batches.length), now, ready, context)
+    if (!due) break
+    for (const id of due.rowIds) context.flying.add(id)
+    const prefix = outboxId(due.connectionId, due.jobId, '')
+    for (let i = 0; i < due.rowIds.length; i += size) {
+      const rowIds = due.rowIds.slice(i, i + size)
+      batches.push({
+        id: crypto.randomUUID(),
+        connectionId: due.connectionId,
+        jobId: due.jobId,
+        rowIds,
+        sampleIds: rowIds.map((id) => id.slice(prefix.length))
+      })
     }
-    await db.inflight.add({
-      id: batch.id,
-      connectionId: batch.connectionId,
-      jobId: batch.jobId,
-      rowIds: rows.map((r) => r.id),
+  }
+  await db.inflight.bulkAdd(
+    batches.map((b) => ({
+      id: b.id,
+      connectionId: b.connectionId,
+      jobId: b.jobId,
+      rowIds: b.rowIds,
       startedAt: now
-    })
-    return batch
-  })
+    }))
+  )
+  return batches
 }
 
 /**
@@ -167,30 +182,43 @@ function later(deps: BatchDeps, row: OutboxRow, now: number, lastError: OutboxEr
   }
 }
 
+/** A batch the service answered, with its per-item outcomes. */
+export interface Answered {
+  batch: Batch
+  outcomes: DeleteOutcome[]
+}
+
 /**
- * Applies per-item outcomes: confirmed rows leave the outbox for one settled record, refused
- * ones are marked failed, missing ones go back to the queue. The batch is no longer in flight.
+ * Applies per-item outcomes of answered batches, in the caller's transaction (`writeScope`):
+ * confirmed rows leave the outbox for one settled record per job, refused ones are marked
+ * failed, missing ones go back to the queue. The batches are no longer in flight.
  */
-export async function settleBatch(
+export async function settleBatches(
   deps: BatchDeps,
-  batch: Batch,
-  outcomes: DeleteOutcome[],
+  answered: readonly Answered[],
   progress: Progress
 ) {
   const { db } = deps
   const counts = { done: 0, failed: 0, retried: 0 }
-  const byId = new Map(outcomes.map((o) => [o.id, o]))
-  await db.transaction('rw', writeScope(db), async () => {
-    const now = deps.clock.now()
+  const now = deps.clock.now()
+  const kept: OutboxRow[] = []
+  for (const { rows: group, ...job } of groupByJob(answered.map((a) => a.batch))) {
+    const outcome = new Map<string, DeleteOutcome>()
+    for (const a of answered) {
+      if (group.includes(a.batch)) for (const o of a.outcomes) outcome.set(o.id, o)
+    }
+    const { rows, remove } = await readRows(
+      db,
+      group.flatMap((b) => b.rowIds)
+    )
     const done: OutboxRow[] = []
-    const kept: OutboxRow[] = []
-    for (const row of batch.rows) {
-      const outcome = byId.get(row.sampleId)
-      if (outcome && isGone(outcome)) done.push(row)
-      else if (outcome) {
+    for (const row of rows) {
+      const o = outcome.get(row.sampleId)
+      if (o && isGone(o)) done.push(row)
+      else if (o) {
         const error = {
-          code: outcome.code ?? 'service',
-          message: outcome.message ?? 'The service did not delete this image'
+          code: o.code ?? 'service',
+          message: o.message ?? 'The service did not delete this image'
         }
         kept.push({
           ...row,
@@ -201,50 +229,57 @@ export async function settleBatch(
         })
       } else kept.push(later(deps, row, now, row.lastError))
     }
-    counts.done = done.length
-    counts.failed = kept.filter((r) => r.status === 'failed').length
-    counts.retried = kept.length - counts.failed
-    await removeFromOutbox(db, done)
+    counts.done += done.length
+    await remove()
     if (done.length > 0)
       await db.settled.add({
-        id: batch.id,
-        connectionId: batch.connectionId,
-        jobId: batch.jobId,
+        id: group[0].id,
+        ...job,
         rows: done.map(({ sampleId, tags, boxTags }) => ({ sampleId, tags, boxTags })),
         at: now
       })
-    if (kept.length > 0) await db.outbox.bulkPut(kept)
-    await db.inflight.delete(batch.id)
-    await touchJob(db, batch, { generation: true })
-    const firstError = kept.find((r) => r.status === 'failed')?.lastError ?? null
-    if (counts.done > 0) progress.lastSyncAt = now
-    progress.lastError = firstError ? { ...firstError, at: now } : null
-    if (firstError || progress.notedAt === null || now - progress.notedAt >= NOTE_EVERY_MS) {
-      progress.notedAt = now
-      await updateState(db, (state) => ({
-        lastSyncAt: progress.lastSyncAt ?? state.lastSyncAt,
-        lastError: progress.lastError,
-        progress: progressNote(state, progress, batch.rows.length, now)
-      }))
-    }
-  })
+    await touchJob(db, job, { generation: true })
+  }
+  counts.failed = kept.filter((r) => r.status === 'failed').length
+  counts.retried = kept.length - counts.failed
+  // Put back after the deletes above, which took every row of the batches out.
+  if (kept.length > 0) await db.outbox.bulkPut(kept)
+  await db.inflight.bulkDelete(answered.map((a) => a.batch.id))
+  const firstError = kept.find((r) => r.status === 'failed')?.lastError ?? null
+  if (counts.done > 0) progress.lastSyncAt = now
+  progress.lastError = firstError ? { ...firstError, at: now } : null
+  if (firstError || progress.notedAt === null || now - progress.notedAt >= NOTE_EVERY_MS) {
+    progress.notedAt = now
+    const rows = answered.reduce((n, a) => n + a.batch.rowIds.length, 0)
+    await updateState(db, (state) => ({
+      lastSyncAt: progress.lastSyncAt ?? state.lastSyncAt,
+      lastError: progress.lastError,
+      progress: progressNote(state, progress, rows, now)
+    }))
+  }
   return counts
 }
 
 /**
- * Deletes confirmed rows: in one range delete when nothing else lies between the first and
- * the last id (a selection queued at once goes out in id order), else one by one. Row by row
- * costs Chromium ~0.15 ms a row, the range under 5 ms a batch.
+ * The outbox rows of answered batches, and how to take them all out. A selection queued at
+ * once goes out in id order, so its rows usually fill a key range by themselves: then one
+ * range read and one range delete (row by row costs Chromium ~0.15 ms a row); else they are
+ * read and deleted by id.
  */
-async function removeFromOutbox(db: TagdeckDb, rows: readonly OutboxRow[]): Promise<void> {
-  if (rows.length === 0) return
-  const ids = rows.map((r) => r.id).sort()
+async function readRows(db: TagdeckDb, rowIds: readonly string[]) {
+  const ids = [...rowIds].sort()
   const range = db.outbox.where(':id').between(ids[0], ids[ids.length - 1], true, true)
-  if ((await range.count()) === ids.length) await range.delete()
-  else await db.outbox.bulkDelete(ids)
+  const inRange = await range.toArray()
+  if (inRange.length === ids.length && inRange.every((r, i) => r.id === ids[i]))
+    return { rows: inRange, remove: () => range.delete() }
+  const rows = (await db.outbox.bulkGet(ids)).filter((r): r is OutboxRow => r !== undefined)
+  return { rows, remove: () => db.outbox.bulkDelete(ids) }
 }
 
-/** A whole call failed: pause (auth), back off (network, 429, 5xx) or mark failed. */
+/**
+ * A whole call failed: pause (auth), back off (network, 429, 5xx) or mark failed. In the
+ * caller's transaction (`writeScope`).
+ */
 export async function failBatch(
   deps: BatchDeps,
   batch: Batch,
@@ -254,45 +289,45 @@ export async function failBatch(
   const { db } = deps
   const kind = classify(error)
   const reason = describe(error)
-  const rows = await db.transaction('rw', writeScope(db), async () => {
-    const now = deps.clock.now()
-    await db.inflight.delete(batch.id)
-    const tried = batch.rows.map((r) => ({ ...r, attempts: r.attempts + 1, lastError: reason }))
-    let rows: OutboxRow[]
-    if (kind === 'auth') {
-      const message = 'Sign in again: the service refused our credentials'
-      await db.pauses.put({ connectionId: batch.connectionId, reason: 'auth', message, since: now })
-      // Rows of another batch still in flight stay as they are: its answer settles them.
-      const skip = await flyingIds(db, batch.connectionId)
-      for (const r of batch.rows) skip.add(r.id)
-      const waiting = (
-        await db.outbox
-          .where('[connectionId+status]')
-          .equals([batch.connectionId, 'queued'])
-          .toArray()
-      ).filter((r) => !skip.has(r.id))
-      rows = [...tried, ...waiting].map((r) => ({
-        ...r,
-        status: 'paused',
-        updatedAt: now,
-        lastError: reason
-      }))
-    } else if (kind === 'retry') {
-      rows = batch.rows.map((r) => later(deps, r, now, reason))
-    } else {
-      rows = tried.map((r) => ({ ...r, status: 'failed', updatedAt: now }))
-    }
-    await db.outbox.bulkPut(rows)
-    await touchJob(db, batch, { generation: true })
-    progress.lastError = { ...reason, at: now }
-    progress.notedAt = now
-    await updateState(db, (state) => ({
-      lastError: progress.lastError,
-      progress: progressNote(state, progress, batch.rows.length, now)
+  const now = deps.clock.now()
+  await db.inflight.delete(batch.id)
+  const sent = (await db.outbox.bulkGet(batch.rowIds)).filter(
+    (r): r is OutboxRow => r !== undefined
+  )
+  const tried = sent.map((r) => ({ ...r, attempts: r.attempts + 1, lastError: reason }))
+  let rows: OutboxRow[]
+  if (kind === 'auth') {
+    const message = 'Sign in again: the service refused our credentials'
+    await db.pauses.put({ connectionId: batch.connectionId, reason: 'auth', message, since: now })
+    // Rows of another batch still in flight stay as they are: its answer settles them.
+    const skip = await flyingIds(db, batch.connectionId)
+    for (const id of batch.rowIds) skip.add(id)
+    const waiting = (
+      await db.outbox
+        .where('[connectionId+status]')
+        .equals([batch.connectionId, 'queued'])
+        .toArray()
+    ).filter((r) => !skip.has(r.id))
+    rows = [...tried, ...waiting].map((r) => ({
+      ...r,
+      status: 'paused',
+      updatedAt: now,
+      lastError: reason
     }))
-    return rows.length
-  })
-  return { kind, rows }
+  } else if (kind === 'retry') {
+    rows = sent.map((r) => later(deps, r, now, reason))
+  } else {
+    rows = tried.map((r) => ({ ...r, status: 'failed', updatedAt: now }))
+  }
+  await db.outbox.bulkPut(rows)
+  await touchJob(db, batch, { generation: true })
+  progress.lastError = { ...reason, at: now }
+  progress.notedAt = now
+  await updateState(db, (state) => ({
+    lastError: progress.lastError,
+    progress: progressNote(state, progress, batch.rowIds.length, now)
+  }))
+  return { kind, rows: rows.length }
 }
 
 /** The drain ended: its last answers are noted and the progress goes away. */
@@ -325,7 +360,7 @@ export async function dueNow(db: TagdeckDb, connectionId: string, now: number): 
     for (const job of await outboxJobs(db)) {
       if (job.connectionId !== connectionId) continue
       await db.outbox
-        .where('[connectionId+jobId+status+nextAttemptAt+id]')
+        .where(DUE_INDEX)
         .between(
           [connectionId, job.jobId, 'queued', now, Dexie.maxKey],
           [connectionId, job.jobId, 'queued', Dexie.maxKey],
@@ -335,4 +370,9 @@ export async function dueNow(db: TagdeckDb, connectionId: string, now: number): 
         .modify({ nextAttemptAt: now })
     }
   })
+}
+
+/** Batches picked but never sent: their rows are simply queued again (caller's transaction). */
+export async function releaseBatches(db: TagdeckDb, batches: readonly Batch[]): Promise<void> {
+  await db.inflight.bulkDelete(batches.map((b) => b.id))
 }

@@ -66,7 +66,7 @@ describe('SyncEngine.drain', () => {
     expect(w.service.samples('c1', 'j1')).toHaveLength(50)
   })
 
-  it('keeps two batches in flight, and a batch in flight is never picked twice', async () => {
+  it('keeps `concurrency` requests in flight (4 by default), and never picks a row twice', async () => {
     const w = world(1_000)
     const gone = ids(w, 0, 950)
     await queueDeletions(w.ctx.db, w.clock, job, gone)
@@ -78,10 +78,36 @@ describe('SyncEngine.drain', () => {
       active -= 1
     }
     const report = await new SyncEngine(w.ctx).drain()
-    expect(most).toBe(2)
+    expect(most).toBe(4)
     expect(report).toMatchObject({ batches: 10, done: 950, failed: 0, retried: 0 })
     expect(w.service.deleteCalls().flat().sort()).toEqual([...gone].sort())
     expect([...w.service.deletions.values()].every((n) => n === 1)).toBe(true)
+    expect(await w.ctx.db.outbox.count()).toBe(0)
+    expect(await w.ctx.db.inflight.count()).toBe(0)
+    expect(await w.ctx.db.settled.count()).toBe(0)
+  })
+
+  it('drains several jobs at once, each row sent once, and leaves nothing in flight', async () => {
+    const w = world(400)
+    w.service.addJob(
+      'c1',
+      'j2',
+      Array.from({ length: 300 }, (_, i) => makeSample(1_000 + i))
+    )
+    const other = { connectionId: 'c1', jobId: 'j2' }
+    const first = ids(w, 0, 350)
+    const second = w.service
+      .samples('c1', 'j2')
+      .slice(0, 250)
+      .map((s) => s.id)
+    await queueDeletions(w.ctx.db, w.clock, job, first)
+    await queueDeletions(w.ctx.db, w.clock, other, second)
+    const report = await new SyncEngine(w.ctx).drain()
+    expect(report).toMatchObject({ batches: 7, done: 600, failed: 0, retried: 0 })
+    expect(w.service.deleteCalls().every((c) => c.length <= 100)).toBe(true)
+    expect([...w.service.deletions.values()].every((n) => n === 1)).toBe(true)
+    expect(w.service.samples('c1', 'j1')).toHaveLength(50)
+    expect(w.service.samples('c1', 'j2')).toHaveLength(50)
     expect(await w.ctx.db.outbox.count()).toBe(0)
     expect(await w.ctx.db.inflight.count()).toBe(0)
     expect(await w.ctx.db.settled.count()).toBe(0)
@@ -238,17 +264,18 @@ describe('crash recovery', () => {
       if (service.deleteCalls().length === 2) crash()
       return new Promise(() => {})
     }
-    void new SyncEngine(before.ctx).drain()
+    // Two requests at a time; the third batch is picked ahead (in flight, not yet sent).
+    void new SyncEngine(before.ctx, { concurrency: 2 }).drain()
     await crashed
     const flying = (await before.ctx.db.inflight.toArray()).flatMap((b) => b.rowIds)
-    expect(flying).toHaveLength(200)
-    expect(await pendingCounts(before.ctx.db)).toMatchObject({ queued: 50, sending: 200 })
+    expect(flying).toHaveLength(250)
+    expect(await pendingCounts(before.ctx.db)).toMatchObject({ queued: 0, sending: 250 })
     before.ctx.db.close()
 
     service.afterDelete = () => Promise.resolve()
     const after = makeWorld({ service, dbName: name })
     const engine = new SyncEngine(after.ctx)
-    expect(await engine.recover()).toBe(200)
+    expect(await engine.recover()).toBe(250)
     expect(await after.ctx.db.inflight.count()).toBe(0)
     const report = await engine.drain()
     expect(report).toMatchObject({ done: 250, failed: 0 })

@@ -1,20 +1,23 @@
 import { Dexie, liveQuery } from 'dexie'
-import type { DeleteOutcome } from '../../../shared/domain'
 import type { JobKey, TagdeckDb } from './db'
 import type { OfflineContext } from './context'
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff'
-import { countDue, newCursor, nextAttemptAt, type Ready } from './sync-pick'
+import { writeScope } from './listing'
+import { countDue, newCursor, nextAttemptAt, type PickCursor, type Ready } from './sync-pick'
 import {
+  classify,
+  dueNow,
   finishProgress,
   newProgress,
-  dueNow,
   failBatch,
   noteError,
-  pickBatch,
+  pickBatches,
   rebaseIfDone,
+  releaseBatches,
   releaseStuck,
-  settleBatch,
+  settleBatches,
   startProgress,
+  type Answered,
   type Batch,
   type BatchDeps,
   type Progress
@@ -25,15 +28,15 @@ import {
  * the others wait for the lock (and take over when that window closes). Rows go out in
  * batches of at most `batchSize` ids of one job, oldest due first, for connections main
  * reports online (or has not reported on yet: a failed attempt only backs off; main's
- * `offline` stops sending until it says `online` again). `concurrency` batches are in flight
- * at once, so one batch's bookkeeping overlaps the next one's request. Delivery is at least
- * once; since deleting a deleted sample answers `gone` (done), a re-send after a crash changes
- * nothing on the service.
+ * `offline` stops sending until it says `online` again). `concurrency` requests are out at
+ * once, and the bookkeeping runs beside them (see `drain`). Delivery is at least once; since
+ * deleting a deleted sample answers `gone` (done), a re-send after a crash changes nothing on
+ * the service.
  */
 
 export interface SyncEngineOptions {
   batchSize: number
-  /** Batches in flight at once. */
+  /** Requests out at once (4: a 10,000-row drain took 2.1-2.4 s on the bench, 8: 2.0 s). */
   concurrency: number
   backoff: BackoffPolicy
   lockName: string
@@ -43,11 +46,14 @@ export interface SyncEngineOptions {
 
 export const DEFAULT_SYNC_OPTIONS: SyncEngineOptions = {
   batchSize: 100,
-  concurrency: 2,
+  concurrency: 4,
   backoff: DEFAULT_BACKOFF,
   lockName: 'tagdeck-outbox-sync',
   idleCheckMs: 60_000
 }
+
+/** What came back for a batch: the service's outcomes, or why the call failed. */
+type Answer = Answered | { batch: Batch; error: unknown }
 
 export interface DrainReport {
   batches: number
@@ -71,6 +77,9 @@ export class SyncEngine {
   /** Per connection: consecutive whole-call failures and when to try again. */
   private readonly blocked = new Map<string, { failures: number; until: number }>()
   private readonly unsubscribe: (() => void)[] = []
+  /** Answers written per transaction while sending, and batches picked ahead: half of
+   * `concurrency`. */
+  private readonly group: number
 
   constructor(
     private readonly ctx: OfflineContext,
@@ -79,6 +88,7 @@ export class SyncEngine {
     this.options = { ...DEFAULT_SYNC_OPTIONS, ...options }
     this.options.batchSize = Math.max(1, Math.min(100, this.options.batchSize))
     this.options.concurrency = Math.max(1, Math.floor(this.options.concurrency))
+    this.group = Math.ceil(this.options.concurrency / 2)
     this.db = ctx.db
     this.deps = { db: ctx.db, clock: ctx.clock, random: ctx.random, backoff: this.options.backoff }
   }
@@ -166,53 +176,140 @@ export class SyncEngine {
     return stuck
   }
 
-  /** Sends every due row of every reachable connection, batch by batch. */
+  /**
+   * Sends every due row of every reachable connection, batch by batch, `concurrency` requests
+   * at a time. Bookkeeping is group committed: one transaction writes the answers that came in
+   * meanwhile (`group` of them, or the last ones) and picks their successors with one read.
+   * The successors are picked ahead (recorded in flight, not yet sent), so when an answer comes
+   * the next request goes out at once, without waiting for any transaction.
+   */
   async drain(signal?: AbortSignal): Promise<DrainReport> {
     const report: DrainReport = { batches: 0, done: 0, failed: 0, retried: 0, paused: 0 }
     const touched = new Map<string, JobKey>()
     const progress = newProgress(await countDue(this.db, this.ctx.clock.now(), this.ready))
     if (progress.total > 0) await startProgress(this.db, progress, this.ctx.clock.now())
     const cursor = newCursor()
-    const sender = async () => {
-      while (!signal?.aborted) {
-        const batch = await pickBatch(this.deps, this.options.batchSize, this.ready, cursor)
-        if (!batch) return
-        touched.set(`${batch.connectionId}/${batch.jobId}`, batch)
-        report.batches += 1
-        await this.send(batch, report, progress)
-        progress.sent += batch.rows.length
-        progress.total = Math.max(progress.total, progress.sent)
+    const { concurrency } = this.options
+    const answers: Answer[] = []
+    const ahead: Batch[] = []
+    let waiting = 0
+    let arrived: (() => void) | null = null
+    let more = true
+    // Connections whose call failed as a whole in this drain: what was picked ahead for them
+    // is not sent, but put back (with the next transaction).
+    const halted = new Set<string>()
+    const unsent: Batch[] = []
+    const ready: Ready = (connectionId, now, paused) =>
+      !halted.has(connectionId) && this.ready(connectionId, now, paused)
+    const launch = () => {
+      while (waiting < concurrency && ahead.length > 0 && !signal?.aborted) {
+        const batch = ahead.shift() as Batch
+        if (halted.has(batch.connectionId)) {
+          unsent.push(batch)
+          continue
+        }
+        waiting += 1
+        void this.request(batch).then((answer) => {
+          waiting -= 1
+          if ('error' in answer && classify(answer.error) !== 'fail') halted.add(batch.connectionId)
+          answers.push(answer)
+          launch()
+          arrived?.()
+          arrived = null
+        })
       }
     }
     try {
-      await Promise.all(Array.from({ length: this.options.concurrency }, sender))
+      for (;;) {
+        const open = more && !signal?.aborted
+        if (!open && waiting === 0 && answers.length === 0) break
+        if (answers.length < this.group && waiting > 0) {
+          await new Promise<void>((resolve) => (arrived = resolve))
+          continue
+        }
+        const want = open ? Math.max(0, concurrency + this.group - waiting - ahead.length) : 0
+        const taken = answers.splice(0)
+        const picked = await this.turn(
+          taken,
+          unsent.splice(0),
+          want,
+          cursor,
+          ready,
+          report,
+          progress
+        )
+        if (picked.length < want) more = false
+        for (const batch of picked) {
+          touched.set(`${batch.connectionId}/${batch.jobId}`, batch)
+          report.batches += 1
+        }
+        ahead.push(...picked)
+        launch()
+      }
     } finally {
+      // Stopped with batches picked ahead: they were never sent.
+      const never = [...ahead.splice(0), ...unsent.splice(0)]
+      if (never.length > 0) {
+        await this.db.transaction('rw', this.db.inflight, () => releaseBatches(this.db, never))
+        report.batches -= never.length
+      }
       for (const job of touched.values()) await rebaseIfDone(this.db, job, this.ctx.clock.now())
       await finishProgress(this.db, progress)
     }
     return report
   }
 
-  /** One batch's request and the bookkeeping of its answer. */
-  private async send(batch: Batch, report: DrainReport, progress: Progress): Promise<void> {
-    let outcomes: DeleteOutcome[]
+  /** One batch's request; its answer or its failure, never a rejection. */
+  private async request(batch: Batch): Promise<Answer> {
     try {
-      outcomes = await this.ctx.transport('samples.delete', {
+      const outcomes = await this.ctx.transport('samples.delete', {
         connectionId: batch.connectionId,
         jobId: batch.jobId,
-        sampleIds: batch.rows.map((r) => r.sampleId)
+        sampleIds: batch.sampleIds
       })
+      return { batch, outcomes }
     } catch (error) {
-      const { kind, rows } = await failBatch(this.deps, batch, error, progress)
-      if (kind === 'retry') this.block(batch.connectionId)
-      report[kind === 'auth' ? 'paused' : kind === 'retry' ? 'retried' : 'failed'] += rows
-      return
+      return { batch, error }
     }
-    this.blocked.delete(batch.connectionId)
-    const counts = await settleBatch(this.deps, batch, outcomes, progress)
-    report.done += counts.done
-    report.failed += counts.failed
-    report.retried += counts.retried
+  }
+
+  /** One transaction: the answers in, batches never sent put back, up to `want` picked. */
+  private turn(
+    answers: Answer[],
+    unsent: Batch[],
+    want: number,
+    cursor: PickCursor,
+    ready: Ready,
+    report: DrainReport,
+    progress: Progress
+  ): Promise<Batch[]> {
+    return this.db.transaction('rw', writeScope(this.db), async () => {
+      // First, so a connection paused below takes their rows along.
+      if (unsent.length > 0) {
+        await releaseBatches(this.db, unsent)
+        report.batches -= unsent.length
+      }
+      const delivered = answers.filter((a): a is Answered => 'outcomes' in a)
+      if (delivered.length > 0) {
+        for (const { batch } of delivered) this.blocked.delete(batch.connectionId)
+        const counts = await settleBatches(this.deps, delivered, progress)
+        report.done += counts.done
+        report.failed += counts.failed
+        report.retried += counts.retried
+        for (const { batch } of delivered) progress.sent += batch.rowIds.length
+      }
+      for (const answer of answers) {
+        if (!('error' in answer)) continue
+        const { batch } = answer
+        const { kind, rows } = await failBatch(this.deps, batch, answer.error, progress)
+        if (kind === 'retry') this.block(batch.connectionId)
+        report[kind === 'auth' ? 'paused' : kind === 'retry' ? 'retried' : 'failed'] += rows
+        progress.sent += batch.rowIds.length
+      }
+      progress.total = Math.max(progress.total, progress.sent)
+      if (want === 0) return []
+      return pickBatches(this.deps, this.options.batchSize, want, ready, cursor)
+    })
   }
 
   /** The connection failed as a whole: leave it alone for a growing, jittered while. */
