@@ -23,7 +23,7 @@ export interface PickCursor {
   jobs: JobKey[] | null
   /** Per job: the last row taken, so the next pick seeks past the rows already sent. */
   after: Map<string, Place>
-  /** Jobs found empty (read from the start): not read again in this drain. */
+  /** Jobs with no due rows left past the cursor: not read again in this drain. */
   dry: Set<string>
 }
 
