@@ -257,7 +257,7 @@ describe('crash recovery', () => {
     const gone = ids(before, 0, 250)
     await queueDeletions(before.ctx.db, before.clock, job, gone)
 
-    // Both batches in flight reach the service, then the app dies before an answer is stored.
+    // Both requests reach the service, then the app dies before an answer is stored.
     let crash: () => void = () => {}
     const crashed = new Promise<void>((resolve) => (crash = resolve))
     service.afterDelete = () => {

@@ -110,7 +110,7 @@ export interface DueRows extends JobKey {
 
 /**
  * The oldest due rows of one job (of the job whose head is oldest), at most `size`, skipping
- * rows of batches in flight so two senders never take the same row. Only their ids are read
+ * rows of batches in flight so no row goes out in two batches at once. Only their ids are read
  * (reading values through an index costs Chromium a second lookup per row); the rows are read
  * by id range when their answer is settled. Runs inside the caller's transaction.
  *
