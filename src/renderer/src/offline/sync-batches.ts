@@ -202,11 +202,10 @@ export async function settleBatches(
   const counts = { done: 0, failed: 0, retried: 0 }
   const now = deps.clock.now()
   const kept: OutboxRow[] = []
-  for (const { rows: group, ...job } of groupByJob(answered.map((a) => a.batch))) {
-    const outcome = new Map<string, DeleteOutcome>()
-    for (const a of answered) {
-      if (group.includes(a.batch)) for (const o of a.outcomes) outcome.set(o.id, o)
-    }
+  const withOutcomes = answered.map(({ batch, outcomes }) => ({ ...batch, outcomes }))
+  for (const { rows: group, ...job } of groupByJob(withOutcomes)) {
+    // Per job: two jobs may hold samples of the same id.
+    const outcome = new Map(group.flatMap((b) => b.outcomes).map((o) => [o.id, o]))
     const { rows, remove } = await readRows(
       db,
       group.flatMap((b) => b.rowIds)

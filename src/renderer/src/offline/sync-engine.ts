@@ -249,10 +249,8 @@ export class SyncEngine {
     } finally {
       // Stopped with batches picked ahead: they were never sent.
       const never = [...ahead.splice(0), ...unsent.splice(0)]
-      if (never.length > 0) {
-        await this.db.transaction('rw', this.db.inflight, () => releaseBatches(this.db, never))
-        report.batches -= never.length
-      }
+      if (never.length > 0)
+        await this.db.transaction('rw', this.db.inflight, () => this.putBack(never, report))
       for (const job of touched.values()) await rebaseIfDone(this.db, job, this.ctx.clock.now())
       await finishProgress(this.db, progress)
     }
@@ -285,10 +283,7 @@ export class SyncEngine {
   ): Promise<Batch[]> {
     return this.db.transaction('rw', writeScope(this.db), async () => {
       // First, so a connection paused below takes their rows along.
-      if (unsent.length > 0) {
-        await releaseBatches(this.db, unsent)
-        report.batches -= unsent.length
-      }
+      await this.putBack(unsent, report)
       const delivered = answers.filter((a): a is Answered => 'outcomes' in a)
       if (delivered.length > 0) {
         for (const { batch } of delivered) this.blocked.delete(batch.connectionId)
@@ -310,6 +305,13 @@ export class SyncEngine {
       if (want === 0) return []
       return pickBatches(this.deps, this.options.batchSize, want, ready, cursor)
     })
+  }
+
+  /** Batches picked but never sent: their rows are queued again, and they were not sent. */
+  private async putBack(batches: Batch[], report: DrainReport): Promise<void> {
+    if (batches.length === 0) return
+    await releaseBatches(this.db, batches)
+    report.batches -= batches.length
   }
 
   /** The connection failed as a whole: leave it alone for a growing, jittered while. */
