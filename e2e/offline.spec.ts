@@ -104,7 +104,9 @@ async function browseAll(page: Page, total: number): Promise<Set<string>> {
       seen.add(id)
     const atEnd = await grid.evaluate((el) => {
       const end = el.scrollTop + el.clientHeight >= el.scrollHeight - 2
-      if (!end) el.scrollBy({ top: el.clientHeight * 1.5 })
+      // Less than a screen, so each step overlaps the last whatever the grid's overscan is
+      // (none for its first frames, or while scrolling fast).
+      if (!end) el.scrollBy({ top: el.clientHeight * 0.9 })
       return end
     })
     if (atEnd && seen.size >= total) break
