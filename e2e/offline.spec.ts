@@ -85,7 +85,7 @@ async function fault(service: RunningService, body: object): Promise<void> {
   expect(response.ok).toBe(true)
 }
 
-/** Scrolls the grid from top to bottom a screen at a time; returns every sample id it showed. */
+/** Scrolls the grid from top to bottom, most of a screen at a time; returns every sample id it showed. */
 async function browseAll(page: Page, total: number): Promise<Set<string>> {
   const grid = page.getByTestId('grid')
   const seen = new Set<string>()
