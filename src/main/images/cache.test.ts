@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, stat, truncate, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -15,14 +15,28 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-const open = (capBytes: number) => ImageCache.open(dir, { capBytes, now: () => ++time })
+const open = (capBytes: number, packBytes?: number) =>
+  ImageCache.open(dir, { capBytes, now: () => ++time, packBytes })
 const bytes = (fill: number, size = 100) => Buffer.alloc(size, fill)
+/** Bigger than what goes into packs: a file of its own. */
+const BIG = 300 * 1024
 
-async function blobCount(): Promise<number> {
-  let count = 0
-  for (const shard of await readdir(path.join(dir, 'blobs')))
-    count += (await readdir(path.join(dir, 'blobs', shard))).length
-  return count
+/** Files under `sub` of the cache folder, and their bytes. */
+async function onDisk(sub: 'packs' | 'blobs'): Promise<{ files: number; bytes: number }> {
+  let files = 0
+  let total = 0
+  const walk = async (at: string) => {
+    for (const entry of await readdir(at, { withFileTypes: true }).catch(() => [])) {
+      const full = path.join(at, entry.name)
+      if (entry.isDirectory()) await walk(full)
+      else {
+        files++
+        total += (await stat(full)).size
+      }
+    }
+  }
+  await walk(path.join(dir, sub))
+  return { files, bytes: total }
 }
 
 describe('ImageCache', () => {
@@ -31,6 +45,15 @@ describe('ImageCache', () => {
     await cache.put('c/j/s1/thumb', bytes(1), 'image/png')
     expect(await cache.get('c/j/s1/thumb')).toEqual({ bytes: bytes(1), contentType: 'image/png' })
     expect(await cache.get('c/j/s2/thumb')).toBeNull()
+  })
+
+  it('appends thumbnails to one pack file, not a file each', async () => {
+    const cache = await open(1_000_000)
+    for (let i = 0; i < 50; i++) await cache.put(`c/j/s${i}/thumb`, bytes(i), 'image/png')
+    expect(await onDisk('packs')).toEqual({ files: 1, bytes: 5000 })
+    expect(await onDisk('blobs')).toEqual({ files: 0, bytes: 0 })
+    for (let i = 0; i < 50; i++)
+      expect((await cache.get(`c/j/s${i}/thumb`))?.bytes).toEqual(bytes(i))
   })
 
   it('evicts the least recently used keys past the cap', async () => {
@@ -43,7 +66,6 @@ describe('ImageCache', () => {
     expect(cache.has('b')).toBe(false)
     expect(['a', 'c', 'd'].every((k) => cache.has(k))).toBe(true)
     expect(cache.info()).toEqual({ bytes: 300, entries: 3, capBytes: 300 })
-    expect(await blobCount()).toBe(3)
   })
 
   it('stores identical bytes once and counts them once', async () => {
@@ -51,12 +73,33 @@ describe('ImageCache', () => {
     await cache.put('x/thumb', bytes(7), 'image/jpeg')
     await cache.put('y/thumb', bytes(7), 'image/jpeg')
     expect(cache.info()).toMatchObject({ bytes: 100, entries: 2 })
-    expect(await blobCount()).toBe(1)
+    expect((await onDisk('packs')).bytes).toBe(100)
     await cache.removePrefix('x/')
-    expect(await blobCount()).toBe(1)
+    expect((await onDisk('packs')).bytes).toBe(100)
     await cache.removePrefix('y/')
-    expect(await blobCount()).toBe(0)
+    expect(await onDisk('packs')).toEqual({ files: 0, bytes: 0 })
     expect(cache.info().bytes).toBe(0)
+    // A new pack for what comes next.
+    await cache.put('z/thumb', bytes(8), 'image/jpeg')
+    expect((await cache.get('z/thumb'))?.bytes).toEqual(bytes(8))
+  })
+
+  it('deletes packs nobody names and compacts half-dead ones, so the disk follows the cap', async () => {
+    // Packs of 400 bytes: four thumbnails each; the cap holds ten.
+    const cache = await open(1000, 400)
+    for (let i = 0; i < 40; i++) await cache.put(`k${i}`, bytes(i), 'image/png')
+    expect(cache.info()).toMatchObject({ bytes: 1000, entries: 10 })
+    // Keep every other one of the survivors fresh, then push the rest out.
+    for (let i = 30; i < 40; i += 2) await cache.get(`k${i}`)
+    for (let i = 40; i < 45; i++) await cache.put(`k${i}`, bytes(i), 'image/png')
+    const kept = [30, 32, 34, 36, 38, 40, 41, 42, 43, 44]
+    expect(kept.every((i) => cache.has(`k${i}`))).toBe(true)
+    // What is live, and at most one pack more (without compaction: 1,700 bytes).
+    expect((await onDisk('packs')).bytes).toBeLessThanOrEqual(1000 + 400)
+    for (const i of kept) expect((await cache.get(`k${i}`))?.bytes).toEqual(bytes(i))
+    await cache.close()
+    const again = await open(1000, 400)
+    for (const i of kept) expect((await again.get(`k${i}`))?.bytes).toEqual(bytes(i))
   })
 
   it('keeps its index and recency across restarts', async () => {
@@ -74,39 +117,75 @@ describe('ImageCache', () => {
     expect((await second.get('a'))?.bytes).toEqual(bytes(1))
   })
 
-  it('sweeps blobs the index does not name, and forgets blobs removed from disk', async () => {
-    const cache = await open(1000)
+  it('sweeps files the index does not name, and forgets what was removed from disk', async () => {
+    const cache = await open(10_000_000)
     await cache.put('a', bytes(1), 'image/png')
+    await cache.put('big', bytes(2, BIG), 'image/jpeg')
     await cache.close()
     const orphan = path.join(dir, 'blobs', 'ff')
     await mkdir(orphan, { recursive: true })
     await writeFile(path.join(orphan, 'f'.repeat(64)), bytes(9))
-    const reopened = await open(1000)
-    expect(await blobCount()).toBe(1)
+    await writeFile(path.join(dir, 'packs', '999.pack'), bytes(9))
+    const reopened = await open(10_000_000)
+    expect(await onDisk('blobs')).toEqual({ files: 1, bytes: BIG })
+    expect(await onDisk('packs')).toEqual({ files: 1, bytes: 100 })
     await rm(path.join(dir, 'blobs'), { recursive: true })
+    await rm(path.join(dir, 'packs'), { recursive: true })
     expect(await reopened.get('a')).toBeNull()
+    expect(await reopened.get('big')).toBeNull()
     expect(reopened.info().entries).toBe(0)
-    // Its shard folders went too: the next write makes them again.
+    // Their folders went too: the next writes make them again.
     await reopened.put('a', bytes(1), 'image/png')
+    await reopened.put('big', bytes(2, BIG), 'image/jpeg')
     expect((await reopened.get('a'))?.bytes).toEqual(bytes(1))
+    expect((await reopened.get('big'))?.bytes).toEqual(bytes(2, BIG))
   })
 
-  it('stores a full-size image (written asynchronously) as exactly as a thumbnail', async () => {
+  it('forgets thumbnails whose bytes did not reach the disk (a crash), and keeps the rest', async () => {
+    const cache = await open(10_000)
+    await cache.put('a', bytes(1), 'image/png')
+    await cache.put('b', bytes(2), 'image/png')
+    await cache.put('c', bytes(3), 'image/png')
+    await cache.close()
+    const pack = path.join(dir, 'packs', (await readdir(path.join(dir, 'packs')))[0])
+    // The index names all three; the pack lost its tail and the middle one was damaged.
+    await truncate(pack, 250)
+    const damaged = await open(10_000)
+    expect(damaged.has('c')).toBe(false)
+    expect((await damaged.get('a'))?.bytes).toEqual(bytes(1))
+    await writeFile(pack, bytes(0xee, 100), { flag: 'r+' })
+    expect(await damaged.get('a')).toBeNull()
+    expect((await damaged.get('b'))?.bytes).toEqual(bytes(2))
+    expect(damaged.info()).toMatchObject({ entries: 1, bytes: 100 })
+  })
+
+  it('reads an index of version 1, whose blobs are all files', async () => {
+    const hash = createHash('sha256').update(bytes(4)).digest('hex')
+    await mkdir(path.join(dir, 'blobs', hash.slice(0, 2)), { recursive: true })
+    await writeFile(path.join(dir, 'blobs', hash.slice(0, 2), hash), bytes(4))
+    const entry = { key: 'old', hash, size: 100, contentType: 'image/png', lastUsed: 1 }
+    await writeFile(path.join(dir, 'index.json'), JSON.stringify({ version: 1, entries: [entry] }))
+    const cache = await open(10_000)
+    expect(await cache.get('old')).toEqual({ bytes: bytes(4), contentType: 'image/png' })
+  })
+
+  it('stores a full-size image (its own file, written asynchronously) as exactly as a thumbnail', async () => {
     const cache = await open(10_000_000)
     const big = Buffer.alloc(3 * 1024 * 1024, 5)
     await cache.put('c/j/s1/full', big, 'image/jpeg')
     await cache.put('c/j/s1/thumb', bytes(6), 'image/jpeg')
     expect((await cache.get('c/j/s1/full'))?.bytes.equals(big)).toBe(true)
     expect((await cache.get('c/j/s1/thumb'))?.bytes).toEqual(bytes(6))
-    expect(await blobCount()).toBe(2)
+    expect((await onDisk('blobs')).files).toBe(1)
+    expect((await onDisk('packs')).files).toBe(1)
   })
 
   it('writes into a shard folder removed since it was last used', async () => {
-    const cache = await open(100_000)
+    const cache = await open(100_000_000)
     const shard = (b: Buffer) => createHash('sha256').update(b).digest('hex').slice(0, 2)
-    const first = bytes(1)
+    const first = bytes(1, BIG)
     // Other bytes in the same shard folder, so the second write goes where the first did.
-    let second = bytes(2, 1)
+    let second = bytes(2, BIG)
     while (shard(second) !== shard(first)) second = bytes(2, second.length + 1)
     await cache.put('a', first, 'image/png')
     await rm(path.join(dir, 'blobs', shard(first)), { recursive: true })

@@ -1,27 +1,39 @@
 import { createHash } from 'node:crypto'
-import { renameSync, writeFileSync } from 'node:fs'
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
+import { Packs, type PackLocation } from './packs'
 
 /**
- * The on-disk image cache: bytes stored once per SHA-256 (`blobs/ab/abcd...`), named by key
- * (`connection/job/sample/variant`) in an index persisted as JSON. Total size is capped; the
- * least recently used keys go first, and a blob goes when no key names it any more.
+ * The on-disk image cache: bytes stored once per SHA-256, named by key
+ * (`connection/job/sample/variant`) in an index persisted as JSON. Thumbnails and other small
+ * blobs are appended to pack files (`packs/`, see `packs.ts`); bigger ones (full images) are
+ * files of their own (`blobs/ab/abcd...`). Total size is capped; the least recently used keys
+ * go first, and a blob goes when no key names it any more.
  */
 const IndexFile = z.object({
-  version: z.literal(1),
+  // Version 1 had no packs: its entries name files in `blobs/`, which version 2 still reads.
+  version: z.union([z.literal(1), z.literal(2)]),
   entries: z.array(
     z.object({
       key: z.string(),
       hash: z.string().regex(/^[0-9a-f]{64}$/),
       size: z.number().int().nonnegative(),
       contentType: z.string(),
-      lastUsed: z.number()
+      lastUsed: z.number(),
+      pack: z.number().int().positive().optional(),
+      offset: z.number().int().nonnegative().optional()
     })
   )
 })
-type Entry = z.infer<typeof IndexFile>['entries'][number]
+type Entry = Omit<z.infer<typeof IndexFile>['entries'][number], 'pack' | 'offset'>
+
+/** Stored bytes: where (a pack, or null for a file of its own) and how many keys name them. */
+interface Blob {
+  size: number
+  refs: number
+  at: PackLocation | null
+}
 
 export interface CachedImage {
   bytes: Buffer
@@ -33,15 +45,19 @@ export interface CacheOptions {
   now?: () => number
   /** How long index changes may wait before being written (they are also written on close). */
   flushDelayMs?: number
+  /** Size at which a pack file is full (tests make it small). */
+  packBytes?: number
 }
 
 export const DEFAULT_CACHE_BYTES = 1024 * 1024 * 1024
-const SYNC_WRITE_BYTES = 256 * 1024
+/** Blobs up to this size go into packs; bigger ones get a file (written asynchronously). */
+const PACKED_BYTES = 256 * 1024
+const PACK_BYTES = 32 * 1024 * 1024
 
 export class ImageCache {
   /** Insertion order is recency order: a hit moves its key to the end. */
   private readonly entries = new Map<string, Entry>()
-  private readonly blobs = new Map<string, { size: number; refs: number }>()
+  private readonly blobs = new Map<string, Blob>()
   /** Shard folders known to exist. */
   private readonly shards = new Set<string>()
   private bytes = 0
@@ -51,15 +67,19 @@ export class ImageCache {
 
   private constructor(
     private readonly dir: string,
-    private readonly options: CacheOptions
+    private readonly options: CacheOptions,
+    private readonly packs: Packs
   ) {
     this.now = options.now ?? Date.now
   }
 
   static async open(dir: string, options: CacheOptions): Promise<ImageCache> {
-    const cache = new ImageCache(dir, options)
+    const packs = await Packs.open(path.join(dir, 'packs'), options.packBytes ?? PACK_BYTES)
+    const cache = new ImageCache(dir, options, packs)
     await mkdir(path.join(dir, 'blobs'), { recursive: true })
     await cache.load()
+    packs.dropUnclaimed()
+    cache.compactWasteful()
     await cache.sweepOrphans()
     await cache.evict()
     return cache
@@ -76,12 +96,10 @@ export class ImageCache {
   async get(key: string): Promise<CachedImage | null> {
     const entry = this.entries.get(key)
     if (!entry) return null
-    let bytes: Buffer
-    try {
-      bytes = await readFile(this.blobPath(entry.hash))
-    } catch {
-      // Removed behind our back (user cleaned the folder): forget it, fetch again.
-      this.drop(key)
+    const bytes = await this.readBlob(entry.hash)
+    if (!bytes) {
+      // Removed or damaged behind our back (a cleaned folder, a crash): forget it, fetch again.
+      if (this.entries.get(key)?.hash === entry.hash) await this.remove(key)
       this.scheduleFlush()
       return null
     }
@@ -98,9 +116,12 @@ export class ImageCache {
       this.drop(key)
       const blob = this.blobs.get(hash)
       if (blob) blob.refs++
-      else {
+      else if (bytes.length <= PACKED_BYTES) {
+        this.blobs.set(hash, { size: bytes.length, refs: 1, at: this.packs.append(bytes) })
+        this.bytes += bytes.length
+      } else {
         // Registered before the write, so a concurrent sweep never deletes it as an orphan.
-        this.blobs.set(hash, { size: bytes.length, refs: 1 })
+        this.blobs.set(hash, { size: bytes.length, refs: 1, at: null })
         this.bytes += bytes.length
         try {
           await this.writeBlob(hash, bytes)
@@ -126,22 +147,34 @@ export class ImageCache {
   async flush(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer)
     this.flushTimer = null
-    const body = JSON.stringify({ version: 1, entries: [...this.entries.values()] })
-    this.flushing = this.flushing.then(async () => {
-      const file = path.join(this.dir, 'index.json')
-      await writeFile(`${file}.tmp`, body)
-      await rename(`${file}.tmp`, file)
+    const entries = [...this.entries.values()].map((entry) => {
+      const at = this.blobs.get(entry.hash)?.at
+      return at ? { ...entry, pack: at.pack, offset: at.offset } : entry
     })
+    const body = JSON.stringify({ version: 2, entries })
+    // After a failed write (the folder removed behind our back) the next one still runs.
+    this.flushing = this.flushing
+      .catch(() => undefined)
+      .then(async () => {
+        const file = path.join(this.dir, 'index.json')
+        await writeFile(`${file}.tmp`, body)
+        await rename(`${file}.tmp`, file)
+      })
     return this.flushing
   }
 
   async close(): Promise<void> {
     await this.flush()
+    this.packs.close()
   }
 
   private scheduleFlush(): void {
     if (this.flushTimer) return
-    this.flushTimer = setTimeout(() => void this.flush(), this.options.flushDelayMs ?? 1000)
+    // In the background a failed write is only late: the index is written again on close.
+    this.flushTimer = setTimeout(
+      () => void this.flush().catch(() => undefined),
+      this.options.flushDelayMs ?? 1000
+    )
     this.flushTimer.unref?.()
   }
 
@@ -154,11 +187,13 @@ export class ImageCache {
 
   private async remove(key: string): Promise<void> {
     const gone = this.drop(key)
-    if (gone) await rm(this.blobPath(gone), { force: true })
+    if (!gone) return
+    if (!gone.blob.at) return void (await rm(this.blobPath(gone.hash), { force: true }))
+    if (this.packs.release(gone.blob.at, gone.blob.size)) this.compact(gone.blob.at.pack)
   }
 
-  /** Drops a key from memory; returns the hash whose blob nobody names any more, if any. */
-  private drop(key: string): string | null {
+  /** Drops a key from memory; returns the blob nobody names any more, if any. */
+  private drop(key: string): { hash: string; blob: Blob } | null {
     const entry = this.entries.get(key)
     if (!entry) return null
     this.entries.delete(key)
@@ -168,7 +203,47 @@ export class ImageCache {
     if (blob.refs > 0) return null
     this.blobs.delete(entry.hash)
     this.bytes -= blob.size
-    return entry.hash
+    return { hash: entry.hash, blob }
+  }
+
+  /**
+   * A blob's bytes, checked against their hash (a pack's tail may not have reached the disk
+   * before a crash); null when they are gone or damaged. A pack read that fails because the
+   * blob moved meanwhile (compaction) reads again from where it went.
+   */
+  private async readBlob(hash: string): Promise<Buffer | null> {
+    for (let tries = 0; tries < 3; tries++) {
+      const blob = this.blobs.get(hash)
+      if (!blob) return null
+      const at = blob.at
+      try {
+        if (!at) return await readFile(this.blobPath(hash))
+        const bytes = await this.packs.read(at, blob.size)
+        if (createHash('sha256').update(bytes).digest('hex') === hash) return bytes
+      } catch {
+        // gone, unless it moved: see below
+      }
+      const now = this.blobs.get(hash)?.at
+      if (!at || !now || (now.pack === at.pack && now.offset === at.offset)) return null
+    }
+    return null
+  }
+
+  /** Moves a pack's live blobs to the active pack and deletes it. */
+  private compact(pack: number): void {
+    for (const blob of this.blobs.values()) {
+      if (blob.at?.pack !== pack) continue
+      blob.at = this.packs.append(this.packs.readSync(blob.at, blob.size))
+    }
+    this.packs.remove(pack)
+    this.scheduleFlush()
+  }
+
+  /** Packs left at least half dead (keys evicted while the app was closed, a crash). */
+  private compactWasteful(): void {
+    const packs = new Set<number>()
+    for (const blob of this.blobs.values()) if (blob.at) packs.add(blob.at.pack)
+    for (const pack of packs) if (this.packs.wasteful(pack)) this.compact(pack)
   }
 
   private blobPath(hash: string): string {
@@ -179,10 +254,7 @@ export class ImageCache {
     const file = this.blobPath(hash)
     const dir = path.dirname(file)
     const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
-    // A thumbnail is written synchronously: ~40 us of this thread, against ~150 us of CPU for
-    // the same write handed to the thread pool. Bigger files go the asynchronous way.
-    const small = bytes.length <= SYNC_WRITE_BYTES
-    const write = () => (small ? writeFileSync(temp, bytes) : writeFile(temp, bytes))
+    const write = () => writeFile(temp, bytes)
     // Each shard folder is made once per run, not once per image.
     if (!this.shards.has(dir)) await mkdir(dir, { recursive: true })
     try {
@@ -194,8 +266,7 @@ export class ImageCache {
       await write()
     }
     this.shards.add(dir)
-    if (small) renameSync(temp, file)
-    else await rename(temp, file)
+    await rename(temp, file)
   }
 
   private async load(): Promise<void> {
@@ -209,23 +280,28 @@ export class ImageCache {
       // no index yet, or unreadable: start empty; the sweep removes what it no longer names
     }
     const sorted = [...(parsed?.entries ?? [])].sort((a, b) => a.lastUsed - b.lastUsed)
-    for (const entry of sorted) {
-      this.entries.set(entry.key, entry)
-      const blob = this.blobs.get(entry.hash)
-      if (blob) blob.refs++
-      else {
-        this.blobs.set(entry.hash, { size: entry.size, refs: 1 })
+    for (const { pack, offset, ...entry } of sorted) {
+      let blob = this.blobs.get(entry.hash)
+      if (!blob) {
+        const at = pack !== undefined ? { pack, offset: offset ?? 0 } : null
+        // A pack that is gone or shorter than the index says: the key is fetched again.
+        if (at && !this.packs.claim(at, entry.size)) continue
+        blob = { size: entry.size, refs: 0, at }
+        this.blobs.set(entry.hash, blob)
         this.bytes += entry.size
       }
+      blob.refs++
+      this.entries.set(entry.key, entry)
     }
   }
 
-  /** Blobs no key names (a crash between writing a blob and the index) would escape the cap. */
+  /** Blob files no key names (a crash between writing one and the index) would escape the cap. */
   private async sweepOrphans(): Promise<void> {
     const root = path.join(this.dir, 'blobs')
     for (const shard of await readdir(root).catch(() => [] as string[])) {
       for (const name of await readdir(path.join(root, shard)).catch(() => [] as string[])) {
-        if (!this.blobs.has(name)) await rm(path.join(root, shard, name), { force: true })
+        if (this.blobs.get(name)?.at !== null)
+          await rm(path.join(root, shard, name), { force: true })
       }
     }
   }
