@@ -11,12 +11,18 @@ beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tagdeck-cache-'))
   time = 0
 })
+const opened: ImageCache[] = []
 afterEach(async () => {
+  // Closed first: a pending index write must not land in a folder being removed.
+  await Promise.all(opened.splice(0).map((cache) => cache.close().catch(() => undefined)))
   await rm(dir, { recursive: true, force: true })
 })
 
-const open = (capBytes: number, packBytes?: number) =>
-  ImageCache.open(dir, { capBytes, now: () => ++time, packBytes })
+async function open(capBytes: number, packBytes?: number): Promise<ImageCache> {
+  const cache = await ImageCache.open(dir, { capBytes, now: () => ++time, packBytes })
+  opened.push(cache)
+  return cache
+}
 const bytes = (fill: number, size = 100) => Buffer.alloc(size, fill)
 /** Bigger than what goes into packs: a file of its own. */
 const BIG = 300 * 1024
@@ -100,6 +106,20 @@ describe('ImageCache', () => {
     await cache.close()
     const again = await open(1000, 400)
     for (const i of kept) expect((await again.get(`k${i}`))?.bytes).toEqual(bytes(i))
+  })
+
+  it('forgets the thumbnails of a pack it cannot compact (removed behind its back)', async () => {
+    const cache = await open(10_000, 400)
+    for (const key of ['x/0', 'x/1', 'y/2', 'y/3', 'z/4'])
+      await cache.put(key, bytes(key.length + key.charCodeAt(2)), 'image/png')
+    const packs = (await readdir(path.join(dir, 'packs'))).sort()
+    expect(packs).toEqual(['1.pack', '2.pack'])
+    await rm(path.join(dir, 'packs', '1.pack'))
+    // Half of pack 1 goes: it is compacted, and what it held cannot be read.
+    await cache.removePrefix('x/')
+    expect(cache.has('y/2')).toBe(false)
+    expect(cache.info()).toMatchObject({ entries: 1, bytes: 100 })
+    expect(await cache.get('z/4')).not.toBeNull()
   })
 
   it('keeps its index and recency across restarts', async () => {

@@ -231,9 +231,23 @@ export class ImageCache {
 
   /** Moves a pack's live blobs to the active pack and deletes it. */
   private compact(pack: number): void {
-    for (const blob of this.blobs.values()) {
+    const lost = new Set<string>()
+    for (const [hash, blob] of this.blobs) {
       if (blob.at?.pack !== pack) continue
-      blob.at = this.packs.append(this.packs.readSync(blob.at, blob.size))
+      try {
+        blob.at = this.packs.append(this.packs.readSync(blob.at, blob.size))
+      } catch {
+        // Unreadable, or no room to move it: a cache may forget; the image is fetched again.
+        lost.add(hash)
+      }
+    }
+    if (lost.size > 0) {
+      for (const [key, entry] of [...this.entries])
+        if (lost.has(entry.hash)) this.entries.delete(key)
+      for (const hash of lost) {
+        this.bytes -= this.blobs.get(hash)?.size ?? 0
+        this.blobs.delete(hash)
+      }
     }
     this.packs.remove(pack)
     this.scheduleFlush()
