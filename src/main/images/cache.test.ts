@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm, stat, truncate, writeFile, mkdir } from 'node:fs/
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ImageCache } from './cache'
+import { flushDelayFor, ImageCache } from './cache'
 
 let dir: string
 let time = 0
@@ -211,5 +211,11 @@ describe('ImageCache', () => {
     await rm(path.join(dir, 'blobs', shard(first)), { recursive: true })
     await cache.put('b', second, 'image/png')
     expect((await cache.get('b'))?.bytes).toEqual(second)
+  })
+
+  it('writes a big index less often than a small one', () => {
+    expect(flushDelayFor(0)).toBe(1000)
+    expect(flushDelayFor(10_000)).toBe(1000)
+    expect(flushDelayFor(100_000)).toBe(10_000)
   })
 })

@@ -43,7 +43,10 @@ export interface CachedImage {
 export interface CacheOptions {
   capBytes: number
   now?: () => number
-  /** How long index changes may wait before being written (they are also written on close). */
+  /**
+   * How long index changes may wait before being written (they are also written on close).
+   * Default: `flushDelayFor` the number of entries.
+   */
   flushDelayMs?: number
   /** Size at which a pack file is full (tests make it small). */
   packBytes?: number
@@ -53,6 +56,16 @@ export const DEFAULT_CACHE_BYTES = 1024 * 1024 * 1024
 /** Blobs up to this size go into packs; bigger ones get a file (written asynchronously). */
 const PACKED_BYTES = 256 * 1024
 const PACK_BYTES = 32 * 1024 * 1024
+
+/**
+ * The index is written whole, so it waits longer the bigger it is: 100,000 entries are ~24 MB
+ * of JSON (80 ms to make, as long to write), written every 10 s rather than every second while
+ * a big job downloads. A crash loses at most that much of the index; the bytes it named are
+ * fetched again.
+ */
+export function flushDelayFor(entries: number): number {
+  return Math.max(1000, Math.round(entries / 10))
+}
 
 export class ImageCache {
   /** Insertion order is recency order: a hit moves its key to the end. */
@@ -173,7 +186,7 @@ export class ImageCache {
     // In the background a failed write is only late: the index is written again on close.
     this.flushTimer = setTimeout(
       () => void this.flush().catch(() => undefined),
-      this.options.flushDelayMs ?? 1000
+      this.options.flushDelayMs ?? flushDelayFor(this.entries.size)
     )
     this.flushTimer.unref?.()
   }
