@@ -254,14 +254,8 @@ export class ImageCache {
         lost.add(hash)
       }
     }
-    if (lost.size > 0) {
-      for (const [key, entry] of [...this.entries])
-        if (lost.has(entry.hash)) this.entries.delete(key)
-      for (const hash of lost) {
-        this.bytes -= this.blobs.get(hash)?.size ?? 0
-        this.blobs.delete(hash)
-      }
-    }
+    if (lost.size > 0)
+      for (const [key, entry] of [...this.entries]) if (lost.has(entry.hash)) this.drop(key)
     this.packs.remove(pack)
     this.scheduleFlush()
   }
