@@ -122,6 +122,20 @@ describe('ImageCache', () => {
     expect(await cache.get('z/4')).not.toBeNull()
   })
 
+  it('goes on filling the last pack after a restart, not one pack per run', async () => {
+    const first = await open(10_000)
+    await first.put('a', bytes(1), 'image/png')
+    await first.close()
+    const second = await open(10_000)
+    await second.put('b', bytes(2), 'image/png')
+    expect(await onDisk('packs')).toEqual({ files: 1, bytes: 200 })
+    expect((await second.get('a'))?.bytes).toEqual(bytes(1))
+    expect((await second.get('b'))?.bytes).toEqual(bytes(2))
+    await second.close()
+    const third = await open(10_000)
+    expect((await third.get('b'))?.bytes).toEqual(bytes(2))
+  })
+
   it('keeps its index and recency across restarts', async () => {
     const first = await open(300)
     await first.put('a', bytes(1), 'image/png')

@@ -40,6 +40,8 @@ export class Packs {
   /** The pack appends go to, and its open file. */
   private active: { id: number; fd: number } | null = null
   private nextId = 1
+  /** The newest pack found at start, which appends go on filling while it has room. */
+  private resumable: number | null = null
 
   private constructor(
     private readonly dir: string,
@@ -57,6 +59,7 @@ export class Packs {
       packs.packs.set(id, { size, live: 0 })
       packs.nextId = Math.max(packs.nextId, id + 1)
     }
+    packs.resumable = packs.nextId - 1
     return packs
   }
 
@@ -158,6 +161,8 @@ export class Packs {
 
   private activePack(): { id: number; fd: number } {
     if (this.active) return this.active
+    const resumed = this.resume()
+    if (resumed) return resumed
     const id = this.nextId++
     let fd: number
     try {
@@ -171,6 +176,24 @@ export class Packs {
     this.packs.set(id, { size: 0, live: 0 })
     this.active = { id, fd }
     return this.active
+  }
+
+  /** The newest pack of the last run, if it is still there and not full: one file, not one per run. */
+  private resume(): { id: number; fd: number } | null {
+    const id = this.resumable
+    this.resumable = null
+    const pack = id === null ? undefined : this.packs.get(id)
+    // A pack half dead is compacted, not filled: its blobs may be moving out right now.
+    if (id === null || !pack || pack.size >= this.packBytes || this.wasteful(id)) return null
+    try {
+      const fd = openSync(this.file(id), 'a')
+      // Appends land at the file's end, wherever we think it is.
+      pack.size = fstatSync(fd).size
+      this.active = { id, fd }
+      return this.active
+    } catch {
+      return null
+    }
   }
 
   private closeActive(): void {
