@@ -130,7 +130,7 @@ export class Packs {
     return this.wasteful(at.pack)
   }
 
-  /** At least half of a full pack is dead: moving its live blobs frees the rest. */
+  /** At least half of a pack no longer appended to is dead: moving its live blobs frees the rest. */
   wasteful(id: number): boolean {
     const pack = this.packs.get(id)
     return pack !== undefined && this.active?.id !== id && pack.live * 2 <= pack.size
@@ -142,17 +142,11 @@ export class Packs {
   }
 
   remove(id: number): void {
-    if (this.active?.id === id) this.closeActive()
+    // Forgotten first, so closing it (if it is the active pack) does not remove it again.
     this.packs.delete(id)
+    if (this.active?.id === id) this.closeActive()
     // Windows refuses while a read has it open: the next start finds it unclaimed.
     rmQuietly(this.file(id))
-  }
-
-  /** Bytes on disk, dead ones included. */
-  diskBytes(): number {
-    let bytes = 0
-    for (const pack of this.packs.values()) bytes += pack.size
-    return bytes
   }
 
   close(): void {
