@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { z } from 'zod'
 import { buildApp } from './app'
+import { closeServer, trackConnections } from './connections'
 import type { ServiceContext } from './context'
 import { Credentials } from './credentials'
 import { getMeta, openDatabase } from './db'
@@ -104,6 +105,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       }
     }
     const app = buildApp(ctx, { testFaults: opts.testFaults, log: opts.log })
+    const connections = trackConnections(app.server)
     await app.listen({ port: opts.port, host: opts.host })
     const port = (app.server.address() as AddressInfo).port
     listenUrl = `http://${urlHost(opts.host)}:${port}`
@@ -116,8 +118,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const close = () =>
       (closing ??= (async () => {
         // Stops accepting, lets in-flight requests finish (and image work whose client left),
-        // then closes the database.
-        await app.close()
+        // ending idle connections at once, then closes the database.
+        await closeServer(() => app.close(), connections)
         await files.settle()
         db.pragma('optimize')
         db.close()
