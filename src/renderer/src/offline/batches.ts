@@ -1,20 +1,20 @@
 import type { JobKey, SettledSample, TagdeckDb } from './db'
 
 /**
- * The outbox's two kinds of batch records (`db.ts`): batches in flight, whose rows read as
+ * The outbox's two kinds of batch records (`db.ts`): batches in flight, whose groups read as
  * `sending`, and settled batches, confirmed by the service and waiting to be folded into the
  * cached pages. Both tables hold a handful of records, so these reads are cheap anywhere.
  */
 
 const ofJob = (job: JobKey): [string, string] => [job.connectionId, job.jobId]
 
-/** Ids of every outbox row in flight (of one connection, if given). */
+/** Ids of every outbox group in flight (of one connection, if given). */
 export async function flyingIds(db: TagdeckDb, connectionId?: string): Promise<Set<string>> {
   const batches = await db.inflight.toArray()
   return new Set(
     batches
       .filter((b) => connectionId === undefined || b.connectionId === connectionId)
-      .flatMap((b) => b.rowIds)
+      .flatMap((b) => b.groupIds)
   )
 }
 

@@ -68,8 +68,8 @@ export interface JobRow extends JobKey {
 }
 
 /**
- * Where a deletion stands. Rows store `queued`, `failed` or `paused`; `sending` is derived: a
- * queued row named by an `inflight` batch (marking 100 rows one by one would cost 100 writes).
+ * Where a deletion stands. Groups store `queued`, `failed` or `paused`; `sending` is derived:
+ * a queued group named by an `inflight` batch (so sending costs no write per group).
  */
 export type OutboxStatus = 'queued' | 'sending' | 'failed' | 'paused'
 export type StoredStatus = Exclude<OutboxStatus, 'sending'>
@@ -79,37 +79,53 @@ export interface OutboxError {
   message: string
 }
 
-/** One sample to delete, until the service confirms it. */
-export interface OutboxRow extends JobKey {
-  /** `connectionId/jobId/sampleId`: one row per sample, so queueing twice is a no-op. */
-  id: string
+/** A sample to delete, as it was when queued: for the panel and the counts. */
+export interface QueuedSample {
   sampleId: string
-  status: StoredStatus
-  /** Attempts that failed as a whole (network, 5xx) or for this item. */
-  attempts: number
-  nextAttemptAt: number
-  createdAt: number
-  updatedAt: number
-  lastError: OutboxError | null
-  /** The sample as it was when queued, for the panel and the counts (null: never cached). */
+  /** null: never cached (name and tags unknown). */
   name: string | null
   tags: string[] | null
   boxTags: string[]
 }
 
 /**
- * A batch of outbox rows on its way to the service: one record, written before the request.
- * Its rows cannot be undone any more. A runner that dies leaves it behind; the next one drops
- * it and sends the rows again (a deleted sample then answers "not found": done).
+ * Deletions of one job queued together (one delete, or up to `OUTBOX_GROUP` samples of a
+ * selection), which share a status and a schedule until the service answers for them. One
+ * record per group, not per sample: a 10,000-image selection is 100 records to write, send
+ * and take out, not 10,000 (in Chromium, a tenth of the time). Callers never see groups: they
+ * hold one deletion id per sample (`outboxId`), which the multi-entry `keys` index finds.
+ */
+export interface OutboxRow extends JobKey {
+  /** The group's own id; sorts by queueing time (see `groupId`). */
+  id: string
+  /** The deletion id (`connectionId/jobId/sampleId`) of each sample, as in `samples`. */
+  keys: string[]
+  samples: QueuedSample[]
+  status: StoredStatus
+  /** Attempts that failed as a whole (network, 5xx) or for these items. */
+  attempts: number
+  nextAttemptAt: number
+  createdAt: number
+  updatedAt: number
+  lastError: OutboxError | null
+}
+
+/** Most samples in one outbox group: one DeleteSamples call's worth. */
+export const OUTBOX_GROUP = 100
+
+/**
+ * A batch of outbox groups on its way to the service: one record, written before the request.
+ * Its samples cannot be undone any more. A runner that dies leaves it behind; the next one
+ * drops it and sends the groups again (a deleted sample then answers "not found": done).
  */
 export interface InFlightRow extends JobKey {
   id: string
-  rowIds: string[]
+  groupIds: string[]
   startedAt: number
 }
 
 /**
- * Rows the service confirmed, moved out of the outbox in one record per batch. They stay
+ * Samples the service confirmed, moved out of the outbox in one record per job and answer. They stay
  * hidden and subtracted from counts until `rebaseJob` folds them into the cached pages.
  */
 export interface SettledRow extends JobKey {
@@ -119,7 +135,7 @@ export interface SettledRow extends JobKey {
 }
 
 /** What a confirmed deletion still needs: which sample, and what it took from the counts. */
-export type SettledSample = Pick<OutboxRow, 'sampleId' | 'tags' | 'boxTags'>
+export type SettledSample = Pick<QueuedSample, 'sampleId' | 'tags' | 'boxTags'>
 
 export type OfflinePhase = 'pages' | 'thumb' | 'full' | 'done'
 export type OfflineState = 'running' | 'paused' | 'done' | 'error'
@@ -233,6 +249,18 @@ export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
   db.version(4).stores({
     outbox: `id, [status+createdAt], [connectionId+status], ${DUE_INDEX}`
   })
+  // One record per group of samples instead of one per sample (see `OutboxRow`): the rows of
+  // version 4 become groups of up to 100 that share a job and a state. Batches in flight named
+  // the old rows: they are dropped, so their samples go out again (a re-sent delete is done).
+  db.version(5)
+    .stores({ outbox: `id, [status+createdAt], [connectionId+status], ${DUE_INDEX}, *keys` })
+    .upgrade(async (tx) => {
+      const outbox = tx.table<SampleRowV4 | OutboxRow, string>('outbox')
+      const old = (await outbox.toArray()).filter((r): r is SampleRowV4 => 'sampleId' in r)
+      await outbox.bulkDelete(old.map((r) => r.id))
+      await outbox.bulkAdd(groupsOfV4(old))
+      await tx.table('inflight').clear()
+    })
   return db
 }
 
@@ -251,8 +279,62 @@ export function outboxOfJob(db: TagdeckDb, job: JobKey) {
     )
 }
 
-/** A row as version 2 stored it (with `sending` and `done`). */
-type LegacyRow = Omit<OutboxRow, 'status'> & { status: StoredStatus | 'sending' | 'done' }
+/** The groups holding any of these deletion ids (each once). */
+export function groupsHolding(db: TagdeckDb, deletionIds: readonly string[]): Promise<OutboxRow[]> {
+  if (deletionIds.length === 0) return Promise.resolve([])
+  return db.outbox
+    .where('keys')
+    .anyOf([...deletionIds])
+    .distinct()
+    .toArray()
+}
+
+/** Which of these deletion ids are in the outbox (reads index keys only). */
+export async function queuedKeys(
+  db: TagdeckDb,
+  deletionIds: readonly string[]
+): Promise<Set<string>> {
+  if (deletionIds.length === 0) return new Set()
+  const keys = await db.outbox
+    .where('keys')
+    .anyOf([...deletionIds])
+    .keys()
+  return new Set(keys as string[])
+}
+
+/** An outbox row of versions 2 to 4: one per sample (version 2 also had `sending`, `done`). */
+interface SampleRowV4 extends JobKey, QueuedSample {
+  id: string
+  status: StoredStatus
+  attempts: number
+  nextAttemptAt: number
+  createdAt: number
+  updatedAt: number
+  lastError: OutboxError | null
+}
+type LegacyRow = Omit<SampleRowV4, 'status'> & { status: StoredStatus | 'sending' | 'done' }
+
+/** Version 4's rows as groups: runs of rows in id order that share a job and a state. */
+function groupsOfV4(rows: readonly SampleRowV4[]): OutboxRow[] {
+  const state = (r: SampleRowV4) =>
+    JSON.stringify([r.connectionId, r.jobId, r.status, r.attempts, r.nextAttemptAt, r.lastError])
+  const groups: OutboxRow[] = []
+  let last: { state: string; group: OutboxRow } | null = null
+  for (const row of [...rows].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const { id, sampleId, name, tags, boxTags, ...rest } = row
+    if (last?.state !== state(row) || last.group.keys.length >= OUTBOX_GROUP) {
+      last = {
+        state: state(row),
+        group: { ...rest, id: groupId(row.createdAt), keys: [], samples: [] }
+      }
+      groups.push(last.group)
+    }
+    last.group.keys.push(id)
+    last.group.samples.push({ sampleId, name, tags, boxTags })
+    last.group.createdAt = Math.min(last.group.createdAt, row.createdAt)
+  }
+  return groups
+}
 
 /** Rows grouped by their job, in order of first appearance. */
 export function groupByJob<T extends JobKey>(rows: readonly T[]): (JobKey & { rows: T[] })[] {
@@ -274,8 +356,21 @@ export function getDb(): TagdeckDb {
   return shared
 }
 
+/** A deletion's id, as callers hold it: one per sample of a job. */
 export const outboxId = (connectionId: string, jobId: string, sampleId: string): string =>
   `${connectionId}/${jobId}/${sampleId}`
+
+let groupSeq = 0
+
+/**
+ * A new outbox group's id: its queueing time first, so groups of one moment sort in the order
+ * they were made (the due index breaks ties by id), then a counter and a random part.
+ */
+export function groupId(now: number): string {
+  groupSeq = (groupSeq + 1) % 1_000_000
+  const time = Math.max(0, Math.floor(now)).toString(36).padStart(10, '0')
+  return `${time}-${groupSeq.toString(36).padStart(4, '0')}-${crypto.randomUUID()}`
+}
 
 export function filterKey(filter: TagFilter): string {
   return filter.kind === 'tag' ? `tag:${filter.tag}` : filter.kind

@@ -1,7 +1,7 @@
 import { liveQuery } from 'dexie'
 import type { JobStats, Label, Sample } from '../../../shared/domain'
 import type { JobKey, JobRow, TagdeckDb } from './db'
-import { emptyJob, outboxId, outboxOfJob } from './db'
+import { emptyJob, outboxId, outboxOfJob, queuedKeys } from './db'
 import type { OfflineContext } from './context'
 import { isUnreachable, notAvailableOffline } from './errors'
 import { hasSettled, jobInFlight, settledRows } from './batches'
@@ -28,7 +28,7 @@ export function cachedStats(
   return db.transaction('r', db.jobs, db.outbox, db.settled, async () => {
     const row = await db.jobs.get([job.connectionId, job.jobId])
     if (!row?.stats || row.statsAt === null) return null
-    const queued = await outboxOfJob(db, job).toArray()
+    const queued = (await outboxOfJob(db, job).toArray()).flatMap((g) => g.samples)
     const settled = await settledRows(db, job)
     return {
       value: subtractFromStats(row.stats, [...queued, ...settled]),
@@ -138,13 +138,14 @@ export async function cachedSample(
   return db.transaction('r', db.samples, db.pages, db.outbox, db.settled, async () => {
     const found = (await cachedSamples(db, job, [sampleId])).get(sampleId)
     if (!found) return null
-    const queued = await db.outbox.get(outboxId(job.connectionId, job.jobId, sampleId))
+    const key = outboxId(job.connectionId, job.jobId, sampleId)
+    const queued = (await queuedKeys(db, [key])).has(key)
     const settled = queued ? [] : await settledRows(db, job)
     return {
       value: found.sample,
       fetchedAt: found.at,
       ageMs: Math.max(0, now - found.at),
-      pendingDeletion: queued !== undefined || settled.some((r) => r.sampleId === sampleId)
+      pendingDeletion: queued || settled.some((r) => r.sampleId === sampleId)
     }
   })
 }

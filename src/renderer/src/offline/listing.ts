@@ -1,6 +1,6 @@
 import type { Sample } from '../../../shared/domain'
-import type { JobKey, ListingRow, OutboxRow, PageRow, TagdeckDb } from './db'
-import { touchJob } from './db'
+import type { JobKey, ListingRow, PageRow, QueuedSample, TagdeckDb } from './db'
+import { outboxId, queuedKeys, touchJob } from './db'
 import { matchesFilter, shiftedOffset, subtractFromStats } from './overlay'
 
 /**
@@ -68,7 +68,11 @@ async function jobPagesHolding(
 }
 
 /** Hides freshly queued samples in every cached listing of their job. */
-export async function hideInListings(db: TagdeckDb, job: JobKey, rows: readonly OutboxRow[]) {
+export async function hideInListings(
+  db: TagdeckDb,
+  job: JobKey,
+  rows: readonly Pick<QueuedSample, 'sampleId' | 'tags'>[]
+) {
   if (rows.length === 0) return
   const listings = await jobListings(db, job)
   if (listings.length === 0) return
@@ -114,11 +118,10 @@ export async function placeHiddenOnPage(
     if (offset >= start && offset < end && !onPage.has(id)) listing.hidden[id] = -1
   }
   if (!anyQueued) return
-  const rows = await db.outbox.bulkGet(
-    page.sampleIds.map((id) => `${listing.connectionId}/${listing.jobId}/${id}`)
-  )
-  rows.forEach((row, i) => {
-    if (row) listing.hidden[page.sampleIds[i]] = start + i
+  const keys = page.sampleIds.map((id) => outboxId(listing.connectionId, listing.jobId, id))
+  const queued = await queuedKeys(db, keys)
+  keys.forEach((key, i) => {
+    if (queued.has(key)) listing.hidden[page.sampleIds[i]] = start + i
   })
 }
 

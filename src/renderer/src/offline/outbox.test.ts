@@ -1,8 +1,16 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
-import { outboxId } from './db'
+import { groupsHolding, outboxId } from './db'
 import { cachedStats, readStats } from './job-data'
-import { queueDeletions, retry, discard, undo, pendingCounts, pendingRows } from './outbox'
+import {
+  discard,
+  findDeletion,
+  pendingCounts,
+  pendingRows,
+  queueDeletions,
+  retry,
+  undo
+} from './outbox'
 import { cachedPage, readPage, type PageRequest } from './pages'
 import { makeSample, makeWorld, type TestWorld } from './testing'
 
@@ -62,6 +70,23 @@ describe('queueDeletions', () => {
     expect(cats).toBeGreaterThan(0)
   })
 
+  it('stores a selection in records of at most 100 samples, in the order given', async () => {
+    const world = await cachedJob()
+    const ids = world.service
+      .samples('c1', 'j1')
+      .map((s) => s.id)
+      .reverse()
+    const { rowIds } = await queueDeletions(world.ctx.db, world.clock, job, ids)
+    const groups = await world.ctx.db.outbox.orderBy('id').toArray()
+    expect(groups.map((g) => g.keys.length)).toEqual([100, 100, 50])
+    expect(groups.flatMap((g) => g.keys)).toEqual(rowIds)
+    expect(groups.flatMap((g) => g.samples.map((s) => s.sampleId))).toEqual(ids)
+    expect(await pendingCounts(world.ctx.db)).toMatchObject({ queued: 250, willSync: 250 })
+    const panel = await pendingRows(world.ctx.db, 'queued', 120)
+    expect(panel.map((r) => r.id)).toEqual(rowIds.slice(0, 120))
+    expect(panel[0]).toMatchObject({ sampleId: ids[0], status: 'queued', name: `img-249.jpg` })
+  })
+
   it('writes nothing at all when the hiding fails (one transaction)', async () => {
     const world = await cachedJob()
     const id = world.service.samples('c1', 'j1')[3].id
@@ -102,8 +127,18 @@ describe('undo', () => {
     const { rowIds } = await queueDeletions(world.ctx.db, world.clock, job, before.slice(10, 40))
     expect(await visibleIds(world, 3)).not.toEqual(before)
 
+    // Part of the selection first: its record is split, the rest stays queued.
+    const part = await undo(world.ctx.db, rowIds.slice(5, 10))
+    expect(part).toEqual({ removed: rowIds.slice(5, 10), tooLate: [] })
+    expect(await pendingCounts(world.ctx.db)).toMatchObject({ queued: 25 })
+    expect(await visibleIds(world, 3)).toEqual(
+      before.filter(
+        (id) => !before.slice(10, 15).includes(id) && !before.slice(20, 40).includes(id)
+      )
+    )
     const result = await undo(world.ctx.db, rowIds)
-    expect(result.removed).toEqual(rowIds)
+    expect(result.removed).toEqual([...rowIds.slice(0, 5), ...rowIds.slice(10)])
+    expect(result.tooLate).toEqual(rowIds.slice(5, 10))
     expect(await visibleIds(world, 3)).toEqual(before)
     expect((await cachedStats(world.ctx.db, job))?.value).toEqual(statsBefore?.value)
     expect(await world.ctx.db.outbox.count()).toBe(0)
@@ -115,9 +150,13 @@ describe('undo', () => {
       .samples('c1', 'j1')
       .slice(0, 2)
       .map((s) => s.id)
-    const { rowIds } = await queueDeletions(world.ctx.db, world.clock, job, ids)
+    // Two deletes, two records; the first one's is on its way.
+    const first = await queueDeletions(world.ctx.db, world.clock, job, [ids[0]])
+    const second = await queueDeletions(world.ctx.db, world.clock, job, [ids[1]])
+    const rowIds = [...first.rowIds, ...second.rowIds]
+    const [sending] = await groupsHolding(world.ctx.db, first.rowIds)
     // The sync engine's record of a batch on its way (see sync-batches.ts).
-    await world.ctx.db.inflight.add({ ...job, id: 'batch-1', rowIds: [rowIds[0]], startedAt: 0 })
+    await world.ctx.db.inflight.add({ ...job, id: 'batch-1', groupIds: [sending.id], startedAt: 0 })
     expect(await pendingCounts(world.ctx.db)).toMatchObject({ queued: 1, sending: 1, willSync: 2 })
     expect((await pendingRows(world.ctx.db, 'sending')).map((r) => [r.id, r.status])).toEqual([
       [rowIds[0], 'sending']
@@ -137,17 +176,26 @@ describe('retry and discard', () => {
       .slice(0, 2)
       .map((s) => s.id)
     const { rowIds } = await queueDeletions(world.ctx.db, world.clock, job, ids)
-    for (const id of rowIds) {
-      await world.ctx.db.outbox.update(id, {
-        status: 'failed',
-        lastError: { code: 'x', message: 'no' }
-      })
-    }
+    await world.ctx.db.outbox.toCollection().modify({
+      status: 'failed',
+      attempts: 1,
+      lastError: { code: 'x', message: 'no' }
+    })
     expect(await pendingCounts(world.ctx.db)).toMatchObject({ failed: 2, queued: 0, willSync: 0 })
 
+    // One sample of the two in a record: the record is split.
     expect(await retry(world.ctx.db, world.clock, [rowIds[0]])).toBe(1)
-    const retried = await world.ctx.db.outbox.get(rowIds[0])
-    expect(retried).toMatchObject({ status: 'queued', attempts: 0, lastError: null })
+    expect(await findDeletion(world.ctx.db, rowIds[0])).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+      lastError: null
+    })
+    expect(await findDeletion(world.ctx.db, rowIds[1])).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: { code: 'x', message: 'no' }
+    })
+    expect(await world.ctx.db.outbox.count()).toBe(2)
 
     await discard(world.ctx.db, [rowIds[1]])
     expect(await pendingCounts(world.ctx.db)).toMatchObject({ failed: 0, queued: 1, willSync: 1 })

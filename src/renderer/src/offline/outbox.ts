@@ -1,27 +1,45 @@
 import { Dexie } from 'dexie'
 import { flyingIds } from './batches'
-import type { JobKey, OutboxRow, OutboxStatus, StoredStatus, TagdeckDb } from './db'
-import { groupByJob, outboxId, touchJob } from './db'
+import type {
+  JobKey,
+  OutboxError,
+  OutboxRow,
+  OutboxStatus,
+  QueuedSample,
+  StoredStatus,
+  TagdeckDb
+} from './db'
+import {
+  groupByJob,
+  groupId,
+  groupsHolding,
+  OUTBOX_GROUP,
+  outboxId,
+  queuedKeys,
+  touchJob
+} from './db'
 import type { Clock } from './deps'
 import { cachedSamples, hideInListings, unhideInListings, writeScope } from './listing'
 
 /**
- * The outbox: the only writer of deletions. Queueing writes one row per sample and hides the
- * samples from every cached page and count in the same transaction, so a crash can lose
- * neither the intent nor the hiding. The sync engine sends the rows; until a row is being
- * sent it can be undone.
+ * The outbox: the only writer of deletions. Queueing writes the samples in groups (`OutboxRow`:
+ * up to 100 of one job per record) and hides them from every cached page and count in the same
+ * transaction, so a crash can lose neither the intent nor the hiding. Callers hold one deletion
+ * id per sample (`outboxId`); undo, discard and retry take any of them, splitting a group when
+ * they take part of it. The sync engine sends the groups; until a group is being sent its
+ * samples can be undone.
  */
 
 export interface QueueResult {
-  /** Outbox row ids, one per newly queued sample (pass them to `undo`). */
+  /** Deletion ids, one per newly queued sample (pass them to `undo`). */
   rowIds: string[]
   /** Samples that were queued already (nothing changed for them). */
   alreadyQueued: string[]
 }
 
 /**
- * Queues deletions and hides the samples, in one transaction. `holdMs` keeps the rows from
- * being sent for a moment even online, so "Undo" right after a delete still works.
+ * Queues deletions and hides the samples, in one transaction. `holdMs` keeps them from being
+ * sent for a moment even online, so "Undo" right after a delete still works.
  */
 export async function queueDeletions(
   db: TagdeckDb,
@@ -34,57 +52,96 @@ export async function queueDeletions(
   return db.transaction('rw', writeScope(db), async () => {
     const now = clock.now()
     const ids = unique.map((s) => outboxId(job.connectionId, job.jobId, s))
-    const existing = await db.outbox.bulkGet(ids)
+    const existing = await queuedKeys(db, ids)
     const samples = await cachedSamples(db, job, unique)
     const paused = (await db.pauses.get(job.connectionId)) !== undefined
-    const rows: OutboxRow[] = []
+    const fresh: QueuedSample[] = []
+    const rowIds: string[] = []
     const alreadyQueued: string[] = []
     unique.forEach((sampleId, i) => {
-      if (existing[i]) return void alreadyQueued.push(sampleId)
+      if (existing.has(ids[i])) return void alreadyQueued.push(sampleId)
       const sample = samples.get(sampleId)?.sample
-      rows.push({
-        id: ids[i],
-        connectionId: job.connectionId,
-        jobId: job.jobId,
+      rowIds.push(ids[i])
+      fresh.push({
         sampleId,
-        status: paused ? 'paused' : 'queued',
-        attempts: 0,
-        nextAttemptAt: now + holdMs,
-        createdAt: now,
-        updatedAt: now,
-        lastError: null,
         name: sample?.name ?? null,
         tags: sample ? sample.tags : null,
         boxTags: sample ? sample.boxes.map((b) => b.tag) : []
       })
     })
-    if (rows.length > 0) {
-      await db.outbox.bulkAdd(rows)
-      await hideInListings(db, job, rows)
-      await touchJob(db, job, {})
+    if (fresh.length === 0) return { rowIds, alreadyQueued }
+    const groups: OutboxRow[] = []
+    for (let i = 0; i < fresh.length; i += OUTBOX_GROUP) {
+      groups.push({
+        ...job,
+        id: groupId(now),
+        keys: rowIds.slice(i, i + OUTBOX_GROUP),
+        samples: fresh.slice(i, i + OUTBOX_GROUP),
+        status: paused ? 'paused' : 'queued',
+        attempts: 0,
+        nextAttemptAt: now + holdMs,
+        createdAt: now,
+        updatedAt: now,
+        lastError: null
+      })
     }
-    return { rowIds: rows.map((r) => r.id), alreadyQueued }
+    await db.outbox.bulkAdd(groups)
+    await hideInListings(db, job, fresh)
+    await touchJob(db, job, {})
+    return { rowIds, alreadyQueued }
   })
 }
 
+/**
+ * A group cut in two: the samples `chosen` picks (`taken`) and the others (`rest`, which keeps
+ * the group's id). Either may be null; a whole group taken keeps its id.
+ */
+export function carve(
+  group: OutboxRow,
+  chosen: (key: string, sample: QueuedSample) => boolean
+): { taken: OutboxRow | null; rest: OutboxRow | null } {
+  const taken = { keys: [] as string[], samples: [] as QueuedSample[] }
+  const rest = { keys: [] as string[], samples: [] as QueuedSample[] }
+  group.keys.forEach((key, i) => {
+    const side = chosen(key, group.samples[i]) ? taken : rest
+    side.keys.push(key)
+    side.samples.push(group.samples[i])
+  })
+  if (rest.keys.length === 0) return { taken: group, rest: null }
+  if (taken.keys.length === 0) return { taken: null, rest: group }
+  return {
+    taken: { ...group, ...taken, id: groupId(group.createdAt) },
+    rest: { ...group, ...rest }
+  }
+}
+
 export interface RemoveResult {
-  /** Rows removed: their samples are back in the job. */
+  /** Deletions removed: their samples are back in the job. */
   removed: string[]
-  /** Rows being sent or already sent (or unknown): nothing to take back. */
+  /** Deletions being sent or already sent (or unknown): nothing to take back. */
   tooLate: string[]
 }
 
 async function takeBack(db: TagdeckDb, rowIds: readonly string[]): Promise<RemoveResult> {
   return db.transaction('rw', writeScope(db), async () => {
-    const rows = await db.outbox.bulkGet([...rowIds])
+    const wanted = new Set(rowIds)
     const flying = await flyingIds(db)
-    const removed: OutboxRow[] = []
-    const tooLate: string[] = []
-    rows.forEach((row, i) => {
-      if (row && !flying.has(row.id)) removed.push(row)
-      else tooLate.push(rowIds[i])
-    })
-    await db.outbox.bulkDelete(removed.map((r) => r.id))
+    const gone = new Set<string>()
+    const removed: (JobKey & { sampleId: string })[] = []
+    const deleted: string[] = []
+    const kept: OutboxRow[] = []
+    for (const group of await groupsHolding(db, rowIds)) {
+      if (flying.has(group.id)) continue
+      const { taken, rest } = carve(group, (key) => wanted.has(key))
+      if (rest) kept.push(rest)
+      else deleted.push(group.id)
+      taken?.keys.forEach((key, i) => {
+        gone.add(key)
+        removed.push({ ...group, sampleId: taken.samples[i].sampleId })
+      })
+    }
+    await db.outbox.bulkDelete(deleted)
+    await db.outbox.bulkPut(kept)
     for (const job of groupByJob(removed)) {
       await unhideInListings(
         db,
@@ -93,7 +150,10 @@ async function takeBack(db: TagdeckDb, rowIds: readonly string[]): Promise<Remov
       )
       await touchJob(db, job, {})
     }
-    return { removed: removed.map((r) => r.id), tooLate }
+    return {
+      removed: rowIds.filter((id) => gone.has(id)),
+      tooLate: rowIds.filter((id) => !gone.has(id))
+    }
   })
 }
 
@@ -107,7 +167,7 @@ export function discard(db: TagdeckDb, rowIds: readonly string[]): Promise<Remov
   return takeBack(db, rowIds)
 }
 
-/** Sends failed rows again. Returns how many were re-queued. */
+/** Sends failed deletions again. Returns how many were re-queued. */
 export async function retry(
   db: TagdeckDb,
   clock: Clock,
@@ -115,41 +175,72 @@ export async function retry(
 ): Promise<number> {
   return db.transaction('rw', db.outbox, db.pauses, async () => {
     const now = clock.now()
-    const rows = (await db.outbox.bulkGet([...rowIds])).filter(
-      (r): r is OutboxRow => r?.status === 'failed'
-    )
+    const wanted = new Set(rowIds)
+    const failed = (await groupsHolding(db, rowIds)).filter((g) => g.status === 'failed')
     const paused = new Set((await db.pauses.toArray()).map((p) => p.connectionId))
-    await db.outbox.bulkPut(
-      rows.map((r) => ({
-        ...r,
-        status: paused.has(r.connectionId) ? ('paused' as const) : ('queued' as const),
+    const writes: OutboxRow[] = []
+    let count = 0
+    for (const group of failed) {
+      const { taken, rest } = carve(group, (key) => wanted.has(key))
+      if (!taken) continue
+      count += taken.keys.length
+      if (rest) writes.push(rest)
+      writes.push({
+        ...taken,
+        status: paused.has(group.connectionId) ? 'paused' : 'queued',
         attempts: 0,
+        nextAttemptAt: now,
+        updatedAt: now,
+        lastError: null
+      })
+    }
+    await db.outbox.bulkPut(writes)
+    return count
+  })
+}
+
+/** Lifts a connection's pause (the user signed in again): its groups go back to the queue. */
+export async function resumeConnection(db: TagdeckDb, clock: Clock, connectionId: string) {
+  return db.transaction('rw', db.outbox, db.pauses, async () => {
+    const now = clock.now()
+    await db.pauses.delete(connectionId)
+    const resumed = await db.outbox
+      .where('[connectionId+status]')
+      .equals([connectionId, 'paused'])
+      .toArray()
+    await db.outbox.bulkPut(
+      resumed.map((g) => ({
+        ...g,
+        status: 'queued' as const,
         nextAttemptAt: now,
         updatedAt: now,
         lastError: null
       }))
     )
-    return rows.length
-  })
-}
-
-/** Lifts a connection's pause (the user signed in again): its rows go back to the queue. */
-export async function resumeConnection(db: TagdeckDb, clock: Clock, connectionId: string) {
-  return db.transaction('rw', db.outbox, db.pauses, async () => {
-    const now = clock.now()
-    await db.pauses.delete(connectionId)
-    return db.outbox
-      .where('[connectionId+status]')
-      .equals([connectionId, 'paused'])
-      .modify({ status: 'queued', nextAttemptAt: now, updatedAt: now, lastError: null })
+    return resumed.reduce((n, g) => n + g.keys.length, 0)
   })
 }
 
 // ---- reads for the "Pending changes" panel, the indicator and the quit warning ------------
 // Plain Dexie reads: wrap them in `liveQuery` / `useLiveQuery` to follow changes (any window).
 
-/** A row as the panel shows it: `sending` when its batch is in flight. */
-export type PanelRow = Omit<OutboxRow, 'status'> & { status: OutboxStatus }
+/** A deletion as the panel shows it (one sample): `sending` when its group is in flight. */
+export interface PanelRow extends JobKey, QueuedSample {
+  /** Its deletion id. */
+  id: string
+  status: OutboxStatus
+  attempts: number
+  nextAttemptAt: number
+  createdAt: number
+  updatedAt: number
+  lastError: OutboxError | null
+}
+
+/** A group's samples as panel rows. */
+export function panelRows(group: OutboxRow, status: OutboxStatus = group.status): PanelRow[] {
+  const { keys, samples, id: _group, ...shared } = group
+  return samples.map((sample, i) => ({ ...shared, ...sample, id: keys[i], status }))
+}
 
 export interface PendingCounts {
   queued: number
@@ -171,37 +262,50 @@ function statusRange(db: TagdeckDb, status: StoredStatus, connectionId?: string)
   return db.outbox.where('[connectionId+status]').equals([connectionId, status])
 }
 
-/** Rows in flight are stored as queued: they count as sending, not as queued. */
+const sizeOf = (groups: readonly OutboxRow[]) => groups.reduce((n, g) => n + g.keys.length, 0)
+
+/** Samples per status. Groups in flight are stored as queued: they count as sending. */
 export async function pendingCounts(db: TagdeckDb, connectionId?: string): Promise<PendingCounts> {
   const [[queued, failed, paused], flying] = await Promise.all([
-    Promise.all(STORED.map((s) => statusRange(db, s, connectionId).count())),
+    Promise.all(STORED.map((s) => statusRange(db, s, connectionId).toArray())),
     flyingIds(db, connectionId)
   ])
-  const sending = flying.size
+  const sending = sizeOf(queued.filter((g) => flying.has(g.id)))
+  const all = sizeOf(queued)
   return {
-    queued: Math.max(0, queued - sending),
+    queued: all - sending,
     sending,
-    failed,
-    paused,
-    willSync: queued + paused
+    failed: sizeOf(failed),
+    paused: sizeOf(paused),
+    willSync: all + sizeOf(paused)
   }
 }
 
-/** Rows of one status, oldest first, for the panel (`limit` keeps a huge queue cheap). */
+/** Deletions of one status, oldest first, for the panel (`limit` keeps a huge queue cheap). */
 export async function pendingRows(
   db: TagdeckDb,
   status: OutboxStatus,
   limit = 200
 ): Promise<PanelRow[]> {
-  if (status === 'failed' || status === 'paused')
-    return statusRange(db, status).limit(limit).toArray()
-  const flying = await flyingIds(db)
-  if (status === 'sending') {
-    const rows = await db.outbox.bulkGet([...flying].slice(0, limit))
-    return rows.flatMap((r) => (r ? [{ ...r, status: 'sending' as const }] : []))
-  }
-  const rows = await statusRange(db, 'queued')
-    .limit(limit + flying.size)
-    .toArray()
-  return rows.filter((r) => !flying.has(r.id)).slice(0, limit)
+  const rows: PanelRow[] = []
+  const flying =
+    status === 'queued' || status === 'sending' ? await flyingIds(db) : new Set<string>()
+  const stored = status === 'sending' ? 'queued' : status
+  // Group by group, until `limit` samples: never the whole of a huge queue.
+  await statusRange(db, stored)
+    .until(() => rows.length >= limit)
+    .each((group) => {
+      if (status === 'sending' && !flying.has(group.id)) return
+      if (status === 'queued' && flying.has(group.id)) return
+      rows.push(...panelRows(group, status))
+    })
+  return rows.slice(0, limit)
+}
+
+/** One deletion as the panel would show it (undefined: not in the outbox). */
+export async function findDeletion(db: TagdeckDb, rowId: string): Promise<PanelRow | undefined> {
+  const [group] = await groupsHolding(db, [rowId])
+  if (!group) return undefined
+  const status = (await flyingIds(db)).has(group.id) ? 'sending' : group.status
+  return panelRows(group, status).find((r) => r.id === rowId)
 }

@@ -89,7 +89,8 @@ export async function storePage(
 /** A new listing starts with every queued sample of the job that falls in its filter. */
 async function unplacedQueued(db: TagdeckDb, req: ListingRequest) {
   const hidden: Record<string, number> = {}
-  const rows = await outboxOfJob(db, req).toArray()
-  for (const row of rows) if (matchesFilter(row.tags, req.filter)) hidden[row.sampleId] = -1
+  for (const group of await outboxOfJob(db, req).toArray()) {
+    for (const s of group.samples) if (matchesFilter(s.tags, req.filter)) hidden[s.sampleId] = -1
+  }
   return hidden
 }

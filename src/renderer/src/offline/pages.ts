@@ -1,6 +1,6 @@
 import type { Sample, SamplePage } from '../../../shared/domain'
 import type { ListingRow, PageRow, TagdeckDb } from './db'
-import { filterKey, outboxId } from './db'
+import { filterKey, outboxId, queuedKeys } from './db'
 import type { OfflineContext } from './context'
 import { isUnreachable, notAvailableOffline } from './errors'
 import { listingKey } from './listing'
@@ -158,15 +158,14 @@ async function uncachedView(
   req: PageRequest,
   result: SamplePage
 ): Promise<PageView> {
-  const queued = await ctx.db.outbox.bulkGet(
-    result.samples.map((s) => outboxId(req.connectionId, req.jobId, s.id))
-  )
+  const keys = result.samples.map((s) => outboxId(req.connectionId, req.jobId, s.id))
+  const queued = await queuedKeys(ctx.db, keys)
   const listing = await ctx.db.listings.get(keyOf(req))
   const hidden = listing ? Object.keys(listing.hidden).length : 0
   const total = Math.max(0, result.total - hidden)
   const now = ctx.clock.now()
   return {
-    samples: result.samples.filter((_, i) => !queued[i]),
+    samples: result.samples.filter((_, i) => !queued.has(keys[i])),
     total,
     page: req.page,
     perPage: req.perPage,

@@ -2,20 +2,27 @@ import { Dexie } from 'dexie'
 import type { DeleteOutcome } from '../../../shared/domain'
 import { TagdeckError } from '../../../shared/errors'
 import { flyingIds, hasSettled } from './batches'
-import { dueRows, outboxJobs, pickContext, type PickCursor, type Ready } from './sync-pick'
-import type { JobKey, OutboxError, OutboxRow, SyncStateRow, TagdeckDb } from './db'
-import { DUE_INDEX, groupByJob, outboxId, touchJob } from './db'
+import {
+  advance,
+  dueGroups,
+  outboxJobs,
+  pickContext,
+  type PickCursor,
+  type Ready
+} from './sync-pick'
+import type { JobKey, OutboxError, OutboxRow, QueuedSample, SyncStateRow, TagdeckDb } from './db'
+import { DUE_INDEX, groupByJob, groupId, OUTBOX_GROUP, touchJob } from './db'
 import type { Clock } from './deps'
 import { backoffDelay, type BackoffPolicy } from './backoff'
 import { describe } from './errors'
 import { rebaseJob, writeScope } from './listing'
 
 /**
- * The outbox rows' transitions while sending: queued -> in flight (one `inflight` record per
- * batch) -> settled (out of the outbox, one `settled` record per job and transaction) |
- * failed | queued (later) | paused. Picking, settling and failing run in the sync engine's
- * transactions (one per group of answers, never spanning a request); the service is called
- * between them.
+ * The outbox groups' transitions while sending: queued -> in flight (one `inflight` record per
+ * batch of groups) -> settled (out of the outbox, one `settled` record per job and
+ * transaction) | failed | queued (later) | paused. A group whose samples fare differently is
+ * split by fate. Picking, settling and failing run in the sync engine's transactions (one per
+ * handful of answers, never spanning a request); the service is called between them.
  */
 
 export interface BatchDeps {
@@ -25,11 +32,11 @@ export interface BatchDeps {
   backoff: BackoffPolicy
 }
 
+/** One DeleteSamples call: whole outbox groups of one job, at most `OUTBOX_GROUP` samples. */
 export interface Batch extends JobKey {
   /** Its `inflight` record. */
   id: string
-  /** Outbox row ids, and the sample ids they stand for (in the same order). */
-  rowIds: string[]
+  groupIds: string[]
   sampleIds: string[]
 }
 
@@ -67,8 +74,9 @@ function uniqueJobs(rows: readonly JobKey[]): JobKey[] {
 }
 
 /**
- * Batches left in flight (the runner died) are dropped: their rows are still queued and due,
- * so they go out again. Returns how many rows that was, and the jobs with settled batches.
+ * Batches left in flight (the runner died) are dropped: their groups are still queued and
+ * due, so they go out again. Returns how many samples that was, and the jobs with settled
+ * batches.
  */
 export async function releaseStuck(db: TagdeckDb) {
   return db.transaction('rw', writeScope(db), async () => {
@@ -77,21 +85,23 @@ export async function releaseStuck(db: TagdeckDb) {
     for (const job of uniqueJobs(stuck)) await touchJob(db, job, { generation: true })
     await updateState(db, () => ({ progress: null }))
     return {
-      stuck: stuck.reduce((n, b) => n + b.rowIds.length, 0),
+      stuck: (await db.outbox.bulkGet(stuck.flatMap((b) => b.groupIds))).reduce(
+        (n, g) => n + (g?.keys.length ?? 0),
+        0
+      ),
       settledJobs: uniqueJobs(await db.settled.toArray())
     }
   })
 }
 
 /**
- * The next batches, up to `count` of at most `size` rows (see `sync-pick.ts` for which rows),
- * recorded as in flight in the caller's transaction. Nothing a reader sees changes yet: the
- * rows were hidden when queued, and a page fetched meanwhile is refused while a batch of its
- * job is in flight.
+ * The next batches, up to `count`, recorded as in flight in the caller's transaction: due
+ * groups of one job (see `sync-pick.ts` for which) packed in due order, whole, into batches of
+ * at most `OUTBOX_GROUP` samples. Nothing a reader sees changes yet: the samples were hidden
+ * when queued, and a page fetched meanwhile is refused while a batch of its job is in flight.
  */
 export async function pickBatches(
   deps: BatchDeps,
-  size: number,
   count: number,
   ready: Ready,
   cursor: PickCursor
@@ -100,29 +110,41 @@ export async function pickBatches(
   const now = deps.clock.now()
   const context = await pickContext(db)
   const batches: Batch[] = []
-  while (batches.length < count) {
-    // One read for as many batches of one job as it has rows for.
-    const due = await dueRows(db, cursor, size * (count - batches.length), now, ready, context)
+  let open: Batch | null = null
+  // A selection's groups are full (one a batch); single deletes are groups of one, so the
+  // read grows while they keep coming.
+  let limit = count
+  for (let full = false; !full;) {
+    const due = await dueGroups(db, cursor, limit, now, ready, context)
     if (!due) break
-    for (const id of due.rowIds) context.flying.add(id)
-    const prefix = outboxId(due.connectionId, due.jobId, '')
-    for (let i = 0; i < due.rowIds.length; i += size) {
-      const rowIds = due.rowIds.slice(i, i + size)
-      batches.push({
-        id: crypto.randomUUID(),
-        connectionId: due.connectionId,
-        jobId: due.jobId,
-        rowIds,
-        sampleIds: rowIds.map((id) => id.slice(prefix.length))
-      })
+    for (const group of due.groups) {
+      const fits =
+        open !== null &&
+        open.jobId === due.job.jobId &&
+        open.connectionId === due.job.connectionId &&
+        open.sampleIds.length + group.keys.length <= OUTBOX_GROUP
+      if (!fits) {
+        if (batches.length === count) {
+          full = true
+          break
+        }
+        open = { id: crypto.randomUUID(), ...due.job, groupIds: [], sampleIds: [] }
+        batches.push(open)
+      }
+      const batch = open as Batch
+      batch.groupIds.push(group.id)
+      for (const sample of group.samples) batch.sampleIds.push(sample.sampleId)
+      context.flying.add(group.id)
+      advance(cursor, due.job, group)
     }
+    limit = Math.min(limit * 4, OUTBOX_GROUP)
   }
   await db.inflight.bulkAdd(
     batches.map((b) => ({
       id: b.id,
       connectionId: b.connectionId,
       jobId: b.jobId,
-      rowIds: b.rowIds,
+      groupIds: b.groupIds,
       startedAt: now
     }))
   )
@@ -169,11 +191,11 @@ export function startProgress(db: TagdeckDb, progress: Progress, now: number): P
   )
 }
 
-/** A row put back for a later attempt: backoff grows with the attempts that failed. */
-function later(deps: BatchDeps, row: OutboxRow, now: number, lastError: OutboxError | null) {
-  const attempts = row.attempts + 1
+/** A group put back for a later attempt: backoff grows with the attempts that failed. */
+function later(deps: BatchDeps, group: OutboxRow, now: number, lastError: OutboxError | null) {
+  const attempts = group.attempts + 1
   return {
-    ...row,
+    ...group,
     status: 'queued' as const,
     attempts,
     nextAttemptAt: now + backoffDelay(attempts, deps.random, deps.backoff),
@@ -190,8 +212,9 @@ export interface Answered {
 
 /**
  * Applies per-item outcomes of answered batches, in the caller's transaction (`writeScope`):
- * confirmed rows leave the outbox for one settled record per job, refused ones are marked
- * failed, missing ones go back to the queue. The batches are no longer in flight.
+ * confirmed samples leave the outbox for one settled record per job, refused ones stay as
+ * failed (a group per error message), missing ones go back to the queue. A group whose samples
+ * all fare alike keeps its id. The batches are no longer in flight.
  */
 export async function settleBatches(
   deps: BatchDeps,
@@ -202,46 +225,59 @@ export async function settleBatches(
   const counts = { done: 0, failed: 0, retried: 0 }
   const now = deps.clock.now()
   const kept: OutboxRow[] = []
+  const taken: string[] = []
   const withOutcomes = answered.map(({ batch, outcomes }) => ({ ...batch, outcomes }))
-  for (const { rows: group, ...job } of groupByJob(withOutcomes)) {
+  for (const { rows: batches, ...job } of groupByJob(withOutcomes)) {
     // Per job: two jobs may hold samples of the same id.
-    const outcome = new Map(group.flatMap((b) => b.outcomes).map((o) => [o.id, o]))
-    const { rows, remove } = await readRows(
-      db,
-      group.flatMap((b) => b.rowIds)
-    )
-    const done: OutboxRow[] = []
-    for (const row of rows) {
-      const o = outcome.get(row.sampleId)
-      if (o && isGone(o)) done.push(row)
-      else if (o) {
-        const error = {
+    const outcome = new Map(batches.flatMap((b) => b.outcomes).map((o) => [o.id, o]))
+    const groups = await db.outbox.bulkGet(batches.flatMap((b) => b.groupIds))
+    const done: QueuedSample[] = []
+    for (const group of groups) {
+      if (!group) continue
+      taken.push(group.id)
+      const fates = new Map<string, { fate: OutboxRow; keys: string[]; samples: QueuedSample[] }>()
+      group.samples.forEach((sample, i) => {
+        const o = outcome.get(sample.sampleId)
+        if (o && isGone(o)) return void done.push(sample)
+        const error = o && {
           code: o.code ?? 'service',
           message: o.message ?? 'The service did not delete this image'
         }
-        kept.push({
-          ...row,
-          status: 'failed',
-          attempts: row.attempts + 1,
-          updatedAt: now,
-          lastError: error
-        })
-      } else kept.push(later(deps, row, now, row.lastError))
+        const fate: OutboxRow = error
+          ? {
+              ...group,
+              status: 'failed',
+              attempts: group.attempts + 1,
+              updatedAt: now,
+              lastError: error
+            }
+          : later(deps, group, now, group.lastError)
+        const key = error ? `failed ${error.code} ${error.message}` : 'later'
+        const part = fates.get(key) ?? { fate, keys: [], samples: [] }
+        part.keys.push(group.keys[i])
+        part.samples.push(sample)
+        fates.set(key, part)
+      })
+      ;[...fates.values()].forEach(({ fate, keys, samples }, i) => {
+        // The first part keeps the group's id; a split gives the others ids of their own.
+        const id = i === 0 ? group.id : groupId(group.createdAt)
+        kept.push({ ...fate, id, keys, samples })
+        if (fate.status === 'failed') counts.failed += keys.length
+        else counts.retried += keys.length
+      })
     }
     counts.done += done.length
-    await remove()
     if (done.length > 0)
       await db.settled.add({
-        id: group[0].id,
+        id: batches[0].id,
         ...job,
         rows: done.map(({ sampleId, tags, boxTags }) => ({ sampleId, tags, boxTags })),
         at: now
       })
     await touchJob(db, job, { generation: true })
   }
-  counts.failed = kept.filter((r) => r.status === 'failed').length
-  counts.retried = kept.length - counts.failed
-  // Put back after the deletes above, which took every row of the batches out.
+  await db.outbox.bulkDelete(taken)
+  // Put back after the deletes above, which took every group of the batches out.
   if (kept.length > 0) await db.outbox.bulkPut(kept)
   await db.inflight.bulkDelete(answered.map((a) => a.batch.id))
   const firstError = kept.find((r) => r.status === 'failed')?.lastError ?? null
@@ -249,7 +285,7 @@ export async function settleBatches(
   progress.lastError = firstError ? { ...firstError, at: now } : null
   if (firstError || progress.notedAt === null || now - progress.notedAt >= NOTE_EVERY_MS) {
     progress.notedAt = now
-    const rows = answered.reduce((n, a) => n + a.batch.rowIds.length, 0)
+    const rows = answered.reduce((n, a) => n + a.batch.sampleIds.length, 0)
     await updateState(db, (state) => ({
       lastSyncAt: progress.lastSyncAt ?? state.lastSyncAt,
       lastError: progress.lastError,
@@ -260,24 +296,8 @@ export async function settleBatches(
 }
 
 /**
- * The outbox rows of answered batches, and how to take them all out. A selection queued at
- * once goes out in id order, so its rows usually fill a key range by themselves: then one
- * range read and one range delete (row by row costs Chromium ~0.15 ms a row); else they are
- * read and deleted by id.
- */
-async function readRows(db: TagdeckDb, rowIds: readonly string[]) {
-  const ids = [...rowIds].sort()
-  const range = db.outbox.where(':id').between(ids[0], ids[ids.length - 1], true, true)
-  const inRange = await range.toArray()
-  if (inRange.length === ids.length && inRange.every((r, i) => r.id === ids[i]))
-    return { rows: inRange, remove: () => range.delete() }
-  const rows = (await db.outbox.bulkGet(ids)).filter((r): r is OutboxRow => r !== undefined)
-  return { rows, remove: () => db.outbox.bulkDelete(ids) }
-}
-
-/**
  * A whole call failed: pause (auth), back off (network, 429, 5xx) or mark failed. In the
- * caller's transaction (`writeScope`).
+ * caller's transaction (`writeScope`). Returns the kind and how many samples it concerned.
  */
 export async function failBatch(
   deps: BatchDeps,
@@ -290,43 +310,43 @@ export async function failBatch(
   const reason = describe(error)
   const now = deps.clock.now()
   await db.inflight.delete(batch.id)
-  const sent = (await db.outbox.bulkGet(batch.rowIds)).filter(
-    (r): r is OutboxRow => r !== undefined
+  const sent = (await db.outbox.bulkGet(batch.groupIds)).filter(
+    (g): g is OutboxRow => g !== undefined
   )
-  const tried = sent.map((r) => ({ ...r, attempts: r.attempts + 1, lastError: reason }))
-  let rows: OutboxRow[]
+  const tried = sent.map((g) => ({ ...g, attempts: g.attempts + 1, lastError: reason }))
+  let groups: OutboxRow[]
   if (kind === 'auth') {
     const message = 'Sign in again: the service refused our credentials'
     await db.pauses.put({ connectionId: batch.connectionId, reason: 'auth', message, since: now })
-    // Rows of another batch still in flight stay as they are: its answer settles them.
+    // Groups of another batch still in flight stay as they are: its answer settles them.
     const skip = await flyingIds(db, batch.connectionId)
-    for (const id of batch.rowIds) skip.add(id)
+    for (const id of batch.groupIds) skip.add(id)
     const waiting = (
       await db.outbox
         .where('[connectionId+status]')
         .equals([batch.connectionId, 'queued'])
         .toArray()
-    ).filter((r) => !skip.has(r.id))
-    rows = [...tried, ...waiting].map((r) => ({
-      ...r,
+    ).filter((g) => !skip.has(g.id))
+    groups = [...tried, ...waiting].map((g) => ({
+      ...g,
       status: 'paused',
       updatedAt: now,
       lastError: reason
     }))
   } else if (kind === 'retry') {
-    rows = sent.map((r) => later(deps, r, now, reason))
+    groups = sent.map((g) => later(deps, g, now, reason))
   } else {
-    rows = tried.map((r) => ({ ...r, status: 'failed', updatedAt: now }))
+    groups = tried.map((g) => ({ ...g, status: 'failed', updatedAt: now }))
   }
-  await db.outbox.bulkPut(rows)
+  await db.outbox.bulkPut(groups)
   await touchJob(db, batch, { generation: true })
   progress.lastError = { ...reason, at: now }
   progress.notedAt = now
   await updateState(db, (state) => ({
     lastError: progress.lastError,
-    progress: progressNote(state, progress, batch.rowIds.length, now)
+    progress: progressNote(state, progress, batch.sampleIds.length, now)
   }))
-  return { kind, rows: rows.length }
+  return { kind, rows: groups.reduce((n, g) => n + g.keys.length, 0) }
 }
 
 /** The drain ended: its last answers are noted and the progress goes away. */
@@ -353,7 +373,7 @@ export async function rebaseIfDone(db: TagdeckDb, job: JobKey, now: number): Pro
   })
 }
 
-/** Back online: rows of the connection waiting out a backoff are due now. */
+/** Back online: groups of the connection waiting out a backoff are due now. */
 export async function dueNow(db: TagdeckDb, connectionId: string, now: number): Promise<void> {
   await db.transaction('rw', db.outbox, async () => {
     for (const job of await outboxJobs(db)) {
@@ -371,7 +391,7 @@ export async function dueNow(db: TagdeckDb, connectionId: string, now: number): 
   })
 }
 
-/** Batches picked but never sent: their rows are simply queued again (caller's transaction). */
+/** Batches picked but never sent: their groups are simply queued again (caller's transaction). */
 export async function releaseBatches(db: TagdeckDb, batches: readonly Batch[]): Promise<void> {
   await db.inflight.bulkDelete(batches.map((b) => b.id))
 }

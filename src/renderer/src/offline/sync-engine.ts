@@ -25,8 +25,8 @@ import {
 
 /**
  * Drains the outbox. One runner across windows: whoever holds the Web Lock `lockName` sends,
- * the others wait for the lock (and take over when that window closes). Rows go out in
- * batches of at most `batchSize` ids of one job, oldest due first, for connections main
+ * the others wait for the lock (and take over when that window closes). Groups go out in
+ * batches of at most `OUTBOX_GROUP` (100) samples of one job, oldest due first, for connections main
  * reports online (or has not reported on yet: a failed attempt only backs off; main's
  * `offline` stops sending until it says `online` again). `concurrency` requests are out at
  * once, and the bookkeeping runs beside them (see `drain`). Delivery is at least once; since
@@ -35,7 +35,6 @@ import {
  */
 
 export interface SyncEngineOptions {
-  batchSize: number
   /** Requests out at once (4: a 10,000-row drain took 2.1-2.4 s on the bench, 8: 2.0 s). */
   concurrency: number
   backoff: BackoffPolicy
@@ -45,7 +44,6 @@ export interface SyncEngineOptions {
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncEngineOptions = {
-  batchSize: 100,
   concurrency: 4,
   backoff: DEFAULT_BACKOFF,
   lockName: 'tagdeck-outbox-sync',
@@ -57,12 +55,12 @@ type Answer = Answered | { batch: Batch; error: unknown }
 
 export interface DrainReport {
   batches: number
-  /** Rows confirmed (deleted, or already gone). */
+  /** Samples confirmed (deleted, or already gone). */
   done: number
   failed: number
-  /** Rows put back for a later attempt. */
+  /** Samples put back for a later attempt. */
   retried: number
-  /** Rows paused because the service refused our credentials. */
+  /** Samples paused because the service refused our credentials. */
   paused: number
 }
 
@@ -86,7 +84,6 @@ export class SyncEngine {
     options: Partial<SyncEngineOptions> = {}
   ) {
     this.options = { ...DEFAULT_SYNC_OPTIONS, ...options }
-    this.options.batchSize = Math.max(1, Math.min(100, this.options.batchSize))
     this.options.concurrency = Math.max(1, Math.floor(this.options.concurrency))
     this.group = Math.ceil(this.options.concurrency / 2)
     this.db = ctx.db
@@ -132,8 +129,8 @@ export class SyncEngine {
   private async lead(signal: AbortSignal): Promise<void> {
     this.leading = true
     // Queued in any window: wake the runner (liveQuery follows other windows' writes). Any
-    // write to queued rows re-runs it, so it reads one key from the newest end: counting, or
-    // reading from the oldest end past rows just deleted, would cost ~30 ms at 10,000 rows.
+    // write to queued groups re-runs it, so it reads one key from the newest end: counting, or
+    // reading from the oldest end past groups just deleted, would cost ~30 ms at 10,000 rows.
     const queued = liveQuery(() =>
       this.db.outbox
         .where('[status+createdAt]')
@@ -166,8 +163,8 @@ export class SyncEngine {
   }
 
   /**
-   * After a crash or a closed window: batches left in flight are dropped, so their rows are
-   * sent again (a deleted sample comes back `gone`), and settled rows are folded into the
+   * After a crash or a closed window: batches left in flight are dropped, so their groups are
+   * sent again (a deleted sample comes back `gone`), and settled samples are folded into the
    * cache. Only the lock holder sends, so any batch in flight it finds is an orphan.
    */
   async recover(): Promise<number> {
@@ -177,7 +174,7 @@ export class SyncEngine {
   }
 
   /**
-   * Sends every due row of every reachable connection, batch by batch, `concurrency` requests
+   * Sends every due group of every reachable connection, batch by batch, `concurrency` requests
    * at a time. Bookkeeping is group committed: one transaction writes the answers that came in
    * meanwhile (`group` of them, or the last ones) and picks their successors with one read.
    * The successors are picked ahead (recorded in flight, not yet sent), so when an answer comes
@@ -282,7 +279,7 @@ export class SyncEngine {
     progress: Progress
   ): Promise<Batch[]> {
     return this.db.transaction('rw', writeScope(this.db), async () => {
-      // First, so a connection paused below takes their rows along.
+      // First, so a connection paused below takes their groups along.
       await this.putBack(unsent, report)
       const delivered = answers.filter((a): a is Answered => 'outcomes' in a)
       if (delivered.length > 0) {
@@ -291,7 +288,7 @@ export class SyncEngine {
         report.done += counts.done
         report.failed += counts.failed
         report.retried += counts.retried
-        for (const { batch } of delivered) progress.sent += batch.rowIds.length
+        for (const { batch } of delivered) progress.sent += batch.sampleIds.length
       }
       for (const answer of answers) {
         if (!('error' in answer)) continue
@@ -299,15 +296,15 @@ export class SyncEngine {
         const { kind, rows } = await failBatch(this.deps, batch, answer.error, progress)
         if (kind === 'retry') this.block(batch.connectionId)
         report[kind === 'auth' ? 'paused' : kind === 'retry' ? 'retried' : 'failed'] += rows
-        progress.sent += batch.rowIds.length
+        progress.sent += batch.sampleIds.length
       }
       progress.total = Math.max(progress.total, progress.sent)
       if (want === 0) return []
-      return pickBatches(this.deps, this.options.batchSize, want, ready, cursor)
+      return pickBatches(this.deps, want, ready, cursor)
     })
   }
 
-  /** Batches picked but never sent: their rows are queued again, and they were not sent. */
+  /** Batches picked but never sent: their groups are queued again, and they were not sent. */
   private async putBack(batches: Batch[], report: DrainReport): Promise<void> {
     if (batches.length === 0) return
     await releaseBatches(this.db, batches)
@@ -331,7 +328,7 @@ export class SyncEngine {
     )
   }
 
-  /** Milliseconds until some queued row of a reachable connection is due. */
+  /** Milliseconds until some queued group of a reachable connection is due. */
   private async nextDueIn(): Promise<number> {
     const now = this.ctx.clock.now()
     const next = await nextAttemptAt(this.db, (connectionId) =>

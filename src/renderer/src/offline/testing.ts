@@ -9,7 +9,8 @@ import type {
 import { TagdeckError } from '../../../shared/errors'
 import { ConnectivityTracker } from './connectivity'
 import type { OfflineContext } from './context'
-import { openTagdeckDb } from './db'
+import { openTagdeckDb, type TagdeckDb } from './db'
+import { panelRows, type PanelRow } from './outbox'
 import { createMemoryLocks, type Clock, type EventSource, type Transport } from './deps'
 
 /**
@@ -297,4 +298,9 @@ export function makeWorld(
     revalidateAfterMs: 10_000
   }
   return { ctx, service, clock, events }
+}
+
+/** Every deletion in the outbox, one per sample (as the panel would show them, unsent). */
+export async function deletions(db: TagdeckDb): Promise<PanelRow[]> {
+  return (await db.outbox.toArray()).flatMap((group) => panelRows(group))
 }
