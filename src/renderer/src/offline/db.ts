@@ -101,6 +101,8 @@ export interface OutboxRow extends JobKey {
   /** The deletion id (`connectionId/jobId/sampleId`) of each sample, as in `samples`. */
   keys: string[]
   samples: QueuedSample[]
+  /** How many samples (indexed: the counts read keys only, never the samples). */
+  size: number
   status: StoredStatus
   /** Attempts that failed as a whole (network, 5xx) or for these items. */
   attempts: number
@@ -121,6 +123,8 @@ export const OUTBOX_GROUP = 100
 export interface InFlightRow extends JobKey {
   id: string
   groupIds: string[]
+  /** Samples in those groups. */
+  size: number
   startedAt: number
 }
 
@@ -253,7 +257,7 @@ export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
   // version 4 become groups of up to 100 that share a job and a state. Batches in flight named
   // the old rows: they are dropped, so their samples go out again (a re-sent delete is done).
   db.version(5)
-    .stores({ outbox: `id, [status+createdAt], [connectionId+status], ${DUE_INDEX}, *keys` })
+    .stores({ outbox: `id, [status+createdAt], ${COUNT_INDEX}, ${DUE_INDEX}, *keys` })
     .upgrade(async (tx) => {
       const outbox = tx.table<SampleRowV4 | OutboxRow, string>('outbox')
       const old = (await outbox.toArray()).filter((r): r is SampleRowV4 => 'sampleId' in r)
@@ -262,6 +266,16 @@ export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
       await tx.table('inflight').clear()
     })
   return db
+}
+
+/** The outbox index the counts read (keys only) and a connection's groups by status are found by. */
+export const COUNT_INDEX = '[connectionId+status+size]'
+
+/** A connection's outbox groups of one status. */
+export function groupsWithStatus(db: TagdeckDb, connectionId: string, status: StoredStatus) {
+  return db.outbox
+    .where(COUNT_INDEX)
+    .between([connectionId, status, Dexie.minKey], [connectionId, status, Dexie.maxKey])
 }
 
 /** The outbox index the sync engine sends by: a job's rows by status, then due time, then id. */
@@ -325,12 +339,13 @@ function groupsOfV4(rows: readonly SampleRowV4[]): OutboxRow[] {
     if (last?.state !== state(row) || last.group.keys.length >= OUTBOX_GROUP) {
       last = {
         state: state(row),
-        group: { ...rest, id: groupId(row.createdAt), keys: [], samples: [] }
+        group: { ...rest, id: groupId(row.createdAt), keys: [], samples: [], size: 0 }
       }
       groups.push(last.group)
     }
     last.group.keys.push(id)
     last.group.samples.push({ sampleId, name, tags, boxTags })
+    last.group.size += 1
     last.group.createdAt = Math.min(last.group.createdAt, row.createdAt)
   }
   return groups

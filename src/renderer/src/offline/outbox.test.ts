@@ -12,7 +12,7 @@ import {
   undo
 } from './outbox'
 import { cachedPage, readPage, type PageRequest } from './pages'
-import { makeSample, makeWorld, type TestWorld } from './testing'
+import { deletions, makeSample, makeWorld, type TestWorld } from './testing'
 
 const job = { connectionId: 'c1', jobId: 'j1' }
 const everything = { kind: 'everything' } as const
@@ -131,6 +131,7 @@ describe('undo', () => {
     const part = await undo(world.ctx.db, rowIds.slice(5, 10))
     expect(part).toEqual({ removed: rowIds.slice(5, 10), tooLate: [] })
     expect(await pendingCounts(world.ctx.db)).toMatchObject({ queued: 25 })
+    expect(await deletions(world.ctx.db)).toHaveLength(25)
     expect(await visibleIds(world, 3)).toEqual(
       before.filter(
         (id) => !before.slice(10, 15).includes(id) && !before.slice(20, 40).includes(id)
@@ -156,7 +157,13 @@ describe('undo', () => {
     const rowIds = [...first.rowIds, ...second.rowIds]
     const [sending] = await groupsHolding(world.ctx.db, first.rowIds)
     // The sync engine's record of a batch on its way (see sync-batches.ts).
-    await world.ctx.db.inflight.add({ ...job, id: 'batch-1', groupIds: [sending.id], startedAt: 0 })
+    await world.ctx.db.inflight.add({
+      ...job,
+      id: 'batch-1',
+      groupIds: [sending.id],
+      size: sending.size,
+      startedAt: 0
+    })
     expect(await pendingCounts(world.ctx.db)).toMatchObject({ queued: 1, sending: 1, willSync: 2 })
     expect((await pendingRows(world.ctx.db, 'sending')).map((r) => [r.id, r.status])).toEqual([
       [rowIds[0], 'sending']
@@ -196,6 +203,10 @@ describe('retry and discard', () => {
       lastError: { code: 'x', message: 'no' }
     })
     expect(await world.ctx.db.outbox.count()).toBe(2)
+    expect((await deletions(world.ctx.db)).map((d) => d.status).sort()).toEqual([
+      'failed',
+      'queued'
+    ])
 
     await discard(world.ctx.db, [rowIds[1]])
     expect(await pendingCounts(world.ctx.db)).toMatchObject({ failed: 0, queued: 1, willSync: 1 })

@@ -10,9 +10,11 @@ import type {
   TagdeckDb
 } from './db'
 import {
+  COUNT_INDEX,
   groupByJob,
   groupId,
   groupsHolding,
+  groupsWithStatus,
   OUTBOX_GROUP,
   outboxId,
   queuedKeys,
@@ -77,6 +79,7 @@ export async function queueDeletions(
         id: groupId(now),
         keys: rowIds.slice(i, i + OUTBOX_GROUP),
         samples: fresh.slice(i, i + OUTBOX_GROUP),
+        size: Math.min(OUTBOX_GROUP, fresh.length - i),
         status: paused ? 'paused' : 'queued',
         attempts: 0,
         nextAttemptAt: now + holdMs,
@@ -110,8 +113,8 @@ export function carve(
   if (rest.keys.length === 0) return { taken: group, rest: null }
   if (taken.keys.length === 0) return { taken: null, rest: group }
   return {
-    taken: { ...group, ...taken, id: groupId(group.createdAt) },
-    rest: { ...group, ...rest }
+    taken: { ...group, ...taken, size: taken.keys.length, id: groupId(group.createdAt) },
+    rest: { ...group, ...rest, size: rest.keys.length }
   }
 }
 
@@ -204,10 +207,7 @@ export async function resumeConnection(db: TagdeckDb, clock: Clock, connectionId
   return db.transaction('rw', db.outbox, db.pauses, async () => {
     const now = clock.now()
     await db.pauses.delete(connectionId)
-    const resumed = await db.outbox
-      .where('[connectionId+status]')
-      .equals([connectionId, 'paused'])
-      .toArray()
+    const resumed = await groupsWithStatus(db, connectionId, 'paused').toArray()
     await db.outbox.bulkPut(
       resumed.map((g) => ({
         ...g,
@@ -251,33 +251,37 @@ export interface PendingCounts {
   willSync: number
 }
 
-const STORED: readonly StoredStatus[] = ['queued', 'failed', 'paused']
-
-function statusRange(db: TagdeckDb, status: StoredStatus, connectionId?: string) {
-  if (connectionId === undefined) {
-    return db.outbox
-      .where('[status+createdAt]')
-      .between([status, Dexie.minKey], [status, Dexie.maxKey])
-  }
-  return db.outbox.where('[connectionId+status]').equals([connectionId, status])
+/** Every group of one status, oldest first. */
+function statusRange(db: TagdeckDb, status: StoredStatus) {
+  return db.outbox
+    .where('[status+createdAt]')
+    .between([status, Dexie.minKey], [status, Dexie.maxKey])
 }
 
-const sizeOf = (groups: readonly OutboxRow[]) => groups.reduce((n, g) => n + g.keys.length, 0)
-
-/** Samples per status. Groups in flight are stored as queued: they count as sending. */
+/**
+ * Samples per status, from the keys of the count index alone (no group is read: the indicator
+ * asks again after every change). Groups in flight are stored as queued: they count as sending.
+ */
 export async function pendingCounts(db: TagdeckDb, connectionId?: string): Promise<PendingCounts> {
-  const [[queued, failed, paused], flying] = await Promise.all([
-    Promise.all(STORED.map((s) => statusRange(db, s, connectionId).toArray())),
-    flyingIds(db, connectionId)
-  ])
-  const sending = sizeOf(queued.filter((g) => flying.has(g.id)))
-  const all = sizeOf(queued)
+  const index = db.outbox.where(COUNT_INDEX)
+  const range =
+    connectionId === undefined
+      ? index.above([Dexie.minKey])
+      : index.between([connectionId, Dexie.minKey], [connectionId, Dexie.maxKey])
+  const [keys, inflight] = await Promise.all([range.keys(), db.inflight.toArray()])
+  const stored: Record<StoredStatus, number> = { queued: 0, failed: 0, paused: 0 }
+  for (const [, status, size] of keys as unknown as [string, StoredStatus, number][]) {
+    stored[status] += size
+  }
+  const sending = inflight
+    .filter((b) => connectionId === undefined || b.connectionId === connectionId)
+    .reduce((n, b) => n + b.size, 0)
   return {
-    queued: all - sending,
+    queued: Math.max(0, stored.queued - sending),
     sending,
-    failed: sizeOf(failed),
-    paused: sizeOf(paused),
-    willSync: all + sizeOf(paused)
+    failed: stored.failed,
+    paused: stored.paused,
+    willSync: stored.queued + stored.paused
   }
 }
 

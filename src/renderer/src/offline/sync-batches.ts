@@ -11,7 +11,7 @@ import {
   type Ready
 } from './sync-pick'
 import type { JobKey, OutboxError, OutboxRow, QueuedSample, SyncStateRow, TagdeckDb } from './db'
-import { DUE_INDEX, groupByJob, groupId, OUTBOX_GROUP, touchJob } from './db'
+import { DUE_INDEX, groupByJob, groupId, groupsWithStatus, OUTBOX_GROUP, touchJob } from './db'
 import type { Clock } from './deps'
 import { backoffDelay, type BackoffPolicy } from './backoff'
 import { describe } from './errors'
@@ -145,6 +145,7 @@ export async function pickBatches(
       connectionId: b.connectionId,
       jobId: b.jobId,
       groupIds: b.groupIds,
+      size: b.sampleIds.length,
       startedAt: now
     }))
   )
@@ -261,7 +262,7 @@ export async function settleBatches(
       ;[...fates.values()].forEach(({ fate, keys, samples }, i) => {
         // The first part keeps the group's id; a split gives the others ids of their own.
         const id = i === 0 ? group.id : groupId(group.createdAt)
-        kept.push({ ...fate, id, keys, samples })
+        kept.push({ ...fate, id, keys, samples, size: keys.length })
         if (fate.status === 'failed') counts.failed += keys.length
         else counts.retried += keys.length
       })
@@ -321,12 +322,9 @@ export async function failBatch(
     // Groups of another batch still in flight stay as they are: its answer settles them.
     const skip = await flyingIds(db, batch.connectionId)
     for (const id of batch.groupIds) skip.add(id)
-    const waiting = (
-      await db.outbox
-        .where('[connectionId+status]')
-        .equals([batch.connectionId, 'queued'])
-        .toArray()
-    ).filter((g) => !skip.has(g.id))
+    const waiting = (await groupsWithStatus(db, batch.connectionId, 'queued').toArray()).filter(
+      (g) => !skip.has(g.id)
+    )
     groups = [...tried, ...waiting].map((g) => ({
       ...g,
       status: 'paused',

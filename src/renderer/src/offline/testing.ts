@@ -300,7 +300,17 @@ export function makeWorld(
   return { ctx, service, clock, events }
 }
 
-/** Every deletion in the outbox, one per sample (as the panel would show them, unsent). */
+/**
+ * Every deletion in the outbox, one per sample (as the panel would show them, unsent). Throws
+ * if a group's `size` (which the counts read) is not its number of samples.
+ */
 export async function deletions(db: TagdeckDb): Promise<PanelRow[]> {
-  return (await db.outbox.toArray()).flatMap((group) => panelRows(group))
+  const groups = await db.outbox.toArray()
+  for (const g of groups) {
+    if (g.size !== g.keys.length || g.size !== g.samples.length)
+      throw new Error(
+        `group ${g.id}: size ${g.size}, ${g.keys.length} keys, ${g.samples.length} samples`
+      )
+  }
+  return groups.flatMap((group) => panelRows(group))
 }
