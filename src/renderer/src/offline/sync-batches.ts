@@ -38,6 +38,11 @@ export interface Batch extends JobKey {
   id: string
   groupIds: string[]
   sampleIds: string[]
+  /**
+   * The groups as picked. Nothing changes a group in flight (undo skips it, only the answer
+   * settles it), so the answer is settled from these, without reading them again.
+   */
+  groups: OutboxRow[]
 }
 
 export type Failure = 'auth' | 'retry' | 'fail'
@@ -128,11 +133,12 @@ export async function pickBatches(
           full = true
           break
         }
-        open = { id: crypto.randomUUID(), ...due.job, groupIds: [], sampleIds: [] }
+        open = { id: crypto.randomUUID(), ...due.job, groupIds: [], sampleIds: [], groups: [] }
         batches.push(open)
       }
       const batch = open as Batch
       batch.groupIds.push(group.id)
+      batch.groups.push(group)
       for (const sample of group.samples) batch.sampleIds.push(sample.sampleId)
       context.flying.add(group.id)
       advance(cursor, due.job, group)
@@ -231,10 +237,8 @@ export async function settleBatches(
   for (const { rows: batches, ...job } of groupByJob(withOutcomes)) {
     // Per job: two jobs may hold samples of the same id.
     const outcome = new Map(batches.flatMap((b) => b.outcomes).map((o) => [o.id, o]))
-    const groups = await db.outbox.bulkGet(batches.flatMap((b) => b.groupIds))
     const done: QueuedSample[] = []
-    for (const group of groups) {
-      if (!group) continue
+    for (const group of batches.flatMap((b) => b.groups)) {
       taken.push(group.id)
       const fates = new Map<string, { fate: OutboxRow; keys: string[]; samples: QueuedSample[] }>()
       group.samples.forEach((sample, i) => {
