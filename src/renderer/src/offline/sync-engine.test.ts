@@ -67,7 +67,7 @@ describe('SyncEngine.drain', () => {
     expect(w.service.samples('c1', 'j1')).toHaveLength(50)
   })
 
-  it('keeps `concurrency` requests in flight (4 by default), and never picks a row twice', async () => {
+  it('keeps `concurrency` requests in flight (8 by default), and never picks a row twice', async () => {
     const w = world(1_000)
     const gone = ids(w, 0, 950)
     await queueDeletions(w.ctx.db, w.clock, job, gone)
@@ -79,7 +79,7 @@ describe('SyncEngine.drain', () => {
       active -= 1
     }
     const report = await new SyncEngine(w.ctx).drain()
-    expect(most).toBe(4)
+    expect(most).toBe(8)
     expect(report).toMatchObject({ batches: 10, done: 950, failed: 0, retried: 0 })
     expect(w.service.deleteCalls().flat().sort()).toEqual([...gone].sort())
     expect([...w.service.deletions.values()].every((n) => n === 1)).toBe(true)
