@@ -1,3 +1,4 @@
+import { Dexie } from 'dexie'
 import type { Sample } from '../../../shared/domain'
 import type { JobKey, ListingRow, PageRow, QueuedSample, TagdeckDb } from './db'
 import { outboxId, queuedKeys, touchJob } from './db'
@@ -35,12 +36,17 @@ export function jobListings(db: TagdeckDb, job: JobKey): Promise<ListingRow[]> {
   return db.listings.where('[connectionId+jobId]').equals([job.connectionId, job.jobId]).toArray()
 }
 
-export async function listingPages(db: TagdeckDb, l: ListingRow): Promise<PageRow[]> {
-  const pages = await db.pages
-    .where('[connectionId+jobId+filterKey+perPage]')
-    .equals(listingKey(l))
-    .toArray()
-  return pages.sort((a, b) => a.page - b.page)
+/**
+ * A listing's cached pages, by page number: a range of the primary key (its first four parts
+ * are the listing's), not of an index, which Chromium reads with a second lookup per page.
+ */
+export function listingPageRange(db: TagdeckDb, l: ListingRow) {
+  const key = listingKey(l)
+  return db.pages.where(':id').between([...key, Dexie.minKey], [...key, Dexie.maxKey])
+}
+
+export function listingPages(db: TagdeckDb, l: ListingRow): Promise<PageRow[]> {
+  return listingPageRange(db, l).toArray()
 }
 
 type PageKey = [string, string, string, number, number]
@@ -229,9 +235,7 @@ async function rebaseListing(db: TagdeckDb, listing: ListingRow, gone: Set<strin
       bytes: Math.round(perId * samples.length)
     })
   }
-  await db.pages.bulkDelete(
-    pages.map((p) => [p.connectionId, p.jobId, p.filterKey, p.perPage, p.page])
-  )
+  await listingPageRange(db, listing).delete()
   await db.pages.bulkPut(rows)
 
   const hidden: Record<string, number> = {}
