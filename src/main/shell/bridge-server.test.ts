@@ -3,6 +3,7 @@ import http from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
 import { startBrowserShell, type RunningShell } from './browser-shell'
 
 // The bridge against a real built-looking renderer folder and the real core.
@@ -215,5 +216,70 @@ describe('browser shell bridge', () => {
       req.on('error', reject)
     })
     expect(await received).toContain('"state":"offline"')
+  })
+
+  describe('calls over the WebSocket', () => {
+    const socketUrl = () => `${shell.origin.replace('http:', 'ws:')}/bridge/ws`
+    const cookie = `tagdeck_token=${TOKEN}`
+
+    /** Opens the socket with these handshake headers; the status it was refused with, or it. */
+    function connect(headers: Record<string, string>, origin = shell.origin) {
+      return new Promise<WebSocket | number>((resolve, reject) => {
+        const ws = new WebSocket(socketUrl(), { headers, origin })
+        ws.once('open', () => resolve(ws))
+        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+        ws.once('error', reject)
+      })
+    }
+
+    function exchange(ws: WebSocket, frames: string[]): Promise<unknown[]> {
+      return new Promise((resolve) => {
+        const answers: unknown[] = []
+        ws.on('message', (data) => {
+          answers.push(JSON.parse(data.toString()))
+          if (answers.length === frames.length) resolve(answers)
+        })
+        for (const frame of frames) ws.send(frame)
+      })
+    }
+
+    it('answers each call by its id, with the same results as IPC', async () => {
+      const ws = await connect({ Cookie: cookie })
+      if (typeof ws === 'number') throw new Error(`refused with ${ws}`)
+      try {
+        const answers = await exchange(ws, [
+          JSON.stringify({ id: 7, channel: 'app.ping', input: { nonce: 'abc' } }),
+          JSON.stringify({ id: 8, channel: 'app.ping', input: { nonce: 42 } }),
+          JSON.stringify({ id: 9, channel: 'fs.read', input: {} }),
+          '{not json',
+          JSON.stringify({ id: 'x', channel: 'app.ping' })
+        ])
+        const byId = new Map(answers.map((a) => [(a as { id: unknown }).id, a]))
+        expect(byId.get(7)).toMatchObject({ result: { ok: true, value: { nonce: 'abc' } } })
+        expect(byId.get(8)).toMatchObject({
+          result: { ok: false, error: { code: 'invalid_input' } }
+        })
+        expect(byId.get(9)).toMatchObject({
+          result: { ok: false, error: { code: 'unknown_channel' } }
+        })
+        const unreadable = answers.filter((a) => (a as { id: unknown }).id === null)
+        expect(unreadable).toHaveLength(2)
+        expect(unreadable[0]).toMatchObject({
+          result: {
+            ok: false,
+            error: { code: 'invalid_input', message: expect.stringMatching(/"channel"/) }
+          }
+        })
+      } finally {
+        ws.close()
+      }
+    })
+
+    it('refuses a handshake without the token, from another origin or for another host', async () => {
+      expect(await connect({})).toBe(403)
+      expect(await connect({ Cookie: 'tagdeck_token=wrong' })).toBe(403)
+      expect(await connect({ Cookie: cookie }, 'http://evil.example')).toBe(403)
+      expect(await connect({ Cookie: cookie, Host: 'evil.example' })).toBe(421)
+    })
   })
 })

@@ -4,34 +4,38 @@ import type { IpcResult } from '../../../shared/errors'
 
 /**
  * The browser shell's stand-in for the preload: the same functions, carried over the loopback
- * bridge (the token travels as an HttpOnly cookie, so this code never sees it).
+ * bridge (the token travels as an HttpOnly cookie, so this code never sees it). Calls go over
+ * one WebSocket while it is open (a frame each way), else as one POST each: the socket is the
+ * fast path, the POST the one that always works (before the socket opens, after it drops).
  */
 export function createBridgeClient(base = ''): TagdeckApi {
-  const functions: Record<string, (input?: unknown) => Promise<IpcResult<unknown>>> = {}
-  for (const channel of CHANNELS) {
-    functions[channel] = async (input?: unknown) => {
-      try {
-        const response = await fetch(`${base}/bridge/invoke/${channel}`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          credentials: 'same-origin',
-          body: JSON.stringify({ input })
-        })
-        if (!response.ok) {
-          const text = await response.text()
-          return {
-            ok: false,
-            error: {
-              code: 'internal',
-              message: `Tagdeck host refused the call (${response.status}): ${text}`
-            }
+  const post = async (channel: string, input?: unknown): Promise<IpcResult<unknown>> => {
+    try {
+      const response = await fetch(`${base}/bridge/invoke/${channel}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        credentials: 'same-origin',
+        body: JSON.stringify({ input })
+      })
+      if (!response.ok) {
+        const text = await response.text()
+        return {
+          ok: false,
+          error: {
+            code: 'internal',
+            message: `Tagdeck host refused the call (${response.status}): ${text}`
           }
         }
-        return (await response.json()) as IpcResult<unknown>
-      } catch {
-        return { ok: false, error: { code: 'internal', message: 'Tagdeck host is not responding' } }
       }
+      return (await response.json()) as IpcResult<unknown>
+    } catch {
+      return { ok: false, error: { code: 'internal', message: 'Tagdeck host is not responding' } }
     }
+  }
+  const socket = callSocket(base)
+  const functions: Record<string, (input?: unknown) => Promise<IpcResult<unknown>>> = {}
+  for (const channel of CHANNELS) {
+    functions[channel] = (input?: unknown) => socket.call(channel, input) ?? post(channel, input)
   }
 
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
@@ -61,4 +65,55 @@ export function createBridgeClient(base = ''): TagdeckApi {
       return `${base}/img/${imagePath(connectionId, jobId, sampleId, variant)}`
     }
   } as unknown as TagdeckApi
+}
+
+const LOST: IpcResult<unknown> = {
+  ok: false,
+  error: { code: 'internal', message: 'Tagdeck host is not responding (the connection dropped)' }
+}
+
+/**
+ * The WebSocket to the shell, opened at once and again a second after it drops. `call` sends
+ * over it when it is open, and returns null when it is not (the caller posts instead). A call
+ * whose socket drops before its answer fails as a POST whose connection dropped would: it may
+ * have run (callers that change things, like the sync, count on that already).
+ */
+function callSocket(base: string) {
+  const pending = new Map<number, (result: IpcResult<unknown>) => void>()
+  let nextId = 1
+  let ws: WebSocket | null = null
+  const open = () => {
+    const url = new URL(`${base}/bridge/ws`, location.href)
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
+    const socket = new WebSocket(url)
+    ws = socket
+    socket.onmessage = (message) => {
+      const { id, result } = JSON.parse(String(message.data)) as {
+        id: number | null
+        result: IpcResult<unknown>
+      }
+      const resolve = id === null ? undefined : pending.get(id)
+      if (!resolve) return
+      pending.delete(id as number)
+      resolve(result)
+    }
+    socket.onclose = () => {
+      if (ws === socket) ws = null
+      for (const resolve of pending.values()) resolve(LOST)
+      pending.clear()
+      setTimeout(open, 1000)
+    }
+  }
+  if (typeof WebSocket !== 'undefined' && typeof location !== 'undefined') open()
+  return {
+    call(channel: string, input?: unknown): Promise<IpcResult<unknown>> | null {
+      if (ws?.readyState !== WebSocket.OPEN) return null
+      const id = nextId++
+      const socket = ws
+      return new Promise((resolve) => {
+        pending.set(id, resolve)
+        socket.send(JSON.stringify({ id, channel, input }))
+      })
+    }
+  }
 }
