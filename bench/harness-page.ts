@@ -20,9 +20,20 @@ export type HarnessCall<H extends Record<keyof H, (...args: never[]) => Promise<
   ...args: Parameters<H[K]>
 ) => ReturnType<H[K]>
 
+/**
+ * `url` is answered by Playwright with a page that holds the harness (`route`), or, when a real
+ * server answers it (`inject`), the harness runs in whatever page it serves: Chromium then
+ * treats the page as the server's own (a routed page counts as a public site, and a public
+ * site may not open a WebSocket to loopback).
+ */
 export async function openHarnessPage<
   H extends Record<keyof H, (...args: never[]) => Promise<unknown>>
->(page: Page, file: string, url: string): Promise<HarnessCall<H>> {
+>(
+  page: Page,
+  file: string,
+  url: string,
+  how: 'route' | 'inject' = 'route'
+): Promise<HarnessCall<H>> {
   const bundle = await build({
     entryPoints: [harnessFile(file)],
     bundle: true,
@@ -33,13 +44,19 @@ export async function openHarnessPage<
     target: 'chrome120'
   })
   const script = bundle.outputFiles[0].text
-  await page.route(url, (route) =>
-    route.fulfill({
-      contentType: 'text/html',
-      body: `<!doctype html><meta charset="utf-8"><script>${script}</script>`
-    })
-  )
-  await page.goto(url)
+  if (how === 'inject') {
+    await page.goto(url)
+    // Through DevTools, which the page's CSP does not govern; `var` makes a global.
+    await page.evaluate(script)
+  } else {
+    await page.route(url, (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<!doctype html><meta charset="utf-8"><script>${script}</script>`
+      })
+    )
+    await page.goto(url)
+  }
   return ((fn: string, ...args: unknown[]) =>
     page.evaluate(
       ([name, params]) => {

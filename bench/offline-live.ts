@@ -59,7 +59,13 @@ interface Harness {
 async function openHarness(page: Page, shell: ShellProcess) {
   const token = new URL(shell.url).searchParams.get('token') ?? ''
   await page.context().addCookies([{ name: 'tagdeck_token', value: token, url: shell.origin }])
-  return openHarnessPage<Harness>(page, 'bench-live-harness.ts', `${shell.origin}/__bench/`)
+  // The shell's own page (its 404 will do), as the app's is: the bridge's WebSocket needs it.
+  return openHarnessPage<Harness>(
+    page,
+    'bench-live-harness.ts',
+    `${shell.origin}/__bench/`,
+    'inject'
+  )
 }
 
 function clientFor(demo: Demo): ConnectionClient {
