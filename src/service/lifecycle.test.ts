@@ -1,5 +1,5 @@
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
-import { Agent, request } from 'node:http'
+import { Agent, request, type IncomingHttpHeaders } from 'node:http'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -27,6 +27,44 @@ const faults = (body: unknown) =>
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body)
   })
+
+/**
+ * A DeleteSamples call whose head and first bytes are sent now, the rest by `finish()`: a request
+ * in flight for as long as the test wants.
+ */
+async function halfSentDelete(body: string, agent?: Agent) {
+  const url = new URL(world.service.url)
+  const token = await world.token()
+  let finish = () => {}
+  const answer = new Promise<{ status: number; text: string; headers: IncomingHttpHeaders }>(
+    (resolve, reject) => {
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          agent,
+          method: 'POST',
+          path: `${samples()}/delete`,
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(body),
+            'X-Auth-Token': token
+          }
+        },
+        (res) => {
+          let text = ''
+          res.on('data', (c: Buffer) => (text += c.toString()))
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }))
+        }
+      )
+      req.on('error', reject)
+      // Only part of the body now: the rest follows once close() has begun.
+      req.write(body.slice(0, 3))
+      finish = () => req.end(body.slice(3))
+    }
+  )
+  return { answer, finish: () => finish() }
+}
 
 describe('restart', () => {
   it('finds the same workspace, deletions, tokens and image URLs on the same data folder', async () => {
@@ -72,38 +110,13 @@ describe('restart', () => {
     )
     const id = listed.samples[0]?.sample_id ?? ''
     const body = JSON.stringify({ samples: [id] })
-    const url = new URL(world.service.url)
-    const token = await world.token()
-    let finish = () => {}
-    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          method: 'POST',
-          path: `${samples()}/delete`,
-          headers: {
-            'Content-Type': 'application/json',
-            'Content-Length': Buffer.byteLength(body),
-            'X-Auth-Token': token
-          }
-        },
-        (res) => {
-          let text = ''
-          res.on('data', (c: Buffer) => (text += c.toString()))
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
-        }
-      )
-      req.on('error', reject)
-      // Only part of the body now: the rest follows once close() has begun.
-      req.write(body.slice(0, 5))
-      finish = () => req.end(body.slice(5))
-    })
+    const { answer, finish } = await halfSentDelete(body)
     // A full round trip on another connection: the first request's head has been read by now.
     expect((await fetch(new URL('/health', world.service.url))).status).toBe(200)
     const closing = world.service.close()
     finish()
-    expect(await answer).toEqual({ status: 200, text: '{"success":true}' })
+    const { status, text } = await answer
+    expect({ status, text }).toEqual({ status: 200, text: '{"success":true}' })
     await closing
     await world.restart()
     const after = await world.call('GET', `${samples()}/${id}`)
@@ -112,33 +125,8 @@ describe('restart', () => {
 
   it('closes as soon as the answers are out: no wait for keep-alive or never-used connections', async () => {
     const url = new URL(world.service.url)
-    const token = await world.token()
     const agent = new Agent({ keepAlive: true })
-    const body = JSON.stringify({ samples: [] })
-    let finish = () => {}
-    const answer = new Promise<string | undefined>((resolve, reject) => {
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          agent,
-          method: 'POST',
-          path: `${samples()}/delete`,
-          headers: {
-            'Content-Type': 'application/json',
-            'Content-Length': Buffer.byteLength(body),
-            'X-Auth-Token': token
-          }
-        },
-        (res) => {
-          res.resume()
-          res.on('end', () => resolve(res.headers.connection))
-        }
-      )
-      req.on('error', reject)
-      req.write(body.slice(0, 3))
-      finish = () => req.end(body.slice(3))
-    })
+    const { answer, finish } = await halfSentDelete(JSON.stringify({ samples: [] }), agent)
     // A connection opened ahead, as browsers do, that never sends a request.
     const idle = connect(Number(url.port), url.hostname)
     idle.on('error', () => undefined)
@@ -148,7 +136,7 @@ describe('restart', () => {
     const started = Date.now()
     const closing = world.service.close()
     finish()
-    expect(await answer).toBe('keep-alive')
+    expect((await answer).headers.connection).toBe('keep-alive')
     await closing
     // Fastify keeps an answered connection 72 s, Node waits 60 s for a request's head.
     expect(Date.now() - started).toBeLessThan(3_000)

@@ -95,7 +95,7 @@ export interface QueuedSample {
  * and take out, not 10,000 (in Chromium, a tenth of the time). Callers never see groups: they
  * hold one deletion id per sample (`outboxId`), which the multi-entry `keys` index finds.
  */
-export interface OutboxRow extends JobKey {
+export interface OutboxRow extends JobKey, DeletionState {
   /** The group's own id; sorts by queueing time (see `groupId`). */
   id: string
   /** The deletion id (`connectionId/jobId/sampleId`) of each sample, as in `samples`. */
@@ -103,6 +103,10 @@ export interface OutboxRow extends JobKey {
   samples: QueuedSample[]
   /** How many samples (indexed: the counts read keys only, never the samples). */
   size: number
+}
+
+/** Where queued deletions stand, and since when. */
+export interface DeletionState {
   status: StoredStatus
   /** Attempts that failed as a whole (network, 5xx) or for these items. */
   attempts: number
@@ -317,14 +321,8 @@ export async function queuedKeys(
 }
 
 /** An outbox row of versions 2 to 4: one per sample (version 2 also had `sending`, `done`). */
-interface SampleRowV4 extends JobKey, QueuedSample {
+interface SampleRowV4 extends JobKey, QueuedSample, DeletionState {
   id: string
-  status: StoredStatus
-  attempts: number
-  nextAttemptAt: number
-  createdAt: number
-  updatedAt: number
-  lastError: OutboxError | null
 }
 type LegacyRow = Omit<SampleRowV4, 'status'> & { status: StoredStatus | 'sending' | 'done' }
 

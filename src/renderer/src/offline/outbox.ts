@@ -1,8 +1,8 @@
 import { Dexie } from 'dexie'
 import { flyingIds } from './batches'
 import type {
+  DeletionState,
   JobKey,
-  OutboxError,
   OutboxRow,
   OutboxStatus,
   QueuedSample,
@@ -225,15 +225,10 @@ export async function resumeConnection(db: TagdeckDb, clock: Clock, connectionId
 // Plain Dexie reads: wrap them in `liveQuery` / `useLiveQuery` to follow changes (any window).
 
 /** A deletion as the panel shows it (one sample): `sending` when its group is in flight. */
-export interface PanelRow extends JobKey, QueuedSample {
+export interface PanelRow extends JobKey, QueuedSample, Omit<DeletionState, 'status'> {
   /** Its deletion id. */
   id: string
   status: OutboxStatus
-  attempts: number
-  nextAttemptAt: number
-  createdAt: number
-  updatedAt: number
-  lastError: OutboxError | null
 }
 
 /** A group's samples as panel rows. */
