@@ -66,17 +66,23 @@ describe('make available offline', () => {
 
     const pages = w.service.calls.filter((c) => c.channel === 'samples.page')
     expect(pages.map((c) => (c.input as { page: number; perPage: number }).page)).toEqual([1, 2, 3])
-    // Page 2 is read while page 1's thumbnails download: each chunk follows its page.
+    // Each page's thumbnails are asked for once it is stored, and the next page is asked for
+    // while one is stored (one page ahead): page 2 before page 1's chunk, page 3 before page 2's.
     const order = w.service.calls
       .filter((c) => c.channel === 'samples.page' || c.channel === 'images.prefetch')
-      .map((c) => c.channel)
+      .map((c) => {
+        const input = c.input as { page?: number; sampleIds?: string[] }
+        return c.channel === 'samples.page'
+          ? `page ${input.page}`
+          : `chunk of ${input.sampleIds?.length}`
+      })
     expect(order).toEqual([
-      'samples.page',
-      'images.prefetch',
-      'samples.page',
-      'images.prefetch',
-      'samples.page',
-      'images.prefetch'
+      'page 1',
+      'page 2',
+      'chunk of 100',
+      'page 3',
+      'chunk of 100',
+      'chunk of 50'
     ])
     expect(w.prefetched.map((p) => [p.variant, p.sampleIds.length])).toEqual([
       ['thumb', 100],

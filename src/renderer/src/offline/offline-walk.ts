@@ -1,4 +1,5 @@
 import type { TagFilter } from '../../../shared/domain'
+import type { ChannelOutput } from '../../../shared/ipc'
 import type { JobKey, TagdeckDb } from './db'
 import { filterKey } from './db'
 import type { OfflineContext } from './context'
@@ -19,12 +20,20 @@ export interface StoredPage {
   visibleTotal: number
 }
 
+/** A page as the service answered it, and the job's generation just before it was asked. */
+interface Fetched {
+  generation: number
+  result: ChannelOutput<'samples.page'>
+}
+
 const keyOf = (job: JobKey, filter: TagFilter) =>
   listingKey({ ...job, filterKey: filterKey(filter), perPage: OFFLINE_PER_PAGE })
 
 /**
  * Pages `from`.. of the filter at 100 a page, stored as the grid would store them; `onPage`
- * answers whether to go on. True when the last page was reached.
+ * answers whether to go on. True when the last page was reached. The next page is asked for
+ * while this one is stored and handed over (one page ahead: the service's answer and
+ * IndexedDB's write overlap).
  */
 export async function walkPages(
   ctx: OfflineContext,
@@ -40,17 +49,29 @@ export async function walkPages(
     filter,
     perPage: OFFLINE_PER_PAGE
   }
-  for (let page = from; !signal.aborted;) {
+  // The job's generation is read before the page is asked for: a page answered while a sync
+  // moved the offsets is then refused by `storePage`.
+  const fetchPage = async (page: number): Promise<Fetched> => {
     const generation = (await ctx.db.jobs.get([job.connectionId, job.jobId]))?.generation ?? 0
-    const result = await ctx.transport('samples.page', { ...req, page })
+    return { generation, result: await ctx.transport('samples.page', { ...req, page }) }
+  }
+  let ahead: Promise<Fetched> | null = null
+  for (let page = from; !signal.aborted;) {
+    const fetched: Fetched = await (ahead ?? fetchPage(page))
+    const { generation, result } = fetched
+    const pageCount = Math.ceil(result.total / OFFLINE_PER_PAGE)
+    const last = page >= pageCount || result.samples.length === 0
+    ahead = last ? null : fetchPage(page + 1)
+    // Not awaited yet: a failure here is the next turn's, or nobody's if the walk stops.
+    ahead?.catch(() => undefined)
     const outcome = await storePage(ctx.db, req, result, generation, ctx.clock.now())
     if (outcome === 'deferred') {
       // A sync is moving this job's offsets: wait for it rather than store a torn page.
+      ahead = null
       await ctx.clock.sleep(250, signal)
       continue
     }
     const hidden = (await ctx.db.listings.get(keyOf(job, filter)))?.hidden ?? {}
-    const pageCount = Math.ceil(result.total / OFFLINE_PER_PAGE)
     const go = await onPage({
       page,
       pageCount,
@@ -58,7 +79,7 @@ export async function walkPages(
       visibleTotal: Math.max(0, result.total - Object.keys(hidden).length)
     })
     if (!go) return false
-    if (page >= pageCount || result.samples.length === 0) return true
+    if (last) return true
     page += 1
   }
   return false
