@@ -383,6 +383,9 @@ big(
 
     await page.getByRole('button', { name: 'Select all 1,000' }).click()
     await expect(page.getByTestId('selection-count')).toHaveText('1,000 selected')
+    // Deletions answered slowly (each held 300 ms), so the sync of 10 batches is still under
+    // way when the shell is killed: unhindered, it is over before the kill lands.
+    await fault(service, { delayMs: 300, pathIncludes: '/delete' })
     await page.getByRole('button', { name: 'Delete selected' }).click()
     await page
       .getByRole('dialog', { name: 'Delete 1,000 images?' })
@@ -403,6 +406,7 @@ big(
     expect(left).toBeGreaterThan(0)
     const atCrash = (await ops.getStats(job.id)).all
     expect(atCrash).toBeGreaterThan(0)
+    await fault(service, { clear: true })
 
     await shell.start()
     const later = await context.newPage()

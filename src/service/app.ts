@@ -78,8 +78,12 @@ export function buildApp(ctx: ServiceContext, options: AppOptions): FastifyInsta
   // Hooks on every request take a callback, not a promise: one microtask hop less each.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id)
-    const status = options.testFaults && isApiPath(request.url) ? faults.take() : null
-    done(status === null ? undefined : errorForStatus(status))
+    const faulty = options.testFaults && isApiPath(request.url)
+    const status = faulty ? faults.take() : null
+    const go = () => done(status === null ? undefined : errorForStatus(status))
+    const delay = faulty ? faults.delayFor(request.url) : 0
+    if (delay > 0) setTimeout(go, delay)
+    else go()
   })
 
   app.setErrorHandler((error, request, reply) => {

@@ -7,13 +7,19 @@ import { jsonBody, parse } from './params'
  * Test hooks, registered only with `testFaults: true` (CLI `--test-faults`):
  * `POST /__test__/faults` with `{"status": 503, "count": 5}` makes the next 5 API requests
  * (/v1, /v2, /v3; not image URLs, /health or /__test__) answer that status with a proper error
- * body (429 with Retry-After); `{"expireTokens": true}` expires every token issued so far;
- * `{"clear": true}` drops pending faults.
+ * body (429 with Retry-After); `{"delayMs": 200}` holds every API request that long before
+ * it is handled (a slow service, until cleared), `{"delayMs": 200, "pathIncludes": "/delete"}`
+ * only those whose path contains that text; `{"expireTokens": true}` expires every token
+ * issued so far; `{"clear": true}` drops pending faults and the delay.
  */
 const FaultBody = z.union([
   z.object({
     status: z.number().int().min(400).max(599),
     count: z.number().int().min(1).max(10_000)
+  }),
+  z.object({
+    delayMs: z.number().int().min(0).max(60_000),
+    pathIncludes: z.string().min(1).max(200).optional()
   }),
   z.object({ expireTokens: z.literal(true) }),
   z.object({ clear: z.literal(true) })
@@ -22,6 +28,7 @@ const FaultBody = z.union([
 export class Faults {
   private status = 0
   private remaining = 0
+  private delay = { ms: 0, pathIncludes: '' }
 
   set(status: number, count: number): void {
     this.status = status
@@ -30,6 +37,17 @@ export class Faults {
 
   clear(): void {
     this.remaining = 0
+    this.delay = { ms: 0, pathIncludes: '' }
+  }
+
+  slowDown(ms: number, pathIncludes = ''): void {
+    this.delay = { ms, pathIncludes }
+  }
+
+  /** How long an API request to this URL waits before it is handled. */
+  delayFor(url: string): number {
+    const path = url.split('?')[0] ?? ''
+    return path.includes(this.delay.pathIncludes) ? this.delay.ms : 0
   }
 
   /** The status the next API request must answer, if a fault is pending. */
@@ -50,6 +68,7 @@ export function registerFaultRoutes(app: FastifyInstance, ctx: ServiceContext, f
   app.post('/__test__/faults', async (request) => {
     const body = parse(FaultBody, jsonBody(request.body))
     if ('status' in body) faults.set(body.status, body.count)
+    else if ('delayMs' in body) faults.slowDown(body.delayMs, body.pathIncludes)
     else if ('expireTokens' in body) ctx.credentials.expireAllTokens(ctx.now())
     else faults.clear()
     return { ok: true }

@@ -207,6 +207,33 @@ describe('health and test hooks', () => {
     expect((await faults({ status: 200, count: 1 })).status).toBe(400)
   })
 
+  it('holds every API request for delayMs until cleared, and not /health', async () => {
+    await faults({ delayMs: 300 })
+    try {
+      const slow = Date.now()
+      expect((await world.call('GET', world.v2('/datasets'))).status).toBe(200)
+      expect(Date.now() - slow).toBeGreaterThanOrEqual(290)
+      const health = Date.now()
+      expect((await fetch(new URL('/health', world.service.url))).status).toBe(200)
+      expect(Date.now() - health).toBeLessThan(250)
+    } finally {
+      await faults({ clear: true })
+    }
+    const fast = Date.now()
+    expect((await world.call('GET', world.v2('/datasets'))).status).toBe(200)
+    expect(Date.now() - fast).toBeLessThan(250)
+    // Only the paths asked for.
+    await faults({ delayMs: 300, pathIncludes: '/labels' })
+    try {
+      const other = Date.now()
+      expect((await world.call('GET', world.v2('/datasets'))).status).toBe(200)
+      expect(Date.now() - other).toBeLessThan(250)
+    } finally {
+      await faults({ clear: true })
+    }
+    expect((await faults({ delayMs: -1 })).status).toBe(400)
+  })
+
   it('are off unless asked for', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'tagdeck-nofaults-'))
     const plain = await startService({ dataDir: dir, port: 0 })
