@@ -36,11 +36,10 @@ export interface BatchDeps {
 export interface Batch extends JobKey {
   /** Its `inflight` record. */
   id: string
-  groupIds: string[]
   sampleIds: string[]
   /**
-   * The groups as picked. Nothing changes a group in flight (undo skips it, only the answer
-   * settles it), so the answer is settled from these, without reading them again.
+   * The groups as picked. Nothing changes a group in flight (undo skips it, only its answer or
+   * its failure settles it), so both are applied to these, without reading them again.
    */
   groups: OutboxRow[]
 }
@@ -133,11 +132,10 @@ export async function pickBatches(
           full = true
           break
         }
-        open = { id: crypto.randomUUID(), ...due.job, groupIds: [], sampleIds: [], groups: [] }
+        open = { id: crypto.randomUUID(), ...due.job, sampleIds: [], groups: [] }
         batches.push(open)
       }
       const batch = open as Batch
-      batch.groupIds.push(group.id)
       batch.groups.push(group)
       for (const sample of group.samples) batch.sampleIds.push(sample.sampleId)
       context.flying.add(group.id)
@@ -150,7 +148,7 @@ export async function pickBatches(
       id: b.id,
       connectionId: b.connectionId,
       jobId: b.jobId,
-      groupIds: b.groupIds,
+      groupIds: b.groups.map((g) => g.id),
       size: b.sampleIds.length,
       startedAt: now
     }))
@@ -315,9 +313,7 @@ export async function failBatch(
   const reason = describe(error)
   const now = deps.clock.now()
   await db.inflight.delete(batch.id)
-  const sent = (await db.outbox.bulkGet(batch.groupIds)).filter(
-    (g): g is OutboxRow => g !== undefined
-  )
+  const sent = batch.groups
   const tried = sent.map((g) => ({ ...g, attempts: g.attempts + 1, lastError: reason }))
   let groups: OutboxRow[]
   if (kind === 'auth') {
@@ -325,7 +321,7 @@ export async function failBatch(
     await db.pauses.put({ connectionId: batch.connectionId, reason: 'auth', message, since: now })
     // Groups of another batch still in flight stay as they are: its answer settles them.
     const skip = await flyingIds(db, batch.connectionId)
-    for (const id of batch.groupIds) skip.add(id)
+    for (const group of sent) skip.add(group.id)
     const waiting = (await groupsWithStatus(db, batch.connectionId, 'queued').toArray()).filter(
       (g) => !skip.has(g.id)
     )
