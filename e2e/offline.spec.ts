@@ -220,6 +220,8 @@ test('(2) 50 single deletions and a selection of 200 made offline survive a relo
     .click()
   await expect(count).toHaveText(`${ids.length - 250} images`)
   await expect(syncStatus(page)).toHaveAttribute('data-pending', '250')
+  // Images moved up that were never downloaded: the tile says so instead of staying blank.
+  await expect(page.getByTestId('tile-no-image').first()).toHaveText('Image not available')
   await screenshot(page, 'offline-pending-grid-en.png')
   await syncStatus(page).click()
   const panel = page.getByRole('dialog', { name: 'Pending changes' })

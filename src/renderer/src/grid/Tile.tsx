@@ -1,4 +1,4 @@
-import { memo } from 'react'
+import { memo, useState } from 'react'
 import type { Sample } from '../../../shared/domain'
 import { TagChip } from '../components/TagChip'
 import type { ColorOf } from '../palette'
@@ -39,6 +39,8 @@ interface Props {
 /** One grid cell: the thumbnail (decoded off the main thread), its tags, and its boxes. */
 export const Tile = memo(function Tile(props: Props) {
   const { sample, url, texts } = props
+  // The thumbnail URL that failed to load: that tile says so until it shows another image.
+  const [failedUrl, setFailedUrl] = useState<string | null>(null)
   const style = {
     transform: `translate(${props.x}px, ${props.y}px)`,
     width: props.size,
@@ -62,6 +64,7 @@ export const Tile = memo(function Tile(props: Props) {
     )
   }
   const showImage = props.settled || seen.has(url)
+  const missing = failedUrl === url
   const size = sample.size
   const boxes = props.showBoxes && size && size.width > 0 && size.height > 0 ? sample.boxes : []
   return (
@@ -80,7 +83,11 @@ export const Tile = memo(function Tile(props: Props) {
       title={sample.name}
     >
       <div className="thumb">
-        {showImage ? (
+        {missing ? (
+          <div className="thumb-missing" data-testid="tile-no-image">
+            {texts.noImage}
+          </div>
+        ) : showImage ? (
           <img
             src={url}
             alt=""
@@ -91,8 +98,8 @@ export const Tile = memo(function Tile(props: Props) {
               event.currentTarget.style.visibility = ''
               remember(url)
             }}
-            // Offline and not downloaded: an empty tile, not a broken-image icon.
-            onError={(event) => (event.currentTarget.style.visibility = 'hidden')}
+            // Offline and not downloaded: a word in the tile, not a broken-image icon.
+            onError={() => setFailedUrl(url)}
           />
         ) : (
           <div className="thumb-placeholder" />

@@ -9,6 +9,8 @@ export interface TileTexts {
   loading(position: number): string
   label(name: string, tags: readonly string[]): string
   more(count: number): string
+  /** A thumbnail that did not load (offline and never downloaded, or refused). */
+  noImage: string
 }
 
 const SLOT_A = '\u0001a\u0001'
@@ -26,6 +28,7 @@ export function tileTexts(t: TFunction, locale: string): TileTexts {
   return {
     loading: (position) => fill(loading, formatCount(position, locale)),
     label: (name, tags) => fill(label, name, tags.length ? tags.join(separator) : noTags),
-    more: (count) => t('grid.moreTags', { count })
+    more: (count) => t('grid.moreTags', { count }),
+    noImage: t('grid.noImage')
   }
 }
