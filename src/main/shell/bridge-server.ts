@@ -142,16 +142,19 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     return null
   }
 
+  /** Calls come from this server's own page only. */
+  const foreign = (req: http.IncomingMessage) =>
+    req.headers.origin !== origin
+      ? { status: 403, message: 'Cross-origin calls are refused' }
+      : null
+
   // The page's calls: one frame in, one frame out, each answered when its handler is done
   // (calls run side by side, as IPC calls do). A frame that is not a call is refused by name.
   server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     const refused =
       new URL(req.url ?? '/', origin).pathname !== '/bridge/ws'
         ? { status: 404, message: 'Not found' }
-        : (refusal(req) ??
-          (req.headers.origin !== origin
-            ? { status: 403, message: 'Cross-origin calls are refused' }
-            : null))
+        : (refusal(req) ?? foreign(req))
     if (refused) {
       socket.end(
         `HTTP/1.1 ${refused.status} Refused\r\nContent-Type: text/plain; charset=utf-8\r\n` +
@@ -207,7 +210,8 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
 
     if (url.pathname.startsWith('/bridge/invoke/')) {
       if (req.method !== 'POST') return send(res, 405, 'POST only', { Allow: 'POST' })
-      if (req.headers.origin !== origin) return send(res, 403, 'Cross-origin calls are refused')
+      const crossOrigin = foreign(req)
+      if (crossOrigin) return send(res, crossOrigin.status, crossOrigin.message)
       if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
         return send(res, 415, 'JSON only')
       const raw = await readBody(req)

@@ -119,6 +119,10 @@ export interface DeletionState {
 /** Most samples in one outbox group: one DeleteSamples call's worth. */
 export const OUTBOX_GROUP = 100
 
+/** How many samples these groups (or batches in flight) hold. */
+export const samplesIn = (groups: readonly { size: number }[]): number =>
+  groups.reduce((n, g) => n + g.size, 0)
+
 /**
  * A batch of outbox groups on its way to the service: one record, written before the request.
  * Its samples cannot be undone any more. A runner that dies leaves it behind; the next one

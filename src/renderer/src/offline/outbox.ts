@@ -18,6 +18,7 @@ import {
   OUTBOX_GROUP,
   outboxId,
   queuedKeys,
+  samplesIn,
   touchJob
 } from './db'
 import type { Clock } from './deps'
@@ -217,7 +218,7 @@ export async function resumeConnection(db: TagdeckDb, clock: Clock, connectionId
         lastError: null
       }))
     )
-    return resumed.reduce((n, g) => n + g.keys.length, 0)
+    return samplesIn(resumed)
   })
 }
 
@@ -268,9 +269,9 @@ export async function pendingCounts(db: TagdeckDb, connectionId?: string): Promi
   for (const [, status, size] of keys as unknown as [string, StoredStatus, number][]) {
     stored[status] += size
   }
-  const sending = inflight
-    .filter((b) => connectionId === undefined || b.connectionId === connectionId)
-    .reduce((n, b) => n + b.size, 0)
+  const sending = samplesIn(
+    inflight.filter((b) => connectionId === undefined || b.connectionId === connectionId)
+  )
   return {
     queued: Math.max(0, stored.queued - sending),
     sending,

@@ -11,7 +11,15 @@ import {
   type Ready
 } from './sync-pick'
 import type { JobKey, OutboxError, OutboxRow, QueuedSample, SyncStateRow, TagdeckDb } from './db'
-import { DUE_INDEX, groupByJob, groupId, groupsWithStatus, OUTBOX_GROUP, touchJob } from './db'
+import {
+  DUE_INDEX,
+  groupByJob,
+  groupId,
+  groupsWithStatus,
+  OUTBOX_GROUP,
+  samplesIn,
+  touchJob
+} from './db'
 import type { Clock } from './deps'
 import { backoffDelay, type BackoffPolicy } from './backoff'
 import { describe } from './errors'
@@ -89,10 +97,7 @@ export async function releaseStuck(db: TagdeckDb) {
     for (const job of uniqueJobs(stuck)) await touchJob(db, job, { generation: true })
     await updateState(db, () => ({ progress: null }))
     return {
-      stuck: (await db.outbox.bulkGet(stuck.flatMap((b) => b.groupIds))).reduce(
-        (n, g) => n + (g?.keys.length ?? 0),
-        0
-      ),
+      stuck: samplesIn(stuck),
       settledJobs: uniqueJobs(await db.settled.toArray())
     }
   })
@@ -344,7 +349,7 @@ export async function failBatch(
     lastError: progress.lastError,
     progress: progressNote(state, progress, batch.sampleIds.length, now)
   }))
-  return { kind, rows: groups.reduce((n, g) => n + g.keys.length, 0) }
+  return { kind, rows: samplesIn(groups) }
 }
 
 /** The drain ended: its last answers are noted and the progress goes away. */
