@@ -36,22 +36,39 @@ export interface FetchAnswer {
   headers: HeaderLookup
   body?: { cancel(): Promise<void> } | null
   arrayBuffer(): Promise<ArrayBuffer>
+  /** The body as a Buffer without another copy, where the transport has one. */
+  buffer?(): Promise<Buffer>
 }
 
-/** The part of `fetch` that `HttpClient` calls: global fetch, or `nodeFetch` for images. */
-export type FetchLike = (
-  url: URL,
-  init: {
-    method: string
-    headers: Record<string, string>
-    body?: string
-    signal: AbortSignal
-    redirect: 'follow' | 'error'
-  }
-) => Promise<FetchAnswer>
+export interface FetchInit {
+  method: string
+  headers: Record<string, string>
+  body?: string
+  signal: AbortSignal
+  redirect: 'follow' | 'error'
+}
+
+/** The part of `fetch` that `HttpClient` calls: global fetch fits. */
+export type FetchLike = (url: URL, init: FetchInit) => Promise<FetchAnswer>
+
+/**
+ * A transport that keeps each attempt's deadline itself (one timer) instead of taking it as a
+ * signal: `AbortSignal.timeout` and `AbortSignal.any` per request cost more CPU than a
+ * thumbnail from a local service (`nodeFetch` is one). `signal` is the caller's, if any.
+ */
+export interface TimedFetch {
+  (
+    url: URL,
+    init: Omit<FetchInit, 'signal'> & { signal?: AbortSignal; timeoutMs: number }
+  ): Promise<FetchAnswer>
+  readonly timed: true
+}
+
+const isTimed = (fetch: FetchLike | TimedFetch): fetch is TimedFetch =>
+  (fetch as Partial<TimedFetch>).timed === true
 
 export interface HttpDeps {
-  fetch: FetchLike
+  fetch: FetchLike | TimedFetch
   sleep: Sleep
   random: () => number
   /** Every attempt's outcome: true when an HTTP answer came back from the service. */
@@ -124,7 +141,7 @@ export class HttpClient {
     private readonly policy: RetryPolicy = DEFAULT_POLICY
   ) {
     this.deps = {
-      fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
+      fetch: deps.fetch ?? ((input: URL, init: FetchInit) => fetch(input, init)),
       sleep: deps.sleep ?? realSleep,
       random: deps.random ?? Math.random,
       onOutcome: deps.onOutcome,
@@ -170,19 +187,29 @@ export class HttpClient {
     spec: RequestSpec,
     policy: RetryPolicy
   ): Promise<HttpResponse> {
-    const timeout = AbortSignal.timeout(policy.timeoutMs)
-    const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout
     // fetch sets Host itself from the URL, which is the value we signed.
-    const headers = Object.fromEntries(
-      Object.entries(request.headers).filter(([name]) => name.toLowerCase() !== 'host')
-    )
-    const response = await this.deps.fetch(request.url, {
+    const headers: Record<string, string> = {}
+    for (const name in request.headers)
+      if (name.toLowerCase() !== 'host') headers[name] = request.headers[name]
+    const init = {
       method: request.method,
       headers,
       body: request.body,
-      signal,
-      redirect: spec.followRedirects ? 'follow' : 'error'
-    })
+      redirect: spec.followRedirects ? ('follow' as const) : ('error' as const)
+    }
+    const { fetch } = this.deps
+    let response: FetchAnswer
+    if (isTimed(fetch)) {
+      response = await fetch(request.url, {
+        ...init,
+        signal: spec.signal,
+        timeoutMs: policy.timeoutMs
+      })
+    } else {
+      const timeout = AbortSignal.timeout(policy.timeoutMs)
+      const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout
+      response = await fetch(request.url, { ...init, signal })
+    }
     const body = await readBody(response, spec.maxBytes ?? 64 * 1024 * 1024)
     return { status: response.status, headers: response.headers, body }
   }
@@ -194,7 +221,9 @@ async function readBody(response: FetchAnswer, maxBytes: number): Promise<Buffer
     await response.body?.cancel()
     throw new TagdeckError({ code: 'service', message: `Answer too large (${declared} bytes)` })
   }
-  const buffer = Buffer.from(await response.arrayBuffer())
+  const buffer = response.buffer
+    ? await response.buffer()
+    : Buffer.from(await response.arrayBuffer())
   if (buffer.length > maxBytes)
     throw new TagdeckError({
       code: 'service',

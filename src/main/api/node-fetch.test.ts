@@ -45,7 +45,7 @@ afterAll(async () => {
 const init = (over: Partial<Parameters<typeof nodeFetch>[1]> = {}) => ({
   method: 'GET',
   headers: {},
-  signal: new AbortController().signal,
+  timeoutMs: 5_000,
   redirect: 'follow' as const,
   ...over
 })
@@ -96,10 +96,27 @@ describe('nodeFetch', () => {
       cause: { code: 'ECONNREFUSED' }
     })
 
-    const timeout = AbortSignal.timeout(50)
+  })
+
+  it('stops at its deadline, or when the caller aborts, before or during the answer', async () => {
     await expect(
-      nodeFetch(new URL('/slow', base), init({ signal: timeout }))
+      nodeFetch(new URL('/slow', base), init({ timeoutMs: 50 }))
     ).rejects.toMatchObject({ name: 'TimeoutError' })
+
+    const caller = new AbortController()
+    const asked = nodeFetch(new URL('/slow', base), init({ signal: caller.signal }))
+    setTimeout(() => caller.abort(new Error('cancelled by the test')), 50)
+    await expect(asked).rejects.toThrow('cancelled by the test')
+
+    const already = AbortSignal.abort(new Error('too late'))
+    await expect(nodeFetch(new URL('/image', base), init({ signal: already }))).rejects.toThrow(
+      'too late'
+    )
+
+    // The headers came; the body never ends: the deadline still holds for it.
+    const partial = await nodeFetch(new URL('/huge', base), init({ timeoutMs: 200 }))
+    expect(partial.status).toBe(200)
+    await expect(partial.arrayBuffer()).rejects.toMatchObject({ name: 'TimeoutError' })
   })
 
   it('serves HttpClient as fetch does: typed service errors, size limits', async () => {
