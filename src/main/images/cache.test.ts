@@ -56,6 +56,9 @@ describe('ImageCache', () => {
   it('appends thumbnails to one pack file, not a file each', async () => {
     const cache = await open(1_000_000)
     for (let i = 0; i < 50; i++) await cache.put(`c/j/s${i}/thumb`, bytes(i), 'image/png')
+    // Still in memory: written in one go with the index, not fifty times.
+    expect(await onDisk('packs')).toEqual({ files: 1, bytes: 0 })
+    await cache.flush()
     expect(await onDisk('packs')).toEqual({ files: 1, bytes: 5000 })
     expect(await onDisk('blobs')).toEqual({ files: 0, bytes: 0 })
     for (let i = 0; i < 50; i++)
@@ -79,6 +82,7 @@ describe('ImageCache', () => {
     await cache.put('x/thumb', bytes(7), 'image/jpeg')
     await cache.put('y/thumb', bytes(7), 'image/jpeg')
     expect(cache.info()).toMatchObject({ bytes: 100, entries: 2 })
+    await cache.flush()
     expect((await onDisk('packs')).bytes).toBe(100)
     await cache.removePrefix('x/')
     expect((await onDisk('packs')).bytes).toBe(100)
@@ -128,6 +132,7 @@ describe('ImageCache', () => {
     await first.close()
     const second = await open(10_000)
     await second.put('b', bytes(2), 'image/png')
+    await second.flush()
     expect(await onDisk('packs')).toEqual({ files: 1, bytes: 200 })
     expect((await second.get('a'))?.bytes).toEqual(bytes(1))
     expect((await second.get('b'))?.bytes).toEqual(bytes(2))
@@ -191,6 +196,31 @@ describe('ImageCache', () => {
     expect(await damaged.get('a')).toBeNull()
     expect((await damaged.get('b'))?.bytes).toEqual(bytes(2))
     expect(damaged.info()).toMatchObject({ entries: 1, bytes: 100 })
+  })
+
+  it('writes appends in batches, and after a crash its index names only bytes on disk', async () => {
+    const cache = await open(10_000_000)
+    const thumb = (i: number) => {
+      const b = bytes(i % 256, 1000)
+      b.writeUInt32BE(i)
+      return b
+    }
+    // 300 KB of thumbnails: past a batch (256 KiB), so most are on disk without a flush.
+    for (let i = 0; i < 300; i++) await cache.put(`t${i}`, thumb(i), 'image/png')
+    expect((await onDisk('packs')).bytes).toBeGreaterThanOrEqual(256 * 1024)
+    expect((await onDisk('packs')).bytes).toBeLessThan(300 * 1000)
+    await cache.flush()
+    expect(await onDisk('packs')).toEqual({ files: 1, bytes: 300 * 1000 })
+    // More appends wait in memory; the process dies before any flush.
+    for (let i = 300; i < 310; i++) await cache.put(`t${i}`, thumb(i), 'image/png')
+    const after = await ImageCache.open(dir, { capBytes: 10_000_000 })
+    expect(after.info()).toMatchObject({ entries: 300, bytes: 300 * 1000 })
+    expect((await after.get('t299'))?.bytes).toEqual(thumb(299))
+    expect(after.has('t300')).toBe(false)
+    // A blob read back before its batch was written comes from the disk all the same.
+    await cache.put('fresh', bytes(7, 1000), 'image/png')
+    expect((await cache.get('fresh'))?.bytes).toEqual(bytes(7, 1000))
+    await after.close()
   })
 
   it('reads an index of version 1, whose blobs are all files', async () => {

@@ -160,6 +160,12 @@ export class ImageCache {
   async flush(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer)
     this.flushTimer = null
+    try {
+      // The bytes first: the index must not name blobs still in memory.
+      this.packs.flushWrites()
+    } catch {
+      // Disk full: the pack now ends before those blobs, and they are fetched again.
+    }
     const entries = [...this.entries.values()].map((entry) => {
       const at = this.blobs.get(entry.hash)?.at
       return at ? { ...entry, pack: at.pack, offset: at.offset } : entry
