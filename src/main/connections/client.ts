@@ -5,6 +5,7 @@ import {
   DEFAULT_POLICY,
   HttpClient,
   type FetchLike,
+  type TimedFetch,
   type HttpDeps,
   type RetryPolicy
 } from '../api/http'
@@ -38,9 +39,9 @@ export interface ConnectionClient {
   endpoints: Endpoints
 }
 
-/** An HTTP client with the connection's policy; `deps.fetch` may be any FetchLike here. */
+/** An HTTP client with the connection's policy; `deps.fetch` may be any FetchLike or TimedFetch here. */
 export function httpClient(
-  deps: Omit<NetDeps, 'fetch'> & { fetch?: FetchLike },
+  deps: Omit<NetDeps, 'fetch'> & { fetch?: FetchLike | TimedFetch },
   hooks: ClientHooks = {}
 ): HttpClient {
   return new HttpClient(
