@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash as digest } from 'node:crypto'
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
@@ -51,6 +51,9 @@ export interface CacheOptions {
   /** Size at which a pack file is full (tests make it small). */
   packBytes?: number
 }
+
+/** One-shot: a Hash object per thumbnail cost twice the hashing itself. */
+const sha256 = (bytes: Buffer) => digest('sha256', bytes, 'hex')
 
 export const DEFAULT_CACHE_BYTES = 1024 * 1024 * 1024
 /** Blobs up to this size go into packs; bigger ones get a file (written asynchronously). */
@@ -124,7 +127,7 @@ export class ImageCache {
 
   async put(key: string, bytes: Buffer, contentType: string): Promise<void> {
     if (bytes.length > this.options.capBytes) return
-    const hash = createHash('sha256').update(bytes).digest('hex')
+    const hash = sha256(bytes)
     if (this.entries.get(key)?.hash !== hash) {
       this.drop(key)
       const blob = this.blobs.get(hash)
@@ -147,7 +150,7 @@ export class ImageCache {
     }
     this.entries.delete(key)
     this.entries.set(key, { key, hash, size: bytes.length, contentType, lastUsed: this.now() })
-    await this.evict()
+    if (this.bytes > this.options.capBytes) await this.evict()
     this.scheduleFlush()
   }
 
@@ -238,7 +241,7 @@ export class ImageCache {
       try {
         if (!at) return await readFile(this.blobPath(hash))
         const bytes = await this.packs.read(at, blob.size)
-        if (createHash('sha256').update(bytes).digest('hex') === hash) return bytes
+        if (sha256(bytes) === hash) return bytes
       } catch {
         // gone, unless it moved: see below
       }

@@ -88,7 +88,8 @@ export class ImageFetcher {
   }
 
   private async load(ref: ImageRef, key: string, signal?: AbortSignal): Promise<FetchedImage> {
-    const cached = await this.options.cache.get(key)
+    // Asked synchronously first: a download ahead of need is nearly always a miss.
+    const cached = this.options.cache.has(key) ? await this.options.cache.get(key) : null
     if (cached) return { ...cached, fromCache: true }
     try {
       const image = await this.download(ref, key, signal)
