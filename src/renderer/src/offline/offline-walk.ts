@@ -33,7 +33,9 @@ const keyOf = (job: JobKey, filter: TagFilter) =>
  * Pages `from`.. of the filter at 100 a page, stored as the grid would store them; `onPage`
  * answers whether to go on. True when the last page was reached. The next page is asked for
  * while this one is stored and handed over (one page ahead: the service's answer and
- * IndexedDB's write overlap).
+ * IndexedDB's write overlap). The job's generation is read once, before the first request, and
+ * again after a deferral: a page is stored only if no sync moved the offsets since then, which
+ * holds for every request sent after that read.
  */
 export async function walkPages(
   ctx: OfflineContext,
@@ -49,10 +51,11 @@ export async function walkPages(
     filter,
     perPage: OFFLINE_PER_PAGE
   }
-  // The job's generation is read before the page is asked for: a page answered while a sync
-  // moved the offsets is then refused by `storePage`.
+  const readGeneration = async () =>
+    (await ctx.db.jobs.get([job.connectionId, job.jobId]))?.generation ?? 0
+  let known = await readGeneration()
   const fetchPage = async (page: number): Promise<Fetched> => {
-    const generation = (await ctx.db.jobs.get([job.connectionId, job.jobId]))?.generation ?? 0
+    const generation = known
     return { generation, result: await ctx.transport('samples.page', { ...req, page }) }
   }
   let ahead: Promise<Fetched> | null = null
@@ -65,13 +68,14 @@ export async function walkPages(
     // Not awaited yet: a failure here is the next turn's, or nobody's if the walk stops.
     ahead?.catch(() => undefined)
     const outcome = await storePage(ctx.db, req, result, generation, ctx.clock.now())
-    if (outcome === 'deferred') {
+    if (!outcome.stored) {
       // A sync is moving this job's offsets: wait for it rather than store a torn page.
       ahead = null
       await ctx.clock.sleep(250, signal)
+      known = await readGeneration()
       continue
     }
-    const hidden = (await ctx.db.listings.get(keyOf(job, filter)))?.hidden ?? {}
+    const { hidden } = outcome
     const go = await onPage({
       page,
       pageCount,

@@ -14,7 +14,15 @@ export interface ListingRequest extends JobKey {
   perPage: number
 }
 
-export type StoreOutcome = 'stored' | 'deferred'
+/**
+ * Stored, with the listing's hidden samples as they now are (sample id to offset, -1 where it is
+ * not placed), or deferred: a sync may have moved the offsets under the page.
+ */
+export type StoreOutcome =
+  | { stored: true; hidden: Readonly<Record<string, number>> }
+  | { stored: false }
+
+const DEFERRED: StoreOutcome = { stored: false }
 
 /**
  * Stores a service page unless the job's offsets may have moved while it was in flight: a
@@ -30,8 +38,8 @@ export async function storePage(
 ): Promise<StoreOutcome> {
   return db.transaction('rw', writeScope(db), async () => {
     const job = await db.jobs.get([req.connectionId, req.jobId])
-    if ((job?.generation ?? 0) !== generation) return 'deferred'
-    if (await jobInFlight(db, req)) return 'deferred'
+    if ((job?.generation ?? 0) !== generation) return DEFERRED
+    if (await jobInFlight(db, req)) return DEFERRED
     // Deletions confirmed before this request went out: the answer already lacks them.
     if (await hasSettled(db, req)) await rebaseJob(db, req, now)
     // Most pages are stored with nothing queued for their job: one count skips the lookups.
@@ -58,7 +66,8 @@ export async function storePage(
     listing.fetchedAt = now
 
     const pageKey = [req.connectionId, req.jobId, key[2], req.perPage, result.page] as const
-    const old = await db.pages.get([...pageKey])
+    // A listing new to the cache has no pages a reader could be showing.
+    const old = before ? await db.pages.get([...pageKey]) : undefined
     const sampleIds = result.samples.map((s) => s.id)
     // Only what a reader may be showing counts as a change; a page new to the cache is not.
     let changed = before !== undefined && before.total !== result.total
@@ -82,7 +91,7 @@ export async function storePage(
     }
     await db.listings.put(listing)
     if (changed) await touchJob(db, req, {})
-    return 'stored'
+    return { stored: true, hidden: listing.hidden }
   })
 }
 

@@ -194,7 +194,7 @@ async function load(ctx: OfflineContext, req: PageRequest, refresh: boolean): Pr
     for (const { page } of due.length > 0 ? due : p.needed) {
       const { result, outcome } = await fetchServicePage(ctx, { ...req, perPage: p.perPage }, page)
       if (page === req.page && p.perPage === req.perPage) last = result
-      deferred ||= outcome === 'deferred'
+      deferred ||= !outcome.stored
     }
     if (deferred) {
       // A sync is moving this job's offsets: show the cache if whole, else the service's page.

@@ -371,7 +371,7 @@ describe('after a sync', () => {
       generation,
       5
     )
-    expect(outcome).toBe('deferred')
+    expect(outcome).toEqual({ stored: false })
     const view = await cachedPage(w.ctx.db, req(1))
     expect(view?.samples.map((s) => s.id)).toEqual(ids(w, 0, 100))
   })
