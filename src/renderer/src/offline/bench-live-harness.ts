@@ -28,6 +28,25 @@ export async function setup() {
   }
 }
 
+/**
+ * Another connection to the same service, as a user would add one (its own id, so its pages and
+ * images are cached apart from every other connection's): a run of the bench of its own.
+ */
+export async function addConnection(
+  service: { endpoint: string; projectId: string; ak: string; sk: string },
+  name: string
+): Promise<string> {
+  const profile = await call('connections.save', {
+    name,
+    target: { kind: 'endpoint', url: service.endpoint },
+    projectId: service.projectId,
+    auth: { kind: 'aksk', ak: service.ak },
+    secret: service.sk,
+    allowSessionOnlySecret: true
+  })
+  return profile.id
+}
+
 /** "Make available offline" (pages and thumbnails), timed from the call to the job being done. */
 export async function cacheJob(job: JobKey) {
   const started = performance.now()
