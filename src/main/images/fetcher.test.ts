@@ -203,6 +203,27 @@ describe('PrefetchTasks', () => {
     open()
     const [a, b] = await both
     expect([a.done, b.done]).toEqual([5, 5])
+    // The oldest task goes first: every image of a started before any of b.
+    const order = hits.map((h) => (h.includes('/a') ? 'a' : 'b')).join('')
+    expect(order).toBe('aaaaabbbbb')
+  })
+
+  it('ends a task cancelled while it waits behind another, and an empty one at once', async () => {
+    const { fetcher } = await world()
+    let open: () => void = () => {}
+    gate = new Promise<void>((resolve) => (open = resolve))
+    const tasks = new PrefetchTasks(fetcher, () => {}, { concurrency: 2 })
+    const run = (taskId: string, sampleIds: string[]) =>
+      tasks.run({ taskId, connectionId: 'c', jobId: 'j', variant: 'thumb', sampleIds })
+    const first = run('a', ['a0', 'a1', 'a2'])
+    const waiting = run('b', ['b0', 'b1'])
+    expect(await run('empty', [])).toEqual({ done: 0, failed: 0, bytes: 0, cancelled: false })
+    await waitFor(() => hits.length === 2)
+    expect(tasks.cancel('b')).toBe(true)
+    expect(await waiting).toEqual({ done: 0, failed: 0, bytes: 0, cancelled: true })
+    open()
+    expect((await first).done).toBe(3)
+    expect(hits.some((h) => h.includes('/b'))).toBe(false)
   })
 
   it('stops when cancelled and refuses a second task with the same id', async () => {

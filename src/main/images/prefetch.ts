@@ -1,13 +1,15 @@
 import type { EventPayload } from '../../shared/ipc'
 import { TagdeckError } from '../../shared/errors'
-import { mapLimit } from '../map-limit'
 import type { ImageFetcher, ImageRef } from './fetcher'
 
 /**
  * Downloads many images into the cache ahead of need (a page of thumbnails, a job for offline
- * review). Every task shares one bound on downloads in flight, so a caller may queue the next
- * task before the last one ends without ever exceeding it. Progress goes out at the start, at
- * most every `progressEveryMs` while running (one event per image would cost more than the
+ * review). Every task shares one bound on downloads in flight, and the oldest task goes first:
+ * a later task's downloads start only once every image of the earlier ones has started. So a
+ * caller that queues the next task before the last one ends (an offline download, chunk after
+ * chunk) sees each task finish as early as it can while the next keeps the downloads busy,
+ * instead of all of them finishing together and leaving a gap. Progress goes out at the start,
+ * at most every `progressEveryMs` while running (one event per image would cost more than the
  * image on a fast local service), and at the end. Cancellable by task id.
  */
 export interface PrefetchRequest extends Omit<ImageRef, 'sampleId'> {
@@ -29,9 +31,22 @@ export interface PrefetchOptions {
   now: () => number
 }
 
+/** A running task: its images not started yet (from `next`), and those in flight. */
+interface Task {
+  request: PrefetchRequest
+  controller: AbortController
+  tally: { done: number; failed: number; bytes: number }
+  next: number
+  inFlight: number
+  reportedAt: number
+  finish: () => void
+}
+
 export class PrefetchTasks {
-  private readonly running = new Map<string, AbortController>()
-  private readonly slots: Slots
+  private readonly running = new Map<string, Task>()
+  /** Tasks with images not started yet, oldest first. */
+  private readonly queue: Task[] = []
+  private inFlight = 0
   private readonly options: PrefetchOptions
 
   constructor(
@@ -40,81 +55,103 @@ export class PrefetchTasks {
     options: Partial<PrefetchOptions> = {}
   ) {
     this.options = { concurrency: 4, progressEveryMs: 100, now: Date.now, ...options }
-    this.slots = new Slots(this.options.concurrency)
   }
 
   async run(request: PrefetchRequest): Promise<PrefetchResult> {
-    const { taskId, sampleIds } = request
+    const { taskId } = request
     if (this.running.has(taskId))
       throw new TagdeckError({
         code: 'invalid_input',
         message: `Prefetch ${taskId} is already running`
       })
-    const controller = new AbortController()
-    this.running.set(taskId, controller)
-    const tally = { done: 0, failed: 0, bytes: 0 }
-    let reportedAt = this.options.now()
-    const report = () => this.progress({ taskId, total: sampleIds.length, ...tally })
+    let finish = () => {}
+    const finished = new Promise<void>((resolve) => (finish = resolve))
+    const task: Task = {
+      request,
+      controller: new AbortController(),
+      tally: { done: 0, failed: 0, bytes: 0 },
+      next: 0,
+      inFlight: 0,
+      reportedAt: this.options.now(),
+      finish
+    }
+    this.running.set(taskId, task)
     try {
-      report()
-      await mapLimit(
-        sampleIds,
-        this.options.concurrency,
-        async (sampleId) => {
-          const release = await this.slots.take()
-          try {
-            if (controller.signal.aborted) return
-            const image = await this.fetcher.get({ ...request, sampleId }, controller.signal)
-            tally.done++
-            tally.bytes += image.bytes.length
-          } catch {
-            if (controller.signal.aborted) return
-            tally.failed++
-          } finally {
-            release()
-          }
-          const now = this.options.now()
-          if (now - reportedAt >= this.options.progressEveryMs) {
-            reportedAt = now
-            report()
-          }
-        },
-        controller.signal
-      )
-      report()
-      return { ...tally, cancelled: controller.signal.aborted }
+      this.report(task)
+      this.queue.push(task)
+      this.pump()
+      await finished
+      this.report(task)
+      return { ...task.tally, cancelled: task.controller.signal.aborted }
     } finally {
       this.running.delete(taskId)
     }
   }
 
   cancel(taskId: string): boolean {
-    const controller = this.running.get(taskId)
-    controller?.abort()
-    return controller !== undefined
+    const task = this.running.get(taskId)
+    if (!task) return false
+    task.controller.abort()
+    this.pump()
+    return true
   }
 
   cancelAll(): void {
-    for (const controller of this.running.values()) controller.abort()
+    for (const task of this.running.values()) task.controller.abort()
+    this.pump()
   }
-}
 
-/** A counting semaphore, first come first served. */
-class Slots {
-  private readonly waiting: (() => void)[] = []
-
-  constructor(private free: number) {}
-
-  async take(): Promise<() => void> {
-    if (this.free > 0) this.free--
-    else await new Promise<void>((resolve) => this.waiting.push(resolve))
-    let released = false
-    return () => {
-      if (released) return
-      released = true
-      const next = this.waiting.shift()
-      if (next) next()
-      else this.free++
+  /** Starts downloads, oldest task first, while there is room; ends tasks with nothing left. */
+  private pump(): void {
+    for (let i = 0; i < this.queue.length; ) {
+      const task = this.queue[i]
+      if (task.controller.signal.aborted || task.next >= task.request.sampleIds.length) {
+        this.queue.splice(i, 1)
+        this.settleIfDone(task)
+        continue
+      }
+      // Full: later tasks are still looked at, so a cancelled or empty one ends now.
+      if (this.inFlight >= this.options.concurrency) i++
+      else this.start(task, task.request.sampleIds[task.next++])
     }
+  }
+
+  private start(task: Task, sampleId: string): void {
+    this.inFlight++
+    task.inFlight++
+    const { signal } = task.controller
+    this.fetcher
+      .get({ ...task.request, sampleId }, signal)
+      .then(
+        (image) => {
+          task.tally.done++
+          task.tally.bytes += image.bytes.length
+        },
+        () => {
+          if (!signal.aborted) task.tally.failed++
+        }
+      )
+      .finally(() => {
+        this.inFlight--
+        task.inFlight--
+        const now = this.options.now()
+        if (now - task.reportedAt >= this.options.progressEveryMs) {
+          task.reportedAt = now
+          this.report(task)
+        }
+        this.pump()
+        this.settleIfDone(task)
+      })
+  }
+
+  /** A task ends once none of its images is left to start or in flight. */
+  private settleIfDone(task: Task): void {
+    const started = task.controller.signal.aborted || task.next >= task.request.sampleIds.length
+    if (started && task.inFlight === 0) task.finish()
+  }
+
+  private report(task: Task): void {
+    const { taskId, sampleIds } = task.request
+    this.progress({ taskId, total: sampleIds.length, ...task.tally })
   }
 }
