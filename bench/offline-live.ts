@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { buildClient, type ConnectionClient } from '../src/main/connections/client'
+import { PREFETCH_CONCURRENCY } from '../src/main/images/prefetch'
 import { mapLimit } from '../src/main/map-limit'
 import { startShellProcess, type ShellProcess } from '../e2e/shell-process'
 import { openHarnessPage } from './harness-page'
@@ -16,8 +17,8 @@ import { startServiceProcess, type Demo, type ServiceProcess } from './service-p
  *
  * - Caching a job for offline use ("Make available offline": every page at 100 a page into
  *   IndexedDB, every thumbnail into main's disk cache), next to simply downloading the same
- *   bytes from Node with the same bounded concurrency (pages and thumbnails, 4 at a time),
- *   keeping nothing. The service's thumbnails are made once first, so neither side pays that.
+ *   bytes from Node with the same bounded concurrency (pages and thumbnails, as many at a time
+ *   as the app's prefetch), keeping nothing. The service's thumbnails are made once first, so neither side pays that.
  *   Both sides are timed warm, as benchmarks of compiled code are: the raw download after its
  *   untimed first run (the one that made the thumbnails), the app after caching the same job
  *   once under another connection (its own keys, so nothing of it is a cache hit); then
@@ -32,7 +33,8 @@ import { startServiceProcess, type Demo, type ServiceProcess } from './service-p
 export const LIVE_SIZE = Number(process.env['OFFLINE_BENCH_SIZE'] ?? 10_000)
 /** Rounds of the raw download next to the app caching the job. */
 const ROUNDS = 3
-const CONCURRENCY = 4
+/** The same bound on downloads in flight as the app's. */
+const CONCURRENCY = PREFETCH_CONCURRENCY
 const PER_PAGE = 100
 
 export interface LiveRow {
@@ -108,7 +110,7 @@ function download(source: string): Promise<number> {
   })
 }
 
-/** Every page of the job at 100, then every thumbnail, 4 at a time; the bytes are dropped. */
+/** Every page of the job at 100, then every thumbnail, CONCURRENCY at a time; the bytes are dropped. */
 async function rawDownload(client: ConnectionClient, jobId: string) {
   const started = performance.now()
   const everything = { kind: 'everything' } as const

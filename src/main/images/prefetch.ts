@@ -31,6 +31,13 @@ export interface PrefetchOptions {
   now: () => number
 }
 
+/**
+ * Downloads in flight by default: a browser's six connections to one host. Image stores are far
+ * away (a presigned OBS URL is a round trip of 50-200 ms), so fewer leaves most of a fast link
+ * idle; the local service answers as fast either way.
+ */
+export const PREFETCH_CONCURRENCY = 6
+
 /** A running task: its images not started yet (from `next`), and those in flight. */
 interface Task {
   request: PrefetchRequest
@@ -54,7 +61,12 @@ export class PrefetchTasks {
     private readonly progress: (payload: EventPayload<'images.progress'>) => void,
     options: Partial<PrefetchOptions> = {}
   ) {
-    this.options = { concurrency: 4, progressEveryMs: 100, now: Date.now, ...options }
+    this.options = {
+      concurrency: PREFETCH_CONCURRENCY,
+      progressEveryMs: 100,
+      now: Date.now,
+      ...options
+    }
   }
 
   async run(request: PrefetchRequest): Promise<PrefetchResult> {
@@ -103,7 +115,7 @@ export class PrefetchTasks {
 
   /** Starts downloads, oldest task first, while there is room; ends tasks with nothing left. */
   private pump(): void {
-    for (let i = 0; i < this.queue.length; ) {
+    for (let i = 0; i < this.queue.length;) {
       const task = this.queue[i]
       if (task.controller.signal.aborted || task.next >= task.request.sampleIds.length) {
         this.queue.splice(i, 1)
