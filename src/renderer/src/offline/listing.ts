@@ -56,7 +56,7 @@ type PageKey = [string, string, string, number, number]
  * keys only, then each page is read once: walking it for values would read (and clone) a whole
  * page of 100 samples for every id asked about.
  */
-async function jobPagesHolding(
+export async function jobPagesHolding(
   db: TagdeckDb,
   job: JobKey,
   sampleIds: ReadonlySet<string>
@@ -77,13 +77,15 @@ async function jobPagesHolding(
 export async function hideInListings(
   db: TagdeckDb,
   job: JobKey,
-  rows: readonly Pick<QueuedSample, 'sampleId' | 'tags'>[]
+  rows: readonly Pick<QueuedSample, 'sampleId' | 'tags'>[],
+  /** The job's cached pages holding these samples, when the caller has read them already. */
+  holding?: readonly PageRow[]
 ) {
   if (rows.length === 0) return
   const listings = await jobListings(db, job)
   if (listings.length === 0) return
   const wanted = new Set(rows.map((r) => r.sampleId))
-  for (const page of await jobPagesHolding(db, job, wanted)) {
+  for (const page of holding ?? (await jobPagesHolding(db, job, wanted))) {
     const listing = listings.find((l) => sameListing(l, page))
     if (!listing) continue
     page.sampleIds.forEach((id, i) => {
@@ -253,11 +255,13 @@ async function rebaseListing(db: TagdeckDb, listing: ListingRow, gone: Set<strin
 export async function cachedSamples(
   db: TagdeckDb,
   job: JobKey,
-  sampleIds: readonly string[]
+  sampleIds: readonly string[],
+  /** The job's cached pages holding these samples, when the caller has read them already. */
+  holding?: readonly PageRow[]
 ): Promise<Map<string, { sample: Sample; at: number }>> {
   const found = new Map<string, { sample: Sample; at: number }>()
   const wanted = new Set(sampleIds)
-  for (const page of await jobPagesHolding(db, job, wanted)) {
+  for (const page of holding ?? (await jobPagesHolding(db, job, wanted))) {
     for (const sample of page.samples) {
       const known = found.get(sample.id)
       if (wanted.has(sample.id) && (!known || known.at < page.fetchedAt)) {

@@ -22,7 +22,13 @@ import {
   touchJob
 } from './db'
 import type { Clock } from './deps'
-import { cachedSamples, hideInListings, unhideInListings, writeScope } from './listing'
+import {
+  cachedSamples,
+  hideInListings,
+  jobPagesHolding,
+  unhideInListings,
+  writeScope
+} from './listing'
 
 /**
  * The outbox: the only writer of deletions. Queueing writes the samples in groups (`OutboxRow`:
@@ -56,7 +62,9 @@ export async function queueDeletions(
     const now = clock.now()
     const ids = unique.map((s) => outboxId(job.connectionId, job.jobId, s))
     const existing = await queuedKeys(db, ids)
-    const samples = await cachedSamples(db, job, unique)
+    // Read once: the samples' cached tags, and the pages they are hidden from below.
+    const holding = await jobPagesHolding(db, job, new Set(unique))
+    const samples = await cachedSamples(db, job, unique, holding)
     const paused = (await db.pauses.get(job.connectionId)) !== undefined
     const fresh: QueuedSample[] = []
     const rowIds: string[] = []
@@ -90,7 +98,7 @@ export async function queueDeletions(
       })
     }
     await db.outbox.bulkAdd(groups)
-    await hideInListings(db, job, fresh)
+    await hideInListings(db, job, fresh, holding)
     await touchJob(db, job, {})
     return { rowIds, alreadyQueued }
   })

@@ -19,8 +19,7 @@ export interface ListingRequest extends JobKey {
  * not placed), or deferred: a sync may have moved the offsets under the page.
  */
 export type StoreOutcome =
-  | { stored: true; hidden: Readonly<Record<string, number>> }
-  | { stored: false }
+  { stored: true; hidden: Readonly<Record<string, number>> } | { stored: false }
 
 const DEFERRED: StoreOutcome = { stored: false }
 
