@@ -20,12 +20,6 @@ export interface StoredPage {
   visibleTotal: number
 }
 
-/** A page as the service answered it, and the job's generation just before it was asked. */
-interface Fetched {
-  generation: number
-  result: ChannelOutput<'samples.page'>
-}
-
 const keyOf = (job: JobKey, filter: TagFilter) =>
   listingKey({ ...job, filterKey: filterKey(filter), perPage: OFFLINE_PER_PAGE })
 
@@ -53,21 +47,18 @@ export async function walkPages(
   }
   const readGeneration = async () =>
     (await ctx.db.jobs.get([job.connectionId, job.jobId]))?.generation ?? 0
+  // Every request below goes out after this read, and after the one that follows a deferral.
   let known = await readGeneration()
-  const fetchPage = async (page: number): Promise<Fetched> => {
-    const generation = known
-    return { generation, result: await ctx.transport('samples.page', { ...req, page }) }
-  }
-  let ahead: Promise<Fetched> | null = null
+  const fetchPage = (page: number) => ctx.transport('samples.page', { ...req, page })
+  let ahead: Promise<ChannelOutput<'samples.page'>> | null = null
   for (let page = from; !signal.aborted;) {
-    const fetched: Fetched = await (ahead ?? fetchPage(page))
-    const { generation, result } = fetched
+    const result: ChannelOutput<'samples.page'> = await (ahead ?? fetchPage(page))
     const pageCount = Math.ceil(result.total / OFFLINE_PER_PAGE)
     const last = page >= pageCount || result.samples.length === 0
     ahead = last ? null : fetchPage(page + 1)
     // Not awaited yet: a failure here is the next turn's, or nobody's if the walk stops.
     ahead?.catch(() => undefined)
-    const outcome = await storePage(ctx.db, req, result, generation, ctx.clock.now())
+    const outcome = await storePage(ctx.db, req, result, known, ctx.clock.now())
     if (!outcome.stored) {
       // A sync is moving this job's offsets: wait for it rather than store a torn page.
       ahead = null
