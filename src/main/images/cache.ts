@@ -1,32 +1,18 @@
 import { hash as digest } from 'node:crypto'
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { z } from 'zod'
+import { IndexStore, type IndexChange, type IndexEntry } from './cache-index'
 import { Packs, type PackLocation } from './packs'
 
 /**
  * The on-disk image cache: bytes stored once per SHA-256, named by key
- * (`connection/job/sample/variant`) in an index persisted as JSON. Thumbnails and other small
+ * (`connection/job/sample/variant`) in an index persisted as JSON (`cache-index.ts`: a snapshot
+ * and a journal of the changes since). Thumbnails and other small
  * blobs are appended to pack files (`packs/`, see `packs.ts`); bigger ones (full images) are
  * files of their own (`blobs/ab/abcd...`). Total size is capped; the least recently used keys
  * go first, and a blob goes when no key names it any more.
  */
-const IndexFile = z.object({
-  // Version 1 had no packs: its entries name files in `blobs/`, which version 2 still reads.
-  version: z.union([z.literal(1), z.literal(2)]),
-  entries: z.array(
-    z.object({
-      key: z.string(),
-      hash: z.string().regex(/^[0-9a-f]{64}$/),
-      size: z.number().int().nonnegative(),
-      contentType: z.string(),
-      lastUsed: z.number(),
-      pack: z.number().int().positive().optional(),
-      offset: z.number().int().nonnegative().optional()
-    })
-  )
-})
-type Entry = Omit<z.infer<typeof IndexFile>['entries'][number], 'pack' | 'offset'>
+type Entry = Omit<IndexEntry, 'pack' | 'offset'>
 
 /** Stored bytes: where (a pack, or null for a file of its own) and how many keys name them. */
 interface Blob {
@@ -43,10 +29,7 @@ export interface CachedImage {
 export interface CacheOptions {
   capBytes: number
   now?: () => number
-  /**
-   * How long index changes may wait before being written (they are also written on close).
-   * Default: `flushDelayFor` the number of entries.
-   */
+  /** How long index changes may wait before being written (they are also written on close). */
   flushDelayMs?: number
   /** Size at which a pack file is full (tests make it small). */
   packBytes?: number
@@ -60,15 +43,8 @@ export const DEFAULT_CACHE_BYTES = 1024 * 1024 * 1024
 const PACKED_BYTES = 256 * 1024
 const PACK_BYTES = 32 * 1024 * 1024
 
-/**
- * The index is written whole, so it waits longer the bigger it is: 100,000 entries are ~24 MB
- * of JSON (80 ms to make, as long to write), written every 10 s rather than every second while
- * a big job downloads. A crash loses at most that much of the index; the bytes it named are
- * fetched again.
- */
-export function flushDelayFor(entries: number): number {
-  return Math.max(1000, Math.round(entries / 10))
-}
+/** Index changes wait this long to be written together; a crash loses at most that much. */
+const FLUSH_DELAY_MS = 1000
 
 export class ImageCache {
   /** Insertion order is recency order: a hit moves its key to the end. */
@@ -79,21 +55,27 @@ export class ImageCache {
   private bytes = 0
   private flushTimer: ReturnType<typeof setTimeout> | null = null
   private flushing: Promise<void> = Promise.resolve()
+  /** Keys changed (or gone) since the index was last written. */
+  private readonly changed = new Set<string>()
+  /** Blobs moved (compaction): every key is written again, as a snapshot. */
+  private movedBlobs = false
   private readonly now: () => number
 
   private constructor(
     private readonly dir: string,
     private readonly options: CacheOptions,
-    private readonly packs: Packs
+    private readonly packs: Packs,
+    private readonly index: IndexStore
   ) {
     this.now = options.now ?? Date.now
   }
 
   static async open(dir: string, options: CacheOptions): Promise<ImageCache> {
     const packs = await Packs.open(path.join(dir, 'packs'), options.packBytes ?? PACK_BYTES)
-    const cache = new ImageCache(dir, options, packs)
     await mkdir(path.join(dir, 'blobs'), { recursive: true })
-    await cache.load()
+    const { store, entries } = await IndexStore.open(dir)
+    const cache = new ImageCache(dir, options, packs, store)
+    cache.load(entries)
     packs.dropUnclaimed()
     cache.compactWasteful()
     await cache.sweepOrphans()
@@ -121,6 +103,7 @@ export class ImageCache {
     }
     this.entries.delete(key)
     this.entries.set(key, { ...entry, lastUsed: this.now() })
+    this.changed.add(key)
     this.scheduleFlush()
     return { bytes, contentType: entry.contentType }
   }
@@ -150,6 +133,7 @@ export class ImageCache {
     }
     this.entries.delete(key)
     this.entries.set(key, { key, hash, size: bytes.length, contentType, lastUsed: this.now() })
+    this.changed.add(key)
     if (this.bytes > this.options.capBytes) await this.evict()
     this.scheduleFlush()
   }
@@ -169,20 +153,34 @@ export class ImageCache {
     } catch {
       // Disk full: the pack now ends before those blobs, and they are fetched again.
     }
-    const entries = [...this.entries.values()].map((entry) => {
-      const at = this.blobs.get(entry.hash)?.at
-      return at ? { ...entry, pack: at.pack, offset: at.offset } : entry
-    })
-    const body = JSON.stringify({ version: 2, entries })
+    const snapshot =
+      this.movedBlobs || this.index.wantsSnapshot(this.changed.size, this.entries.size)
+    const write = snapshot
+      ? this.snapshotWrite()
+      : this.journalWrite([...this.changed].map((key) => this.stored(key)))
+    this.changed.clear()
+    this.movedBlobs = false
     // After a failed write (the folder removed behind our back) the next one still runs.
-    this.flushing = this.flushing
-      .catch(() => undefined)
-      .then(async () => {
-        const file = path.join(this.dir, 'index.json')
-        await writeFile(`${file}.tmp`, body)
-        await rename(`${file}.tmp`, file)
-      })
+    this.flushing = this.flushing.catch(() => undefined).then(write)
     return this.flushing
+  }
+
+  /** The whole index, taken now, written when the writes before it are done. */
+  private snapshotWrite() {
+    const entries = [...this.entries.keys()].map((key) => this.stored(key) as IndexEntry)
+    return () => this.index.snapshot(entries)
+  }
+
+  private journalWrite(changes: IndexChange[]) {
+    return () => this.index.append(changes)
+  }
+
+  /** A key as the index stores it: its entry and where its bytes are, or gone. */
+  private stored(key: string): IndexChange {
+    const entry = this.entries.get(key)
+    if (!entry) return { key, gone: true }
+    const at = this.blobs.get(entry.hash)?.at
+    return at ? { ...entry, pack: at.pack, offset: at.offset } : entry
   }
 
   async close(): Promise<void> {
@@ -195,7 +193,7 @@ export class ImageCache {
     // In the background a failed write is only late: the index is written again on close.
     this.flushTimer = setTimeout(
       () => void this.flush().catch(() => undefined),
-      this.options.flushDelayMs ?? flushDelayFor(this.entries.size)
+      this.options.flushDelayMs ?? FLUSH_DELAY_MS
     )
     this.flushTimer.unref?.()
   }
@@ -219,6 +217,7 @@ export class ImageCache {
     const entry = this.entries.get(key)
     if (!entry) return null
     this.entries.delete(key)
+    this.changed.add(key)
     const blob = this.blobs.get(entry.hash)
     if (!blob) return null
     blob.refs--
@@ -266,6 +265,7 @@ export class ImageCache {
     if (lost.size > 0)
       for (const [key, entry] of [...this.entries]) if (lost.has(entry.hash)) this.drop(key)
     this.packs.remove(pack)
+    this.movedBlobs = true
     this.scheduleFlush()
   }
 
@@ -299,23 +299,18 @@ export class ImageCache {
     await rename(temp, file)
   }
 
-  private async load(): Promise<void> {
-    let parsed: z.infer<typeof IndexFile> | null = null
-    try {
-      const result = IndexFile.safeParse(
-        JSON.parse(await readFile(path.join(this.dir, 'index.json'), 'utf8'))
-      )
-      if (result.success) parsed = result.data
-    } catch {
-      // no index yet, or unreadable: start empty; the sweep removes what it no longer names
-    }
-    const sorted = [...(parsed?.entries ?? [])].sort((a, b) => a.lastUsed - b.lastUsed)
+  /** The index as read from disk, less what its packs no longer hold. */
+  private load(stored: IndexEntry[]): void {
+    const sorted = [...stored].sort((a, b) => a.lastUsed - b.lastUsed)
     for (const { pack, offset, ...entry } of sorted) {
       let blob = this.blobs.get(entry.hash)
       if (!blob) {
         const at = pack !== undefined ? { pack, offset: offset ?? 0 } : null
         // A pack that is gone or shorter than the index says: the key is fetched again.
-        if (at && !this.packs.claim(at, entry.size)) continue
+        if (at && !this.packs.claim(at, entry.size)) {
+          this.changed.add(entry.key)
+          continue
+        }
         blob = { size: entry.size, refs: 0, at }
         this.blobs.set(entry.hash, blob)
         this.bytes += entry.size
