@@ -140,7 +140,7 @@ export const contract = {
   'images.prefetch': channel(
     Job.extend({ taskId: Id, sampleIds: SampleIds, variant: ImageVariant }),
     z.object({ done: z.number(), failed: z.number(), bytes: z.number(), cancelled: z.boolean() }),
-    'Downloads images into the disk cache; progress arrives as `images.progress` events.'
+    'Downloads images into the disk cache; while it runs (past 250 ms), progress arrives as `images.progress` events.'
   ),
   'images.cancelPrefetch': channel(
     z.object({ taskId: Id }),

@@ -95,13 +95,12 @@ describe('nodeFetch', () => {
       name: 'TypeError',
       cause: { code: 'ECONNREFUSED' }
     })
-
   })
 
   it('stops at its deadline, or when the caller aborts, before or during the answer', async () => {
-    await expect(
-      nodeFetch(new URL('/slow', base), init({ timeoutMs: 50 }))
-    ).rejects.toMatchObject({ name: 'TimeoutError' })
+    await expect(nodeFetch(new URL('/slow', base), init({ timeoutMs: 50 }))).rejects.toMatchObject({
+      name: 'TimeoutError'
+    })
 
     const caller = new AbortController()
     const asked = nodeFetch(new URL('/slow', base), init({ signal: caller.signal }))
