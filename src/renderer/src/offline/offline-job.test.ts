@@ -60,14 +60,15 @@ function holdChunk(w: ReturnType<typeof world>, index: number) {
 }
 
 describe('make available offline', () => {
-  it("walks every page at 100, fetches each page's thumbnails as it goes, pins the job", async () => {
+  it('walks every page at 100, fetches the thumbnails of every two pages as it goes, pins the job', async () => {
     const w = world()
     await new OfflineDownloads(w.ctx).start(job)
 
     const pages = w.service.calls.filter((c) => c.channel === 'samples.page')
     expect(pages.map((c) => (c.input as { page: number; perPage: number }).page)).toEqual([1, 2, 3])
-    // Each page's thumbnails are asked for once it is stored, and the next page is asked for
-    // while one is stored (one page ahead): page 2 before page 1's chunk, page 3 before page 2's.
+    // Two pages' thumbnails are asked for once both are stored, and the next page is asked for
+    // while one is stored (one page ahead): page 3 before the chunk of pages 1 and 2; the last
+    // page goes on its own.
     const order = w.service.calls
       .filter((c) => c.channel === 'samples.page' || c.channel === 'images.prefetch')
       .map((c) => {
@@ -76,17 +77,9 @@ describe('make available offline', () => {
           ? `page ${input.page}`
           : `chunk of ${input.sampleIds?.length}`
       })
-    expect(order).toEqual([
-      'page 1',
-      'page 2',
-      'chunk of 100',
-      'page 3',
-      'chunk of 100',
-      'chunk of 50'
-    ])
+    expect(order).toEqual(['page 1', 'page 2', 'page 3', 'chunk of 200', 'chunk of 50'])
     expect(w.prefetched.map((p) => [p.variant, p.sampleIds.length])).toEqual([
-      ['thumb', 100],
-      ['thumb', 100],
+      ['thumb', 200],
       ['thumb', 50]
     ])
     expect(w.prefetched.flatMap((p) => p.sampleIds)).toEqual(
@@ -134,14 +127,14 @@ describe('make available offline', () => {
     const atChunk = holdChunk(w, 1)
     const running = downloads.start(job)
     await atChunk
-    await until(async () => (await w.ctx.db.offlineJobs.get(['c1', 'j1']))?.imagesDone === 100)
+    await until(async () => (await w.ctx.db.offlineJobs.get(['c1', 'j1']))?.imagesDone === 200)
     await downloads.cancel(job)
     await running
-    // Page 2's thumbnails were cut off: the place kept is after page 1.
+    // The thumbnails of pages 3 and 4 were cut off: the place kept is after page 2.
     expect(await w.ctx.db.offlineJobs.get(['c1', 'j1'])).toMatchObject({
       state: 'paused',
-      pagesDone: 1,
-      imagesDone: 100
+      pagesDone: 2,
+      imagesDone: 200
     })
     expect(w.service.calls.some((c) => c.channel === 'images.cancelPrefetch')).toBe(true)
 
@@ -158,12 +151,12 @@ describe('make available offline', () => {
     const pagesBefore = w.service.calls.filter((c) => c.channel === 'samples.page').length
     await downloads.resume(job)
     const all = w.service.samples('c1', 'j1').map((s) => s.id)
-    expect(w.prefetched.flatMap((p) => p.sampleIds)).toEqual(all.slice(100))
+    expect(w.prefetched.flatMap((p) => p.sampleIds)).toEqual(all.slice(200))
     const resumedPages = w.service.calls
       .filter((c) => c.channel === 'samples.page')
       .slice(pagesBefore)
       .map((c) => (c.input as { page: number }).page)
-    expect(resumedPages).toEqual([2, 3, 4, 5])
+    expect(resumedPages).toEqual([3, 4, 5])
     expect(await w.ctx.db.offlineJobs.get(['c1', 'j1'])).toMatchObject({
       state: 'done',
       imagesDone: 450,
@@ -183,11 +176,11 @@ describe('make available offline', () => {
     const atChunk = holdChunk(before, 1)
     void new OfflineDownloads(before.ctx).start(job)
     await atChunk
-    await until(async () => (await before.ctx.db.offlineJobs.get(['c1', 'j1']))?.pagesDone === 1)
-    // The app dies here: the row says `running`, page 1 and its thumbnails done.
+    await until(async () => (await before.ctx.db.offlineJobs.get(['c1', 'j1']))?.pagesDone === 2)
+    // The app dies here: the row says `running`, pages 1 and 2 and their thumbnails done.
     expect(await before.ctx.db.offlineJobs.get(['c1', 'j1'])).toMatchObject({
       state: 'running',
-      imagesDone: 100
+      imagesDone: 200
     })
     before.ctx.db.close()
 
@@ -199,11 +192,11 @@ describe('make available offline', () => {
     expect(after.prefetched.flatMap((p) => p.sampleIds)).toEqual(
       service
         .samples('c1', 'j1')
-        .slice(100)
+        .slice(200)
         .map((s) => s.id)
     )
     const pages = after.service.calls.filter((c) => c.channel === 'samples.page')
-    expect(pages.map((c) => (c.input as { page: number }).page)).toEqual([2, 3, 4, 5])
+    expect(pages.map((c) => (c.input as { page: number }).page)).toEqual([3, 4, 5])
     await downloads.stopAll()
   })
 

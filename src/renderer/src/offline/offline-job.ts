@@ -6,7 +6,7 @@ import type { OfflineContext } from './context'
 import { describe, isUnreachable } from './errors'
 import { cachedSamples } from './listing'
 import { ChunkWindow, ImageChunks, type ChunkResult, type FetchedChunk } from './offline-images'
-import { visibleIds, walkPages } from './offline-walk'
+import { visibleIds, walkPages, type StoredPage } from './offline-walk'
 
 /**
  * "Make available offline": walks every page of a job (or of one filter) at 100 a page into
@@ -53,6 +53,12 @@ interface Session {
 const ALL: TagFilter = { kind: 'everything' }
 const NOTHING: ChunkResult = { done: 0, failed: 0, bytes: 0, cancelled: false }
 const CHUNK = 100
+/**
+ * Pages per request for their thumbnails: 200 thumbnails, ~0.2 s from a fast service, so the
+ * request and its bookkeeping (a call each way, the row updated) are paid half as often as
+ * with one page, while a resume still repeats at most two pages.
+ */
+const PAGE_CHUNK = 2
 const jobId = (j: JobKey) => `${j.connectionId}/${j.jobId}`
 
 export class OfflineDownloads {
@@ -292,8 +298,9 @@ export class OfflineDownloads {
   }
 
   /**
-   * Pages from where the row stopped, each page's thumbnails fetched as soon as it is stored.
-   * A page counts as done once its thumbnails are: that is the place a resume starts from.
+   * Pages from where the row stopped, their thumbnails fetched as soon as `PAGE_CHUNK` of them
+   * are stored (or the last one). A page counts as done once its thumbnails are: that is the
+   * place a resume starts from.
    */
   private async pagesAndThumbnails(
     start: OfflineJobRow,
@@ -302,6 +309,26 @@ export class OfflineDownloads {
     const { signal } = session.abort
     const window = new ChunkWindow<FetchedChunk>()
     let row: OfflineJobRow | null = start
+    const push = (chunk: StoredPage) =>
+      window.push(
+        () =>
+          chunk.ids.length > 0
+            ? session.chunks.fetch(start, chunk.ids, 'thumb')
+            : Promise.resolve({ ...NOTHING, taskId: '' }),
+        async (result) => {
+          row = await this.countChunk(row, result, session, (r) => ({
+            pagesDone: chunk.page,
+            pagesTotal: chunk.pageCount,
+            imagesDone: r.imagesDone + chunk.ids.length,
+            imagesTotal: Math.max(r.imagesDone + chunk.ids.length, chunk.visibleTotal)
+          }))
+          return row !== null
+        }
+      )
+    // Stored pages whose thumbnails are not asked for yet, as one chunk (ids, then the last
+    // page's place and totals).
+    let gathered: StoredPage | null = null
+    let pages = 0
     const walked = await walkPages(
       this.ctx,
       start,
@@ -316,24 +343,19 @@ export class OfflineDownloads {
             imagesTotal: Math.max(row.imagesDone, stored.visibleTotal)
           })
         }
-        return window.push(
-          () =>
-            stored.ids.length > 0
-              ? session.chunks.fetch(start, stored.ids, 'thumb')
-              : Promise.resolve({ ...NOTHING, taskId: '' }),
-          async (result) => {
-            row = await this.countChunk(row, result, session, (r) => ({
-              pagesDone: stored.page,
-              pagesTotal: stored.pageCount,
-              imagesDone: r.imagesDone + stored.ids.length,
-              imagesTotal: Math.max(r.imagesDone + stored.ids.length, stored.visibleTotal)
-            }))
-            return row !== null
-          }
-        )
+        gathered = { ...stored, ids: [...(gathered?.ids ?? []), ...stored.ids] }
+        if (++pages < PAGE_CHUNK && stored.page < stored.pageCount) return true
+        const chunk: StoredPage = gathered
+        gathered = null
+        pages = 0
+        return push(chunk)
       }
     )
-    if (!walked || !(await window.drain())) return null
+    if (!walked) return null
+    // The walk can end before the page count says (an empty page): the rest goes now.
+    const rest: StoredPage | null = gathered
+    if (rest && !(await push(rest))) return null
+    if (!(await window.drain())) return null
     return row
   }
 
