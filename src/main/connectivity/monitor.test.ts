@@ -102,6 +102,27 @@ describe('ConnectivityMonitor', () => {
     expect(t.clock.nextIn()).toBe(60_000)
   })
 
+  it('puts the heartbeat off while requests succeed, without a timer per request', async () => {
+    const t = setup()
+    t.setUp(true)
+    t.monitor.track('c1', t.probe)
+    await t.clock.advance(0)
+    expect(t.probes()).toBe(1)
+    let timers = 0
+    const setTimer = t.clock.setTimeout.bind(t.clock)
+    t.clock.setTimeout = (fn, ms) => (timers++, setTimer(fn, ms))
+    await t.clock.advance(30_000)
+    for (let i = 0; i < 1000; i++) t.monitor.report('c1', true)
+    expect(timers).toBe(0)
+    // Heard from 30 s in: no probe at 60 s, the next one 60 s after that answer.
+    await t.clock.advance(30_000)
+    expect(t.probes()).toBe(1)
+    expect(t.clock.nextIn()).toBe(30_000)
+    await t.clock.advance(30_000)
+    expect(t.probes()).toBe(2)
+    expect(t.clock.nextIn()).toBe(60_000)
+  })
+
   it('follows request outcomes, and repeated failures do not postpone the probe', async () => {
     const t = setup()
     t.setUp(true)

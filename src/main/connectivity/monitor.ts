@@ -26,6 +26,10 @@ interface Entry {
   lastError: string | null
   probe: Probe
   timer: unknown
+  /** The timer is the online heartbeat (not a backoff probe). */
+  beat: boolean
+  /** The last sign of life while online: the heartbeat probes only after that long of quiet. */
+  heardAt: number
   failures: number
   probing: boolean
 }
@@ -55,6 +59,8 @@ export class ConnectivityMonitor {
       lastError: null,
       probe,
       timer: null,
+      beat: false,
+      heardAt: 0,
       failures: 0,
       probing: false
     }
@@ -76,7 +82,10 @@ export class ConnectivityMonitor {
     if (reachable) {
       entry.failures = 0
       this.set(id, entry, 'online', null)
-      this.schedule(id, entry, this.heartbeatMs)
+      // A heartbeat already waits: it puts itself off when it fires (no timer per request; a
+      // download makes thousands of them).
+      entry.heardAt = this.clock.now()
+      if (!entry.beat) this.heartbeat(id, entry, this.heartbeatMs)
       return
     }
     const wasOffline = entry.state === 'offline'
@@ -127,7 +136,23 @@ export class ConnectivityMonitor {
 
   private schedule(id: string, entry: Entry, ms: number): void {
     this.clock.clearTimeout(entry.timer)
+    entry.beat = false
     entry.timer = this.clock.setTimeout(() => void this.runProbe(id, entry), ms)
+  }
+
+  /**
+   * Probes after `ms`, unless the connection was heard from meanwhile (`heardAt`): then once
+   * `heartbeatMs` have passed since.
+   */
+  private heartbeat(id: string, entry: Entry, ms: number): void {
+    this.clock.clearTimeout(entry.timer)
+    entry.beat = true
+    entry.timer = this.clock.setTimeout(() => {
+      const quiet = this.clock.now() - entry.heardAt
+      if (quiet < this.heartbeatMs && this.entries.get(id) === entry)
+        this.heartbeat(id, entry, this.heartbeatMs - quiet)
+      else void this.runProbe(id, entry)
+    }, ms)
   }
 
   private async runProbe(id: string, entry: Entry): Promise<void> {
@@ -148,7 +173,8 @@ export class ConnectivityMonitor {
     if (error === null) {
       entry.failures = 0
       this.set(id, entry, 'online', null)
-      this.schedule(id, entry, this.heartbeatMs)
+      entry.heardAt = this.clock.now()
+      this.heartbeat(id, entry, this.heartbeatMs)
     } else {
       this.set(id, entry, 'offline', error)
       this.schedule(id, entry, this.backoff(++entry.failures))
