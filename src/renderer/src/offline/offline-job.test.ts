@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import type { ChannelInput } from '../../../shared/ipc'
-import { OfflineDownloads, type OfflineProgress } from './offline-job'
+import { jobDbBytes, OfflineDownloads, type OfflineProgress } from './offline-job'
 import { readPage } from './pages'
 import { FakeService, makeSample, makeWorld, type TestWorld } from './testing'
 
@@ -211,6 +211,8 @@ describe('make available offline', () => {
     // The totals are known from the first page on, before its thumbnails are in.
     await until(async () => seen.at(-1)?.[0]?.imagesTotal === 100)
     w.clock.advance(2_000)
+    // The size is read again once the clock allows (the first read came before any page).
+    await until(async () => (seen.at(-1)?.[0]?.dbBytes ?? 0) > 0)
     const taskId = (w.prefetched[0] as Prefetch).taskId
     w.events.emitProgress({ taskId, done: 40, failed: 0, total: 100, bytes: 400_000 })
     const last = seen.at(-1)?.[0]
@@ -220,6 +222,26 @@ describe('make available offline', () => {
     expect(last?.dbBytes).toBeGreaterThan(0)
     await downloads.cancel(job)
     await running
+    off()
+  })
+})
+
+describe('offline job sizes', () => {
+  it('are read at most every 2 s while a download changes its row, and once after the last change', async () => {
+    const w = world(250)
+    const downloads = new OfflineDownloads(w.ctx)
+    const seen: OfflineProgress[][] = []
+    const off = downloads.watch((jobs) => seen.push(jobs))
+    await downloads.start(job)
+    await until(async () => seen.at(-1)?.[0]?.state === 'done')
+    // Every change of the row is shown at once, but the size is still the first one read
+    // (before any page was stored): the clock has not moved.
+    expect(seen.length).toBeGreaterThan(3)
+    expect(new Set(seen.map((jobs) => jobs[0]?.dbBytes ?? 0))).toEqual(new Set([0]))
+    w.clock.advance(2_000)
+    const bytes = await jobDbBytes(w.ctx.db, job)
+    expect(bytes).toBeGreaterThan(0)
+    await until(async () => seen.at(-1)?.[0]?.dbBytes === bytes)
     off()
   })
 })

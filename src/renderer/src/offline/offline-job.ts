@@ -59,6 +59,8 @@ const CHUNK = 100
  * with one page, while a resume still repeats at most two pages.
  */
 const PAGE_CHUNK = 2
+/** How often the sizes of offline jobs in the database are read again while they change. */
+const SIZE_EVERY_MS = 2_000
 const jobId = (j: JobKey) => `${j.connectionId}/${j.jobId}`
 
 export class OfflineDownloads {
@@ -170,26 +172,50 @@ export class OfflineDownloads {
     return { images: ids.length, fullBytes: Math.round(sum + average * unknownSizes), unknownSizes }
   }
 
-  /** Live progress of every offline job (for the job list and the progress bar). */
+  /**
+   * Live progress of every offline job (for the job list and the progress bar). The rows are
+   * live; their sizes in the database are read from every cached page of the job, so they are
+   * read again at most every `SIZE_EVERY_MS` while the rows change (a download changes its row
+   * every chunk, and reading all its pages each time made the download quadratic), and once
+   * more after the last change.
+   */
   watch(listener: (jobs: OfflineProgress[]) => void): () => void {
     let rows: OfflineJobRow[] = []
     let dbBytes = new Map<string, number>()
     const emit = () => listener(rows.map((r) => this.progressOf(r, dbBytes.get(jobId(r)) ?? 0)))
-    const subscription = liveQuery(async () => {
-      const all = await this.ctx.db.offlineJobs.toArray()
-      const sizes = new Map<string, number>()
-      for (const r of all) sizes.set(jobId(r), await jobDbBytes(this.ctx.db, r))
-      return { all, sizes }
-    }).subscribe({
-      next: (value) => {
-        rows = value.all
-        dbBytes = value.sizes
+    const stop = new AbortController()
+    let sizing = false
+    let dirty = false
+    const size = async () => {
+      dirty = true
+      if (sizing) return
+      sizing = true
+      try {
+        while (dirty && !stop.signal.aborted) {
+          dirty = false
+          const sizes = new Map<string, number>()
+          for (const r of rows) sizes.set(jobId(r), await jobDbBytes(this.ctx.db, r))
+          dbBytes = sizes
+          emit()
+          await this.ctx.clock.sleep(SIZE_EVERY_MS, stop.signal)
+        }
+      } catch {
+        // The database closed with the window: nothing left to show.
+      } finally {
+        sizing = false
+      }
+    }
+    const subscription = liveQuery(() => this.ctx.db.offlineJobs.toArray()).subscribe({
+      next: (all) => {
+        rows = all
         emit()
+        void size()
       },
       error: () => undefined
     })
     this.listeners.add(emit)
     return () => {
+      stop.abort()
       subscription.unsubscribe()
       this.listeners.delete(emit)
     }
