@@ -4,13 +4,12 @@ import { z } from 'zod'
 
 /**
  * The image cache's index on disk: a snapshot (`index.json`, every key and where its bytes
- * are) and a journal of the changes made since (`index.log`, one JSON line per key changed or
- * gone). A write costs what changed, not the whole index: 100,000 keys are ~24 MB of JSON,
+ * are) and a journal of the changes made since (`index-<n>.log`, one JSON line per key changed
+ * or gone). A write costs what changed, not the whole index: 100,000 keys are ~24 MB of JSON,
  * which a big download used to rewrite every few seconds (a twentieth of main's CPU while a
  * 10,000-image job downloaded into a cache holding a few such jobs). The snapshot is rewritten
- * once the journal is as long as the index, and names the journal that follows it
- * (`index-<n>.log`): a journal left behind by a crash between the two is not read, and goes at
- * the next start. A crash may also cut a journal's last line: it is ignored (those images are
+ * once the journal is as long as the index, and names the journal that follows it: a journal
+ * left behind by a crash between the two is not read, and goes at the next start. A crash may also cut a journal's last line: it is ignored (those images are
  * fetched again).
  */
 

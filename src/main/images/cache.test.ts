@@ -310,6 +310,21 @@ describe('ImageCache', () => {
     expect(again.info()).toMatchObject({ entries: 3, bytes: 300 })
   })
 
+  it('writes every key after a write that failed, not just what changed since', async () => {
+    const cache = await open(10_000)
+    await cache.put('a', bytes(1), 'image/png')
+    await cache.flush()
+    // The folder removed behind its back: the journal cannot be written.
+    await rm(dir, { recursive: true })
+    await cache.put('b', bytes(2), 'image/png')
+    await expect(cache.flush()).rejects.toThrow()
+    await mkdir(dir, { recursive: true })
+    await cache.put('c', bytes(3), 'image/png')
+    await cache.flush()
+    const snapshot = JSON.parse(await readFile(path.join(dir, 'index.json'), 'utf8'))
+    expect(snapshot.entries.map((e: { key: string }) => e.key).sort()).toEqual(['a', 'b', 'c'])
+  })
+
   it('rewrites the index once the journal outgrows it, and then reads only the journal it names', async () => {
     const cache = await open(10_000_000)
     for (let i = 0; i < 600; i++) await cache.put(`t/${i}/`, bytes(i % 256, 10), 'image/png')

@@ -57,8 +57,11 @@ export class ImageCache {
   private flushing: Promise<void> = Promise.resolve()
   /** Keys changed (or gone) since the index was last written. */
   private readonly changed = new Set<string>()
-  /** Blobs moved (compaction): every key is written again, as a snapshot. */
-  private movedBlobs = false
+  /**
+   * The next write is a snapshot of every key: blobs moved (compaction), or a write failed and
+   * the journal lacks what it held.
+   */
+  private rewriteAll = false
   private readonly now: () => number
 
   private constructor(
@@ -153,26 +156,27 @@ export class ImageCache {
     } catch {
       // Disk full: the pack now ends before those blobs, and they are fetched again.
     }
-    const snapshot =
-      this.movedBlobs || this.index.wantsSnapshot(this.changed.size, this.entries.size)
-    const write = snapshot
-      ? this.snapshotWrite()
-      : this.journalWrite([...this.changed].map((key) => this.stored(key)))
+    // What to write is taken now; it is written when the writes before it are done.
+    let write: () => Promise<void>
+    if (this.rewriteAll || this.index.wantsSnapshot(this.changed.size, this.entries.size)) {
+      const entries = [...this.entries.keys()].map((key) => this.stored(key) as IndexEntry)
+      write = () => this.index.snapshot(entries)
+    } else {
+      const changes = [...this.changed].map((key) => this.stored(key))
+      write = () => this.index.append(changes)
+    }
     this.changed.clear()
-    this.movedBlobs = false
-    // After a failed write (the folder removed behind our back) the next one still runs.
-    this.flushing = this.flushing.catch(() => undefined).then(write)
+    this.rewriteAll = false
+    // After a failed write (the folder removed behind our back) the next one still runs, and
+    // writes every key.
+    this.flushing = this.flushing
+      .catch(() => undefined)
+      .then(write)
+      .catch((error: unknown) => {
+        this.rewriteAll = true
+        throw error
+      })
     return this.flushing
-  }
-
-  /** The whole index, taken now, written when the writes before it are done. */
-  private snapshotWrite() {
-    const entries = [...this.entries.keys()].map((key) => this.stored(key) as IndexEntry)
-    return () => this.index.snapshot(entries)
-  }
-
-  private journalWrite(changes: IndexChange[]) {
-    return () => this.index.append(changes)
   }
 
   /** A key as the index stores it: its entry and where its bytes are, or gone. */
@@ -265,7 +269,7 @@ export class ImageCache {
     if (lost.size > 0)
       for (const [key, entry] of [...this.entries]) if (lost.has(entry.hash)) this.drop(key)
     this.packs.remove(pack)
-    this.movedBlobs = true
+    this.rewriteAll = true
     this.scheduleFlush()
   }
 
