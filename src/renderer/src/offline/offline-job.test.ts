@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import type { ChannelInput } from '../../../shared/ipc'
 import { jobDbBytes, OfflineDownloads, type OfflineProgress } from './offline-job'
+import { queueDeletions } from './outbox'
 import { readPage } from './pages'
 import { FakeService, makeSample, makeWorld, type TestWorld } from './testing'
 
@@ -108,6 +109,21 @@ describe('make available offline', () => {
       })
       expect(view.samples).toHaveLength(page === 3 ? 50 : 100)
     }
+  })
+
+  it('counts the images left visible: those queued for deletion are neither fetched nor counted', async () => {
+    const w = world()
+    const all = w.service.samples('c1', 'j1').map((s) => s.id)
+    // Deleted offline before the download: five on page 2, one on page 3.
+    const gone = [all[120], all[130], all[140], all[150], all[160], all[240]] as string[]
+    await queueDeletions(w.ctx.db, w.ctx.clock, job, gone, 60_000)
+    await new OfflineDownloads(w.ctx).start(job)
+    expect(w.prefetched.flatMap((p) => p.sampleIds)).toEqual(all.filter((id) => !gone.includes(id)))
+    expect(await w.ctx.db.offlineJobs.get(['c1', 'j1'])).toMatchObject({
+      state: 'done',
+      imagesDone: 244,
+      imagesTotal: 244
+    })
   })
 
   it('estimates full images first and downloads them after the thumbnails', async () => {

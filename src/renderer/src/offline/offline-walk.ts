@@ -80,6 +80,15 @@ export async function walkPages(
   return false
 }
 
+/**
+ * How many samples of the filter are visible: the service's total less those queued for
+ * deletion, as the walk counts them (one read, where `visibleIds` reads every cached page).
+ */
+export async function visibleCount(db: TagdeckDb, job: JobKey, filter: TagFilter): Promise<number> {
+  const listing = await db.listings.get(keyOf(job, filter))
+  return listing ? Math.max(0, listing.total - Object.keys(listing.hidden).length) : 0
+}
+
 /** Every visible sample id of the filter, in page order, from the cache. */
 export async function visibleIds(db: TagdeckDb, job: JobKey, filter: TagFilter): Promise<string[]> {
   const listing = await db.listings.get(keyOf(job, filter))
