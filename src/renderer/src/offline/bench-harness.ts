@@ -78,13 +78,9 @@ function openRaw(name: string): Promise<IDBDatabase> {
       db.createObjectStore('listings', {
         keyPath: ['connectionId', 'jobId', 'filterKey', 'perPage']
       })
-      const pages = db.createObjectStore('pages', {
-        keyPath: ['connectionId', 'jobId', 'filterKey', 'perPage', 'page']
-      })
-      pages.createIndex('listing', ['connectionId', 'jobId', 'filterKey', 'perPage'])
-      pages.createIndex('job', ['connectionId', 'jobId'])
-      pages.createIndex('lastUsedAt', 'lastUsedAt')
-      pages.createIndex('sampleIds', 'sampleIds', { multiEntry: true })
+      const key = ['connectionId', 'jobId', 'filterKey', 'perPage', 'page']
+      db.createObjectStore('pages', { keyPath: key }).createIndex('lastUsedAt', 'lastUsedAt')
+      db.createObjectStore('pageIds', { keyPath: key })
       const samples = db.createObjectStore('samples', {
         keyPath: ['connectionId', 'jobId', 'sampleId']
       })
@@ -103,7 +99,7 @@ export async function rawWrite(pages: number, perPage: number): Promise<number> 
   const started = performance.now()
   for (let p = 1; p <= pages; p++) {
     const now = Date.now()
-    const tx = db.transaction(['listings', 'pages'], 'readwrite')
+    const tx = db.transaction(['listings', 'pages', 'pageIds'], 'readwrite')
     const samples = data[p - 1]
     tx.objectStore('listings').put({
       ...job,
@@ -125,6 +121,13 @@ export async function rawWrite(pages: number, perPage: number): Promise<number> 
       fetchedAt: now,
       lastUsedAt: now,
       bytes: JSON.stringify(samples).length
+    })
+    tx.objectStore('pageIds').put({
+      ...job,
+      filterKey: 'everything',
+      perPage,
+      page: p,
+      ids: samples.map((s) => s.id)
     })
     await done(tx)
   }

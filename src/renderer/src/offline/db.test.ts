@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto'
 import { Dexie } from 'dexie'
 import { describe, expect, it } from 'vitest'
-import { DUE_INDEX, groupsHolding, openTagdeckDb, SCHEMA_V2 } from './db'
+import { COUNT_INDEX, DUE_INDEX, groupsHolding, openTagdeckDb, SCHEMA_V2 } from './db'
+import { jobPagesHolding } from './page-rows'
 import { settledRows } from './batches'
 import { deletions } from './testing'
 
@@ -100,6 +101,47 @@ describe('schema upgrade', () => {
     })
     // The batch in flight named a row that is gone: dropped, its sample is queued again.
     expect(await db.inflight.count()).toBe(0)
+    db.close()
+  })
+
+  it("gives version 5's pages their ids apart, so the pages holding a sample are still found", async () => {
+    const name = `upgrade-v5-${Math.random()}`
+    const v5 = new Dexie(name)
+    v5.version(5).stores({
+      ...SCHEMA_V2,
+      outbox: `id, [status+createdAt], ${COUNT_INDEX}, ${DUE_INDEX}, *keys`,
+      inflight: 'id, [connectionId+jobId]',
+      settled: 'id, [connectionId+jobId]'
+    })
+    const page = (jobId: string, filterKey: string, n: number, ids: string[]) => ({
+      connectionId: 'c1',
+      jobId,
+      filterKey,
+      perPage: 2,
+      page: n,
+      sampleIds: ids,
+      samples: ids.map((id) => ({ id })),
+      fetchedAt: 1,
+      lastUsedAt: 1,
+      bytes: 10
+    })
+    await v5
+      .table('pages')
+      .bulkAdd([
+        page('j1', 'everything', 1, ['a', 'b']),
+        page('j1', 'everything', 2, ['c', 'd']),
+        page('j1', 'tag:cat', 1, ['b', 'd']),
+        page('j2', 'everything', 1, ['b'])
+      ])
+    v5.close()
+
+    const db = openTagdeckDb(name)
+    expect(await db.pageIds.count()).toBe(4)
+    const holding = await jobPagesHolding(db, { connectionId: 'c1', jobId: 'j1' }, new Set(['b']))
+    expect(holding.map((p) => `${p.filterKey} ${p.page}`).sort()).toEqual([
+      'everything 1',
+      'tag:cat 1'
+    ])
     db.close()
   })
 })

@@ -32,8 +32,8 @@ export interface ListingRow extends JobKey {
 
 /**
  * One page as the service returned it, in the listing's current offsets. The samples ride
- * along so a cached page reads in two or three gets; `sampleIds` is indexed (multi-entry) to
- * find the pages a sample is on.
+ * along so a cached page reads in two or three gets; its `pageIds` twin finds the pages a
+ * sample is on (see `page-rows.ts`, which every write of pages goes through).
  */
 export interface PageRow extends JobKey {
   filterKey: string
@@ -45,6 +45,17 @@ export interface PageRow extends JobKey {
   lastUsedAt: number
   /** Rough size of the page and its samples in the database, for the cache cap. */
   bytes: number
+}
+
+/** A page's key: its listing's, then the page number. */
+export type PageKey = [string, string, string, number, number]
+
+/** The sample ids of one cached page (same key), read to find the pages holding a sample. */
+export interface PageIdsRow extends JobKey {
+  filterKey: string
+  perPage: number
+  page: number
+  ids: string[]
 }
 
 /** One sample read on its own (the viewer's `samples.get`), fresher than its page maybe. */
@@ -202,7 +213,8 @@ export interface JobListRow {
 
 export type TagdeckDb = Dexie & {
   listings: Table<ListingRow, [string, string, string, number]>
-  pages: Table<PageRow, [string, string, string, number, number]>
+  pages: Table<PageRow, PageKey>
+  pageIds: Table<PageIdsRow, PageKey>
   samples: Table<SampleRow, [string, string, string]>
   jobs: Table<JobRow, [string, string]>
   outbox: Table<OutboxRow, string>
@@ -228,6 +240,9 @@ export const SCHEMA_V1 = {
   pauses: 'connectionId'
 }
 export const SCHEMA_V2 = { ...SCHEMA_V1, jobLists: 'connectionId' }
+
+/** The pages' primary key, and their `pageIds` twins'. */
+const PAGE_KEY = '[connectionId+jobId+filterKey+perPage+page]'
 
 export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
   const db = new Dexie(name) as TagdeckDb
@@ -272,6 +287,20 @@ export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
       await outbox.bulkDelete(old.map((r) => r.id))
       await outbox.bulkAdd(groupsOfV4(old))
       await tx.table('inflight').clear()
+    })
+  // Pages lose their indexes but the one eviction orders by (the rest are ranges of the primary
+  // key): the multi-entry index of sample ids cost every page written a hundred entries, and a
+  // page's ids now sit in a row of their own, `pageIds` (see `page-rows.ts`).
+  db.version(6)
+    .stores({ pages: `${PAGE_KEY}, lastUsedAt`, pageIds: PAGE_KEY })
+    .upgrade(async (tx) => {
+      const ids: PageIdsRow[] = []
+      await tx
+        .table<PageRow, PageKey>('pages')
+        .each(({ connectionId, jobId, filterKey, perPage, page, sampleIds }) =>
+          ids.push({ connectionId, jobId, filterKey, perPage, page, ids: sampleIds })
+        )
+      await tx.table('pageIds').bulkAdd(ids)
     })
   return db
 }

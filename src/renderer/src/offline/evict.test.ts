@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { cacheBytes, evict } from './evict'
 import { readSample } from './job-data'
 import { OfflineDownloads } from './offline-job'
+import { jobPageIds, jobPageRange } from './page-rows'
 import { queueDeletions } from './outbox'
 import { readPage, type PageRequest } from './pages'
 import { makeSample, makeWorld } from './testing'
@@ -30,10 +31,7 @@ async function setup() {
     w.clock.advance(120_000)
   }
   // The pinned job was used longest ago: LRU alone would drop it first.
-  await w.ctx.db.pages
-    .where('[connectionId+jobId]')
-    .equals(['c1', 'pinned'])
-    .modify({ lastUsedAt: 0 })
+  await jobPageRange(w.ctx.db, { connectionId: 'c1', jobId: 'pinned' }).modify({ lastUsedAt: 0 })
   // The viewer opened one image of each: those detail rows go with their job's pages.
   for (const jobId of ['old', 'recent']) {
     await readSample(w.ctx, { connectionId: 'c1', jobId }, w.service.samples('c1', jobId)[150].id)
@@ -47,15 +45,19 @@ async function setup() {
   return { w, queued }
 }
 
-const pagesOf = (w: ReturnType<typeof makeWorld>, jobId: string) =>
-  w.ctx.db.pages.where('[connectionId+jobId]').equals(['c1', jobId]).count()
+const pagesOf = async (w: ReturnType<typeof makeWorld>, jobId: string) => {
+  const pages = await jobPageRange(w.ctx.db, { connectionId: 'c1', jobId }).count()
+  // A page's ids go with it.
+  expect((await jobPageIds(w.ctx.db, { connectionId: 'c1', jobId })).length).toBe(pages)
+  return pages
+}
 
 describe('evict', () => {
   it('drops least recently used unpinned pages first, down to the cap', async () => {
     const { w } = await setup()
     const total = await cacheBytes(w.ctx.db)
     const oldBytes = (
-      await w.ctx.db.pages.where('[connectionId+jobId]').equals(['c1', 'old']).toArray()
+      await jobPageRange(w.ctx.db, { connectionId: 'c1', jobId: 'old' }).toArray()
     ).reduce((s, p) => s + p.bytes, 0)
     const result = await evict(w.ctx.db, total - oldBytes)
     expect(result).toMatchObject({
@@ -80,10 +82,7 @@ describe('evict', () => {
     expect(await pagesOf(w, 'recent')).toBe(0)
     expect(await pagesOf(w, 'old')).toBe(0)
     expect(await pagesOf(w, 'pinned')).toBe(2)
-    const pinned = await w.ctx.db.pages
-      .where('[connectionId+jobId]')
-      .equals(['c1', 'pinned'])
-      .toArray()
+    const pinned = await jobPageRange(w.ctx.db, { connectionId: 'c1', jobId: 'pinned' }).toArray()
     expect(pinned.flatMap((p) => p.samples)).toEqual(w.service.samples('c1', 'pinned'))
     expect(await w.ctx.db.outbox.toArray()).toEqual(outboxBefore)
 

@@ -1,5 +1,6 @@
 import type { JobKey, PageRow, TagdeckDb } from './db'
 import { writeScope } from './listing'
+import { deletePages, jobPageIds, pageKeyOf } from './page-rows'
 
 /**
  * Keeps the cached pages under a byte cap: least recently used first, never a page of a job
@@ -42,19 +43,14 @@ export async function evict(db: TagdeckDb, capBytes: number): Promise<EvictResul
     }
     if (victims.length === 0)
       return { bytesBefore, bytesAfter: bytes, pagesRemoved: 0, samplesRemoved: 0 }
-    await db.pages.bulkDelete(
-      victims.map((p) => [p.connectionId, p.jobId, p.filterKey, p.perPage, p.page])
-    )
+    await deletePages(db, victims.map(pageKeyOf))
     const jobs = new Map(
       victims.map((p) => [jobKey(p), { connectionId: p.connectionId, jobId: p.jobId }])
     )
     let samplesRemoved = 0
     for (const job of jobs.values()) {
-      const pages = await db.pages
-        .where('[connectionId+jobId]')
-        .equals([job.connectionId, job.jobId])
-        .toArray()
-      const kept = new Set(pages.flatMap((p) => p.sampleIds))
+      const pages = await jobPageIds(db, job)
+      const kept = new Set(pages.flatMap((p) => p.ids))
       const listed = new Set(pages.map((p) => `${p.filterKey}/${p.perPage}`))
       const orphans = await db.samples
         .where('[connectionId+jobId]')

@@ -135,19 +135,23 @@ export async function cachedSample(
   sampleId: string,
   now = Date.now()
 ): Promise<CachedSample | null> {
-  return db.transaction('r', db.samples, db.pages, db.outbox, db.settled, async () => {
-    const found = (await cachedSamples(db, job, [sampleId])).get(sampleId)
-    if (!found) return null
-    const key = outboxId(job.connectionId, job.jobId, sampleId)
-    const queued = (await queuedKeys(db, [key])).has(key)
-    const settled = queued ? [] : await settledRows(db, job)
-    return {
-      value: found.sample,
-      fetchedAt: found.at,
-      ageMs: Math.max(0, now - found.at),
-      pendingDeletion: queued || settled.some((r) => r.sampleId === sampleId)
+  return db.transaction(
+    'r',
+    [db.samples, db.pages, db.pageIds, db.outbox, db.settled],
+    async () => {
+      const found = (await cachedSamples(db, job, [sampleId])).get(sampleId)
+      if (!found) return null
+      const key = outboxId(job.connectionId, job.jobId, sampleId)
+      const queued = (await queuedKeys(db, [key])).has(key)
+      const settled = queued ? [] : await settledRows(db, job)
+      return {
+        value: found.sample,
+        fetchedAt: found.at,
+        ageMs: Math.max(0, now - found.at),
+        pendingDeletion: queued || settled.some((r) => r.sampleId === sampleId)
+      }
     }
-  })
+  )
 }
 
 /** One sample with its tags and boxes (the viewer), cache-first. */

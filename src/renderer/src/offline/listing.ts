@@ -1,6 +1,7 @@
 import { Dexie } from 'dexie'
 import type { Sample } from '../../../shared/domain'
 import type { JobKey, ListingRow, PageRow, QueuedSample, TagdeckDb } from './db'
+import { deletePages, jobPagesHolding, pageKeyOf, putPages } from './page-rows'
 import { outboxId, queuedKeys, touchJob } from './db'
 import { matchesFilter, shiftedOffset, subtractFromStats } from './overlay'
 
@@ -13,6 +14,7 @@ import { matchesFilter, shiftedOffset, subtractFromStats } from './overlay'
 export const writeScope = (db: TagdeckDb) => [
   db.listings,
   db.pages,
+  db.pageIds,
   db.samples,
   db.jobs,
   db.outbox,
@@ -47,30 +49,6 @@ export function listingPageRange(db: TagdeckDb, l: ListingRow) {
 
 export function listingPages(db: TagdeckDb, l: ListingRow): Promise<PageRow[]> {
   return listingPageRange(db, l).toArray()
-}
-
-type PageKey = [string, string, string, number, number]
-
-/**
- * Cached pages of this job that hold any of these samples. The multi-entry index is walked for
- * keys only, then each page is read once: walking it for values would read (and clone) a whole
- * page of 100 samples for every id asked about.
- */
-export async function jobPagesHolding(
-  db: TagdeckDb,
-  job: JobKey,
-  sampleIds: ReadonlySet<string>
-): Promise<PageRow[]> {
-  const keys = (await db.pages
-    .where('sampleIds')
-    .anyOf([...sampleIds])
-    .primaryKeys()) as unknown as PageKey[]
-  const unique = new Map<string, PageKey>()
-  for (const key of keys) {
-    if (key[0] === job.connectionId && key[1] === job.jobId) unique.set(key.join('\u0000'), key)
-  }
-  const pages = await db.pages.bulkGet([...unique.values()])
-  return pages.filter((p): p is PageRow => p !== undefined)
 }
 
 /** Hides freshly queued samples in every cached listing of their job. */
@@ -237,8 +215,8 @@ async function rebaseListing(db: TagdeckDb, listing: ListingRow, gone: Set<strin
       bytes: Math.round(perId * samples.length)
     })
   }
-  await listingPageRange(db, listing).delete()
-  await db.pages.bulkPut(rows)
+  await deletePages(db, pages.map(pageKeyOf))
+  await putPages(db, rows)
 
   const hidden: Record<string, number> = {}
   for (const [id, offset] of Object.entries(listing.hidden)) {

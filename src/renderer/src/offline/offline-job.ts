@@ -5,6 +5,7 @@ import { filterKey } from './db'
 import type { OfflineContext } from './context'
 import { describe, isUnreachable } from './errors'
 import { cachedSamples } from './listing'
+import { jobPageRange } from './page-rows'
 import { ChunkWindow, ImageChunks, type ChunkResult, type FetchedChunk } from './offline-images'
 import { visibleCount, visibleIds, walkPages, type StoredPage } from './offline-walk'
 
@@ -420,9 +421,6 @@ export class OfflineDownloads {
 /** Bytes of a job's cached pages (samples included) in the database. */
 export async function jobDbBytes(db: TagdeckDb, job: JobKey): Promise<number> {
   let bytes = 0
-  await db.pages
-    .where('[connectionId+jobId]')
-    .equals([job.connectionId, job.jobId])
-    .each((p) => (bytes += p.bytes))
+  await jobPageRange(db, job).each((p) => (bytes += p.bytes))
   return bytes
 }

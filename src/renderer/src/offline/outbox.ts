@@ -22,13 +22,8 @@ import {
   touchJob
 } from './db'
 import type { Clock } from './deps'
-import {
-  cachedSamples,
-  hideInListings,
-  jobPagesHolding,
-  unhideInListings,
-  writeScope
-} from './listing'
+import { cachedSamples, hideInListings, unhideInListings, writeScope } from './listing'
+import { jobPagesHolding } from './page-rows'
 
 /**
  * The outbox: the only writer of deletions. Queueing writes the samples in groups (`OutboxRow`:

@@ -4,6 +4,7 @@ import { filterKey, outboxOfJob, touchJob } from './db'
 import { hasSettled, jobInFlight } from './batches'
 import { listingKey, placeHiddenOnPage, rebaseJob, writeScope } from './listing'
 import { matchesFilter } from './overlay'
+import { putPages } from './page-rows'
 
 /** Writing service pages into the cache without tearing the offsets a sync is moving. */
 
@@ -36,16 +37,24 @@ export async function storePage(
   now: number
 ): Promise<StoreOutcome> {
   return db.transaction('rw', writeScope(db), async () => {
-    const job = await db.jobs.get([req.connectionId, req.jobId])
-    if ((job?.generation ?? 0) !== generation) return DEFERRED
-    if (await jobInFlight(db, req)) return DEFERRED
-    // Deletions confirmed before this request went out: the answer already lacks them.
-    if (await hasSettled(db, req)) await rebaseJob(db, req, now)
-    // Most pages are stored with nothing queued for their job: one count skips the lookups.
-    const queued = await outboxOfJob(db, req).count()
-
     const key = listingKey({ ...req, filterKey: filterKey(req.filter) })
-    const before = await db.listings.get(key)
+    const pageKey = [req.connectionId, req.jobId, key[2], req.perPage, result.page] as const
+    // Asked all at once: each is a round trip to the database, and most pages need none of
+    // what they guard against (a sync under way or finished, deletions queued).
+    const [job, inFlight, settled, queued, listed, cachedPage] = await Promise.all([
+      db.jobs.get([req.connectionId, req.jobId]),
+      jobInFlight(db, req),
+      hasSettled(db, req),
+      // Most pages are stored with nothing queued for their job: one count skips the lookups.
+      outboxOfJob(db, req).count(),
+      db.listings.get(key),
+      db.pages.get([...pageKey])
+    ])
+    if ((job?.generation ?? 0) !== generation || inFlight) return DEFERRED
+    // Deletions confirmed before this request went out: the answer already lacks them. The
+    // rebase rewrites the job's listings and pages: they are read again after it.
+    if (settled) await rebaseJob(db, req, now)
+    const before = settled ? await db.listings.get(key) : listed
     const listing: ListingRow = before
       ? { ...before, hidden: { ...before.hidden } }
       : {
@@ -57,19 +66,20 @@ export async function storePage(
           total: result.total,
           fetchedAt: now,
           staleAt: null,
-          hidden: await unplacedQueued(db, req)
+          hidden: queued > 0 ? await unplacedQueued(db, req) : {}
         }
     // Someone else changed the job: the other cached pages may be off by that much.
     if (before && before.total !== result.total) listing.staleAt = now
     listing.total = result.total
     listing.fetchedAt = now
 
-    const pageKey = [req.connectionId, req.jobId, key[2], req.perPage, result.page] as const
     // A listing new to the cache has no pages a reader could be showing.
-    const old = before ? await db.pages.get([...pageKey]) : undefined
+    const old = !before ? undefined : settled ? await db.pages.get([...pageKey]) : cachedPage
     const sampleIds = result.samples.map((s) => s.id)
     // Only what a reader may be showing counts as a change; a page new to the cache is not.
     let changed = before !== undefined && before.total !== result.total
+    // Written without waiting for each other: the transaction holds them in order.
+    const writes: Promise<unknown>[] = []
     if (sampleIds.length > 0 || result.page === 1) {
       const page: PageRow = {
         connectionId: req.connectionId,
@@ -83,13 +93,14 @@ export async function storePage(
         lastUsedAt: now,
         bytes: JSON.stringify(result.samples).length + 64
       }
-      await db.pages.put(page)
       await placeHiddenOnPage(db, listing, page, queued > 0)
+      writes.push(putPages(db, [page]))
       changed ||=
         old !== undefined && JSON.stringify(old.samples) !== JSON.stringify(result.samples)
     }
-    await db.listings.put(listing)
-    if (changed) await touchJob(db, req, {})
+    writes.push(db.listings.put(listing))
+    if (changed) writes.push(touchJob(db, req, {}))
+    await Promise.all(writes)
     return { stored: true, hidden: listing.hidden }
   })
 }
