@@ -38,7 +38,7 @@ export interface PrefetchOptions {
  * away (a presigned OBS URL is a round trip of 50-200 ms), so fewer leaves most of a fast link
  * idle; the local service answers as fast either way.
  */
-export const PREFETCH_CONCURRENCY = 6
+export const PREFETCH_CONCURRENCY = 12
 
 /** A running task: its images not started yet (from `next`), and those in flight. */
 interface Task {
