@@ -8,7 +8,10 @@ import { LIVE_SIZE, liveRows } from './offline-live'
 
 // Part 1, the offline layer's IndexedDB cost, as ratios to raw IndexedDB doing the same work:
 // caching 100 pages of 100 samples (the real `storePage`: listing, page, samples, overlay)
-// and reading one cached page (`cachedPage`: listing, page, 100 samples, overlay). Runs in
+// and reading one cached page (`cachedPage`: listing, page, 100 samples, overlay); and, in a
+// 100,000-image job cached whole, the viewer's read of one sample (`cachedSample`: the pages
+// holding it found through their `pageIds`) against raw IndexedDB finding its page through a
+// multi-entry index of sample ids, as the pages had before schema 6. Runs in
 // Chromium with an on-disk profile; without Chromium it falls back to fake-indexeddb in Node
 // and says so, because those numbers say little about a real browser.
 // Part 2 (`offline-live.ts`): caching a 10,000-image job and syncing 10,000 queued deletions
@@ -21,12 +24,19 @@ const PER_PAGE = 100
 const WRITE_ROUNDS = 3
 const READS = 300
 const READ_TARGET_MS = 5
+/** A 100,000-image job cached whole, for finding one sample's cached copy (the viewer's read). */
+const BIG_PAGES = 1_000
+const FINDS = 50
 
 type Harness = {
   dexieWrite(pages: number, perPage: number): Promise<number>
   rawWrite(pages: number, perPage: number): Promise<number>
   dexieRead(page: number, perPage: number): Promise<number>
   rawRead(page: number, perPage: number): Promise<number>
+  dexieBigJob(pages: number, perPage: number): Promise<number>
+  rawBigJob(pages: number, perPage: number): Promise<number>
+  dexieFind(sample: number): Promise<number>
+  rawFind(sample: number): Promise<number>
 }
 type Run = HarnessCall<Harness>
 
@@ -90,6 +100,15 @@ async function main() {
       dexieReads.push(await run('dexieRead', page, PER_PAGE))
       rawReads.push(await run('rawRead', page, PER_PAGE))
     }
+    await run('dexieBigJob', BIG_PAGES, PER_PAGE)
+    await run('rawBigJob', BIG_PAGES, PER_PAGE)
+    const dexieFinds: number[] = []
+    const rawFinds: number[] = []
+    for (let i = 0; i < FINDS; i++) {
+      const sample = (i * 7919) % (BIG_PAGES * PER_PAGE)
+      dexieFinds.push(await run('dexieFind', sample))
+      rawFinds.push(await run('rawFind', sample))
+    }
     const write = { dexie: median(dexieWrites), raw: median(rawWrites) }
     const read = { dexie: median(dexieReads), raw: median(rawReads) }
     const rows: [string, number, number, string][] = [
@@ -100,17 +119,23 @@ async function main() {
         '—'
       ],
       [`read one cached page (median of ${READS})`, read.dexie, read.raw, `< ${READ_TARGET_MS} ms`],
-      ['read one cached page, p95', p95(dexieReads), p95(rawReads), '']
+      ['read one cached page, p95', p95(dexieReads), p95(rawReads), ''],
+      [
+        `one sample of ${(BIG_PAGES * PER_PAGE).toLocaleString('en')} cached (viewer; median of ${FINDS})`,
+        median(dexieFinds),
+        median(rawFinds),
+        '—'
+      ]
     ]
     console.log(`offline cache (IndexedDB) — ${where}`)
     console.log('')
     console.log(
-      `| ${'measurement'.padEnd(44)} | offline layer | raw IndexedDB | ratio | target   |`
+      `| ${'measurement'.padEnd(50)} | offline layer | raw IndexedDB | ratio | target   |`
     )
-    console.log(`|${'-'.repeat(46)}|---------------|---------------|-------|----------|`)
+    console.log(`|${'-'.repeat(52)}|---------------|---------------|-------|----------|`)
     for (const [name, ours, raw, target] of rows) {
       console.log(
-        `| ${name.padEnd(44)} | ${ms(ours).padStart(13)} | ${ms(raw).padStart(13)} | ${(ours / raw).toFixed(2).padStart(5)} | ${target.padEnd(8)} |`
+        `| ${name.padEnd(50)} | ${ms(ours).padStart(13)} | ${ms(raw).padStart(13)} | ${(ours / raw).toFixed(2).padStart(5)} | ${target.padEnd(8)} |`
       )
     }
     console.log('')

@@ -1,6 +1,7 @@
 import type { Sample } from '../../../shared/domain'
 import { openTagdeckDb, type TagdeckDb } from './db'
 import { storePage } from './page-store'
+import { cachedSample } from './job-data'
 import { cachedPage } from './pages'
 
 /**
@@ -56,6 +57,34 @@ export async function dexieRead(page: number, perPage: number): Promise<number> 
   const view = await cachedPage(dexieDb, { ...job, filter, page, perPage })
   const ms = performance.now() - started
   if (!view || view.samples.length !== perPage) throw new Error(`page ${page} not read back`)
+  return ms
+}
+
+/**
+ * A big job cached whole (e.g. 1,000 pages of 100: a 100,000-image job made available offline),
+ * for `dexieFind`: the viewer's read of one sample, which finds the pages holding it.
+ */
+let bigDb: TagdeckDb | null = null
+
+export async function dexieBigJob(pages: number, perPage: number): Promise<number> {
+  bigDb?.close()
+  bigDb = openTagdeckDb(freshName('dexie-big'))
+  await bigDb.open()
+  const req = { ...job, filter, perPage }
+  const started = performance.now()
+  for (let p = 1; p <= pages; p++) {
+    const result = { total: pages * perPage, page: p, perPage, samples: pageSamples(p, perPage) }
+    await storePage(bigDb, req, result, 0, Date.now())
+  }
+  return performance.now() - started
+}
+
+export async function dexieFind(sample: number): Promise<number> {
+  if (!bigDb) throw new Error('cache the big job first')
+  const started = performance.now()
+  const found = await cachedSample(bigDb, job, `s${sample}`)
+  const ms = performance.now() - started
+  if (found?.value.id !== `s${sample}`) throw new Error(`sample ${sample} not found`)
   return ms
 }
 
@@ -127,7 +156,7 @@ export async function rawWrite(pages: number, perPage: number): Promise<number> 
       filterKey: 'everything',
       perPage,
       page: p,
-      ids: samples.map((s) => s.id)
+      ids: JSON.stringify(samples.map((s) => s.id))
     })
     await done(tx)
   }
@@ -157,5 +186,56 @@ export async function rawRead(page: number, perPage: number): Promise<number> {
   const ms = performance.now() - started
   if (samples.length !== perPage || samples.some((s) => !s))
     throw new Error(`page ${page} not read back`)
+  return ms
+}
+
+/**
+ * The baseline for `dexieFind`: the same pages in raw IndexedDB with the multi-entry index of
+ * sample ids the pages had before schema 6, and one sample's page found through it.
+ */
+let rawBigDb: IDBDatabase | null = null
+
+export async function rawBigJob(pages: number, perPage: number): Promise<number> {
+  rawBigDb?.close()
+  rawBigDb = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open(freshName('raw-big'), 1)
+    request.onupgradeneeded = () => {
+      const store = request.result.createObjectStore('pages', {
+        keyPath: ['connectionId', 'jobId', 'filterKey', 'perPage', 'page']
+      })
+      store.createIndex('sampleIds', 'sampleIds', { multiEntry: true })
+    }
+    request.onsuccess = () => resolve(request.result)
+    request.onerror = () => reject(request.error)
+  })
+  const started = performance.now()
+  for (let p = 1; p <= pages; p++) {
+    const tx = rawBigDb.transaction('pages', 'readwrite')
+    const samples = pageSamples(p, perPage)
+    tx.objectStore('pages').put({
+      ...job,
+      filterKey: 'everything',
+      perPage,
+      page: p,
+      sampleIds: samples.map((x) => x.id),
+      samples
+    })
+    await done(tx)
+  }
+  return performance.now() - started
+}
+
+export async function rawFind(sample: number): Promise<number> {
+  if (!rawBigDb) throw new Error('cache the big job first')
+  const started = performance.now()
+  const tx = rawBigDb.transaction('pages', 'readonly')
+  const row = await new Promise<{ samples: Sample[] } | undefined>((resolve, reject) => {
+    const request = tx.objectStore('pages').index('sampleIds').get(`s${sample}`)
+    request.onsuccess = () => resolve(request.result as { samples: Sample[] } | undefined)
+    request.onerror = () => reject(request.error)
+  })
+  const found = row?.samples.find((x) => x.id === `s${sample}`)
+  const ms = performance.now() - started
+  if (!found) throw new Error(`sample ${sample} not found`)
   return ms
 }

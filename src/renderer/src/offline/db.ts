@@ -50,12 +50,16 @@ export interface PageRow extends JobKey {
 /** A page's key: its listing's, then the page number. */
 export type PageKey = [string, string, string, number, number]
 
-/** The sample ids of one cached page (same key), read to find the pages holding a sample. */
+/**
+ * The sample ids of one cached page (same key), read to find the pages holding a sample: as
+ * JSON text, which a read copies whole and a search for one id need not parse (a 100,000-image
+ * job's 1,000 rows as arrays were 100,000 strings to build for every lookup).
+ */
 export interface PageIdsRow extends JobKey {
   filterKey: string
   perPage: number
   page: number
-  ids: string[]
+  ids: string
 }
 
 /** One sample read on its own (the viewer's `samples.get`), fresher than its page maybe. */
@@ -298,7 +302,14 @@ export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
       await tx
         .table<PageRow, PageKey>('pages')
         .each(({ connectionId, jobId, filterKey, perPage, page, sampleIds }) =>
-          ids.push({ connectionId, jobId, filterKey, perPage, page, ids: sampleIds })
+          ids.push({
+            connectionId,
+            jobId,
+            filterKey,
+            perPage,
+            page,
+            ids: JSON.stringify(sampleIds)
+          })
         )
       await tx.table('pageIds').bulkAdd(ids)
     })

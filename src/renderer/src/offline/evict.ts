@@ -1,6 +1,6 @@
 import type { JobKey, PageRow, TagdeckDb } from './db'
 import { writeScope } from './listing'
-import { deletePages, jobPageIds, pageKeyOf } from './page-rows'
+import { deletePages, idsIn, jobPageIds, pageKeyOf } from './page-rows'
 
 /**
  * Keeps the cached pages under a byte cap: least recently used first, never a page of a job
@@ -50,7 +50,7 @@ export async function evict(db: TagdeckDb, capBytes: number): Promise<EvictResul
     let samplesRemoved = 0
     for (const job of jobs.values()) {
       const pages = await jobPageIds(db, job)
-      const kept = new Set(pages.flatMap((p) => p.ids))
+      const kept = new Set(pages.flatMap(idsIn))
       const listed = new Set(pages.map((p) => `${p.filterKey}/${p.perPage}`))
       const orphans = await db.samples
         .where('[connectionId+jobId]')

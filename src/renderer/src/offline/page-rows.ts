@@ -23,8 +23,29 @@ const idsOf = (p: PageRow): PageIdsRow => ({
   filterKey: p.filterKey,
   perPage: p.perPage,
   page: p.page,
-  ids: p.sampleIds
+  ids: JSON.stringify(p.sampleIds)
 })
+
+/** The sample ids a `pageIds` row holds. */
+export const idsIn = (row: PageIdsRow): string[] => JSON.parse(row.ids) as string[]
+
+/** Up to this many ids are looked for in a row's text; more, and the row is parsed. */
+const SEARCH_LIMIT = 16
+
+/**
+ * Whether the row holds `id`, from its JSON text without parsing it: the id's JSON form counts
+ * where it is a whole element (after `[` or `,`: a quote inside an id is escaped, so one
+ * there always opens an element).
+ */
+function holds(text: string, id: string): boolean {
+  const needle = JSON.stringify(id)
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+    const before = text[at - 1]
+    const after = text[at + needle.length]
+    if ((before === '[' || before === ',') && (after === ']' || after === ',')) return true
+  }
+  return false
+}
 
 /** Stores pages (new or replacing their keys); not awaited one by one: the transaction orders them. */
 export function putPages(db: TagdeckDb, rows: readonly PageRow[]): Promise<unknown> {
@@ -59,8 +80,11 @@ export async function jobPagesHolding(
   sampleIds: ReadonlySet<string>
 ): Promise<PageRow[]> {
   if (sampleIds.size === 0) return []
+  const few = sampleIds.size <= SEARCH_LIMIT ? [...sampleIds] : null
   const keys = (await jobPageIds(db, job))
-    .filter((row) => row.ids.some((id) => sampleIds.has(id)))
+    .filter((row) =>
+      few ? few.some((id) => holds(row.ids, id)) : idsIn(row).some((id) => sampleIds.has(id))
+    )
     .map(pageKeyOf)
   const pages = await db.pages.bulkGet(keys)
   return pages.filter((p): p is PageRow => p !== undefined)
