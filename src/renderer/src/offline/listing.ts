@@ -1,7 +1,6 @@
-import { Dexie } from 'dexie'
 import type { Sample } from '../../../shared/domain'
 import type { JobKey, ListingRow, PageRow, QueuedSample, TagdeckDb } from './db'
-import { deletePages, jobPagesHolding, pageKeyOf, putPages } from './page-rows'
+import { deleteListingPages, jobPagesHolding, listingPages, putPages } from './page-rows'
 import { outboxId, queuedKeys, touchJob } from './db'
 import { matchesFilter, shiftedOffset, subtractFromStats } from './overlay'
 
@@ -36,19 +35,6 @@ const sameListing = (a: ListingRow, p: PageRow) =>
 
 export function jobListings(db: TagdeckDb, job: JobKey): Promise<ListingRow[]> {
   return db.listings.where('[connectionId+jobId]').equals([job.connectionId, job.jobId]).toArray()
-}
-
-/**
- * A listing's cached pages, by page number: a range of the primary key (its first four parts
- * are the listing's), not of an index, which Chromium reads with a second lookup per page.
- */
-export function listingPageRange(db: TagdeckDb, l: ListingRow) {
-  const key = listingKey(l)
-  return db.pages.where(':id').between([...key, Dexie.minKey], [...key, Dexie.maxKey])
-}
-
-export function listingPages(db: TagdeckDb, l: ListingRow): Promise<PageRow[]> {
-  return listingPageRange(db, l).toArray()
 }
 
 /** Hides freshly queued samples in every cached listing of their job. */
@@ -215,7 +201,7 @@ async function rebaseListing(db: TagdeckDb, listing: ListingRow, gone: Set<strin
       bytes: Math.round(perId * samples.length)
     })
   }
-  await deletePages(db, pages.map(pageKeyOf))
+  await deleteListingPages(db, listing)
   await putPages(db, rows)
 
   const hidden: Record<string, number> = {}

@@ -3,7 +3,8 @@ import type { ChannelOutput } from '../../../shared/ipc'
 import type { JobKey, TagdeckDb } from './db'
 import { filterKey } from './db'
 import type { OfflineContext } from './context'
-import { listingKey, listingPages } from './listing'
+import { listingKey } from './listing'
+import { listingPages } from './page-rows'
 import { storePage } from './page-store'
 
 /** Reading a whole filter of a job into the cache, for "Make available offline". */

@@ -1,5 +1,5 @@
 import { Dexie, type Table } from 'dexie'
-import type { JobKey, PageIdsRow, PageKey, PageRow, TagdeckDb } from './db'
+import type { JobKey, ListingRow, PageIdsRow, PageKey, PageRow, TagdeckDb } from './db'
 
 /**
  * Writing and finding cached pages. Each page row has a small twin in `pageIds` (its sample
@@ -59,8 +59,26 @@ export function deletePages(db: TagdeckDb, keys: readonly PageKey[]): Promise<un
 }
 
 /** A range of the primary key: every row of `table` whose key starts with `prefix`. */
-const prefixRange = <T>(table: Table<T, PageKey>, prefix: string[]) =>
+const prefixRange = <T>(table: Table<T, PageKey>, prefix: (string | number)[]) =>
   table.where(':id').between([...prefix, Dexie.minKey], [...prefix, Dexie.maxKey])
+
+/** A listing's key: the first four parts of its pages' keys. */
+const listingPrefix = (l: ListingRow) => [l.connectionId, l.jobId, l.filterKey, l.perPage]
+
+/**
+ * A listing's cached pages, by page number: a range of the primary key, not of an index, which
+ * Chromium reads with a second lookup per page.
+ */
+export const listingPages = (db: TagdeckDb, l: ListingRow): Promise<PageRow[]> =>
+  prefixRange(db.pages, listingPrefix(l)).toArray()
+
+/** Every cached page of a listing gone, and their ids: two range deletes. */
+export function deleteListingPages(db: TagdeckDb, l: ListingRow): Promise<unknown> {
+  return Promise.all([
+    prefixRange(db.pages, listingPrefix(l)).delete(),
+    prefixRange(db.pageIds, listingPrefix(l)).delete()
+  ])
+}
 
 /** Every cached page of a job (a prefix of the primary key). */
 export const jobPageRange = (db: TagdeckDb, job: JobKey) =>

@@ -4,6 +4,7 @@ import { openTagdeckDb } from './db'
 import { cachedStats, readStats } from './job-data'
 import { findDeletion, pendingCounts, queueDeletions, resumeConnection } from './outbox'
 import { storePage } from './page-store'
+import { idsIn, jobPageIds, jobPageRange, jobPagesHolding } from './page-rows'
 import { cachedPage, readPage, refreshPage, type PageRequest } from './pages'
 import { SyncEngine } from './sync-engine'
 import { deriveStatus, watchSyncStatus, type SyncStatus } from './sync-status'
@@ -330,6 +331,8 @@ describe('after a sync', () => {
     for (let p = 1; p <= 3; p++) await readPage(w.ctx, req(p))
     await readStats(w.ctx, job)
     const gone = [...ids(w, 0, 10), ...ids(w, 95, 105), ...ids(w, 250, 260)]
+    // On page 2 before the sync; 20 samples before it go, so page 1 after.
+    const moved = ids(w, 105, 106)
     await queueDeletions(w.ctx.db, w.clock, job, gone)
     w.clock.advance(1_000)
     await new SyncEngine(w.ctx).drain()
@@ -344,6 +347,12 @@ describe('after a sync', () => {
       expect(view.stale).toBe(true)
     }
     expect((await cachedStats(w.ctx.db, job))?.value.all).toBe(270)
+    // The rewritten pages' ids moved with them: a sample is found on the page it now sits on.
+    const holding = await jobPagesHolding(w.ctx.db, job, new Set(moved))
+    expect(holding.map((p) => p.page)).toEqual([1])
+    const pageIds = await jobPageIds(w.ctx.db, job)
+    const pages = await jobPageRange(w.ctx.db, job).toArray()
+    expect(pageIds.map(idsIn)).toEqual(pages.map((p) => p.sampleIds))
 
     // Online again: revalidation refetches, and nothing changes for the reader.
     w.ctx.connectivity.set({ connectionId: 'c1', state: 'online', since: 2, lastError: null })
