@@ -9,7 +9,7 @@ import { LIVE_SIZE, liveRows } from './offline-live'
 // Part 1, the offline layer's IndexedDB cost, as ratios to raw IndexedDB doing the same work:
 // caching 100 pages of 100 samples (the real `storePage`: listing, page, samples, overlay)
 // and reading one cached page (`cachedPage`: listing, page, 100 samples, overlay); and, in a
-// 100,000-image job cached whole, the viewer's read of one sample (`cachedSample`: the pages
+// 100,000-image job cached whole, the read of one sample's cached copy (`cachedSample`: the pages
 // holding it found through their `pageIds`) against raw IndexedDB finding its page through a
 // multi-entry index of sample ids, as the pages had before schema 6. Runs in
 // Chromium with an on-disk profile; without Chromium it falls back to fake-indexeddb in Node
@@ -24,7 +24,7 @@ const PER_PAGE = 100
 const WRITE_ROUNDS = 3
 const READS = 300
 const READ_TARGET_MS = 5
-/** A 100,000-image job cached whole, for finding one sample's cached copy (the viewer's read). */
+/** A 100,000-image job cached whole, for finding one sample's cached copy. */
 const BIG_PAGES = 1_000
 const FINDS = 50
 
@@ -121,7 +121,7 @@ async function main() {
       [`read one cached page (median of ${READS})`, read.dexie, read.raw, `< ${READ_TARGET_MS} ms`],
       ['read one cached page, p95', p95(dexieReads), p95(rawReads), ''],
       [
-        `one sample of ${(BIG_PAGES * PER_PAGE).toLocaleString('en')} cached (viewer; median of ${FINDS})`,
+        `one sample's pages, ${(BIG_PAGES * PER_PAGE).toLocaleString('en')} cached (median of ${FINDS})`,
         median(dexieFinds),
         median(rawFinds),
         '—'

@@ -62,7 +62,7 @@ export async function dexieRead(page: number, perPage: number): Promise<number> 
 
 /**
  * A big job cached whole (e.g. 1,000 pages of 100: a 100,000-image job made available offline),
- * for `dexieFind`: the viewer's read of one sample, which finds the pages holding it.
+ * for `dexieFind`: the read of one sample's cached copy, which finds the pages holding it.
  */
 let bigDb: TagdeckDb | null = null
 
@@ -120,6 +120,16 @@ function openRaw(name: string): Promise<IDBDatabase> {
   })
 }
 
+/** A page row as raw IndexedDB stores it (the key's parts, the ids and the samples). */
+const rawPage = (page: number, perPage: number, samples: Sample[]) => ({
+  ...job,
+  filterKey: 'everything',
+  perPage,
+  page,
+  sampleIds: samples.map((s) => s.id),
+  samples
+})
+
 export async function rawWrite(pages: number, perPage: number): Promise<number> {
   rawDb?.close()
   rawDb = await openRaw(freshName('raw'))
@@ -141,12 +151,7 @@ export async function rawWrite(pages: number, perPage: number): Promise<number> 
       hidden: {}
     })
     tx.objectStore('pages').put({
-      ...job,
-      filterKey: 'everything',
-      perPage,
-      page: p,
-      sampleIds: samples.map((s) => s.id),
-      samples,
+      ...rawPage(p, perPage, samples),
       fetchedAt: now,
       lastUsedAt: now,
       bytes: JSON.stringify(samples).length
@@ -163,7 +168,7 @@ export async function rawWrite(pages: number, perPage: number): Promise<number> 
   return performance.now() - started
 }
 
-const get = <T>(store: IDBObjectStore, key: IDBValidKey) =>
+const get = <T>(store: IDBObjectStore | IDBIndex, key: IDBValidKey) =>
   new Promise<T | undefined>((resolve, reject) => {
     const request = store.get(key)
     request.onsuccess = () => resolve(request.result as T | undefined)
@@ -212,14 +217,7 @@ export async function rawBigJob(pages: number, perPage: number): Promise<number>
   for (let p = 1; p <= pages; p++) {
     const tx = rawBigDb.transaction('pages', 'readwrite')
     const samples = pageSamples(p, perPage)
-    tx.objectStore('pages').put({
-      ...job,
-      filterKey: 'everything',
-      perPage,
-      page: p,
-      sampleIds: samples.map((x) => x.id),
-      samples
-    })
+    tx.objectStore('pages').put(rawPage(p, perPage, samples))
     await done(tx)
   }
   return performance.now() - started
@@ -229,11 +227,10 @@ export async function rawFind(sample: number): Promise<number> {
   if (!rawBigDb) throw new Error('cache the big job first')
   const started = performance.now()
   const tx = rawBigDb.transaction('pages', 'readonly')
-  const row = await new Promise<{ samples: Sample[] } | undefined>((resolve, reject) => {
-    const request = tx.objectStore('pages').index('sampleIds').get(`s${sample}`)
-    request.onsuccess = () => resolve(request.result as { samples: Sample[] } | undefined)
-    request.onerror = () => reject(request.error)
-  })
+  const row = await get<{ samples: Sample[] }>(
+    tx.objectStore('pages').index('sampleIds'),
+    `s${sample}`
+  )
   const found = row?.samples.find((x) => x.id === `s${sample}`)
   const ms = performance.now() - started
   if (!found) throw new Error(`sample ${sample} not found`)
