@@ -1,5 +1,5 @@
 import type { SamplePage, TagFilter } from '../../../shared/domain'
-import type { JobKey, ListingRow, PageRow, TagdeckDb } from './db'
+import type { JobKey, ListingRow, PageKey, PageRow, TagdeckDb } from './db'
 import { filterKey, outboxOfJob, touchJob } from './db'
 import { hasSettled, jobInFlight } from './batches'
 import { listingKey, placeHiddenOnPage, rebaseJob, writeScope } from './listing'
@@ -38,7 +38,7 @@ export async function storePage(
 ): Promise<StoreOutcome> {
   return db.transaction('rw', writeScope(db), async () => {
     const key = listingKey({ ...req, filterKey: filterKey(req.filter) })
-    const pageKey = [req.connectionId, req.jobId, key[2], req.perPage, result.page] as const
+    const pageKey: PageKey = [req.connectionId, req.jobId, key[2], req.perPage, result.page]
     // Asked all at once: each is a round trip to the database, and most pages need none of
     // what they guard against (a sync under way or finished, deletions queued).
     const [job, inFlight, settled, queued, listed, cachedPage] = await Promise.all([
@@ -48,7 +48,7 @@ export async function storePage(
       // Most pages are stored with nothing queued for their job: one count skips the lookups.
       outboxOfJob(db, req).count(),
       db.listings.get(key),
-      db.pages.get([...pageKey])
+      db.pages.get(pageKey)
     ])
     if ((job?.generation ?? 0) !== generation || inFlight) return DEFERRED
     // Deletions confirmed before this request went out: the answer already lacks them. The
@@ -74,7 +74,7 @@ export async function storePage(
     listing.fetchedAt = now
 
     // A listing new to the cache has no pages a reader could be showing.
-    const old = !before ? undefined : settled ? await db.pages.get([...pageKey]) : cachedPage
+    const old = !before ? undefined : settled ? await db.pages.get(pageKey) : cachedPage
     const sampleIds = result.samples.map((s) => s.id)
     // Only what a reader may be showing counts as a change; a page new to the cache is not.
     let changed = before !== undefined && before.total !== result.total
