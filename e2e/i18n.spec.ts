@@ -38,6 +38,7 @@ test.describe('Chinese', () => {
     await screenshot(page, 'grid-zh.png')
 
     const id = (await tileAt(page, 0).getAttribute('data-sample-id'))!
+    const name = (await ops.getImageInfoById(job.id, id)).name
     await tileAt(page, 0).dblclick()
     await expect(page.getByTestId('box-count')).toHaveText(/^\d+ 个标注框$/)
     await expect(page.getByRole('img', { name: /及其标注框$/ })).toHaveAttribute(
@@ -49,13 +50,14 @@ test.describe('Chinese', () => {
     await page.getByRole('button', { name: '删除图片' }).click()
     const confirm = page.getByRole('dialog', { name: '删除 1 张图片？' })
     await expect(confirm).toBeVisible()
-    await expect(confirm).toContainText('将从服务中删除')
+    await expect(confirm).toContainText(`将从服务中删除“${name}”。`)
     await screenshot(confirm, 'delete-confirm-zh.png')
     await confirm.getByRole('button', { name: '删除 1 张图片' }).click()
-    await expect(page.getByTestId('toast').filter({ hasText: '已删除 1 张图片。' })).toBeVisible()
+    await expect(page.getByTestId('toast').filter({ hasText: `已删除“${name}”。` })).toBeVisible()
+    await expect(page.getByRole('button', { name: `撤销删除“${name}”` })).toBeVisible()
     await expect(page.getByTestId('sync-status')).toContainText('在线')
-    // Deletions go through the outbox: sent after the undo window.
-    await expect.poll(() => goneOnService(ops, job.id, [id]), { timeout: 15_000 }).toEqual([id])
+    // Deletions go through the outbox: sent after the undo window (10 s by default).
+    await expect.poll(() => goneOnService(ops, job.id, [id]), { timeout: 30_000 }).toEqual([id])
     await expect(page.getByTestId('sync-status')).toHaveAttribute('data-pending', '0')
 
     await page.reload()

@@ -6,10 +6,18 @@ export interface Settings {
   confirmSingleDelete: boolean
   /** Draw detection boxes on thumbnails. */
   tileBoxes: boolean
+  /**
+   * Seconds a deletion waits before it is sent, while its toast offers Undo (0 = send at once,
+   * no Undo in the toast; the Pending changes panel can still take back what is not sent).
+   */
+  undoWindowSeconds: number
 }
 
+/** The choices Settings offers for the undo window, in seconds. */
+export const UNDO_WINDOWS = [0, 5, 10, 20, 30, 60] as const
+
 const KEY = 'tagdeck.settings'
-const DEFAULTS: Settings = { confirmSingleDelete: true, tileBoxes: true }
+const DEFAULTS: Settings = { confirmSingleDelete: true, tileBoxes: true, undoWindowSeconds: 10 }
 
 function read(): Settings {
   try {
@@ -21,7 +29,14 @@ function read(): Settings {
         typeof r.confirmSingleDelete === 'boolean'
           ? r.confirmSingleDelete
           : DEFAULTS.confirmSingleDelete,
-      tileBoxes: typeof r.tileBoxes === 'boolean' ? r.tileBoxes : DEFAULTS.tileBoxes
+      tileBoxes: typeof r.tileBoxes === 'boolean' ? r.tileBoxes : DEFAULTS.tileBoxes,
+      undoWindowSeconds:
+        typeof r.undoWindowSeconds === 'number' &&
+        Number.isInteger(r.undoWindowSeconds) &&
+        r.undoWindowSeconds >= 0 &&
+        r.undoWindowSeconds <= 600
+          ? r.undoWindowSeconds
+          : DEFAULTS.undoWindowSeconds
     }
   } catch {
     return DEFAULTS

@@ -14,19 +14,32 @@ const press = (
 })
 
 describe('shortcuts', () => {
-  it('moves in the grid with arrows and j/k, and extends with shift', () => {
+  it('moves in the grid with arrows and j/k, extends with shift, moves only the focus with Ctrl/Cmd', () => {
     expect(actionFor(press('ArrowDown'), 'grid', false)).toEqual({
       kind: 'move',
       dx: 0,
       dy: 1,
-      extend: false
+      mode: 'select'
     })
     expect(actionFor(press('ArrowLeft', { shiftKey: true }), 'grid', false)).toEqual({
       kind: 'move',
       dx: -1,
       dy: 0,
-      extend: true
+      mode: 'extend'
     })
+    expect(actionFor(press('ArrowRight', { ctrlKey: true }), 'grid', false)).toEqual({
+      kind: 'move',
+      dx: 1,
+      dy: 0,
+      mode: 'focus'
+    })
+    expect(actionFor(press('ArrowRight', { metaKey: true }), 'grid', true)).toEqual({
+      kind: 'move',
+      dx: 1,
+      dy: 0,
+      mode: 'focus'
+    })
+    expect(actionFor(press('ArrowRight', { ctrlKey: true }), 'viewer', false)).toBeNull()
     expect(actionFor(press('j'), 'grid', false)).toEqual({ kind: 'step', by: 1 })
     expect(actionFor(press('k'), 'viewer', false)).toEqual({ kind: 'step', by: -1 })
   })

@@ -5,7 +5,12 @@
 export type Context = 'grid' | 'viewer'
 
 export type Action =
-  | { kind: 'move'; dx: number; dy: number; extend: boolean }
+  /**
+   * Arrows in the grid: `select` moves the focus and a single selection with it (as a file
+   * manager does), `extend` grows the selection from its anchor (Shift), `focus` moves only the
+   * focus (Ctrl, or Cmd on macOS), leaving the selection as it is.
+   */
+  | { kind: 'move'; dx: number; dy: number; mode: 'select' | 'extend' | 'focus' }
   | { kind: 'step'; by: 1 | -1 }
   | { kind: 'open' }
   | { kind: 'close' }
@@ -45,6 +50,7 @@ export interface Shortcut {
     | 'delete'
     | 'toggleSelect'
     | 'extend'
+    | 'moveFocus'
     | 'selectAll'
     | 'boxes'
     | 'fit'
@@ -67,6 +73,7 @@ export function shortcutTable(isMac: boolean): Shortcut[] {
     { keys: [[n('delete')], [n('backspace')]], label: 'delete', contexts: ['grid', 'viewer'] },
     { keys: [[k('x')]], label: 'toggleSelect', contexts: ['grid', 'viewer'] },
     { keys: [[n('shift'), n('arrows')]], label: 'extend', contexts: ['grid'] },
+    { keys: [[mod, n('arrows')]], label: 'moveFocus', contexts: ['grid'] },
     { keys: [[mod, k('a')]], label: 'selectAll', contexts: ['grid'] },
     { keys: [[k('b')]], label: 'boxes', contexts: ['grid', 'viewer'] },
     { keys: [[k('f')], [k('0')]], label: 'fit', contexts: ['viewer'] },
@@ -79,18 +86,25 @@ export function shortcutTable(isMac: boolean): Shortcut[] {
 export function actionFor(event: KeyEvent, context: Context, isMac: boolean): Action | null {
   const mod = isMac ? event.metaKey : event.ctrlKey
   if (event.altKey) return null
-  if (mod) {
-    return context === 'grid' && event.key.toLowerCase() === 'a' ? { kind: 'selectAll' } : null
-  }
   const arrows: Record<string, [number, number]> = {
     ArrowLeft: [-1, 0],
     ArrowRight: [1, 0],
     ArrowUp: [0, -1],
     ArrowDown: [0, 1]
   }
+  if (mod) {
+    if (context !== 'grid') return null
+    if (event.key.toLowerCase() === 'a') return { kind: 'selectAll' }
+    if (event.key in arrows && !event.shiftKey) {
+      const [dx, dy] = arrows[event.key]
+      return { kind: 'move', dx, dy, mode: 'focus' }
+    }
+    return null
+  }
   if (event.key in arrows) {
     const [dx, dy] = arrows[event.key]
-    if (context === 'grid') return { kind: 'move', dx, dy, extend: event.shiftKey }
+    if (context === 'grid')
+      return { kind: 'move', dx, dy, mode: event.shiftKey ? 'extend' : 'select' }
     if (dx !== 0) return { kind: 'step', by: dx > 0 ? 1 : -1 }
     return null
   }

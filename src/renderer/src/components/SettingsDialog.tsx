@@ -1,7 +1,7 @@
 import { useId } from 'react'
 import { useTranslation } from 'react-i18next'
 import { LOCALES, currentLocale, setLocale, type Locale } from '../i18n'
-import { updateSettings, useSettings } from '../settings'
+import { UNDO_WINDOWS, updateSettings, useSettings } from '../settings'
 import { Modal } from './Modal'
 
 export function SettingsDialog(props: { onClose: () => void }) {
@@ -9,6 +9,12 @@ export function SettingsDialog(props: { onClose: () => void }) {
   const settings = useSettings()
   const titleId = useId()
   const languageId = useId()
+  const undoId = useId()
+  const undoHintId = useId()
+  // A value set elsewhere (an older choice) stays selectable.
+  const windows = [...new Set<number>([...UNDO_WINDOWS, settings.undoWindowSeconds])].sort(
+    (a, b) => a - b
+  )
   return (
     <Modal labelledBy={titleId} onClose={props.onClose}>
       <h2 id={titleId}>{t('settings.title')}</h2>
@@ -25,6 +31,26 @@ export function SettingsDialog(props: { onClose: () => void }) {
             </option>
           ))}
         </select>
+      </div>
+      <div className="field">
+        <label htmlFor={undoId}>{t('settings.undoWindow')}</label>
+        <select
+          id={undoId}
+          aria-describedby={undoHintId}
+          value={settings.undoWindowSeconds}
+          onChange={(event) => updateSettings({ undoWindowSeconds: Number(event.target.value) })}
+        >
+          {windows.map((seconds) => (
+            <option key={seconds} value={seconds}>
+              {seconds === 0
+                ? t('settings.undoWindowNone')
+                : t('settings.undoWindowSeconds', { count: seconds })}
+            </option>
+          ))}
+        </select>
+        <span className="hint" id={undoHintId}>
+          {t('settings.undoWindowHint')}
+        </span>
       </div>
       <label className="check">
         <input

@@ -14,6 +14,7 @@ export function Toasts() {
             <button
               type="button"
               className="toast-action"
+              aria-label={toast.action.name}
               onClick={() => {
                 dismissToast(toast.id)
                 toast.action?.run()

@@ -27,6 +27,11 @@ export interface DeletionReceipt {
   queued: string[]
   failed: { id: string; code?: string; message?: string }[]
   undoable: boolean
+  /**
+   * Epoch ms until which the toast may offer Undo (the deletions are not sent before), or null
+   * when the undo window is 0.
+   */
+  undoUntil: number | null
   /** The data layer's own handle for undo (the outbox's row ids); opaque to the UI. */
   undoHandle?: readonly string[]
 }

@@ -60,6 +60,15 @@ export class PageStore {
     return entry?.samples[index % this.options.perPage]
   }
 
+  /** A loaded sample by its id (a few lookups: the names a confirmation states), if any. */
+  sampleById(id: string): Sample | undefined {
+    for (const entry of this.pages.values()) {
+      const found = entry.samples.find((sample) => sample.id === id)
+      if (found) return found
+    }
+    return undefined
+  }
+
   isLoaded(page: number): boolean {
     const entry = this.pages.get(page)
     return entry !== undefined && !entry.stale

@@ -4,6 +4,7 @@ import {
   formatCount,
   formatDate,
   formatDuration,
+  formatList,
   formatPercent,
   formatRelative,
   formatSpeed
@@ -34,5 +35,11 @@ describe('Intl formatting', () => {
     expect(formatDuration(200_000, 'zh-CN')).toMatch(/3\s?分钟.*20\s?秒/)
     expect(formatRelative(0, 'en', 120_000)).toBe('2 minutes ago')
     expect(formatRelative(0, 'zh-CN', 120_000)).toBe('2分钟前')
+  })
+
+  it('joins lists the way each language does', () => {
+    expect(formatList(['“a”', '“b”', '2 more'], 'en')).toBe('“a”, “b”, and 2 more')
+    expect(formatList(['“a”', '“b”'], 'en')).toBe('“a” and “b”')
+    expect(formatList(['“a”', '“b”', '另外 2 张'], 'zh-CN')).toBe('“a”、“b”和另外 2 张')
   })
 })

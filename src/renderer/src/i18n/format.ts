@@ -84,3 +84,8 @@ export function formatRelative(time: number, locale: string, now = Date.now()): 
   if (abs < 86_400) return rtf.format(Math.round(seconds / 3600), 'hour')
   return rtf.format(Math.round(seconds / 86_400), 'day')
 }
+
+/** "a, b, and c" / "a、b和c": the locale's own way of joining a list. */
+export function formatList(items: readonly string[], locale: string): string {
+  return new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(items)
+}

@@ -11,6 +11,7 @@ import {
   watchJob
 } from './job-data'
 import { OfflineDownloads } from './offline-job'
+import { cachedSamples } from './listing'
 import * as outbox from './outbox'
 import { cachedPage, readPage, refreshPage, type PageRequest } from './pages'
 import { SyncEngine, type SyncEngineOptions } from './sync-engine'
@@ -63,14 +64,22 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
     readSample: (job: JobKey, sampleId: string) => readSample(ctx, job, sampleId),
     cachedSample: (job: JobKey, sampleId: string) => cachedSample(db, job, sampleId, clock.now()),
     watchJob: (job: JobKey, listener: () => void) => watchJob(db, job, listener),
+    /** The names of those samples the cache holds (confirmations and toasts name them). */
+    async sampleNames(job: JobKey, sampleIds: readonly string[]): Promise<Map<string, string>> {
+      const found = await db.transaction('r', [db.pages, db.pageIds, db.samples], () =>
+        cachedSamples(db, job, sampleIds)
+      )
+      return new Map([...found].map(([id, { sample }]) => [id, sample.name]))
+    },
 
     // ---- the outbox ----------------------------------------------------------------------
     /**
      * Queues the deletions and hides the samples (one transaction). They are sent after
-     * `undoWindowMs` when the service is reachable, else whenever it is again.
+     * `holdMs` (by default `undoWindowMs`) when the service is reachable, else whenever it is
+     * again.
      */
-    async deleteSamples(job: JobKey, sampleIds: readonly string[]) {
-      const result = await outbox.queueDeletions(db, clock, job, sampleIds, undoWindowMs)
+    async deleteSamples(job: JobKey, sampleIds: readonly string[], holdMs = undoWindowMs) {
+      const result = await outbox.queueDeletions(db, clock, job, sampleIds, holdMs)
       sync.wake()
       return result
     },

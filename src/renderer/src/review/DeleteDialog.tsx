@@ -2,10 +2,14 @@ import { useId, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Modal } from '../components/Modal'
 
-/** "Delete N images?" — states the count; for one image, offers to stop asking. */
+/**
+ * "Delete N images?" — states the count and names what it deletes (the first names and how
+ * many more); for one image, offers to stop asking.
+ */
 export function DeleteDialog(props: {
   count: number
-  name: string | null
+  /** “a”, “b”, “c”, and 7 more. */
+  list: string
   onConfirm: (dontAskAgain: boolean) => void
   onCancel: () => void
 }) {
@@ -22,11 +26,7 @@ export function DeleteDialog(props: {
     >
       <h2 id={titleId}>{t('delete.title', { count: props.count })}</h2>
       <div id={bodyId}>
-        <p>
-          {props.count === 1 && props.name
-            ? t('delete.bodyNamed', { name: props.name })
-            : t('delete.body', { count: props.count })}
-        </p>
+        <p>{t('delete.body', { list: props.list })}</p>
         <p className="muted">{t('delete.note')}</p>
       </div>
       {props.count === 1 && (

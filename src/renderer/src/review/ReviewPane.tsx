@@ -15,6 +15,7 @@ import { ErrorNotice } from '../components/ErrorNotice'
 import { modalOpen } from '../components/Modal'
 import { ShortcutSheet } from '../components/ShortcutSheet'
 import { offline } from '../data/offline'
+import { sampleNames } from '../data/deletions'
 import { collectSampleIds, readPage } from '../data/pages'
 import type { JobRef } from '../data/types'
 import { ImageGrid, type GridHandle } from '../grid/ImageGrid'
@@ -102,15 +103,39 @@ export function ReviewPane(props: {
       store.ensure(viewerIndex, Math.min(count - 1, viewerIndex + 1)).catch(() => undefined)
   }, [store, viewerIndex, count])
 
-  const deletion = useDeleteFlow(job, (ids) => setSelection((s) => without(s, ids)))
+  // Names for the confirmation and the toast: the grid's loaded pages, else the cache.
+  const namesOf = useCallback(
+    async (ids: readonly string[]) => {
+      const known = new Map<string, string>()
+      for (const id of ids) {
+        const name = store.sampleById(id)?.name
+        if (name !== undefined) known.set(id, name)
+      }
+      const missing = ids.filter((id) => !known.has(id))
+      if (missing.length > 0)
+        for (const [id, name] of await sampleNames(job, missing)) known.set(id, name)
+      return ids.map((id) => known.get(id) ?? id)
+    },
+    [store, job]
+  )
+  const deletion = useDeleteFlow(job, (ids) => setSelection((s) => without(s, ids)), namesOf)
 
+  /** Bumped by whatever replaces the selection outright, so a click still loading drops its result. */
+  const selectionEpoch = useRef(0)
   const click = useCallback(
     async (index: number, intent: Intent) => {
       setActive(index)
-      if (intent === 'range' || intent === 'addRange') {
-        const [lo, hi] = rangeBounds(selection.anchor, index)
-        await store.ensure(lo, hi).catch(() => undefined)
+      const epoch = selectionEpoch.current
+      const range = intent === 'range' || intent === 'addRange'
+      // A range needs every page under it current; a single image only its id.
+      if (range || store.sampleAt(index) === undefined) {
+        const [lo, hi] = range ? rangeBounds(selection.anchor, index) : [index, index]
+        await store.ensure(lo, hi).catch((error: unknown) => {
+          // The grid's error panel shows why the page did not load; the selection skips it.
+          console.warn('Tagdeck: images to select did not load', error)
+        })
       }
+      if (epoch !== selectionEpoch.current) return
       setSelection((s) => applyClick(s, intent, index, (i) => store.sampleAt(i)?.id))
     },
     [store, selection.anchor]
@@ -120,8 +145,12 @@ export function ReviewPane(props: {
     (index: number, event: MouseEvent) => void click(index, intentOf(event, IS_MAC)),
     [click]
   )
-  const onTileOpen = useCallback((index: number) => {
+  // Opening an image leaves no selection behind: what Delete acts on afterwards is what the
+  // reviewer moves to, never an image selected before they looked elsewhere.
+  const open = useCallback((index: number) => {
     setActive(index)
+    selectionEpoch.current++
+    setSelection(EMPTY)
     setViewer(index)
   }, [])
 
@@ -156,13 +185,14 @@ export function ReviewPane(props: {
 
   const deleteOne = (index: number) => {
     const sample = store.sampleAt(index)
-    if (sample) deletion.request([sample.id], sample.name)
+    if (sample) deletion.request([sample.id])
   }
 
-  const moveTo = (index: number, extend: boolean) => {
+  /** Arrows: the selection follows the focus (`select`), grows (`extend`) or stays (`focus`). */
+  const moveTo = (index: number, mode: 'select' | 'extend' | 'focus') => {
     const next = Math.max(0, Math.min(count - 1, index))
-    if (extend) void click(next, 'range')
-    else setActive(next)
+    if (mode === 'focus') setActive(next)
+    else void click(next, mode === 'extend' ? 'range' : 'replace')
     grid.current?.reveal(next)
   }
 
@@ -170,7 +200,7 @@ export function ReviewPane(props: {
     const columns = grid.current?.columns() ?? 1
     switch (action.kind) {
       case 'move':
-        return moveTo(activeIndex + action.dx + action.dy * columns, action.extend)
+        return moveTo(activeIndex + action.dx + action.dy * columns, action.mode)
       case 'step':
         if (inViewer && viewerIndex !== null) {
           const next = Math.max(0, Math.min(count - 1, viewerIndex + action.by))
@@ -178,9 +208,9 @@ export function ReviewPane(props: {
           setActive(next)
           return
         }
-        return moveTo(activeIndex + action.by, false)
+        return moveTo(activeIndex + action.by, 'select')
       case 'open':
-        if (count > 0) setViewer(activeIndex)
+        if (count > 0) open(activeIndex)
         return
       case 'close':
         if (inViewer) {
@@ -190,12 +220,13 @@ export function ReviewPane(props: {
         return
       case 'delete':
         if (inViewer && viewerIndex !== null) return deleteOne(viewerIndex)
-        if (selection.ids.size > 0) return deletion.request([...selection.ids], null)
+        // Exactly what is highlighted: the selection, or with none the focused image.
+        if (selection.ids.size > 0) return deletion.request([...selection.ids])
         return deleteOne(activeIndex)
       case 'toggleSelect':
         return void click(inViewer && viewerIndex !== null ? viewerIndex : activeIndex, 'toggle')
       case 'selectAll':
-        return selectVisible()
+        return void selectEverything()
       case 'boxes':
         if (inViewer) setViewerBoxes((b) => !b)
         else updateSettings({ tileBoxes: !settings.tileBoxes })
@@ -264,7 +295,7 @@ export function ReviewPane(props: {
           active={activeIndex}
           handle={grid}
           onTileClick={onTileClick}
-          onTileOpen={onTileOpen}
+          onTileOpen={open}
         />
       </>
     )
@@ -283,7 +314,7 @@ export function ReviewPane(props: {
         onSelectAll={() => void selectEverything()}
         onCancelSelectAll={() => selectAbort.current?.abort()}
         onClear={() => setSelection(EMPTY)}
-        onDelete={() => deletion.request([...selection.ids], null)}
+        onDelete={() => deletion.request([...selection.ids])}
         onToggleBoxes={() => updateSettings({ tileBoxes: !settings.tileBoxes })}
         onShortcuts={() => setSheet(true)}
       />
