@@ -1,3 +1,5 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { test, expect } from './fixtures'
 import { demoJob, goneOnService, openDemoJob, serviceOps, tileAt } from './review-helpers'
 
@@ -113,4 +115,50 @@ test('Undo is offered for the whole undo window and works until it ends; each na
   await expect
     .poll(() => goneOnService(ops, job.id, [first, second]), { timeout: 15_000 })
     .toEqual([second])
+})
+
+test('a saved secret never reaches a listener the connection is edited to point at', async ({
+  page,
+  shell,
+  service
+}) => {
+  const heard: { url?: string; headers: IncomingHttpHeaders; body: string }[] = []
+  const listener = createServer((req, res) => {
+    let body = ''
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()))
+    req.on('end', () => {
+      heard.push({ url: req.url, headers: req.headers, body })
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end('{"ok":true,"datasets":[],"total_number":0}')
+    })
+  })
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve))
+  const listenerUrl = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`
+  try {
+    await openDemoJob(page, shell.url, demoJob(service, 'classification'))
+    await page.getByRole('button', { name: 'Connections' }).click()
+    await page.getByRole('button', { name: 'Edit' }).click()
+    const form = page.getByRole('form', { name: /^Edit / })
+    await form.getByLabel('Endpoint URL').fill(listenerUrl)
+    const secret = form.getByLabel('Secret access key (SK)')
+    await expect(secret).toHaveAccessibleDescription(/Enter it again/)
+    await form.getByRole('button', { name: 'Test connection' }).click()
+    await expect(form.getByText('Required.')).toBeVisible()
+    await form.getByRole('button', { name: 'Save connection' }).click()
+    await expect(form.getByText('Required.')).toBeVisible()
+    // Back where it was entered, the saved secret is kept and works.
+    await form.getByLabel('Endpoint URL').fill(service.demo.endpoint)
+    await expect(secret).toHaveAccessibleDescription(/^Leave empty to keep the saved secret\./)
+    await form.getByRole('button', { name: 'Test connection' }).click()
+    await expect(form.getByText(/^Connected: \d+ jobs found\.$/)).toBeVisible()
+    await form.getByLabel('Endpoint URL').fill(listenerUrl)
+    await form.getByRole('button', { name: 'Cancel' }).click()
+    // Using the connection now talks to the service it was saved for, not to the listener.
+    await page.getByRole('button', { name: 'Open Local demo service' }).click()
+    await expect(page.getByRole('button', { name: /^Open Shapes/ }).first()).toBeVisible()
+    expect(heard.filter((h) => h.headers.authorization || h.headers['x-auth-token'])).toEqual([])
+    expect(JSON.stringify(heard)).not.toContain(service.demo.sk)
+  } finally {
+    await new Promise((resolve) => listener.close(resolve))
+  }
 })

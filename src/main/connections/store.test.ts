@@ -74,7 +74,7 @@ describe('ConnectionStore', () => {
     expect(await restarted.secret(kept.id)).toBeNull()
   })
 
-  it('keeps the secret when only other fields change, drops it for a new identity', async () => {
+  it('keeps the secret when only the name changes; another identity or place needs it again', async () => {
     const store = await ConnectionStore.open(dir, new KeyFileCipher(path.join(dir, 'k')))
     const saved = await store.save(input)
     const { secret: _omit, ...withoutSecret } = input
@@ -82,13 +82,31 @@ describe('ConnectionStore', () => {
     expect(renamed).toMatchObject({ name: 'Renamed', hasSecret: true })
     expect(await store.secret(saved.id)).toBe(SECRET)
 
-    const otherAk = await store.save({
+    for (const change of [
+      { auth: { kind: 'aksk' as const, ak: 'OTHER' } },
+      { target: { kind: 'endpoint' as const, url: 'http://listener.example:9999' } },
+      { target: { kind: 'region' as const, region: 'cn-east-3' } },
+      { projectId: 'f'.repeat(32) }
+    ]) {
+      const refused = await store.save({ ...withoutSecret, id: saved.id, ...change }).then(
+        () => null,
+        (e: unknown) => e
+      )
+      expect(refused, JSON.stringify(change)).toBeInstanceOf(TagdeckError)
+      expect((refused as TagdeckError).message).toMatch(/again/)
+    }
+    // Nothing changed, nothing lost.
+    expect(store.get(saved.id)).toMatchObject({ name: 'Renamed', target: input.target })
+    expect(await store.secret(saved.id)).toBe(SECRET)
+
+    const moved = await store.save({
       ...withoutSecret,
       id: saved.id,
-      auth: { kind: 'aksk', ak: 'OTHER' }
+      auth: { kind: 'aksk', ak: 'OTHER' },
+      secret: 'other-secret'
     })
-    expect(otherAk.hasSecret).toBe(false)
-    expect(await store.secret(saved.id)).toBeNull()
+    expect(moved.hasSecret).toBe(true)
+    expect(await store.secret(saved.id)).toBe('other-secret')
   })
 
   it('removes profiles and their secrets; concurrent saves all land', async () => {

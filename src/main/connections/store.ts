@@ -11,6 +11,7 @@ import {
   type ConnectionProfile
 } from '../../shared/domain'
 import { TagdeckError } from '../../shared/errors'
+import { secretStaysWith } from '../../shared/secret-scope'
 import type { SecretCipher } from './cipher'
 
 /**
@@ -35,14 +36,6 @@ const StoreFile = z.object({ version: z.literal(1), profiles: z.array(StoredProf
 export const PROFILES_FILE = 'connections.json'
 
 export type StoreChange = { id: string; kind: 'saved' | 'removed' }
-
-/** The same identity keeps its secret when other fields change; a new identity needs a new one. */
-export function sameIdentity(a: z.infer<typeof ConnectionAuth>, b: z.infer<typeof ConnectionAuth>) {
-  if (a.kind === 'aksk' && b.kind === 'aksk') return a.ak === b.ak
-  if (a.kind === 'password' && b.kind === 'password')
-    return a.user === b.user && a.domain === b.domain
-  return false
-}
 
 export class ConnectionStore {
   private profiles = new Map<string, StoredProfile>()
@@ -113,9 +106,18 @@ export class ConnectionStore {
             'Keep the secret for this session only, or do not save it.'
         })
       }
-    } else if (existing && sameIdentity(existing.auth, input.auth)) {
+    } else if (existing && secretStaysWith(existing, input)) {
       encryptedSecret = existing.encryptedSecret
       sessionSecret = this.sessionSecrets.get(id) ?? null
+    } else if (existing && (existing.encryptedSecret || this.sessionSecrets.has(id))) {
+      // A secret is never carried to another identity or place, nor silently dropped.
+      throw new TagdeckError({
+        code: 'invalid_input',
+        message:
+          `Enter the ${input.auth.kind === 'aksk' ? 'secret key' : 'password'} again: ` +
+          `"${existing.name}" now points elsewhere or signs in as someone else, and a saved ` +
+          'secret is only ever sent to the service it was entered for.'
+      })
     }
     const stored: StoredProfile = {
       id,

@@ -2,7 +2,7 @@ import type { ConnectionInput, ConnectionProfile, ConnectionTarget } from '../..
 import { TagdeckError } from '../../shared/errors'
 import type { MainContext } from '../context'
 import { demoInput, demoProfile, readDemo } from '../connections/demo'
-import { sameIdentity } from '../connections/store'
+import { secretStaysWith } from '../../shared/secret-scope'
 import { testConnection } from '../connections/test-connection'
 import type { IpcRouter } from '../ipc/router'
 import type { MainServices } from '../services'
@@ -49,11 +49,12 @@ export function addConnectionHandlers(
         monitor.report(input.id, verdict.reachable, verdict.reachable ? null : verdict.message)
       return verdict
     }
-    // An unsaved form: its own secret, or the saved one when it names the same identity.
+    // An unsaved form: its own secret, or the saved one only where it was entered (the same
+    // identity, endpoint or region, IAM URL and project). Anywhere else it tests without one.
     const saved = input.id ? store.get(input.id) : null
     const secret =
       input.secret ??
-      (saved && input.id && sameIdentity(saved.auth, input.auth)
+      (saved && input.id && secretStaysWith(saved, input)
         ? await store.secret(input.id).catch(() => null)
         : null)
     return testConnection(input, secret, net)

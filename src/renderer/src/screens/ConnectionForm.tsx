@@ -5,6 +5,7 @@ import { ErrorNotice } from '../components/ErrorNotice'
 import { saveConnection, testConnection } from '../data/connections'
 import {
   REGIONS,
+  secretRequired,
   toInput,
   type FieldProblem,
   type FormState,
@@ -68,8 +69,10 @@ export function ConnectionForm(props: {
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) =>
     setForm((f) => ({ ...f, [key]: value }))
 
-  const checked = (secretRequired: boolean) => {
-    const result = toInput(form, { secretRequired })
+  // Editing where the saved secret was entered keeps it; anywhere else needs it typed again.
+  const needSecret = secretRequired(props.editing ? props.initial : null, form)
+  const checked = () => {
+    const result = toInput(form, { secretRequired: needSecret })
     if ('problems' in result) {
       setProblems(result.problems)
       return null
@@ -79,14 +82,16 @@ export function ConnectionForm(props: {
   }
 
   const test = async () => {
-    const input = checked(!props.editing)
+    const input = checked()
     if (!input) return
     setBusy('testing')
     setFailure(null)
     setVerdict(null)
     try {
       setVerdict(
-        await testConnection(props.editing && !input.secret && input.id ? { id: input.id } : input)
+        await testConnection(
+          props.editing && !input.secret && !needSecret && input.id ? { id: input.id } : input
+        )
       )
     } catch (error) {
       setFailure(error)
@@ -96,7 +101,7 @@ export function ConnectionForm(props: {
   }
 
   const save = async () => {
-    const input = checked(!props.editing)
+    const input = checked()
     if (!input) return
     setBusy('saving')
     setFailure(null)
@@ -265,7 +270,13 @@ export function ConnectionForm(props: {
       <Field
         label={form.authKind === 'aksk' ? t('connections.form.sk') : t('connections.form.password')}
         problem={problems.secret}
-        hint={props.editing ? t('connections.form.keepSecret') : undefined}
+        hint={
+          !props.editing
+            ? undefined
+            : needSecret
+              ? t('connections.form.secretAgain')
+              : t('connections.form.keepSecret')
+        }
       >
         {(f) => (
           <input

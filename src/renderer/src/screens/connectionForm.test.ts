@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { EMPTY_FORM, formFrom, toInput } from './connectionForm'
+import { EMPTY_FORM, formFrom, secretRequired, toInput } from './connectionForm'
 
 const PROJECT = '0123456789abcdef0123456789abcdef'
 
@@ -85,5 +85,28 @@ describe('connection form', () => {
       auth: { kind: 'aksk', ak: 'AK' }
     })
     expect('input' in result && 'secret' in result.input).toBe(false)
+  })
+
+  it('asks for the secret again once an edit points elsewhere or signs in as someone else', () => {
+    const saved = formFrom({
+      id: 'p1',
+      name: 'LAN',
+      target: { kind: 'endpoint', url: 'http://box.lan:8090' },
+      projectId: PROJECT,
+      auth: { kind: 'password', user: 'u', domain: 'd' }
+    })
+    expect(secretRequired(null, saved)).toBe(true)
+    expect(secretRequired(saved, saved)).toBe(false)
+    expect(secretRequired(saved, { ...saved, name: 'Renamed' })).toBe(false)
+    expect(secretRequired(saved, { ...saved, url: 'http://box.lan:8090/' })).toBe(false)
+    for (const edit of [
+      { url: 'http://listener.example:8090' },
+      { url: 'http://box.lan:9999' },
+      { iamUrl: 'http://listener.example' },
+      { projectId: 'f'.repeat(32) },
+      { user: 'someone-else' },
+      { targetKind: 'region' as const }
+    ])
+      expect(secretRequired(saved, { ...saved, ...edit }), JSON.stringify(edit)).toBe(true)
   })
 })

@@ -1,4 +1,5 @@
 import type { ConnectionInput, ConnectionProfile } from '../../../shared/domain'
+import { secretStaysWith } from '../../../shared/secret-scope'
 
 /** The connection form's fields as typed, and their conversion to the IPC input. */
 export interface FormState {
@@ -126,6 +127,19 @@ export function toInput(
     ...(form.sessionOnly ? { allowSessionOnlySecret: true } : {})
   }
   return { input }
+}
+
+/**
+ * Whether the form must carry the secret: always for a new profile; for an edit, once it no
+ * longer signs in as the same identity at the same place (main keeps a saved secret only
+ * there, `secretStaysWith`). While a field is invalid, that field's problem comes first.
+ */
+export function secretRequired(saved: FormState | null, form: FormState): boolean {
+  if (!saved) return true
+  const before = toInput(saved, { secretRequired: false })
+  const after = toInput(form, { secretRequired: false })
+  if ('problems' in before || 'problems' in after) return false
+  return !secretStaysWith(before.input, after.input)
 }
 
 /** Where a profile points, for its card. */
