@@ -8,6 +8,7 @@ test('the app shell opens in the browser shell and app.ping round-trips to main'
   await page.goto(shell.url)
   // The token moved into a cookie and out of the address bar.
   await expect(page).toHaveURL(`${shell.origin}/`)
+  await page.getByRole('button', { name: 'About' }).click()
   const status = page.getByTestId('main-status')
   await expect(status).toContainText(/Main v\d+\.\d+\.\d+ · ping \d+ ms/)
 

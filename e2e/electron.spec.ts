@@ -20,6 +20,7 @@ test.describe('real Electron', () => {
     try {
       const page = await app.firstWindow()
       await expect(page).toHaveURL(/^app:\/\/tagdeck\//)
+      await page.getByRole('button', { name: /^(About|关于)$/ }).click()
       await expect(page.getByTestId('main-status')).toContainText(/ping \d+ ms/)
       const exposed = await page.evaluate(() => ({
         hasBridge: typeof window.tagdeck?.['app.ping'] === 'function',

@@ -109,7 +109,14 @@ test('the viewer draws as many boxes as the service has for a detection image', 
     area.x + (area.width - size.width * zoom) / 2 + ((box.x1 + box.x2) / 2) * zoom,
     area.y + (area.height - size.height * zoom) / 2 + ((box.y1 + box.y2) / 2) * zoom
   )
-  await expect(viewer.locator('.box-list li').first()).toHaveClass('hot')
+  const boxList = viewer.getByRole('list', { name: 'Boxes' })
+  await expect(boxList.getByRole('button').first()).toHaveAttribute('aria-current', 'true')
+  await page.mouse.move(area.x + 2, area.y + 2)
+  await expect(boxList.locator('[aria-current="true"]')).toHaveCount(0)
+  // From the keyboard: focusing a box in the list highlights it, and says so.
+  await boxList.getByRole('button').nth(1).focus()
+  await expect(boxList.getByRole('button').nth(1)).toHaveAttribute('aria-current', 'true')
+  await expect(viewer.getByRole('list', { name: 'Tags' })).toBeVisible()
   // Wheel zooms, Fit comes back.
   const zoomLabel = viewer.getByText(/^Zoom \d+%$/)
   const fitted = await zoomLabel.textContent()

@@ -1,7 +1,14 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test, expect } from './fixtures'
-import { demoJob, goneOnService, openDemoJob, serviceOps, tileAt } from './review-helpers'
+import {
+  demoJob,
+  goneOnService,
+  openDemoJob,
+  screenshot,
+  serviceOps,
+  tileAt
+} from './review-helpers'
 
 // What a reviewer deletes is what they looked at, and Undo is offered exactly as long as it works.
 test.use({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
@@ -64,6 +71,7 @@ test('a selection is confirmed by its first names and its count', async ({
   await expect(dialog).toContainText(
     `“${names[0]}”, “${names[1]}”, “${names[2]}”, and 2 more will be deleted from the service.`
   )
+  await screenshot(page, 'delete-confirm-named-en.png')
   await dialog.getByRole('button', { name: 'Cancel' }).click()
   // Ctrl+A selects every image of the filter, as the README's keyboard table says.
   await page.getByTestId('grid').focus()
@@ -103,6 +111,7 @@ test('Undo is offered for the whole undo window and works until it ends; each na
   const undoSecond = page.getByRole('button', { name: `Undo deleting “${secondName}”` })
   await expect(undoFirst).toBeVisible()
   await expect(undoSecond).toBeVisible()
+  await screenshot(page, 'undo-toasts-en.png')
 
   // Five seconds on (the window is ten by default), Undo still works.
   await page.clock.fastForward(5_000)

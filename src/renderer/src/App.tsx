@@ -1,11 +1,11 @@
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ConnectionProfile, Dataset, Label } from '../../shared/domain'
+import { AboutDialog } from './components/AboutDialog'
 import { MainStatus } from './components/MainStatus'
 import { SettingsDialog } from './components/SettingsDialog'
 import { SyncStatus } from './components/SyncStatus'
 import { Toasts } from './components/Toasts'
-import { platform } from './platform'
 import { ConnectionsScreen } from './screens/ConnectionsScreen'
 import { JobScreen } from './screens/JobScreen'
 import { JobsScreen } from './screens/JobsScreen'
@@ -15,11 +15,12 @@ type Route =
   | { kind: 'jobs'; connection: ConnectionProfile }
   | { kind: 'job'; connection: ConnectionProfile; dataset: Dataset; labels: Label[] }
 
-/** The app shell: where you are, the sync and main status, settings; and the current screen. */
+/** The app shell: where you are, the sync status, settings and About; and the current screen. */
 export function App() {
   const { t } = useTranslation()
   const [route, setRoute] = useState<Route>({ kind: 'connections' })
   const [settingsOpen, setSettingsOpen] = useState(false)
+  const [aboutOpen, setAboutOpen] = useState(false)
   const connection = route.kind === 'connections' ? null : route.connection
 
   return (
@@ -64,10 +65,12 @@ export function App() {
         </nav>
         <span className="spacer" />
         <SyncStatus connectionId={connection?.id} />
-        <span className="shell-kind">{t(`app.shell.${platform.shell}`)}</span>
-        <MainStatus />
+        <MainStatus onlyProblems />
         <button type="button" onClick={() => setSettingsOpen(true)}>
           {t('nav.settings')}
+        </button>
+        <button type="button" onClick={() => setAboutOpen(true)}>
+          {t('nav.about')}
         </button>
       </header>
       <main id="content" className="content">
@@ -101,6 +104,7 @@ export function App() {
       </main>
       <Toasts />
       {settingsOpen && <SettingsDialog onClose={() => setSettingsOpen(false)} />}
+      {aboutOpen && <AboutDialog onClose={() => setAboutOpen(false)} />}
     </div>
   )
 }

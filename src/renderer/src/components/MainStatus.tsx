@@ -7,8 +7,12 @@ type Status =
   | { kind: 'ok'; version: string; roundTripMs: number }
   | { kind: 'error'; message: string }
 
-/** Proves the renderer -> main path (app.version, app.ping) on start. */
-export function MainStatus() {
+/**
+ * Proves the renderer -> main path (app.version, app.ping). In the About box it shows the
+ * version and the round trip; `onlyProblems` (the top bar) shows nothing unless main is
+ * unreachable.
+ */
+export function MainStatus(props: { onlyProblems?: boolean }) {
   const { t } = useTranslation()
   const [status, setStatus] = useState<Status>({ kind: 'checking' })
 
@@ -36,6 +40,7 @@ export function MainStatus() {
     }
   }, [])
 
+  if (props.onlyProblems && status.kind !== 'error') return null
   return (
     <span
       role="status"

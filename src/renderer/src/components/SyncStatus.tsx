@@ -6,8 +6,20 @@ import { formatRelative } from '../i18n/format'
 import { PendingPanel } from './PendingPanel'
 import { useNow } from './useNow'
 
+/** Nothing queued, sending, failed or waiting for a sign-in, and no sync ever. */
+function quiet(status: NonNullable<ReturnType<typeof useSyncStatus>>): boolean {
+  return (
+    status.pending === 0 &&
+    status.failed === 0 &&
+    status.sending === 0 &&
+    status.progress === null &&
+    status.signInNeeded.length === 0 &&
+    status.lastSyncAt === null
+  )
+}
+
 /**
- * Always visible in the top bar: offline or online, what waits to sync, the progress of a sync,
+ * In the top bar: offline or online, what waits to sync, the progress of a sync,
  * when the last one finished, errors, and "Sign in again" when the queue is paused. Opens the
  * "Pending changes" panel.
  */
@@ -17,6 +29,9 @@ export function SyncStatus(props: { connectionId?: string }) {
   const now = useNow()
   const [open, setOpen] = useState(false)
 
+  // Outside a connection, the top bar speaks of sync only when there is something to say: a
+  // first run, with no connection yet, shows nothing about it.
+  if (!props.connectionId && (!status || quiet(status))) return null
   if (!status) {
     return (
       <span className="sync-status sync-unknown" role="status" data-testid="sync-status">

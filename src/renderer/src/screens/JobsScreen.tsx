@@ -81,28 +81,33 @@ function JobCard(props: {
           {job.description}
         </p>
       )}
-      <div className="job-labels" aria-label={t('jobs.labels')}>
-        {labelStats.length === 0 && <span className="muted">{t('jobs.noLabels')}</span>}
-        {labelStats.slice(0, SHOWN_LABELS).map((l) => (
-          <span
-            key={l.name}
-            className="label-stat"
-            title={t('jobs.labelCount', { name: l.name, count: l.sampleCount })}
-          >
-            <TagChip tag={l.name} color={colorOf(l.name)} small />
-            {stats && (
-              <span className="count">
-                {new Intl.NumberFormat(currentLocale()).format(l.sampleCount)}
+      {labelStats.length === 0 ? (
+        <p className="job-labels muted">{t('jobs.noLabels')}</p>
+      ) : (
+        // A list a screen reader can walk: each item reads as "circle: 120".
+        <ul className="job-labels" aria-label={t('jobs.labels')}>
+          {labelStats.slice(0, SHOWN_LABELS).map((l) => (
+            <li key={l.name} className="label-stat">
+              <span className="visually-hidden">
+                {stats ? t('jobs.labelCount', { name: l.name, count: l.sampleCount }) : l.name}
               </span>
-            )}
-          </span>
-        ))}
-        {labelStats.length > SHOWN_LABELS && (
-          <span className="muted">
-            {t('grid.moreTags', { count: labelStats.length - SHOWN_LABELS })}
-          </span>
-        )}
-      </div>
+              <span aria-hidden="true" className="label-stat-visual">
+                <TagChip tag={l.name} color={colorOf(l.name)} small />
+                {stats && (
+                  <span className="count">
+                    {new Intl.NumberFormat(currentLocale()).format(l.sampleCount)}
+                  </span>
+                )}
+              </span>
+            </li>
+          ))}
+          {labelStats.length > SHOWN_LABELS && (
+            <li className="muted">
+              {t('grid.moreTags', { count: labelStats.length - SHOWN_LABELS })}
+            </li>
+          )}
+        </ul>
+      )}
       <p className="muted small">
         {t('jobs.created', { date: formatDate(job.createdAt, currentLocale()) })}
       </p>

@@ -1,4 +1,12 @@
-import { useCallback, useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react'
+import {
+  useCallback,
+  useEffect,
+  useId,
+  useImperativeHandle,
+  useRef,
+  useState,
+  type Ref
+} from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Sample } from '../../../shared/domain'
 import { TagChip } from '../components/TagChip'
@@ -39,6 +47,7 @@ export function Viewer(props: Props) {
   const [imageState, setImageState] = useState<'loading' | 'ready' | 'failed'>('loading')
   const [drawn, setDrawn] = useState<{ sampleId: string; count: number } | null>(null)
   const dialog = useRef<HTMLDivElement>(null)
+  const ids = useId()
   const { sample, job, colorOf } = props
 
   // The canvas lives as long as its host element (a callback ref with cleanup, React 19).
@@ -99,6 +108,10 @@ export function Viewer(props: Props) {
   }, [canvas, props.showBoxes])
 
   const drawnCount = drawn && drawn.sampleId === sampleId ? drawn.count : null
+  const highlight = (index: number | null) => {
+    setHovered(index)
+    canvas?.setHover(index)
+  }
   const name = sample?.name ?? ''
   return (
     <div
@@ -219,9 +232,9 @@ export function Viewer(props: Props) {
               : t('viewer.boxCount', { count: drawnCount })}
           </p>
         )}
-        <h3>{t('viewer.tags')}</h3>
+        <h3 id={`${ids}-tags`}>{t('viewer.tags')}</h3>
         {sample && sample.tags.length === 0 && <p className="muted">{t('viewer.noTags')}</p>}
-        <ul className="viewer-tags" data-testid="viewer-tags">
+        <ul className="viewer-tags" data-testid="viewer-tags" aria-labelledby={`${ids}-tags`}>
           {sample?.tags.map((tag) => (
             <li key={tag}>
               <TagChip tag={tag} color={colorOf(tag)} testId="viewer-tag" />
@@ -230,26 +243,32 @@ export function Viewer(props: Props) {
         </ul>
         {props.detection && sample && sample.boxes.length > 0 && (
           <>
-            <h3>{t('viewer.boxList')}</h3>
-            <ol className="box-list">
+            <h3 id={`${ids}-boxes`}>{t('viewer.boxList')}</h3>
+            {/* Each box is a button: focus (Tab) or the pointer highlights it on the canvas,
+                and the highlighted one is aria-current. */}
+            <ol className="box-list" aria-labelledby={`${ids}-boxes`}>
               {sample.boxes.map((box, i) => (
-                <li
-                  key={i}
-                  className={hovered === i ? 'hot' : undefined}
-                  onMouseEnter={() => {
-                    setHovered(i)
-                    canvas?.setHover(i)
-                  }}
-                  onMouseLeave={() => {
-                    setHovered(null)
-                    canvas?.setHover(null)
-                  }}
-                >
-                  <TagChip tag={box.tag} color={colorOf(box.tag)} small />
-                  <span className="mono small">
-                    {Math.round(box.x1)},{Math.round(box.y1)} – {Math.round(box.x2)},
-                    {Math.round(box.y2)}
-                  </span>
+                <li key={i}>
+                  <button
+                    type="button"
+                    className={hovered === i ? 'box-item hot' : 'box-item'}
+                    aria-current={hovered === i ? 'true' : undefined}
+                    data-testid="box-item"
+                    onFocus={() => highlight(i)}
+                    onBlur={() => highlight(null)}
+                    onMouseEnter={() => highlight(i)}
+                    onMouseLeave={() => highlight(null)}
+                  >
+                    <TagChip tag={box.tag} color={colorOf(box.tag)} small />
+                    <span className="mono small">
+                      {t('viewer.boxAt', {
+                        x1: Math.round(box.x1),
+                        y1: Math.round(box.y1),
+                        x2: Math.round(box.x2),
+                        y2: Math.round(box.y2)
+                      })}
+                    </span>
+                  </button>
                 </li>
               ))}
             </ol>
