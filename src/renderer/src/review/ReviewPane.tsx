@@ -16,26 +16,19 @@ import { modalOpen } from '../components/Modal'
 import { ShortcutSheet } from '../components/ShortcutSheet'
 import { offline } from '../data/offline'
 import { sampleNames } from '../data/deletions'
-import { collectSampleIds, readPage } from '../data/pages'
+import { readPage } from '../data/pages'
 import type { JobRef } from '../data/types'
 import { ImageGrid, type GridHandle } from '../grid/ImageGrid'
 import { PageStore } from '../grid/pageStore'
 import type { ColorOf } from '../palette'
-import {
-  EMPTY,
-  applyClick,
-  intentOf,
-  rangeBounds,
-  selectAll,
-  without,
-  type Intent
-} from '../selection'
+import { intentOf } from '../selection'
 import { updateSettings, useSettings } from '../settings'
 import { actionFor, isMacPlatform, ownsKey, type Action } from '../shortcuts'
 import type { ViewerHandle } from '../viewer/Viewer'
 import { GridStatus, isNotOffline, NotAvailableOffline, type Freshness } from './GridStatus'
 import { SelectionBar } from './SelectionBar'
 import { useDeleteFlow } from './useDeleteFlow'
+import { useGridSelection } from './useGridSelection'
 
 const IS_MAC = isMacPlatform()
 const PER_PAGE = 100
@@ -70,18 +63,26 @@ export function ReviewPane(props: {
   )
   useSyncExternalStore(store.subscribe, store.getVersion)
   const settings = useSettings()
-  const [selection, setSelection] = useState(EMPTY)
-  const [active, setActive] = useState(0)
   const [viewer, setViewer] = useState<number | null>(null)
   const [viewerBoxes, setViewerBoxes] = useState(true)
   const [sheet, setSheet] = useState(false)
-  const [selecting, setSelecting] = useState<{ done: number; total: number } | null>(null)
-  const selectAbort = useRef<AbortController | null>(null)
   const grid = useRef<GridHandle>(null)
   const viewerHandle = useRef<ViewerHandle>(null)
 
   const total = store.total
   const count = total ?? 0
+  const {
+    selection,
+    active,
+    setActive,
+    selecting,
+    click,
+    clear,
+    selectRange,
+    selectEverything,
+    cancelSelectEverything,
+    forget
+  } = useGridSelection(store, job, filter, count)
   const activeIndex = Math.min(active, Math.max(0, count - 1))
   const viewerIndex = viewer === null || count === 0 ? null : Math.min(viewer, count - 1)
 
@@ -94,8 +95,6 @@ export function ReviewPane(props: {
       store.invalidate()
     })
   }, [store, job])
-
-  useEffect(() => () => selectAbort.current?.abort(), [])
 
   // Next/previous in the viewer may land on a page not loaded yet.
   useEffect(() => {
@@ -118,28 +117,7 @@ export function ReviewPane(props: {
     },
     [store, job]
   )
-  const deletion = useDeleteFlow(job, (ids) => setSelection((s) => without(s, ids)), namesOf)
-
-  /** Bumped by whatever replaces the selection outright, so a click still loading drops its result. */
-  const selectionEpoch = useRef(0)
-  const click = useCallback(
-    async (index: number, intent: Intent) => {
-      setActive(index)
-      const epoch = selectionEpoch.current
-      const range = intent === 'range' || intent === 'addRange'
-      // A range needs every page under it current; a single image only its id.
-      if (range || store.sampleAt(index) === undefined) {
-        const [lo, hi] = range ? rangeBounds(selection.anchor, index) : [index, index]
-        await store.ensure(lo, hi).catch((error: unknown) => {
-          // The grid's error panel shows why the page did not load; the selection skips it.
-          console.warn('Tagdeck: images to select did not load', error)
-        })
-      }
-      if (epoch !== selectionEpoch.current) return
-      setSelection((s) => applyClick(s, intent, index, (i) => store.sampleAt(i)?.id))
-    },
-    [store, selection.anchor]
-  )
+  const deletion = useDeleteFlow(job, forget, namesOf)
 
   const onTileClick = useCallback(
     (index: number, event: MouseEvent) => void click(index, intentOf(event, IS_MAC)),
@@ -147,40 +125,18 @@ export function ReviewPane(props: {
   )
   // Opening an image leaves no selection behind: what Delete acts on afterwards is what the
   // reviewer moves to, never an image selected before they looked elsewhere.
-  const open = useCallback((index: number) => {
-    setActive(index)
-    selectionEpoch.current++
-    setSelection(EMPTY)
-    setViewer(index)
-  }, [])
+  const open = useCallback(
+    (index: number) => {
+      setActive(index)
+      clear()
+      setViewer(index)
+    },
+    [setActive, clear]
+  )
 
   const selectVisible = () => {
     const [a, b] = grid.current?.visibleRange() ?? [0, -1]
-    const ids: string[] = []
-    for (let i = a; i <= b; i++) {
-      const id = store.sampleAt(i)?.id
-      if (id) ids.push(id)
-    }
-    setSelection((s) => selectAll(s, ids))
-  }
-
-  const selectEverything = async () => {
-    const abort = new AbortController()
-    selectAbort.current = abort
-    setSelecting({ done: 0, total: count })
-    try {
-      const ids = await collectSampleIds(
-        job,
-        filter,
-        (done, all) => setSelecting({ done, total: all }),
-        abort.signal
-      )
-      if (!abort.signal.aborted) setSelection((s) => selectAll(s, ids))
-    } catch {
-      // The grid shows service errors; a failed select-all just selects nothing more.
-    } finally {
-      setSelecting(null)
-    }
+    selectRange(a, b)
   }
 
   const deleteOne = (index: number) => {
@@ -216,7 +172,7 @@ export function ReviewPane(props: {
         if (inViewer) {
           setViewer(null)
           requestAnimationFrame(() => grid.current?.reveal(activeIndex))
-        } else setSelection(EMPTY)
+        } else clear()
         return
       case 'delete':
         if (inViewer && viewerIndex !== null) return deleteOne(viewerIndex)
@@ -312,8 +268,8 @@ export function ReviewPane(props: {
         tileBoxes={settings.tileBoxes}
         onSelectVisible={selectVisible}
         onSelectAll={() => void selectEverything()}
-        onCancelSelectAll={() => selectAbort.current?.abort()}
-        onClear={() => setSelection(EMPTY)}
+        onCancelSelectAll={cancelSelectEverything}
+        onClear={clear}
         onDelete={() => deletion.request([...selection.ids])}
         onToggleBoxes={() => updateSettings({ tileBoxes: !settings.tileBoxes })}
         onShortcuts={() => setSheet(true)}
