@@ -69,13 +69,12 @@ interface Harness {
 
 /** A page of the shell's origin (so the bridge takes its calls) that holds only the harness. */
 async function openHarness(page: Page, shell: ShellProcess) {
-  const token = new URL(shell.url).searchParams.get('token') ?? ''
-  await page.context().addCookies([{ name: 'tagdeck_token', value: token, url: shell.origin }])
   // The shell's own page (its 404 will do), as the app's is: the bridge's WebSocket needs it.
+  // The token rides in the fragment, as in the address the shell prints.
   return openHarnessPage<Harness>(
     page,
     'bench-live-harness.ts',
-    `${shell.origin}/__bench/`,
+    `${shell.origin}/__bench/${new URL(shell.url).hash}`,
     'inject'
   )
 }

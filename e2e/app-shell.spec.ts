@@ -1,3 +1,6 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Page } from '@playwright/test'
 import { test, expect } from './fixtures'
 import { demoJob, openDemoJob } from './review-helpers'
 
@@ -6,7 +9,7 @@ test('the app shell opens in the browser shell and app.ping round-trips to main'
   shell
 }) => {
   await page.goto(shell.url)
-  // The token moved into a cookie and out of the address bar.
+  // The token left the address bar at once.
   await expect(page).toHaveURL(`${shell.origin}/`)
   await page.getByRole('button', { name: 'About' }).click()
   const status = page.getByTestId('main-status')
@@ -16,7 +19,10 @@ test('the app shell opens in the browser shell and app.ping round-trips to main'
   const pong = await page.evaluate(async () => {
     const response = await fetch('/bridge/invoke/app.ping', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Tagdeck-Token': localStorage.getItem('tagdeck.shellToken') ?? ''
+      },
       body: JSON.stringify({ input: { nonce: 'e2e-nonce-42' } })
     })
     return (await response.json()) as { ok: boolean; value?: { nonce: string } }
@@ -30,7 +36,10 @@ test('a bad payload comes back as a typed error, not an exception', async ({ pag
   const result = await page.evaluate(async () => {
     const response = await fetch('/bridge/invoke/app.ping', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Tagdeck-Token': localStorage.getItem('tagdeck.shellToken') ?? ''
+      },
       body: JSON.stringify({ input: { nonce: 42 } })
     })
     return (await response.json()) as { ok: boolean; error?: { code: string } }
@@ -56,10 +65,57 @@ test('once its WebSocket is open, the page calls main over it, not with a POST p
   })
   // A job opened from the demo: its list, labels, stats and pages all come from main.
   await openDemoJob(page, shell.url, demoJob(service, 'classification'))
-  expect(sockets).toEqual([`${shell.origin.replace('http:', 'ws:')}/bridge/ws`])
+  expect(sockets.map((url) => url.replace(/\?token=[0-9a-f]+$/, ''))).toEqual([
+    `${shell.origin.replace('http:', 'ws:')}/bridge/ws`
+  ])
   const channels = sent.map((frame) => (JSON.parse(frame) as { channel: string }).channel)
   expect(channels).toEqual(expect.arrayContaining(['jobs.list', 'samples.page']))
   // Only what the page asked before the socket was open went as POSTs.
   expect(posted).not.toContain('samples.page')
   expect(posted.length).toBeLessThan(channels.length)
+})
+
+test("the shell's token reaches no other origin: no cookie, not in the address, not sent elsewhere", async ({
+  page,
+  shell,
+  context
+}) => {
+  const token = new URLSearchParams(new URL(shell.url).hash.slice(1)).get('token')!
+  expect(token).toMatch(/^[0-9a-f]{36}$/)
+  // Another server on this machine, on another loopback port.
+  const heard: { url?: string; headers: IncomingHttpHeaders }[] = []
+  const other = createServer((req, res) => {
+    heard.push({ url: req.url, headers: req.headers })
+    res.writeHead(200, { 'content-type': 'text/html' })
+    res.end('<!doctype html><title>other</title><img src="/pixel.png">')
+  })
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
+  const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/`
+  try {
+    const seen: string[] = []
+    page.on('request', (request) => seen.push(request.url()))
+    await page.goto(shell.url)
+    await expect(page).toHaveURL(`${shell.origin}/`)
+    await expect(page.getByRole('button', { name: 'Open the demo' })).toBeVisible()
+    expect(await context.cookies()).toEqual([])
+    // No request the page made put the token in a navigable address.
+    const navigations = seen.filter((url) => !/\/(bridge|img)\//.test(url))
+    expect(navigations.filter((url) => url.includes(token))).toEqual([])
+
+    // The other server, opened in the same browser (the app's own page may not even reach it:
+    // its CSP allows connections to its own origin only).
+    const visit: Page = await context.newPage()
+    await visit.goto(otherUrl)
+    await expect.poll(() => heard.length).toBeGreaterThanOrEqual(2)
+    expect(JSON.stringify(heard)).not.toContain(token)
+    expect(heard.every((h) => h.headers.cookie === undefined)).toBe(true)
+
+    // A reload keeps working without the token in the address.
+    await page.reload()
+    await expect(page.getByRole('button', { name: 'Open the demo' })).toBeVisible()
+    await page.getByRole('button', { name: 'About' }).click()
+    await expect(page.getByTestId('main-status')).toContainText(/ping \d+ ms/)
+  } finally {
+    await new Promise((resolve) => other.close(resolve))
+  }
 })

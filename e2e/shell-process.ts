@@ -11,7 +11,7 @@ const TSX = path.join(
 )
 
 export interface ShellProcess {
-  /** The address to open (carries the token; the page then keeps it as a cookie). */
+  /** The address to open (carries the token in its fragment; the page then keeps it). */
   readonly url: string
   readonly origin: string
   readonly userDataDir: string
@@ -83,7 +83,7 @@ export async function startShellProcess(options: {
   await start()
   return {
     get url() {
-      return `${origin}/?token=${token}`
+      return `${origin}/#token=${token}`
     },
     get origin() {
       return origin

@@ -77,18 +77,31 @@ afterAll(async () => {
 })
 
 describe('browser shell bridge', () => {
-  it('trades the printed token for an HttpOnly cookie and serves the app with CSP', async () => {
-    const open = await request('GET', `/?token=${TOKEN}`)
-    expect(open.status).toBe(302)
-    expect(open.headers['set-cookie']?.[0]).toMatch(/tagdeck_token=.*HttpOnly; SameSite=Strict/)
-    const page = await request('GET', '/', { Cookie: `tagdeck_token=${TOKEN}` })
-    expect(page.status).toBe(200)
+  it('prints the token only in a fragment, serves the app without it, and never sets a cookie', async () => {
+    expect(shell.url).toBe(`${shell.origin}/#token=${TOKEN}`)
+    for (const target of ['/', `/?token=${TOKEN}`, '/assets/app.js']) {
+      const reply = await request('GET', target)
+      expect(reply.status, target).toBe(200)
+      expect(reply.headers['set-cookie'], target).toBeUndefined()
+    }
+    const page = await request('GET', '/')
     expect(page.body).toContain('<title>Tagdeck</title>')
     expect(page.headers['content-security-policy']).toContain("script-src 'self'")
   })
 
+  it('a cookie carrying the token is not a token: calls, events and images need the header or query', async () => {
+    expect((await ping({ Cookie: `tagdeck_token=${TOKEN}`, Origin: shell.origin })).status).toBe(
+      403
+    )
+    expect(
+      (await request('GET', '/bridge/events', { Cookie: `tagdeck_token=${TOKEN}` })).status
+    ).toBe(403)
+    expect((await request('GET', '/img/c/j/s/thumb')).status).toBe(403)
+    expect((await request('GET', `/img/c/j/s/thumb?token=${TOKEN}`)).status).not.toBe(403)
+  })
+
   it('answers a call with the right token and origin', async () => {
-    const reply = await ping({ Cookie: `tagdeck_token=${TOKEN}`, Origin: shell.origin })
+    const reply = await ping({ 'X-Tagdeck-Token': TOKEN, Origin: shell.origin })
     expect(reply.status).toBe(200)
     expect(JSON.parse(reply.body)).toMatchObject({ ok: true, value: { nonce: 'abc' } })
   })
@@ -98,10 +111,16 @@ describe('browser shell bridge', () => {
     expect(reply.status).toBe(403)
   })
 
-  it('refuses a call with a wrong token, by cookie or header', async () => {
+  it('refuses a call with a wrong token, by header or query', async () => {
     expect(
-      (await ping({ Cookie: 'tagdeck_token=wrong-token-0123456789ab', Origin: shell.origin }))
-        .status
+      (
+        await request(
+          'POST',
+          `/bridge/invoke/app.ping?token=${TOKEN.slice(0, -1)}x`,
+          { 'Content-Type': 'application/json', Origin: shell.origin },
+          '{"input":{"nonce":"abc"}}'
+        )
+      ).status
     ).toBe(403)
     expect(
       (await ping({ 'X-Tagdeck-Token': TOKEN.slice(0, -1) + 'x', Origin: shell.origin })).status
@@ -115,29 +134,24 @@ describe('browser shell bridge', () => {
       'http://localhost:1',
       shell.origin.replace('127.0.0.1', 'localhost')
     ]) {
-      const reply = await ping({ Cookie: `tagdeck_token=${TOKEN}`, Origin: origin })
+      const reply = await ping({ 'X-Tagdeck-Token': TOKEN, Origin: origin })
       expect(reply.status, origin).toBe(403)
     }
-    expect((await ping({ Cookie: `tagdeck_token=${TOKEN}` })).status).toBe(403) // no Origin at all
+    expect((await ping({ 'X-Tagdeck-Token': TOKEN })).status).toBe(403) // no Origin at all
   })
 
   it('refuses a request naming another host (DNS rebinding)', async () => {
     const reply = await ping({
-      Cookie: `tagdeck_token=${TOKEN}`,
+      'X-Tagdeck-Token': TOKEN,
       Origin: shell.origin,
       Host: 'evil.example'
     })
     expect(reply.status).toBe(421)
   })
 
-  it('refuses a wrong token in the opening URL', async () => {
-    expect((await request('GET', '/?token=nope')).status).toBe(403)
-    expect((await request('GET', '/')).status).toBe(403)
-  })
-
   it('refuses cross-site subresource requests', async () => {
     const reply = await request('GET', '/assets/app.js', {
-      Cookie: `tagdeck_token=${TOKEN}`,
+      'X-Tagdeck-Token': TOKEN,
       'Sec-Fetch-Site': 'cross-site'
     })
     expect(reply.status).toBe(403)
@@ -145,7 +159,7 @@ describe('browser shell bridge', () => {
 
   it('does not serve files outside the renderer folder', async () => {
     for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt']) {
-      const reply = await request('GET', p, { Cookie: `tagdeck_token=${TOKEN}` })
+      const reply = await request('GET', p, { 'X-Tagdeck-Token': TOKEN })
       expect(reply.status, p).toBe(404)
       expect(reply.body).not.toContain('do not serve')
     }
@@ -153,7 +167,7 @@ describe('browser shell bridge', () => {
 
   it('answers bad bodies with clear statuses', async () => {
     const headers = {
-      Cookie: `tagdeck_token=${TOKEN}`,
+      'X-Tagdeck-Token': TOKEN,
       Origin: shell.origin,
       'Content-Type': 'application/json'
     }
@@ -192,7 +206,7 @@ describe('browser shell bridge', () => {
           host: '127.0.0.1',
           port,
           path: '/bridge/events',
-          headers: { Host: `127.0.0.1:${port}`, Cookie: `tagdeck_token=${TOKEN}` }
+          headers: { Host: `127.0.0.1:${port}`, 'X-Tagdeck-Token': TOKEN }
         },
         (res) => {
           let data = ''
@@ -219,13 +233,17 @@ describe('browser shell bridge', () => {
   })
 
   describe('calls over the WebSocket', () => {
-    const socketUrl = () => `${shell.origin.replace('http:', 'ws:')}/bridge/ws`
-    const cookie = `tagdeck_token=${TOKEN}`
+    const socketUrl = (token: string | null) =>
+      `${shell.origin.replace('http:', 'ws:')}/bridge/ws${token === null ? '' : `?token=${token}`}`
 
-    /** Opens the socket with these handshake headers; the status it was refused with, or it. */
-    function connect(headers: Record<string, string>, origin = shell.origin) {
+    /** Opens the socket as a page would (the token as a query parameter); the refusal, or it. */
+    function connect(
+      token: string | null,
+      headers: Record<string, string> = {},
+      origin = shell.origin
+    ) {
       return new Promise<WebSocket | number>((resolve, reject) => {
-        const ws = new WebSocket(socketUrl(), { headers, origin })
+        const ws = new WebSocket(socketUrl(token), { headers, origin })
         ws.once('open', () => resolve(ws))
         ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
         ws.once('error', reject)
@@ -244,7 +262,7 @@ describe('browser shell bridge', () => {
     }
 
     it('answers each call by its id, with the same results as IPC', async () => {
-      const ws = await connect({ Cookie: cookie })
+      const ws = await connect(TOKEN)
       if (typeof ws === 'number') throw new Error(`refused with ${ws}`)
       try {
         const answers = await exchange(ws, [
@@ -276,10 +294,11 @@ describe('browser shell bridge', () => {
     })
 
     it('refuses a handshake without the token, from another origin or for another host', async () => {
-      expect(await connect({})).toBe(403)
-      expect(await connect({ Cookie: 'tagdeck_token=wrong' })).toBe(403)
-      expect(await connect({ Cookie: cookie }, 'http://evil.example')).toBe(403)
-      expect(await connect({ Cookie: cookie, Host: 'evil.example' })).toBe(421)
+      expect(await connect(null)).toBe(403)
+      expect(await connect('wrong')).toBe(403)
+      expect(await connect(null, { Cookie: `tagdeck_token=${TOKEN}` })).toBe(403)
+      expect(await connect(TOKEN, {}, 'http://evil.example')).toBe(403)
+      expect(await connect(TOKEN, { Host: 'evil.example' })).toBe(421)
     })
   })
 })

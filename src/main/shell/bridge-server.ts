@@ -1,13 +1,23 @@
 import http from 'node:http'
 import { readFile } from 'node:fs/promises'
-import { timingSafeEqual } from 'node:crypto'
 import type { AddressInfo, Socket } from 'node:net'
-import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer } from 'ws'
 import { EVENTS } from '../../shared/channels'
 import type { MainCore } from '../core'
 import { resolveAppPath } from '../security/app-path'
 import { SECURITY_HEADERS } from '../security/csp'
 import { contentTypeFor } from '../security/mime'
+import {
+  TOKEN_PARAM,
+  foreignOrigin,
+  header,
+  missingToken,
+  requestUrl,
+  wrongHost,
+  type Refusal
+} from './bridge-guard'
+import { serveCalls } from './bridge-socket'
 
 /**
  * The browser shell's transport: serves the built renderer on loopback and carries IPC calls
@@ -17,10 +27,9 @@ import { contentTypeFor } from '../security/mime'
  * Chromium's network stack and this server ~10 ms of a loaded 2-core machine's CPU per call,
  * a frame on an open socket a fraction of that.
  *
- * Guards, in order: the Host header must name this loopback server (no DNS rebinding); every
- * request (and the WebSocket's handshake) must carry the per-run token (cookie set when the
- * printed URL is opened, or the X-Tagdeck-Token header); calls must come from this server's
- * own Origin.
+ * Who may use it is `bridge-guard.ts` (host, token, origin). Nothing a client sends can stop
+ * the server: every listener is guarded, and a bad request, upgrade or frame closes that one
+ * connection (or is answered 4xx) and is logged.
  */
 export interface BridgeOptions {
   core: MainCore
@@ -28,31 +37,23 @@ export interface BridgeOptions {
   token: string
   host?: string
   port?: number
+  /** Where refused connections and failures are reported (stderr by default). */
+  log?: (message: string, error?: unknown) => void
 }
 
 export interface RunningBridge {
   origin: string
-  /** The address to open: carries the token once, then the cookie takes over. */
+  /** The address to open: carries the token in its fragment, which no request sends. */
   startUrl: string
   close(): Promise<void>
 }
 
-const COOKIE = 'tagdeck_token'
 const MAX_BODY = 1024 * 1024
+/** Request heads larger than this are refused (431) before any handler sees them. */
+const MAX_HEADER_BYTES = 16 * 1024
 
-function sameToken(given: string | undefined, token: string): boolean {
-  if (!given) return false
-  const a = Buffer.from(given)
-  const b = Buffer.from(token)
-  return a.length === b.length && timingSafeEqual(a, b)
-}
-
-function cookieToken(req: http.IncomingMessage): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [name, ...rest] = part.trim().split('=')
-    if (name === COOKIE) return rest.join('=')
-  }
-  return undefined
+function defaultLog(message: string, error?: unknown): void {
+  console.warn(`tagdeck-shell: ${message}${error === undefined ? '' : `: ${String(error)}`}`)
 }
 
 function send(
@@ -68,6 +69,15 @@ function send(
     ...headers
   })
   res.end(body)
+}
+
+/** Ends a raw socket (a refused upgrade, a request Node could not parse) with a plain status. */
+function refuseSocket(socket: Duplex, refusal: Refusal): void {
+  if (!socket.writable) return void socket.destroy()
+  socket.end(
+    `HTTP/1.1 ${refusal.status} Refused\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Connection: close\r\n\r\n${refusal.message}`
+  )
 }
 
 function readBody(req: http.IncomingMessage): Promise<string | null> {
@@ -88,132 +98,85 @@ function readBody(req: http.IncomingMessage): Promise<string | null> {
   })
 }
 
-/** A call over the WebSocket: `id` comes back with its result. */
-interface SocketCall {
-  id: number
-  channel: string
-  input?: unknown
-}
-
-function parseSocketCall(data: RawData): SocketCall | null {
-  let message: unknown
-  try {
-    message = JSON.parse(data.toString())
-  } catch {
-    return null
-  }
-  if (typeof message !== 'object' || message === null) return null
-  const { id, channel } = message as Record<string, unknown>
-  if (!Number.isSafeInteger(id) || typeof channel !== 'string') return null
-  return message as SocketCall
-}
-
 export async function startBridge(options: BridgeOptions): Promise<RunningBridge> {
   const { core, rendererDir, token } = options
+  const log = options.log ?? defaultLog
   const host = options.host ?? '127.0.0.1'
   const clients = new Set<http.ServerResponse>()
   let origin = ''
-  let allowedHosts = new Set<string>()
+  let allowedHosts: ReadonlySet<string> = new Set<string>()
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY })
 
   const unsubscribe = core.events.subscribe((name, payload) => {
     const frame = `event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`
-    for (const client of clients) client.write(frame)
+    for (const client of clients) if (!client.writableEnded) client.write(frame)
   })
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+    req.on('error', (error) => log('bridge: request failed', error))
+    res.on('error', (error) => log('bridge: response failed', error))
     handle(req, res).catch((error: unknown) => {
+      log(`bridge: ${req.method ?? '?'} ${req.url ?? '?'} failed`, error)
       if (!res.headersSent)
         send(res, 500, `Internal error: ${error instanceof Error ? error.message : String(error)}`)
       else res.destroy()
     })
   })
 
-  /** Why a request may not go further (host, token, origin), or null when it may. */
-  function refusal(req: http.IncomingMessage): { status: number; message: string } | null {
-    if (!allowedHosts.has(req.headers.host ?? '')) return { status: 421, message: 'Wrong host' }
-    const authorized =
-      sameToken(cookieToken(req), token) || sameToken(header(req, 'x-tagdeck-token'), token)
-    if (!authorized)
-      return {
-        status: 403,
-        message: "Open the address Tagdeck printed when it started: it carries this run's token."
-      }
-    return null
-  }
+  // What Node could not parse (bad request line, oversized head, junk bytes): answered on the
+  // raw socket and closed, never thrown.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    log(`bridge: a malformed request was refused (${error.code ?? error.message})`)
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400
+    refuseSocket(socket, { status, message: status === 431 ? 'Headers too large' : 'Bad request' })
+  })
+  server.on('error', (error) => log('bridge: server error', error))
 
-  /** Calls come from this server's own page only. */
-  const foreign = (req: http.IncomingMessage) =>
-    req.headers.origin !== origin
-      ? { status: 403, message: 'Cross-origin calls are refused' }
-      : null
-
-  // The page's calls: one frame in, one frame out, each answered when its handler is done
-  // (calls run side by side, as IPC calls do). A frame that is not a call is refused by name.
   server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
-    const refused =
-      new URL(req.url ?? '/', origin).pathname !== '/bridge/ws'
-        ? { status: 404, message: 'Not found' }
-        : (refusal(req) ?? foreign(req))
-    if (refused) {
-      socket.end(
-        `HTTP/1.1 ${refused.status} Refused\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-          `Connection: close\r\n\r\n${refused.message}`
-      )
-      return
+    socket.on('error', (error) => log('bridge: upgrade socket failed', error))
+    try {
+      const url = requestUrl(req, origin)
+      const refused = !url
+        ? { status: 400, message: 'Bad request target' }
+        : url.pathname !== '/bridge/ws'
+          ? { status: 404, message: 'Not found' }
+          : (wrongHost(req, allowedHosts) ??
+            missingToken(req, url, token) ??
+            foreignOrigin(req, origin))
+      if (refused) {
+        log(`bridge: WebSocket handshake refused (${refused.status} ${refused.message})`)
+        return refuseSocket(socket, refused)
+      }
+      sockets.handleUpgrade(req, socket, head, (ws) => serveCalls(ws, core, origin, log))
+    } catch (error) {
+      log('bridge: WebSocket handshake failed', error)
+      socket.destroy()
     }
-    sockets.handleUpgrade(req, socket, head, (ws) => serveCalls(ws))
   })
 
-  function serveCalls(ws: WebSocket) {
-    ws.on('message', (data) => {
-      const call = parseSocketCall(data)
-      if (!call) {
-        const error = {
-          code: 'invalid_input',
-          message: 'A call is {"id", "channel", "input"} as JSON'
-        }
-        ws.send(JSON.stringify({ id: null, result: { ok: false, error } }))
-        return
-      }
-      void core.router.dispatch(call.channel, call.input, { origin }).then(
-        (result) => ws.send(JSON.stringify({ id: call.id, result })),
-        (error: unknown) => {
-          const message = `Internal error: ${error instanceof Error ? error.message : String(error)}`
-          ws.send(
-            JSON.stringify({
-              id: call.id,
-              result: { ok: false, error: { code: 'internal', message } }
-            })
-          )
-        }
-      )
-    })
-  }
-
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (!allowedHosts.has(req.headers.host ?? '')) return send(res, 421, 'Wrong host')
-    const url = new URL(req.url ?? '/', origin)
-    const queryToken = url.searchParams.get('token') ?? undefined
-
-    // Opening the printed URL: trade the query token for an HttpOnly cookie, then drop it from the address.
-    if (req.method === 'GET' && url.pathname === '/' && queryToken !== undefined) {
-      if (!sameToken(queryToken, token))
-        return send(res, 403, 'This link is not valid for this run of Tagdeck.')
-      return send(res, 302, '', {
-        Location: '/',
-        'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`
-      })
+    const badHost = wrongHost(req, allowedHosts)
+    if (badHost) return send(res, badHost.status, badHost.message)
+    const url = requestUrl(req, origin)
+    if (!url) return send(res, 400, 'Bad request target')
+    const isData = url.pathname.startsWith('/bridge/') || url.pathname.startsWith('/img/')
+    if (isData) {
+      const refused = missingToken(req, url, token)
+      if (refused) return send(res, refused.status, refused.message)
     }
-    const refused = refusal(req)
-    if (refused) return send(res, refused.status, refused.message)
 
     if (url.pathname.startsWith('/bridge/invoke/')) {
       if (req.method !== 'POST') return send(res, 405, 'POST only', { Allow: 'POST' })
-      const crossOrigin = foreign(req)
+      const crossOrigin = foreignOrigin(req, origin)
       if (crossOrigin) return send(res, crossOrigin.status, crossOrigin.message)
       if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
         return send(res, 415, 'JSON only')
+      let channel: string
+      try {
+        channel = decodeURIComponent(url.pathname.slice('/bridge/invoke/'.length))
+      } catch {
+        return send(res, 400, 'Bad channel name')
+      }
       const raw = await readBody(req)
       if (raw === null) return send(res, 413, 'Body too large')
       let body: unknown
@@ -224,7 +187,6 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       }
       const input =
         typeof body === 'object' && body !== null && 'input' in body ? body.input : undefined
-      const channel = decodeURIComponent(url.pathname.slice('/bridge/invoke/'.length))
       const result = await core.router.dispatch(channel, input, { origin })
       return send(res, 200, JSON.stringify(result), { 'Content-Type': 'application/json' })
     }
@@ -254,13 +216,16 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
         ...reply.headers
       })
     }
+    if (isData) return send(res, 404, 'Not found')
+    // The renderer's own files hold no secret: served without the token, so the page can load
+    // and read the token from its address.
     const file = resolveAppPath(rendererDir, url.pathname)
     if (!file) return send(res, 404, 'Not found')
     let bytes: Buffer
     try {
       bytes = await readFile(file)
     } catch {
-      return send(res, 404, 'Not found')
+      return send(res, 404, 'Not found') // a path inside the folder that is not a file
     }
     const cache = url.pathname.startsWith('/assets/')
       ? 'public, max-age=31536000, immutable'
@@ -279,7 +244,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
 
   return {
     origin,
-    startUrl: `${origin}/?token=${token}`,
+    startUrl: `${origin}/#${TOKEN_PARAM}=${token}`,
     async close() {
       unsubscribe()
       for (const ws of sockets.clients) ws.terminate()
@@ -289,9 +254,4 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }
   }
-}
-
-function header(req: http.IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name]
-  return Array.isArray(value) ? value[0] : value
 }

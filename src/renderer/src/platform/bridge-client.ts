@@ -4,17 +4,57 @@ import type { IpcResult } from '../../../shared/errors'
 
 /**
  * The browser shell's stand-in for the preload: the same functions, carried over the loopback
- * bridge (the token travels as an HttpOnly cookie, so this code never sees it). Calls go over
- * one WebSocket while it is open (a frame each way), else as one POST each: the socket is the
- * fast path, the POST the one that always works (before the socket opens, after it drops).
+ * bridge. Calls go over one WebSocket while it is open (a frame each way), else as one POST
+ * each: the socket is the fast path, the POST the one that always works (before the socket
+ * opens, after it drops).
+ *
+ * This run's token comes in the printed address's fragment (`#token=…`, which no request
+ * sends), is kept in this origin's localStorage (another port is another origin: no other local
+ * server can read it, unlike a cookie) and leaves the address bar at once. It goes with every
+ * call as a header, and as a query parameter where a browser cannot set one (the WebSocket, the
+ * event stream, images).
  */
-export function createBridgeClient(base = ''): TagdeckApi {
+const TOKEN_KEY = 'tagdeck.shellToken'
+
+export function takeShellToken(): string | null {
+  if (typeof location === 'undefined') return null
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token')
+  // An address from before (`/?token=…`) still opens the app, and is cleaned the same way.
+  const fromQuery = new URLSearchParams(location.search).get('token')
+  const given = fromHash ?? fromQuery
+  if (given) {
+    try {
+      localStorage.setItem(TOKEN_KEY, given)
+    } catch (error) {
+      console.warn('Tagdeck: the shell token could not be kept for reloads', error)
+    }
+    const clean = new URL(location.href)
+    clean.hash = ''
+    clean.searchParams.delete('token')
+    history.replaceState(history.state, '', clean.pathname + clean.search)
+    return given
+  }
+  try {
+    return localStorage.getItem(TOKEN_KEY)
+  } catch {
+    return null // storage disabled: the bridge then answers that the token is missing
+  }
+}
+
+export function createBridgeClient(base = '', token = takeShellToken()): TagdeckApi {
+  const withToken = (path: string) =>
+    token === null
+      ? path
+      : `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`
   const post = async (channel: string, input?: unknown): Promise<IpcResult<unknown>> => {
     try {
       const response = await fetch(`${base}/bridge/invoke/${channel}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        credentials: 'same-origin',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(token === null ? {} : { 'X-Tagdeck-Token': token })
+        },
+        credentials: 'omit',
         body: JSON.stringify({ input })
       })
       if (!response.ok) {
@@ -28,11 +68,12 @@ export function createBridgeClient(base = ''): TagdeckApi {
         }
       }
       return (await response.json()) as IpcResult<unknown>
-    } catch {
+    } catch (error) {
+      console.warn('Tagdeck: a call to the shell failed', error)
       return { ok: false, error: { code: 'internal', message: 'Tagdeck host is not responding' } }
     }
   }
-  const socket = callSocket(base)
+  const socket = callSocket(base, withToken)
   const functions: Record<string, (input?: unknown) => Promise<IpcResult<unknown>>> = {}
   for (const channel of CHANNELS) {
     functions[channel] = (input?: unknown) => socket.call(channel, input) ?? post(channel, input)
@@ -42,7 +83,7 @@ export function createBridgeClient(base = ''): TagdeckApi {
   let source: EventSource | null = null
   const ensureSource = () => {
     if (source) return
-    source = new EventSource(`${base}/bridge/events`, { withCredentials: true })
+    source = new EventSource(withToken(`${base}/bridge/events`))
     for (const event of EVENTS) {
       source.addEventListener(event, (message) => {
         const payload: unknown = JSON.parse((message as MessageEvent<string>).data)
@@ -62,7 +103,7 @@ export function createBridgeClient(base = ''): TagdeckApi {
       return () => set.delete(listener)
     },
     imageUrl(connectionId: string, jobId: string, sampleId: string, variant: 'thumb' | 'full') {
-      return `${base}/img/${imagePath(connectionId, jobId, sampleId, variant)}`
+      return withToken(`${base}/img/${imagePath(connectionId, jobId, sampleId, variant)}`)
     }
   } as unknown as TagdeckApi
 }
@@ -78,12 +119,12 @@ const LOST: IpcResult<unknown> = {
  * whose socket drops before its answer fails as a POST whose connection dropped would: it may
  * have run (callers that change things, like the sync, count on that already).
  */
-function callSocket(base: string) {
+function callSocket(base: string, withToken: (path: string) => string) {
   const pending = new Map<number, (result: IpcResult<unknown>) => void>()
   let nextId = 1
   let ws: WebSocket | null = null
   const open = () => {
-    const url = new URL(`${base}/bridge/ws`, location.href)
+    const url = new URL(withToken(`${base}/bridge/ws`), location.href)
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
     const socket = new WebSocket(url)
     ws = socket
