@@ -27,6 +27,33 @@ describe('parseServiceError', () => {
     expect(b.service?.errorMsg).toBe('no')
   })
 
+  it("reads IAM's Keystone-style errors as the same refusal as the gateway's", () => {
+    // As IAM answers a wrong password or a token it does not know (recorded shape).
+    const keystone = parseServiceError(
+      401,
+      headers({ 'X-Request-Id': 'iam-1' }),
+      '{"error":{"code":401,"message":"The request you have made requires authentication.","title":"Unauthorized"}}'
+    )
+    const gateway = parseServiceError(
+      401,
+      headers(),
+      '{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information","request_id":"g"}'
+    )
+    expect(keystone.code).toBe('auth')
+    expect(keystone.code).toBe(gateway.code)
+    expect(keystone.message).toBe(
+      'The service refused the credentials: The request you have made requires authentication. (IAM.401)'
+    )
+    expect(keystone.service).toMatchObject({ errorCode: 'IAM.401', requestId: 'iam-1' })
+    const forbidden = parseServiceError(
+      403,
+      headers(),
+      '{"error":{"code":403,"title":"Forbidden"}}'
+    )
+    expect(forbidden.code).toBe('auth')
+    expect(forbidden.service?.errorMsg).toBe('Forbidden')
+  })
+
   it('reads gateway bodies and their request_id', () => {
     const e = parseServiceError(
       401,

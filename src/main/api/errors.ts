@@ -11,9 +11,24 @@ const ErrorBody = z.object({
   error_msg: z.string().optional(),
   error_message: z.string().optional(),
   request_id: z.string().optional(),
-  // Some gateways nest the error one level down.
-  error: z.object({ code: z.string().optional(), message: z.string().optional() }).optional()
+  // Some gateways nest the error one level down; IAM answers Keystone-style, with a numeric
+  // code and a title: {"error": {"code": 401, "message": "...", "title": "Unauthorized"}}.
+  error: z
+    .object({
+      code: z.union([z.string(), z.number()]).optional(),
+      message: z.string().optional(),
+      title: z.string().optional()
+    })
+    .optional()
 })
+
+/** The error's code as the answer names it; Keystone's numeric one reads `IAM.401`. */
+function errorCodeOf(parsed: z.infer<typeof ErrorBody>, status: number): string {
+  if (parsed.error_code) return parsed.error_code
+  const nested = parsed.error?.code
+  if (typeof nested === 'number') return `IAM.${nested}`
+  return nested ?? `HTTP.${status}`
+}
 
 // Service error codes that mean "that thing does not exist" rather than "you sent nonsense".
 const NOT_FOUND_CODES = new Set(['ModelArts.4352', 'ModelArts.4420'])
@@ -49,11 +64,12 @@ export function parseServiceError(
   } catch {
     // not JSON: a proxy's HTML page or an empty body; the status still says enough
   }
-  const errorCode = parsed.error_code ?? parsed.error?.code ?? `HTTP.${status}`
+  const errorCode = errorCodeOf(parsed, status)
   const errorMsg =
     parsed.error_msg ??
     parsed.error_message ??
     parsed.error?.message ??
+    parsed.error?.title ??
     (bodyText.trim().slice(0, 200) || `HTTP ${status}`)
   const service: ServiceErrorInfo = {
     httpStatus: status,
