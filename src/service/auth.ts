@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import { CODES, projectMismatch, unauthorized } from './errors'
 import type { Credentials } from './credentials'
+import type { ServedHosts } from './served-hosts'
 import {
   canonicalQuery,
   canonicalRequest,
@@ -21,6 +22,13 @@ export const MAX_CLOCK_SKEW_MS = 15 * 60_000
 export interface Principal {
   projectId: string
   via: 'aksk' | 'token'
+}
+
+/** What checking a credential needs: the keys and tokens, the clock, the hosts we answer to. */
+export interface Verifier {
+  credentials: Credentials
+  now: number
+  hosts: ServedHosts
 }
 
 export interface SignedRequest {
@@ -53,11 +61,8 @@ function sameHex(a: string, b: string): boolean {
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y)
 }
 
-export function verifySignature(
-  request: SignedRequest,
-  credentials: Credentials,
-  now: number
-): Principal {
+export function verifySignature(request: SignedRequest, verifier: Verifier): Principal {
+  const { credentials, now } = verifier
   const auth = parseAuthorization(header(request.headers, 'authorization') ?? '')
   if (!auth)
     throw refuse(
@@ -92,10 +97,17 @@ export function verifySignature(
     return sameHex(signature(key.sk, stringToSign(sdkDate, canonical)), auth.signature)
   })
   if (!ok) throw refuse('The request signature does not match (check the SK, the body and the URL)')
+  // A genuine signature for another server's host is a request captured there: not ours to run.
+  const host = signed.host ?? ''
+  if (!verifier.hosts.accepts(host))
+    throw refuse(
+      `The request was signed for host ${host}, which is not a host this service answers to ` +
+        `(${verifier.hosts.describe()}); sign it for the address you reach the service by`
+    )
   return { projectId: key.projectId, via: 'aksk' }
 }
 
-export function verifyToken(value: string, credentials: Credentials, now: number): Principal {
+export function verifyToken(value: string, { credentials, now }: Verifier): Principal {
   const record = credentials.token(value)
   if (!record) throw unauthorized(CODES.tokenInvalid, 'The token is not valid')
   if (record.expiresAt <= now) throw unauthorized(CODES.tokenExpired, 'The token has expired')
@@ -105,16 +117,14 @@ export function verifyToken(value: string, credentials: Credentials, now: number
 /** The caller, or a 401; then the project in the path must be the credential's (403). */
 export function authenticate(
   request: SignedRequest,
-  credentials: Credentials,
-  now: number,
+  verifier: Verifier,
   pathProject: string
 ): Principal {
   const authorization = header(request.headers, 'authorization')
   const token = header(request.headers, 'x-auth-token')
   let principal: Principal
-  if (authorization?.startsWith('SDK-HMAC-SHA256'))
-    principal = verifySignature(request, credentials, now)
-  else if (token) principal = verifyToken(token, credentials, now)
+  if (authorization?.startsWith('SDK-HMAC-SHA256')) principal = verifySignature(request, verifier)
+  else if (token) principal = verifyToken(token, verifier)
   else if (authorization) throw refuse('Unsupported Authorization scheme: use SDK-HMAC-SHA256')
   else throw refuse('No credentials: sign the request (SDK-HMAC-SHA256) or send X-Auth-Token')
   const headerProject = header(request.headers, 'x-project-id')

@@ -4,6 +4,7 @@ import type { Credentials } from './credentials'
 import { datasetNotFound } from './errors'
 import type { SourceSigner } from './image-urls'
 import type { ImageFiles } from './images'
+import type { ServedHosts } from './served-hosts'
 import { parse, ProjectParams } from './params'
 import type { DatasetRow, SampleRow } from './rows'
 import type { Store } from './store'
@@ -21,6 +22,9 @@ export interface ServiceContext {
   publicUrl: string | null
   /** The listening address, for requests whose Host header is unusable. */
   listenUrl: () => string
+  /** The hosts a signature may be made for (served-hosts.ts). */
+  hosts: ServedHosts
+  /** Request logs: only with `--log`. */
   log: (message: string) => void
 }
 
@@ -47,8 +51,7 @@ export function requireAuth(ctx: ServiceContext): preHandlerHookHandler {
           headers: request.headers,
           body: Buffer.isBuffer(request.body) ? request.body : EMPTY
         },
-        ctx.credentials,
-        ctx.now(),
+        { credentials: ctx.credentials, now: ctx.now(), hosts: ctx.hosts },
         project_id
       )
     } catch (error) {

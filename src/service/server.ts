@@ -10,6 +10,7 @@ import { getMeta, openDatabase } from './db'
 import { ensureDemo, type DemoInfo } from './demo'
 import { SourceSigner } from './image-urls'
 import { ImageFiles } from './images'
+import { ServedHosts } from './served-hosts'
 import { Store } from './store'
 
 export type { DemoInfo } from './demo'
@@ -91,6 +92,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const urlSecret = getMeta(db, 'url_secret')
     if (!urlSecret) throw new Error('The database has no image URL key')
     const files = new ImageFiles(dataDir, store)
+    const hosts = new ServedHosts({
+      publicUrl: opts.publicUrl ?? null,
+      listenHost: opts.host,
+      bound: () => app.server.address() as AddressInfo
+    })
     const ctx: ServiceContext = {
       store,
       credentials,
@@ -100,6 +106,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       now,
       publicUrl: opts.publicUrl ?? null,
       listenUrl: () => listenUrl,
+      hosts,
       log: (message) => {
         if (opts.log) process.stderr.write(`${message}\n`)
       }

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises'
+import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { z } from 'zod'
@@ -39,6 +40,70 @@ export interface World {
   close(): Promise<void>
 }
 
+/**
+ * One request over `node:http`, sent exactly as given: any Host header, a chosen local address,
+ * a target fetch would normalize.
+ */
+export function rawCall(
+  base: string,
+  options: {
+    method?: string
+    target: string
+    headers?: Record<string, string>
+    body?: string
+    localAddress?: string
+  }
+): Promise<Answer> {
+  const url = new URL(base)
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: options.method ?? 'GET',
+        path: options.target,
+        headers: options.headers,
+        localAddress: options.localAddress,
+        agent: false
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('error', reject)
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8')
+          let json: unknown = null
+          try {
+            json = JSON.parse(text)
+          } catch {
+            // not JSON: left null
+          }
+          const headers = new Headers()
+          for (const [name, value] of Object.entries(res.headers))
+            if (value !== undefined)
+              headers.set(name, Array.isArray(value) ? value.join(', ') : value)
+          resolve({ status: res.statusCode ?? 0, headers, text, json })
+        })
+      }
+    )
+    req.on('error', reject)
+    req.end(options.body)
+  })
+}
+
+/** The IAM password body for `user`, scoped to the demo project. */
+export function tokenBody(demo: DemoInfo, user = demo.user, password = demo.password): string {
+  return JSON.stringify({
+    auth: {
+      identity: {
+        methods: ['password'],
+        password: { user: { name: user, password, domain: { name: demo.domain } } }
+      },
+      scope: { project: { id: demo.projectId } }
+    }
+  })
+}
+
 export async function issueToken(endpoint: string, demo: DemoInfo): Promise<Response> {
   return fetch(new URL('/v3/auth/tokens?nocatalog=true', endpoint), {
     method: 'POST',
@@ -58,7 +123,7 @@ export async function issueToken(endpoint: string, demo: DemoInfo): Promise<Resp
 }
 
 export async function startWorld(
-  options: { demoSize?: number; dir?: string } = {}
+  options: { demoSize?: number; dir?: string; host?: string; publicUrl?: string } = {}
 ): Promise<World> {
   const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'tagdeck-service-')))
   const clock = { offsetMs: 0 }
@@ -69,6 +134,8 @@ export async function startWorld(
       demo: true,
       demoSize: options.demoSize ?? 120,
       testFaults: true,
+      host: options.host,
+      publicUrl: options.publicUrl,
       now: () => Date.now() + clock.offsetMs
     })
   let service = await start()
