@@ -12,6 +12,7 @@ import { TagdeckError, type TagdeckErrorPayload } from '../../shared/errors'
 import { mapLimit } from '../map-limit'
 import type { CallOptions, ListSamplesQuery, ModelArtsClient } from './modelarts'
 import { normalizeDataset, normalizeLabel, normalizeSample, normalizeStats } from './normalize'
+import type { WireDeleteResult } from './wire'
 
 /**
  * The vendor SDK's operations (api.md, "Operations the product must offer") with their
@@ -142,25 +143,65 @@ export class Operations {
     for (let start = 0; start < ids.length; start += DELETE_CHUNK) {
       const chunk = ids.slice(start, start + DELETE_CHUNK)
       const { data } = await this.client.deleteSamples(jobId, chunk)
-      if (data.success && !data.results?.some((r) => !r.success)) {
-        outcomes.push(...chunk.map((id) => ({ id, status: 'deleted' as const })))
-        continue
-      }
-      chunk.forEach((id, index) => {
-        const result = data.results?.[index]
-        if (result?.success) outcomes.push({ id, status: 'deleted' })
-        else if (result?.error_code === SAMPLE_NOT_FOUND)
-          outcomes.push({ id, status: 'gone', code: SAMPLE_NOT_FOUND })
-        else
-          outcomes.push({
-            id,
-            status: 'failed',
-            code: result?.error_code ?? 'unknown',
-            message: result?.error_msg ?? 'The service did not say why'
-          })
-      })
+      const results = data.results ?? null
+      const clean =
+        data.success &&
+        (results === null || (results.length === chunk.length && results.every((r) => r.success)))
+      if (clean) outcomes.push(...chunk.map((id) => ({ id, status: 'deleted' as const })))
+      else outcomes.push(...(await this.settleDeletes(jobId, chunk, data)))
     }
     return outcomes
+  }
+
+  /**
+   * A DeleteSamples answer that is not a plain success. Its per-item results carry no sample
+   * ids, so they are trusted only where they line up with the request (as many as asked) and
+   * say success, or the documented "sample not found"; every other sample is read back: one
+   * the service no longer has is deleted, one it still has failed, with the service's reason.
+   */
+  private async settleDeletes(
+    jobId: string,
+    chunk: string[],
+    data: WireDeleteResult
+  ): Promise<DeleteOutcome[]> {
+    const results = data.results ?? []
+    const aligned = results.length === chunk.length
+    const known = new Map<string, DeleteOutcome>()
+    const unsure: { id: string; code?: string; message?: string }[] = []
+    chunk.forEach((id, index) => {
+      const result = aligned ? results[index] : undefined
+      if (result?.success) known.set(id, { id, status: 'deleted' })
+      else if (result?.error_code === SAMPLE_NOT_FOUND)
+        known.set(id, { id, status: 'gone', code: SAMPLE_NOT_FOUND })
+      else
+        unsure.push({
+          id,
+          code: result?.error_code ?? data.error_code ?? undefined,
+          message: result?.error_msg ?? data.error_msg ?? undefined
+        })
+    })
+    const read = await this.getImageInfoByIds(
+      jobId,
+      unsure.map((u) => u.id)
+    )
+    read.forEach(({ id, sample, error }, index) => {
+      if (sample === null && error?.code !== 'not_found')
+        // Neither the answer nor a read says what happened: the chunk fails as a whole.
+        throw new TagdeckError(error ?? { code: 'internal', message: `No answer for ${id}` })
+      const said = unsure[index]
+      known.set(
+        id,
+        sample === null
+          ? { id, status: 'deleted' }
+          : {
+              id,
+              status: 'failed',
+              code: said?.code ?? 'unknown',
+              message: said?.message ?? 'The service did not delete it and did not say why'
+            }
+      )
+    })
+    return chunk.map((id) => known.get(id) ?? { id, status: 'failed', code: 'unknown' })
   }
 
   /** Image datasets (classification, detection) of the project; other types are left out. */

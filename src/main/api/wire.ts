@@ -71,6 +71,8 @@ export const WireSampleList = z.object({
 
 export const WireDeleteResult = z.object({
   success: z.boolean(),
+  error_code: z.string().nullish(),
+  error_msg: z.string().nullish(),
   results: z
     .array(
       z.object({
