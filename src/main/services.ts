@@ -55,7 +55,7 @@ export async function createServices(
     httpFor: (id) => pool.imageHttp(id),
     resolve: async (ref, signal) => {
       const client = await pool.get(ref.connectionId)
-      const source = await client.ops.imageSource(ref.jobId, ref.sampleId, ref.variant, {
+      const source = await client.ops.imageSource(ref.jobId, ref.sampleId, {
         signal
       })
       return new URL(source, client.endpoints.modelarts)

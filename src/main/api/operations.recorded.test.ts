@@ -121,3 +121,29 @@ describe('DeleteSamples answers that cannot be trusted by position', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['failed', 'deleted'])
   })
 })
+
+describe('what the client asks for', () => {
+  it('lists samples in the order it shows, with thumbnails; DescribeSample is never asked for one', async () => {
+    const ops = await opsAgainst((asked) => {
+      if (asked.path === SAMPLES)
+        return {
+          body: {
+            sample_count: 1,
+            samples: [
+              { sample_id: 's1', sample_name: 's1.jpg', source: 'https://obs.example/s1?thumb' }
+            ]
+          }
+        }
+      if (asked.path === `${SAMPLES}/s1`)
+        return { body: { sample_id: 's1', source: 'https://obs.example/s1' } }
+      return undefined
+    })
+    const listed = await ops.listPage(DATASET, { kind: 'everything' }, 1, 100)
+    expect(listed.thumbSources).toEqual([{ id: 's1', source: 'https://obs.example/s1?thumb' }])
+    const list = recorded!.asked[0]
+    expect(list.query.get('order')).toBe('asc')
+    expect(list.query.get('process_parameter')).toBe('image/resize,m_lfit,h_200')
+    expect(await ops.imageSource(DATASET, 's1')).toBe('https://obs.example/s1')
+    expect(recorded!.asked[1].query.has('process_parameter')).toBe(false)
+  })
+})

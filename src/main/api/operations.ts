@@ -1,7 +1,6 @@
 import type {
   Dataset,
   DeleteOutcome,
-  ImageVariant,
   JobStats,
   Label,
   Sample,
@@ -88,7 +87,14 @@ export class Operations {
   ): Promise<ListedPage> {
     const { data } = await this.client.listSamples(
       jobId,
-      { offset: page - 1, limit: perPage, processParameter: THUMB_PROCESS, ...filterQuery(filter) },
+      // The order the grid shows, sent every time: the cloud's default is not ours.
+      {
+        offset: page - 1,
+        limit: perPage,
+        order: 'asc',
+        processParameter: THUMB_PROCESS,
+        ...filterQuery(filter)
+      },
       call
     )
     return {
@@ -117,10 +123,14 @@ export class Operations {
     })
   }
 
-  /** Where an image's bytes are: a presigned URL that needs no credentials. */
-  async imageSource(jobId: string, sampleId: string, variant: ImageVariant, call?: CallOptions) {
-    const process = variant === 'thumb' ? THUMB_PROCESS : undefined
-    const { data } = await this.client.describeSample(jobId, sampleId, process, call)
+  /**
+   * Where an image's bytes are: a presigned URL that needs no credentials. Thumbnails come
+   * with the listing they were seen in (ListSamples documents `process_parameter`); DescribeSample
+   * does not document it, so it is never asked for a thumbnail: a thumbnail with no listing at
+   * hand is the image itself, which the grid scales down.
+   */
+  async imageSource(jobId: string, sampleId: string, call?: CallOptions) {
+    const { data } = await this.client.describeSample(jobId, sampleId, undefined, call)
     if (!data.source)
       throw new TagdeckError({ code: 'not_found', message: `Sample ${sampleId} has no image` })
     return data.source
