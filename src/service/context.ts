@@ -5,6 +5,7 @@ import { datasetNotFound } from './errors'
 import type { SourceSigner } from './image-urls'
 import type { ImageFiles } from './images'
 import type { ServedHosts } from './served-hosts'
+import type { SignInLimits } from './sign-in-limits'
 import { parse, ProjectParams } from './params'
 import type { DatasetRow, SampleRow } from './rows'
 import type { Store } from './store'
@@ -24,6 +25,8 @@ export interface ServiceContext {
   listenUrl: () => string
   /** The hosts a signature may be made for (served-hosts.ts). */
   hosts: ServedHosts
+  /** Failed IAM sign-in budgets (sign-in-limits.ts). */
+  signIns: SignInLimits
   /** Request logs: only with `--log`. */
   log: (message: string) => void
 }

@@ -1,7 +1,9 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
+import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './db'
+import { ConcurrencyLimit } from './concurrency-limit'
 import { Statements } from './statements'
 import * as ids from './ids'
 
@@ -10,6 +12,12 @@ import * as ids from './ids'
  * to them (stored as SHA-256 hashes, so the database never holds a usable token).
  */
 export const TOKEN_LIFETIME_MS = 24 * 3600_000
+/**
+ * Password checks hashing at once: half the cores (at least one), so sign-ins never hold every
+ * core; a few more may wait, and past that a check is refused (`Busy`) rather than queued.
+ */
+export const HASH_SLOTS = Math.max(1, Math.floor(availableParallelism() / 2))
+export const HASH_QUEUE = 16
 
 const Project = z.object({ id: z.string(), name: z.string(), domain: z.string() })
 export type Project = z.infer<typeof Project>
@@ -54,6 +62,7 @@ const maybe = <S extends z.ZodType>(schema: S, row: unknown): z.infer<S> | null 
 
 export class Credentials {
   private readonly statements: Statements
+  private readonly hashing = new ConcurrencyLimit(HASH_SLOTS, HASH_QUEUE)
 
   constructor(private readonly db: Db) {
     this.statements = new Statements(db)
@@ -128,7 +137,10 @@ export class Credentials {
     return user
   }
 
-  /** The user when name, domain and password are right; null otherwise (never says which). */
+  /**
+   * The user when name, domain and password are right; null otherwise (never says which).
+   * Throws `Busy` when too many checks are already waiting for the hasher.
+   */
   async checkPassword(domain: string, name: string, password: string): Promise<User | null> {
     const row = maybe(
       UserRow,
@@ -138,7 +150,7 @@ export class Credentials {
       ).get(domain, name)
     )
     // Hash anyway for an unknown user, so timing does not tell which part was wrong.
-    const hash = await scryptHex(password, row?.salt ?? 'no-such-user')
+    const hash = await this.hashing.run(() => scryptHex(password, row?.salt ?? 'no-such-user'))
     if (!row) return null
     if (!timingSafeEqual(Buffer.from(hash, 'hex'), Buffer.from(row.hash, 'hex'))) return null
     return { id: row.id, name: row.name, domain: row.domain, projectId: row.projectId }

@@ -1,22 +1,60 @@
 import type { FastifyInstance } from 'fastify'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Busy } from './concurrency-limit'
 import type { ServiceContext } from './context'
 import { ApiError, CODES, unauthorized } from './errors'
 import { jsonBody, parse, TokenBody } from './params'
+import { isRefusal, type Refusal } from './sign-in-limits'
 
 /**
  * `POST /v3/auth/tokens`: IAM password sign-in (api.md, "IAM token"). 201 with the token in
- * `X-Subject-Token`, valid 24 h, scoped to the user's project.
+ * `X-Subject-Token`, valid 24 h, scoped to the user's project. Failed attempts are limited per
+ * user and per client address (sign-in-limits.ts): 429 with `Retry-After` past a budget.
  */
+/**
+ * A refused sign-in is answered after this long: a client that ignores Retry-After and asks
+ * again at once would otherwise turn cheap refusals into a flood that starves the other routes.
+ * The wait costs a timer, not a core.
+ */
+export const THROTTLED_ANSWER_DELAY_MS = 1_000
+
+function throttled(user: string, refusal: Refusal): ApiError {
+  const seconds = Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))
+  const why = {
+    pair: `Too many failed sign-ins for ${user} from this address`,
+    'pair-lockout': `Sign-in for ${user} from this address is locked for 15 minutes after 20 failed attempts`,
+    address: 'Too many failed sign-ins from this address',
+    user: `Too many failed sign-ins for ${user}`
+  }[refusal.budget]
+  return new ApiError(429, CODES.throttled, `${why}: try again in ${seconds} s`, {
+    'Retry-After': String(seconds)
+  })
+}
+
 export function registerIam(app: FastifyInstance, ctx: ServiceContext): void {
   app.post('/v3/auth/tokens', async (request, reply) => {
     const body = parse(TokenBody, jsonBody(request.body))
     const { user: login } = body.auth.identity.password
-    const user = await ctx.credentials.checkPassword(login.domain.name, login.name, login.password)
+    const attempt = ctx.signIns.begin({ domain: login.domain.name, name: login.name }, request.ip)
+    if (isRefusal(attempt)) {
+      await sleep(THROTTLED_ANSWER_DELAY_MS)
+      throw throttled(login.name, attempt)
+    }
+    const user = await ctx.credentials
+      .checkPassword(login.domain.name, login.name, login.password)
+      .catch(async (error: unknown) => {
+        if (!(error instanceof Busy)) throw error
+        await sleep(THROTTLED_ANSWER_DELAY_MS)
+        throw new ApiError(429, CODES.throttled, 'Too many sign-ins at once: try again in 1 s', {
+          'Retry-After': '1'
+        })
+      })
     if (!user)
       throw unauthorized(
         CODES.badSignature,
         'Incorrect IAM authentication information: the user name, password or domain is wrong'
       )
+    attempt.succeeded()
     const scope = body.auth.scope?.project
     const project =
       scope?.id !== undefined

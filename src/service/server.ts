@@ -11,6 +11,7 @@ import { ensureDemo, type DemoInfo } from './demo'
 import { SourceSigner } from './image-urls'
 import { ImageFiles } from './images'
 import { ServedHosts } from './served-hosts'
+import { SignInLimits } from './sign-in-limits'
 import { Store } from './store'
 
 export type { DemoInfo } from './demo'
@@ -107,6 +108,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       publicUrl: opts.publicUrl ?? null,
       listenUrl: () => listenUrl,
       hosts,
+      signIns: new SignInLimits(now),
       log: (message) => {
         if (opts.log) process.stderr.write(`${message}\n`)
       }
