@@ -220,6 +220,7 @@ describe('secrets are write-only', () => {
       },
       'connections.remove': { id: 'not-there' },
       'connections.test': { id: saved.id },
+      'connections.findProjects': { id: saved.id, target: saved.target, auth: saved.auth },
       'connections.demo': undefined,
       'connections.addDemo': undefined,
       'secrets.status': undefined,

@@ -11,6 +11,7 @@ export const CHANNELS = [
   'connections.save',
   'connections.remove',
   'connections.test',
+  'connections.findProjects',
   'connections.demo',
   'connections.addDemo',
   'secrets.status',

@@ -76,6 +76,17 @@ export const contract = {
     ConnectionVerdict,
     'Checks a saved profile, or an unsaved form: reachable, auth, project, clock skew.'
   ),
+  'connections.findProjects': channel(
+    z.object({
+      /** A saved profile whose secret may be used, where the form still points where it was entered. */
+      id: Id.optional(),
+      target: ConnectionTarget,
+      auth: ConnectionAuth,
+      secret: z.string().min(1).max(1024).optional()
+    }),
+    z.object({ projects: z.array(z.object({ id: ProjectId, name: z.string() })) }),
+    "The project ids IAM lists for a form's credentials: a region's own project, or all of them."
+  ),
   'connections.demo': channel(
     NoInput,
     z

@@ -54,7 +54,8 @@ export interface PasswordAuthOptions {
   user: string
   password: string
   domain: string
-  projectId: string
+  /** The token's scope: this project, or (absent) the user's domain (to look projects up). */
+  projectId?: string
   http: HttpClient
   now?: () => number
 }
@@ -109,7 +110,8 @@ export class PasswordAuth implements Authenticator {
           methods: ['password'],
           password: { user: { name: user, password, domain: { name: domain } } }
         },
-        scope: { project: { id: projectId } }
+        scope:
+          projectId === undefined ? { domain: { name: domain } } : { project: { id: projectId } }
       }
     })
     const issuedAt = this.now()

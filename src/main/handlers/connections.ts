@@ -3,6 +3,7 @@ import { TagdeckError } from '../../shared/errors'
 import type { MainContext } from '../context'
 import { demoInput, demoProfile, readDemo } from '../connections/demo'
 import { secretStaysWith } from '../../shared/secret-scope'
+import { findProjects } from '../connections/find-projects'
 import { testConnection } from '../connections/test-connection'
 import type { IpcRouter } from '../ipc/router'
 import type { MainServices } from '../services'
@@ -58,6 +59,23 @@ export function addConnectionHandlers(
         ? await store.secret(input.id).catch(() => null)
         : null)
     return testConnection(input, secret, net)
+  })
+
+  router.addHandler('connections.findProjects', async (form) => {
+    // The saved secret goes to IAM only where it was entered (the project is what we look for).
+    const saved = form.id ? store.get(form.id) : null
+    const secret =
+      form.secret ??
+      (saved && form.id && secretStaysWith(saved, { ...form, projectId: saved.projectId })
+        ? await store.secret(form.id)
+        : null)
+    if (secret === null)
+      throw new TagdeckError({
+        code: 'invalid_input',
+        message:
+          'Enter the secret key or password first: IAM lists projects only to a signed-in user.'
+      })
+    return { projects: await findProjects(form, secret, net) }
   })
 
   router.addHandler('connections.demo', async () => {

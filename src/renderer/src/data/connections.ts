@@ -1,5 +1,5 @@
 import type { ConnectionInput, ConnectionProfile, ConnectionVerdict } from '../../../shared/domain'
-import type { ChannelOutput } from '../../../shared/ipc'
+import type { ChannelInput, ChannelOutput } from '../../../shared/ipc'
 import { call } from '../platform'
 
 /** Saved connection profiles and the demo offer. Secrets go in, never come back. */
@@ -33,4 +33,10 @@ export function addDemoConnection(): Promise<ConnectionProfile> {
 
 export function secretStorage(): Promise<ChannelOutput<'secrets.status'>> {
   return call('secrets.status')
+}
+
+export async function findProjects(
+  lookup: ChannelInput<'connections.findProjects'>
+): Promise<{ id: string; name: string }[]> {
+  return (await call('connections.findProjects', lookup)).projects
 }

@@ -1,53 +1,13 @@
-import { useId, useState, type ReactNode } from 'react'
+import { useId, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ConnectionProfile, ConnectionVerdict } from '../../../shared/domain'
 import { ErrorNotice } from '../components/ErrorNotice'
 import { saveConnection, testConnection } from '../data/connections'
-import {
-  REGIONS,
-  secretRequired,
-  toInput,
-  type FieldProblem,
-  type FormState,
-  type Problems
-} from './connectionForm'
+import { REGIONS, secretRequired, toInput, type FormState, type Problems } from './connectionForm'
+import { Field } from './FormField'
+import { ProjectField, type ProjectFieldHandle } from './ProjectField'
 import { VerdictView } from './VerdictView'
 import { RadioGroup } from '../components/RadioGroup'
-
-function Field(props: {
-  label: string
-  problem?: FieldProblem
-  hint?: string
-  children: (ids: { id: string; describedBy: string | undefined; invalid: boolean }) => ReactNode
-}) {
-  const { t } = useTranslation()
-  const id = useId()
-  const hintId = `${id}-hint`
-  const problemId = `${id}-problem`
-  const describedBy = [props.hint ? hintId : '', props.problem ? problemId : '']
-    .filter(Boolean)
-    .join(' ')
-  return (
-    <div className="field">
-      <label htmlFor={id}>{props.label}</label>
-      {props.children({
-        id,
-        describedBy: describedBy || undefined,
-        invalid: Boolean(props.problem)
-      })}
-      {props.hint && (
-        <span className="hint" id={hintId}>
-          {props.hint}
-        </span>
-      )}
-      {props.problem && (
-        <span className="problem" id={problemId}>
-          {t(`connections.form.invalid.${props.problem}`)}
-        </span>
-      )}
-    </div>
-  )
-}
 
 type Busy = 'idle' | 'testing' | 'saving'
 
@@ -66,6 +26,7 @@ export function ConnectionForm(props: {
   const [verdict, setVerdict] = useState<ConnectionVerdict | null>(null)
   const [failure, setFailure] = useState<unknown>(null)
   const titleId = useId()
+  const projectField = useRef<ProjectFieldHandle>(null)
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) =>
     setForm((f) => ({ ...f, [key]: value }))
 
@@ -155,7 +116,16 @@ export function ConnectionForm(props: {
       {form.targetKind === 'region' ? (
         <Field label={t('connections.form.region')}>
           {(f) => (
-            <select id={f.id} value={form.region} onChange={(e) => set('region', e.target.value)}>
+            <select
+              id={f.id}
+              value={form.region}
+              onChange={(e) => {
+                // Choosing a region looks its project up, when the sign-in below is filled in.
+                const next = { ...form, region: e.target.value }
+                setForm(next)
+                projectField.current?.find(next)
+              }}
+            >
               {REGIONS.map((region) => (
                 <option key={region} value={region}>
                   {t(`regions.${region}`)} ({region})
@@ -179,24 +149,6 @@ export function ConnectionForm(props: {
           )}
         </Field>
       )}
-      <Field
-        label={t('connections.form.projectId')}
-        problem={problems.projectId}
-        hint={t('connections.form.projectIdHint')}
-      >
-        {(f) => (
-          <input
-            id={f.id}
-            className="mono"
-            aria-describedby={f.describedBy}
-            aria-invalid={f.invalid}
-            value={form.projectId}
-            spellCheck={false}
-            onChange={(e) => set('projectId', e.target.value)}
-          />
-        )}
-      </Field>
-
       <RadioGroup
         legend={t('connections.form.auth')}
         name="auth"
@@ -301,6 +253,14 @@ export function ConnectionForm(props: {
           <span className="hint">{t('connections.form.sessionOnlyHint')}</span>
         </label>
       )}
+
+      <ProjectField
+        form={form}
+        secretNeeded={needSecret}
+        problem={problems.projectId}
+        onPick={(id) => set('projectId', id)}
+        handle={projectField}
+      />
 
       {verdict && <VerdictView verdict={verdict} />}
       {failure !== null && <ErrorNotice error={failure} />}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { EMPTY_FORM, formFrom, secretRequired, toInput } from './connectionForm'
+import { EMPTY_FORM, formFrom, projectLookup, secretRequired, toInput } from './connectionForm'
 
 const PROJECT = '0123456789abcdef0123456789abcdef'
 
@@ -108,5 +108,22 @@ describe('connection form', () => {
       { targetKind: 'region' as const }
     ])
       expect(secretRequired(saved, { ...saved, ...edit }), JSON.stringify(edit)).toBe(true)
+  })
+
+  it('looks the project up only with a sign-in and a secret it may use', () => {
+    const form = { ...EMPTY_FORM, region: 'cn-east-3', ak: 'AK1' }
+    expect(projectLookup(form, true)).toBeNull() // no secret typed
+    expect(projectLookup({ ...form, secret: 'SK1' }, true)).toEqual({
+      target: { kind: 'region', region: 'cn-east-3' },
+      auth: { kind: 'aksk', ak: 'AK1' },
+      secret: 'SK1'
+    })
+    // An edit still pointing where its secret was entered sends the profile's id instead.
+    expect(projectLookup({ ...form, id: 'p1' }, false)).toMatchObject({ id: 'p1' })
+    expect(projectLookup({ ...form, id: 'p1' }, true)).toBeNull()
+    expect(projectLookup({ ...form, ak: ' ', secret: 'x' }, true)).toBeNull()
+    expect(
+      projectLookup({ ...form, targetKind: 'endpoint', url: 'not a url', secret: 'x' }, true)
+    ).toBeNull()
   })
 })

@@ -109,24 +109,51 @@ export function toInput(
   const input: ConnectionInput = {
     ...(form.id ? { id: form.id } : {}),
     name: form.name.trim(),
-    target:
-      form.targetKind === 'region'
-        ? { kind: 'region', region: form.region }
-        : { kind: 'endpoint', url: form.url.trim() },
+    target: targetOf(form),
     projectId,
-    auth:
-      form.authKind === 'aksk'
-        ? { kind: 'aksk', ak: form.ak.trim() }
-        : {
-            kind: 'password',
-            user: form.user.trim(),
-            domain: form.domain.trim(),
-            ...(form.iamUrl.trim() ? { iamUrl: form.iamUrl.trim() } : {})
-          },
+    auth: authOf(form),
     ...(form.secret ? { secret: form.secret } : {}),
     ...(form.sessionOnly ? { allowSessionOnlySecret: true } : {})
   }
   return { input }
+}
+
+function targetOf(form: FormState): ConnectionInput['target'] {
+  return form.targetKind === 'region'
+    ? { kind: 'region', region: form.region }
+    : { kind: 'endpoint', url: form.url.trim() }
+}
+
+function authOf(form: FormState): ConnectionInput['auth'] {
+  return form.authKind === 'aksk'
+    ? { kind: 'aksk', ak: form.ak.trim() }
+    : {
+        kind: 'password',
+        user: form.user.trim(),
+        domain: form.domain.trim(),
+        ...(form.iamUrl.trim() ? { iamUrl: form.iamUrl.trim() } : {})
+      }
+}
+
+export type ProjectLookup = Pick<ConnectionInput, 'target' | 'auth'> & {
+  id?: string
+  secret?: string
+}
+
+/**
+ * What "Find project ID" sends: the service and sign-in fields, with the typed secret, or the
+ * saved profile's id where its secret may still be used (`secretNeeded` false). Null while a
+ * field it needs is empty or invalid.
+ */
+export function projectLookup(form: FormState, secretNeeded: boolean): ProjectLookup | null {
+  if (form.targetKind === 'endpoint' && !isHttpUrl(form.url.trim())) return null
+  if (form.authKind === 'aksk' ? !form.ak.trim() : !form.user.trim() || !form.domain.trim())
+    return null
+  if (form.authKind === 'password' && form.iamUrl.trim() && !isHttpUrl(form.iamUrl.trim()))
+    return null
+  const base = { target: targetOf(form), auth: authOf(form) }
+  if (form.secret) return { ...base, secret: form.secret }
+  return !secretNeeded && form.id ? { ...base, id: form.id } : null
 }
 
 /**
