@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Page } from '@playwright/test'
 import { test, expect } from './fixtures'
-import { demoJob, openDemoJob } from './review-helpers'
+import { demoJob, openDemoJob, thumbsLoaded } from './review-helpers'
 
 test('the app shell opens in the browser shell and app.ping round-trips to main', async ({
   page,
@@ -21,7 +21,7 @@ test('the app shell opens in the browser shell and app.ping round-trips to main'
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
-        'X-Tagdeck-Token': localStorage.getItem('tagdeck.shellToken') ?? ''
+        'X-Tagdeck-Token': sessionStorage.getItem('tagdeck.shellToken') ?? ''
       },
       body: JSON.stringify({ input: { nonce: 'e2e-nonce-42' } })
     })
@@ -38,7 +38,7 @@ test('a bad payload comes back as a typed error, not an exception', async ({ pag
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
-        'X-Tagdeck-Token': localStorage.getItem('tagdeck.shellToken') ?? ''
+        'X-Tagdeck-Token': sessionStorage.getItem('tagdeck.shellToken') ?? ''
       },
       body: JSON.stringify({ input: { nonce: 42 } })
     })
@@ -78,11 +78,12 @@ test('once its WebSocket is open, the page calls main over it, not with a POST p
 test("the shell's token reaches no other origin: no cookie, not in the address, not sent elsewhere", async ({
   page,
   shell,
+  service,
   context
 }) => {
-  const token = new URLSearchParams(new URL(shell.url).hash.slice(1)).get('token')!
+  const token = new URLSearchParams(new URL(shell.url).hash.slice(1)).get('token') ?? ''
   expect(token).toMatch(/^[0-9a-f]{36}$/)
-  // Another server on this machine, on another loopback port.
+  // Another server on this machine, on another loopback port: it logs everything it is sent.
   const heard: { url?: string; headers: IncomingHttpHeaders }[] = []
   const other = createServer((req, res) => {
     heard.push({ url: req.url, headers: req.headers })
@@ -92,29 +93,43 @@ test("the shell's token reaches no other origin: no cookie, not in the address, 
   await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
   const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/`
   try {
-    const seen: string[] = []
-    page.on('request', (request) => seen.push(request.url()))
+    const documents: string[] = []
+    page.on('request', (request) => {
+      if (request.isNavigationRequest()) documents.push(request.url())
+    })
     await page.goto(shell.url)
-    await expect(page).toHaveURL(`${shell.origin}/`)
     await expect(page.getByRole('button', { name: 'Open the demo' })).toBeVisible()
+    // Out of the address bar, and no address the page navigated to carried it to the server.
+    expect(page.url()).toBe(`${shell.origin}/`)
+    expect(documents.filter((url) => url.includes(token))).toEqual([])
     expect(await context.cookies()).toEqual([])
-    // No request the page made put the token in a navigable address.
-    const navigations = seen.filter((url) => !/\/(bridge|img)\//.test(url))
-    expect(navigations.filter((url) => url.includes(token))).toEqual([])
+    // Kept for this tab and this origin only.
+    expect(await page.evaluate(() => sessionStorage.getItem('tagdeck.shellToken'))).toBe(token)
+    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(token)
 
-    // The other server, opened in the same browser (the app's own page may not even reach it:
-    // its CSP allows connections to its own origin only).
+    // The other server, opened in the same browser, receives nothing of it and cannot read it.
     const visit: Page = await context.newPage()
     await visit.goto(otherUrl)
-    await expect.poll(() => heard.length).toBeGreaterThanOrEqual(2)
+    await expect.poll(() => heard.length).toBeGreaterThanOrEqual(2) // the page and its image
     expect(JSON.stringify(heard)).not.toContain(token)
-    expect(heard.every((h) => h.headers.cookie === undefined)).toBe(true)
+    expect(heard.map((h) => h.headers.cookie)).toEqual(heard.map(() => undefined))
+    const readable = await visit.evaluate(
+      () => JSON.stringify(sessionStorage) + JSON.stringify(localStorage) + document.cookie
+    )
+    expect(readable).not.toContain(token)
 
     // A reload keeps working without the token in the address.
     await page.reload()
     await expect(page.getByRole('button', { name: 'Open the demo' })).toBeVisible()
     await page.getByRole('button', { name: 'About' }).click()
     await expect(page.getByTestId('main-status')).toContainText(/ping \d+ ms/)
+    expect(page.url()).toBe(`${shell.origin}/`)
+    // So does the bare address in this tab: calls, events and images (which need the token too).
+    await page.keyboard.press('Escape')
+    await openDemoJob(page, `${shell.origin}/`, demoJob(service, 'classification'))
+    await thumbsLoaded(page, 3)
+    expect((await page.request.get(`${shell.origin}/img/x/y/z/thumb`)).status()).toBe(403)
+    expect(await context.cookies()).toEqual([])
   } finally {
     await new Promise((resolve) => other.close(resolve))
   }

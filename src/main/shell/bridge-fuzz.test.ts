@@ -30,30 +30,40 @@ function random(seed: number) {
   }
 }
 
-/** Writes `chunks` on a raw connection, then waits (at most `ms`) for the server to answer or close. */
-function raw(chunks: (Buffer | string)[], ms = 300): Promise<string> {
+interface RawAnswer {
+  /** What the server wrote, as latin1. */
+  text: string
+  /** Whether the server ended or reset the connection (rather than our waiting running out). */
+  closed: boolean
+}
+
+/** Writes `chunks` on a raw connection, then waits (at most `ms`) for the server to close it. */
+function raw(chunks: (Buffer | string)[], ms = 300): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1')
-    let answer = ''
-    const done = () => {
+    let text = ''
+    const done = (closed: boolean) => {
       clearTimeout(timer)
       socket.destroy()
-      resolve(answer)
+      resolve({ text, closed })
     }
-    const timer = setTimeout(done, ms)
-    socket.on('data', (data) => (answer += data.toString('latin1')))
-    socket.on('error', done) // the server may reset a connection it refuses
-    socket.on('close', done)
+    const timer = setTimeout(() => done(false), ms)
+    socket.on('data', (data) => (text += data.toString('latin1')))
+    socket.on('error', () => done(true)) // the server may reset a connection it refuses
+    socket.on('close', () => done(true))
     socket.on('connect', () => {
       for (const chunk of chunks) socket.write(chunk)
     })
   })
 }
 
-const handshake = (target: string, extra = '') =>
+/** A WebSocket handshake as the page sends it, with the token (also as a header, which the
+ * bridge has always taken: so the frames that follow reach an open socket on any version). */
+const handshake = (target: string) =>
   `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: http://127.0.0.1:${port}\r\n` +
   'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
-  `Sec-WebSocket-Version: 13\r\n${extra}\r\n`
+  `Sec-WebSocket-Version: 13\r\nX-Tagdeck-Token: ${TOKEN}\r\n\r\n`
+const OPENED = /^HTTP\/1\.1 101 /
 
 /** A client frame: masked unless told otherwise, with an optional lying length. */
 function frame(
@@ -138,14 +148,55 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
+/** Frames an authorised page could send that are not calls, or not valid WebSocket at all. */
+const BAD_FRAMES: Record<string, Buffer> = {
+  'a reserved opcode': frame(0x3, Buffer.from('reserved opcode')),
+  'text that is not UTF-8': frame(0x1, Buffer.from([0xc3, 0x28, 0xff])),
+  'an unmasked client frame': frame(0x1, Buffer.from('{"id":1,"channel":"app.ping"}'), {
+    mask: false
+  }),
+  'a length of 2^40 bytes': frame(0x1, Buffer.from('x'), { length: 2 ** 40 }),
+  'a payload over the limit': frame(0x1, Buffer.alloc(2 * 1024 * 1024, 0x20)),
+  'a control frame over 125 bytes': frame(0x9, Buffer.alloc(200)),
+  'a close with a reserved code': frame(0x8, Buffer.from([0x03, 0xe7])),
+  'a fragmented control frame': frame(0x9, Buffer.from('ping'), { fin: false }),
+  'a continuation with nothing to continue': frame(0x0, Buffer.from('{}'))
+}
+
 describe('the bridge under hostile input', () => {
   it('a handshake whose target does not parse is refused, and the shell goes on', async () => {
     const answer = await raw([handshake('http://[')])
-    expect(answer).toMatch(/^HTTP\/1\.1 400/)
+    expect(answer.text).toMatch(/^HTTP\/1\.1 400/)
+    expect(answer.closed).toBe(true)
+    expect(logged.join('\n')).toContain('WebSocket handshake refused (400')
     expect(await pingByPost()).toMatchObject({ ok: true, value: { nonce: 'after' } })
   })
 
+  it('a bad frame from an authorised page closes that one socket, is logged, and the shell goes on', async () => {
+    for (const [what, bad] of Object.entries(BAD_FRAMES)) {
+      logged.length = 0
+      const answer = await raw([handshake(`/bridge/ws?token=${TOKEN}`), bad], 2000)
+      expect(answer.text, what).toMatch(OPENED)
+      expect(answer.closed, `${what}: the socket stays open`).toBe(true)
+      expect(logged.join('\n'), what).toContain('WebSocket closed after an error')
+    }
+    expect(await pingBySocket()).toMatchObject({ id: 1, result: { ok: true } })
+  })
+
+  it('answers frames that are not calls by name, on a socket that stays open', async () => {
+    const notCalls = [
+      frame(0x2, Buffer.from('{"id":1,"channel":"app.ping","input":{"nonce":"b"}}')), // binary
+      frame(0x1, Buffer.from('[1,2,3]')),
+      frame(0x1, Buffer.from('{"id":1e400,"channel":{}}')),
+      frame(0x1, Buffer.from('{"id":'))
+    ]
+    const answer = await raw([handshake(`/bridge/ws?token=${TOKEN}`), ...notCalls], 500)
+    expect(answer.closed).toBe(false)
+    expect(answer.text.match(/A call is \{\\"id\\"/g)).toHaveLength(notCalls.length)
+  })
+
   it('survives hundreds of malformed requests, upgrades and frames, and still answers', async () => {
+    const started = performance.now()
     const rnd = random(20261205)
     const targets = [
       'http://[',
@@ -155,12 +206,15 @@ describe('the bridge under hostile input', () => {
       '/bridge/ws?token=%ZZ',
       '*',
       'x'.repeat(9000),
-      '/bridge/invoke/%E0%A4%A'
+      '/bridge/invoke/%E0%A4%A',
+      '/img/%E0%A4%A?token=' + TOKEN,
+      '/bridge/events?token=' + TOKEN + '&token=x'
     ]
     const requests: (Buffer | string)[][] = []
+    // Random bytes, random methods and targets with random bodies, some with the token.
     for (let i = 0; i < 120; i++) requests.push([rnd.bytes(1 + rnd.int(600))])
-    for (let i = 0; i < 60; i++) {
-      const method = rnd.pick(['GET', 'POST', 'PUT', 'BREW', 'G\u0000T', ''])
+    for (let i = 0; i < 80; i++) {
+      const method = rnd.pick(['GET', 'POST', 'PUT', 'HEAD', 'BREW', 'G\u0000T', ''])
       const target = rnd.pick(targets)
       requests.push([
         `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Tagdeck-Token: ${TOKEN}\r\n` +
@@ -168,37 +222,37 @@ describe('the bridge under hostile input', () => {
           `Content-Length: ${rnd.int(40)}\r\n\r\n${rnd.bytes(rnd.int(40)).toString('latin1')}`
       ])
     }
+    // An oversized head, a broken chunked body, a head cut in the middle.
     requests.push([
       `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`
     ])
     requests.push([
       'POST /bridge/invoke/app.ping HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n'
     ])
+    requests.push([`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Half`])
+    // Upgrades to every target, then open sockets fed random bytes and every bad frame.
     for (const target of targets) requests.push([handshake(target)])
-    for (let i = 0; i < 30; i++)
+    for (let i = 0; i < 40; i++)
       requests.push([handshake(`/bridge/ws?token=${TOKEN}`), rnd.bytes(rnd.int(300))])
-    const badFrames = [
-      frame(0x3, Buffer.from('reserved opcode')),
-      frame(0x1, Buffer.from([0xc3, 0x28, 0xff])), // text that is not UTF-8
-      frame(0x1, Buffer.from('{"id":1,"channel":"app.ping"}'), { mask: false }),
-      frame(0x2, Buffer.from('{"id":1,"channel":"app.ping","input":{"nonce":"b"}}')),
-      frame(0x1, Buffer.from('x'), { length: 2 ** 40 }),
-      frame(0x1, Buffer.alloc(2 * 1024 * 1024, 0x20)), // over the payload limit
-      frame(0x9, Buffer.alloc(200)), // a control frame over 125 bytes
-      frame(0x8, Buffer.from([0x03, 0xe7])), // close with a reserved code
-      frame(0x1, Buffer.from('{"id":'), { fin: false }),
-      frame(0x1, Buffer.from('[1,2,3]')),
-      frame(0x1, Buffer.from('{"id":1e400,"channel":{}}'))
-    ]
-    for (const bad of badFrames) requests.push([handshake(`/bridge/ws?token=${TOKEN}`), bad])
+    for (const bad of Object.values(BAD_FRAMES))
+      requests.push([handshake(`/bridge/ws?token=${TOKEN}`), bad])
+    // Valid frames cut short, then the connection dropped mid-frame.
+    for (let i = 0; i < 20; i++) {
+      const whole = frame(0x1, Buffer.from('{"id":1,"channel":"app.ping","input":{}}'))
+      requests.push([
+        handshake(`/bridge/ws?token=${TOKEN}`),
+        whole.subarray(0, rnd.int(whole.length))
+      ])
+    }
 
     await inBatches(requests, 16, (chunks) => raw(chunks))
-    expect(requests.length).toBeGreaterThan(200)
+    expect(requests.length).toBeGreaterThan(250)
     expect(logged.length).toBeGreaterThan(50)
     expect(await pingByPost()).toMatchObject({ ok: true, value: { nonce: 'after' } })
     expect(await pingBySocket()).toMatchObject({
       id: 1,
       result: { ok: true, value: { nonce: 'ws' } }
     })
+    expect(performance.now() - started).toBeLessThan(15_000)
   }, 30_000)
 })

@@ -27,9 +27,18 @@ import { serveCalls } from './bridge-socket'
  * Chromium's network stack and this server ~10 ms of a loaded 2-core machine's CPU per call,
  * a frame on an open socket a fraction of that.
  *
- * Who may use it is `bridge-guard.ts` (host, token, origin). Nothing a client sends can stop
- * the server: every listener is guarded, and a bad request, upgrade or frame closes that one
- * connection (or is answered 4xx) and is logged.
+ * Who may use it is `bridge-guard.ts`: the exact Host, this run's token on everything that
+ * carries data (`/bridge/*`, `/img/*`), the page's own Origin on calls. The token is never a
+ * cookie (a browser sends a 127.0.0.1 cookie to every port, so every other local server would
+ * receive it): the printed address carries it in its fragment, which no request sends, and the
+ * page sends it back as a header or query parameter. The renderer's own files hold no secret
+ * and are served without it, so the page can load and read its address; nothing here sets a
+ * cookie or reads one.
+ *
+ * Nothing a client sends can stop the server: every listener (the server's requests, parse
+ * errors and upgrades, each socket, each WebSocket and its messages, the event stream's writes)
+ * is guarded, and a bad request, upgrade or frame is answered 4xx or closes that one connection,
+ * and is logged (`bridge-fuzz.test.ts` throws a few hundred of them at it).
  */
 export interface BridgeOptions {
   core: MainCore
@@ -109,14 +118,17 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
 
   const unsubscribe = core.events.subscribe((name, payload) => {
     const frame = `event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`
-    for (const client of clients) if (!client.writableEnded) client.write(frame)
+    // A client whose connection just dropped may not be removed yet: skip it, never write to it.
+    for (const client of clients)
+      if (!client.destroyed && !client.writableEnded) client.write(frame)
   })
 
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     req.on('error', (error) => log('bridge: request failed', error))
     res.on('error', (error) => log('bridge: response failed', error))
     handle(req, res).catch((error: unknown) => {
-      log(`bridge: ${req.method ?? '?'} ${req.url ?? '?'} failed`, error)
+      // The path only: a query may carry the token, which has no place in a log.
+      log(`bridge: ${req.method ?? '?'} ${(req.url ?? '?').split('?')[0]} failed`, error)
       if (!res.headersSent)
         send(res, 500, `Internal error: ${error instanceof Error ? error.message : String(error)}`)
       else res.destroy()

@@ -1,4 +1,5 @@
 import type { RawData, WebSocket } from 'ws'
+import type { IpcResult } from '../../shared/errors'
 import type { MainCore } from '../core'
 
 /**
@@ -34,9 +35,18 @@ export function serveCalls(
   origin: string,
   log: (message: string, error?: unknown) => void
 ): void {
-  const reply = (body: unknown) => {
+  const reply = (id: number | null, result: IpcResult<unknown>) => {
     if (ws.readyState !== ws.OPEN) return // the page went away: nobody to answer
-    ws.send(JSON.stringify(body), (error) => {
+    let text: string
+    try {
+      text = JSON.stringify({ id, result })
+    } catch (error) {
+      // Thrown in a promise's callback, this would be an unhandled rejection: the process's end.
+      log('bridge: an answer could not be encoded', error)
+      const message = 'The answer could not be encoded'
+      text = JSON.stringify({ id, result: { ok: false, error: { code: 'internal', message } } })
+    }
+    ws.send(text, (error) => {
       if (error) log('bridge: an answer could not be sent', error)
     })
   }
@@ -47,18 +57,15 @@ export function serveCalls(
   ws.on('message', (data, isBinary) => {
     const call = parseCall(data, isBinary)
     if (!call) {
-      const error = {
-        code: 'invalid_input',
-        message: 'A call is {"id", "channel", "input"} as JSON'
-      }
-      return reply({ id: null, result: { ok: false, error } })
+      const message = 'A call is {"id", "channel", "input"} as JSON'
+      return reply(null, { ok: false, error: { code: 'invalid_input', message } })
     }
     core.router.dispatch(call.channel, call.input, { origin }).then(
-      (result) => reply({ id: call.id, result }),
+      (result) => reply(call.id, result),
       (error: unknown) => {
         log(`bridge: ${call.channel} failed`, error)
         const message = `Internal error: ${error instanceof Error ? error.message : String(error)}`
-        reply({ id: call.id, result: { ok: false, error: { code: 'internal', message } } })
+        reply(call.id, { ok: false, error: { code: 'internal', message } })
       }
     )
   })

@@ -9,35 +9,35 @@ import type { IpcResult } from '../../../shared/errors'
  * opens, after it drops).
  *
  * This run's token comes in the printed address's fragment (`#token=…`, which no request
- * sends), is kept in this origin's localStorage (another port is another origin: no other local
- * server can read it, unlike a cookie) and leaves the address bar at once. It goes with every
- * call as a header, and as a query parameter where a browser cannot set one (the WebSocket, the
- * event stream, images).
+ * sends). The page keeps it in sessionStorage, which belongs to this tab and this origin (another
+ * port is another origin: no other local server can read it, unlike a cookie, which a browser
+ * sends to every port of 127.0.0.1), so a reload keeps working; and takes it out of the address
+ * bar and the tab's back/forward list at once (the browser's history list may keep the address
+ * as opened: a token is good for one run only). It goes with every call as a header, and as a
+ * query parameter where a browser cannot set one (the WebSocket, the event stream, images):
+ * those are the page's own requests, never an address the user sees.
  */
 const TOKEN_KEY = 'tagdeck.shellToken'
 
+/** Reads the token from the address (then removes it from there) or from this tab's storage. */
 export function takeShellToken(): string | null {
   if (typeof location === 'undefined') return null
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token')
-  // An address from before (`/?token=…`) still opens the app, and is cleaned the same way.
-  const fromQuery = new URLSearchParams(location.search).get('token')
-  const given = fromHash ?? fromQuery
+  const given = new URLSearchParams(location.hash.slice(1)).get('token')
   if (given) {
     try {
-      localStorage.setItem(TOKEN_KEY, given)
+      sessionStorage.setItem(TOKEN_KEY, given)
     } catch (error) {
       console.warn('Tagdeck: the shell token could not be kept for reloads', error)
     }
-    const clean = new URL(location.href)
-    clean.hash = ''
-    clean.searchParams.delete('token')
-    history.replaceState(history.state, '', clean.pathname + clean.search)
+    history.replaceState(history.state, '', location.pathname + location.search)
     return given
   }
   try {
-    return localStorage.getItem(TOKEN_KEY)
-  } catch {
-    return null // storage disabled: the bridge then answers that the token is missing
+    return sessionStorage.getItem(TOKEN_KEY)
+  } catch (error) {
+    // Storage disabled: the bridge then answers that the token is missing, and says what to open.
+    console.warn('Tagdeck: the shell token could not be read', error)
+    return null
   }
 }
 
@@ -73,7 +73,8 @@ export function createBridgeClient(base = '', token = takeShellToken()): Tagdeck
       return { ok: false, error: { code: 'internal', message: 'Tagdeck host is not responding' } }
     }
   }
-  const socket = callSocket(base, withToken)
+  // No token, no socket (its handshake is refused): each call is a POST, whose refusal says why.
+  const socket = token === null ? { call: () => null } : callSocket(base, withToken)
   const functions: Record<string, (input?: unknown) => Promise<IpcResult<unknown>>> = {}
   for (const channel of CHANNELS) {
     functions[channel] = (input?: unknown) => socket.call(channel, input) ?? post(channel, input)
