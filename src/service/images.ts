@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { readdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import sharp from 'sharp'
 import { isId } from './ids'
 import { variantKey, type Variant } from './image-urls'
+import { writePrivateFile } from './private-files'
 import { Recipe, renderRecipe } from './render'
 import type { SampleRow } from './rows'
 import type { Store } from './store'
@@ -161,10 +162,7 @@ async function readdirSafe(dir: string): Promise<string[]> {
   }
 }
 
-/** Written to a temp name then renamed, so a reader never sees half a file. */
-async function writeAtomically(file: string, bytes: Buffer): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true })
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`
-  await writeFile(temp, bytes)
-  await rename(temp, file)
+/** Private (0600, in 0700 folders), and written whole before it takes its name. */
+function writeAtomically(file: string, bytes: Buffer): Promise<void> {
+  return writePrivateFile(file, bytes, `${file}.${randomBytes(6).toString('hex')}.tmp`)
 }

@@ -1,4 +1,3 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { z } from 'zod'
@@ -10,6 +9,12 @@ import { getMeta, openDatabase } from './db'
 import { ensureDemo, type DemoInfo } from './demo'
 import { SourceSigner } from './image-urls'
 import { ImageFiles } from './images'
+import {
+  makePrivateFolder,
+  ownFolder,
+  prepareDatabaseFile,
+  writePrivateFile
+} from './private-files'
 import { ServedHosts } from './served-hosts'
 import { SignInLimits } from './sign-in-limits'
 import { Store } from './store'
@@ -79,8 +84,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const opts = Options.parse(options)
   const now = options.now ?? Date.now
   const dataDir = path.resolve(opts.dataDir)
-  await mkdir(dataDir, { recursive: true })
-  const db = openDatabase(path.join(dataDir, 'tagdeck.db'))
+  // Files 0600 and folders 0700 (private-files.ts); a data folder the user made keeps its mode.
+  await makePrivateFolder(dataDir)
+  for (const folder of ['images', 'thumbs']) await ownFolder(path.join(dataDir, folder))
+  const dbFile = path.join(dataDir, 'tagdeck.db')
+  prepareDatabaseFile(dbFile)
+  const db = openDatabase(dbFile)
   try {
     const store = new Store(db)
     const credentials = new Credentials(db)
@@ -142,9 +151,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
 /** Rewritten on every start: the port may have changed. Private: it holds the demo secrets. */
 async function writeDemoFile(file: string, demo: DemoInfo): Promise<void> {
-  const temp = `${file}.tmp`
   const { endpoint, projectId, ak, sk, user, password, domain, datasets } = demo
   const json = { endpoint, projectId, ak, sk, user, password, domain, datasets }
-  await writeFile(temp, `${JSON.stringify(json, null, 2)}\n`, { mode: 0o600 })
-  await rename(temp, file)
+  await writePrivateFile(file, `${JSON.stringify(json, null, 2)}\n`, `${file}.tmp`)
 }
