@@ -28,6 +28,33 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError
     .send(errorBody(error.code, error.message, request.id, legacy))
 }
 
+/**
+ * Any error as the contract's answer. A 5xx is a bug, a broken disk or an injected fault:
+ * always reported on stderr (with or without --log) with the request id the client got, the
+ * path without its query (image URLs carry their signature there), and the stack if unexpected.
+ */
+function answerError(
+  ctx: ServiceContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown
+): FastifyReply {
+  const apiError = toApiError(error)
+  if (apiError.status >= 500) {
+    const detail =
+      error instanceof ApiError
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error)
+    const target = `${request.method} ${request.url.split('?')[0] ?? ''}`
+    ctx.report(
+      `request ${request.id} ${target} answered ${apiError.status} ${apiError.code}: ${detail}`
+    )
+  }
+  return sendError(request, reply, apiError)
+}
+
 /** Framework errors (body too large, bad URL, ...) in the contract's terms. */
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error
@@ -68,7 +95,7 @@ export function buildApp(ctx: ServiceContext, options: AppOptions): FastifyInsta
     // is served, not refused, so a client never loses a write it has half sent.
     return503OnClosing: false,
     // Malformed URLs (bad %-encoding) never reach the router: answer them in the contract's terms.
-    frameworkErrors: (error, request, reply) => sendError(request, reply, toApiError(error))
+    frameworkErrors: (error, request, reply) => answerError(ctx, request, reply, error)
   })
 
   app.removeAllContentTypeParsers()
@@ -86,14 +113,7 @@ export function buildApp(ctx: ServiceContext, options: AppOptions): FastifyInsta
     else go()
   })
 
-  app.setErrorHandler((error, request, reply) => {
-    const apiError = toApiError(error)
-    if (apiError.status >= 500 && !(error instanceof ApiError))
-      ctx.log(
-        `request ${request.id} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
-      )
-    return sendError(request, reply, apiError)
-  })
+  app.setErrorHandler((error, request, reply) => answerError(ctx, request, reply, error))
   app.setNotFoundHandler((request, reply) =>
     sendError(
       request,

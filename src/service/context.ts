@@ -27,8 +27,8 @@ export interface ServiceContext {
   hosts: ServedHosts
   /** Failed IAM sign-in budgets (sign-in-limits.ts). */
   signIns: SignInLimits
-  /** Request logs: only with `--log`. */
-  log: (message: string) => void
+  /** Failures whoever runs the service must see (5xx answers, files left behind): always. */
+  report: (message: string) => void
 }
 
 const EMPTY = Buffer.alloc(0)
@@ -80,7 +80,7 @@ export async function removeFiles(
   try {
     await ctx.files.remove(rows, source)
   } catch (error) {
-    ctx.log(
+    ctx.report(
       `could not remove image files: ${error instanceof Error ? error.message : String(error)}`
     )
   }

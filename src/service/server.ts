@@ -118,9 +118,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       listenUrl: () => listenUrl,
       hosts,
       signIns: new SignInLimits(now),
-      log: (message) => {
-        if (opts.log) process.stderr.write(`${message}\n`)
-      }
+      report: (message) => process.stderr.write(`${new Date().toISOString()} ${message}\n`)
     }
     const app = buildApp(ctx, { testFaults: opts.testFaults, log: opts.log })
     const connections = trackConnections(app.server)

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { z } from 'zod'
+import { spawnService, type ServiceProcess } from './test-process'
 import { tokenBody } from './test-support'
 
 // Password guessing must not starve everyone else: while 20 clients send wrong passwords as
@@ -17,44 +17,17 @@ const linux = process.platform === 'linux'
 const BASELINE_MS = 2_000
 const LOAD_MS = 4_000
 
-const TSX = path.resolve('node_modules', '.bin', 'tsx')
-const CLI = path.resolve('src', 'service', 'cli.ts')
-const Demo = z.object({
-  endpoint: z.string(),
-  projectId: z.string(),
-  user: z.string(),
-  password: z.string(),
-  domain: z.string(),
-  ak: z.string(),
-  sk: z.string(),
-  datasets: z.array(z.object({ id: z.string(), name: z.string(), type: z.number() }))
-})
-
 let dir: string
-let child: ReturnType<typeof spawn>
-let demo: z.infer<typeof Demo>
+let service: ServiceProcess
+let demo: ServiceProcess['demo']
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tagdeck-sign-in-load-'))
-  child = spawn(TSX, [CLI, '--data', dir, '--port', '0', '--demo', '--demo-size', '200'], {
-    stdio: ['ignore', 'pipe', 'inherit']
-  })
-  let out = ''
-  demo = await new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const line = /^TAGDECK_SERVICE_READY (.*)$/m.exec(out)
-      if (line) resolve(Demo.parse(JSON.parse(line[1] ?? '')))
-    })
-    child.once('exit', (code) => reject(new Error(`the service exited (${code}) before READY`)))
-  })
+  service = await spawnService(dir, ['--demo-size', '200'])
+  demo = service.demo
 })
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve))
-    child.kill('SIGTERM')
-    await exited
-  }
+  await service?.stop()
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 
@@ -116,7 +89,7 @@ it(`keeps ListSamples going while ${GUESSERS} clients guess passwords`, async ()
       'POST',
       '/v3/auth/tokens?nocatalog=true',
       { 'Content-Type': 'application/json' },
-      tokenBody({ ...demo, datasets: [] }, user, password),
+      tokenBody(demo, user, password),
       from
     )
   const own = new Agent({ keepAlive: true })
