@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { randomBytes } from 'node:crypto'
+import { clientErrorHandler } from './client-errors'
 import type { ServiceContext } from './context'
 import { ApiError, CODES, errorBody, errorForStatus } from './errors'
 import { Faults, isApiPath, registerFaultRoutes } from './faults'
@@ -85,10 +86,13 @@ function requestIds(): () => string {
 }
 
 export function buildApp(ctx: ServiceContext, options: AppOptions): FastifyInstance {
+  const nextId = requestIds()
   const app = Fastify({
     logger: options.log ? { level: 'info', stream: process.stderr } : false,
     bodyLimit: BODY_LIMIT,
-    genReqId: requestIds(),
+    genReqId: () => nextId(),
+    // Requests the HTTP parser refuses (431, malformed) answer in the contract's terms too.
+    clientErrorHandler: clientErrorHandler(nextId),
     // Ids up to 128 characters must reach validation (and a 400), not the router's 414.
     routerOptions: { maxParamLength: 512 },
     // Closing stops new connections; a request already on its way (its body still arriving)
