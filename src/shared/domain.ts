@@ -2,12 +2,13 @@ import { z } from 'zod'
 
 /** Types the renderer sees: normalized from the wire (api.md), never raw service JSON. */
 
-// Ids that name things in IPC calls and image URLs: short, printable, no path tricks.
+// Ids that name things in IPC calls and image URLs: short, printable, no path tricks. `~` joins
+// a dataset and one of its labeling tasks into a job id (job-id.ts).
 export const Id = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[A-Za-z0-9_-]+$/, 'only letters, digits, "_" and "-"')
+  .regex(/^[A-Za-z0-9_~-]+$/, 'only letters, digits, "_", "-" and "~"')
 
 export const DatasetType = z.enum(['classification', 'detection'])
 export type DatasetType = z.infer<typeof DatasetType>
@@ -65,9 +66,43 @@ export const Dataset = z.object({
   description: z.string(),
   type: DatasetType,
   createdAt: z.number(),
-  dataPath: z.string()
+  dataPath: z.string(),
+  /** Labeling tasks on the dataset, as the service counts them (absent: not known). */
+  taskCount: z.number().int().nonnegative().optional()
 })
 export type Dataset = z.infer<typeof Dataset>
+
+/** A labeling (workforce) task on a dataset: opened like a job, under the id `<dataset>~<task>`. */
+export const LabelingTask = z.object({
+  /** The job id: `<dataset>~<task>` (job-id.ts). */
+  id: Id,
+  datasetId: Id,
+  taskId: Id,
+  name: z.string(),
+  type: DatasetType,
+  status: z.enum([
+    'created',
+    'starting',
+    'running',
+    'accepting',
+    'accepted',
+    'syncing',
+    'sampling',
+    'unknown'
+  ]),
+  samples: z.object({
+    total: z.number().int().nonnegative(),
+    unannotated: z.number().int().nonnegative(),
+    unreviewed: z.number().int().nonnegative(),
+    accepted: z.number().int().nonnegative(),
+    rejected: z.number().int().nonnegative()
+  })
+})
+export type LabelingTask = z.infer<typeof LabelingTask>
+
+/** A ModelArts workspace; `0` is the default one every account has. */
+export const Workspace = z.object({ id: z.string().min(1).max(64), name: z.string() })
+export type Workspace = z.infer<typeof Workspace>
 
 export const Label = z.object({
   name: z.string(),

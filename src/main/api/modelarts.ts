@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { TagdeckError } from '../../shared/errors'
+import { parseJobId } from '../../shared/job-id'
 import type { Authenticator } from './auth'
 import { joinUrl } from './endpoints'
 import type { HeaderLookup, HttpClient, PreparedRequest, RetryPolicy } from './http'
@@ -11,7 +12,9 @@ import {
   WireLabelList,
   WireSample,
   WireSampleList,
-  WireStats
+  WireStats,
+  WireWorkforceTaskList,
+  WireWorkspaceList
 } from './wire'
 
 /** The ModelArts v2 dataset API, one method per route (api.md), answers parsed, not normalized. */
@@ -51,25 +54,51 @@ export class ModelArtsClient {
     return this.options.projectId
   }
 
-  listDatasets(offset: number, limit: number, call: CallOptions = {}) {
-    return this.get(this.project('/datasets'), { offset, limit }, WireDatasetList, call)
+  /**
+   * ListDatasets, old- and new-version datasets alike (`dataset_version=all`; without it the
+   * cloud lists only one kind), of one workspace, with their labels (a new-version dataset's
+   * review type comes from them).
+   */
+  listDatasets(offset: number, limit: number, workspaceId: string, call: CallOptions = {}) {
+    const query = {
+      offset,
+      limit,
+      dataset_version: 'all',
+      workspace_id: workspaceId,
+      with_labels: 'true'
+    }
+    return this.get(this.project('/datasets'), query, WireDatasetList, call)
+  }
+
+  /** ListWorkspace: `GET /v1/{project_id}/workspaces` (the default workspace is `0`). */
+  listWorkspaces(call: CallOptions = {}) {
+    const path = `/v1/${enc(this.options.projectId)}/workspaces`
+    return this.get(path, { limit: 1000 }, WireWorkspaceList, call)
+  }
+
+  /** ListWorkforceTasks: a dataset's labeling tasks (at most 1000 a page, the documented maximum). */
+  listTasks(datasetId: string, call: CallOptions = {}) {
+    const path = this.dataset(datasetId, '/workforce-tasks')
+    return this.get(path, { offset: 0, limit: 1000 }, WireWorkforceTaskList, call)
   }
 
   getDataset(datasetId: string, call: CallOptions = {}) {
     return this.get(this.dataset(datasetId, ''), {}, WireDataset, call)
   }
 
-  listLabels(datasetId: string, call: CallOptions = {}) {
+  /** A job's labels are its dataset's (a task labels with them). */
+  listLabels(jobId: string, call: CallOptions = {}) {
+    const { datasetId } = parseJobId(jobId)
     return this.get(this.dataset(datasetId, '/data-annotations/labels'), {}, WireLabelList, call)
   }
 
-  getStats(datasetId: string, call: CallOptions = {}) {
-    return this.get(this.dataset(datasetId, '/data-annotations/stats'), {}, WireStats, call)
+  getStats(jobId: string, call: CallOptions = {}) {
+    return this.get(this.job(jobId, '/data-annotations/stats'), {}, WireStats, call)
   }
 
-  listSamples(datasetId: string, query: ListSamplesQuery, call: CallOptions = {}) {
+  listSamples(jobId: string, query: ListSamplesQuery, call: CallOptions = {}) {
     return this.get(
-      this.dataset(datasetId, '/data-annotations/samples'),
+      this.job(jobId, '/data-annotations/samples'),
       {
         offset: query.offset,
         limit: query.limit,
@@ -83,17 +112,14 @@ export class ModelArtsClient {
     )
   }
 
-  describeSample(
-    datasetId: string,
-    sampleId: string,
-    processParameter?: string,
-    call: CallOptions = {}
-  ) {
-    const path = this.dataset(datasetId, `/data-annotations/samples/${enc(sampleId)}`)
-    return this.get(path, { process_parameter: processParameter }, WireSample, call)
+  describeSample(jobId: string, sampleId: string, call: CallOptions = {}) {
+    const path = this.job(jobId, `/data-annotations/samples/${enc(sampleId)}`)
+    return this.get(path, {}, WireSample, call)
   }
 
-  deleteSamples(datasetId: string, sampleIds: string[], call: CallOptions = {}) {
+  /** DeleteSamples is the dataset's, for a task's samples too. */
+  deleteSamples(jobId: string, sampleIds: string[], call: CallOptions = {}) {
+    const { datasetId } = parseJobId(jobId)
     const path = this.dataset(datasetId, '/data-annotations/samples/delete')
     const body = { samples: sampleIds, delete_source: false }
     return this.call('POST', path, {}, body, WireDeleteResult, call)
@@ -155,6 +181,14 @@ export class ModelArtsClient {
 
   private dataset(datasetId: string, path: string): string {
     return this.project(`/datasets/${enc(datasetId)}${path}`)
+  }
+
+  /** A dataset's routes, or the same routes inside one of its labeling tasks. */
+  private job(jobId: string, path: string): string {
+    const { datasetId, taskId } = parseJobId(jobId)
+    return taskId === null
+      ? this.dataset(datasetId, path)
+      : this.dataset(datasetId, `/workforce-tasks/${enc(taskId)}${path}`)
   }
 }
 

@@ -1,5 +1,14 @@
-import type { Box, Dataset, DatasetType, JobStats, Label, Sample } from '../../shared/domain'
-import type { WireDataset, WireLabel, WireSample, WireStats } from './wire'
+import type {
+  Box,
+  Dataset,
+  DatasetType,
+  JobStats,
+  Label,
+  LabelingTask,
+  Sample
+} from '../../shared/domain'
+import { taskJobId } from '../../shared/job-id'
+import type { WireDataset, WireLabel, WireSample, WireStats, WireWorkforceTask } from './wire'
 
 /** Wire JSON (api.md) to the renderer's types (src/shared/domain.ts). */
 
@@ -9,8 +18,37 @@ export function datasetType(type: number): DatasetType | null {
   return null
 }
 
+/** Dataset types that are not images (text, audio, tables, video): listed by the service, not reviewable. */
+const NOT_IMAGES = new Set([100, 101, 102, 200, 201, 202, 400, 600])
+
+/**
+ * How labels look decides a review type: any box label (type 1, or a default shape of bndbox)
+ * is detection; labels without boxes, classification; no labels at all, detection (it shows the
+ * tags and any boxes: nothing is hidden).
+ */
+export function typeFromLabels(
+  labels: readonly Pick<WireLabel, 'type' | 'property'>[]
+): DatasetType {
+  if (labels.some((l) => l.type === 1 || l.property?.['@modelarts:default_shape'] === 'bndbox'))
+    return 'detection'
+  return labels.length > 0 ? 'classification' : 'detection'
+}
+
+/**
+ * Old-version datasets carry their review type (0 classification, 1 detection). New-version
+ * ones are made by data type and get their labeling type from their tasks; the docs do not say
+ * which `dataset_type` such a dataset reports, so any type not known to be something other than
+ * images (segmentation, custom format, none at all) is reviewed by its labels' shapes.
+ */
+export function reviewTypeOf(wire: WireDataset): DatasetType | null {
+  const type = wire.dataset_type
+  if (type === 0 || type === 1) return datasetType(type)
+  if (type !== null && type !== undefined && NOT_IMAGES.has(type)) return null
+  return typeFromLabels(wire.labels ?? [])
+}
+
 export function normalizeDataset(wire: WireDataset): Dataset | null {
-  const type = datasetType(wire.dataset_type)
+  const type = reviewTypeOf(wire)
   if (!type) return null
   return {
     id: wire.dataset_id,
@@ -18,7 +56,39 @@ export function normalizeDataset(wire: WireDataset): Dataset | null {
     description: wire.description ?? '',
     type,
     createdAt: wire.create_time ?? 0,
-    dataPath: wire.data_path ?? ''
+    dataPath: wire.data_path ?? wire.data_sources?.find((s) => s.data_path)?.data_path ?? '',
+    ...(wire.workforce_task_count != null ? { taskCount: wire.workforce_task_count } : {})
+  }
+}
+
+const TASK_STATUS: Record<number, LabelingTask['status']> = {
+  0: 'starting',
+  1: 'running',
+  2: 'accepting',
+  3: 'accepted',
+  5: 'syncing',
+  6: 'created',
+  7: 'sampling'
+}
+
+/** A labeling task as a job: its type from its labels, else its dataset's. */
+export function normalizeTask(wire: WireWorkforceTask, dataset: Dataset): LabelingTask {
+  const labels = wire.label_stats ?? []
+  const stats = wire.sample_stats ?? {}
+  return {
+    id: taskJobId(dataset.id, wire.task_id),
+    datasetId: dataset.id,
+    taskId: wire.task_id,
+    name: wire.task_name || wire.task_id,
+    type: labels.length > 0 ? typeFromLabels(labels) : dataset.type,
+    status: TASK_STATUS[wire.status ?? -1] ?? 'unknown',
+    samples: {
+      total: stats.total_sample_count ?? 0,
+      unannotated: stats.unannotated_sample_count ?? 0,
+      unreviewed: stats.unreviewed_sample_count ?? 0,
+      accepted: stats.accepted_sample_count ?? 0,
+      rejected: stats.rejected_sample_count ?? 0
+    }
   }
 }
 

@@ -147,3 +147,119 @@ describe('what the client asks for', () => {
     expect(recorded!.asked[1].query.has('process_parameter')).toBe(false)
   })
 })
+
+describe('new-version datasets, workspaces and labeling tasks', () => {
+  const DATASETS = `/v2/${PROJECT}/datasets`
+  // Shapes as ListDatasets documents them (DatasetAndFilePreview), trimmed to what matters.
+  const listing = {
+    total_number: 4,
+    datasets: [
+      { dataset_id: 'old1', dataset_name: 'Old detection', dataset_type: 1, data_path: '/b/old1/' },
+      {
+        dataset_id: 'new1',
+        dataset_name: 'New images, boxes',
+        dataset_type: 900,
+        data_sources: [{ data_path: '/b/new1/', data_type: 0 }],
+        workforce_task_count: 2,
+        labels: [{ name: 'car', type: 1, property: { '@modelarts:default_shape': 'bndbox' } }]
+      },
+      {
+        dataset_id: 'new2',
+        dataset_name: 'New images, tags',
+        labels: [{ name: 'cat', type: 0 }]
+      },
+      { dataset_id: 'text1', dataset_name: 'Reviews (text)', dataset_type: 100 }
+    ]
+  }
+  const tasks = {
+    count: 1,
+    tasks: [
+      {
+        task_id: 'iYZx7gScPUozOXner9k',
+        task_name: 'Boxes, round 2',
+        dataset_id: 'new1',
+        status: 1,
+        label_stats: [{ name: 'car', type: 1, count: 3, sample_count: 2 }],
+        sample_stats: {
+          total_sample_count: 10,
+          unannotated_sample_count: 4,
+          unreviewed_sample_count: 3,
+          accepted_sample_count: 2,
+          rejected_sample_count: 1
+        }
+      }
+    ]
+  }
+  const TASK_SAMPLES = `${DATASETS}/new1/workforce-tasks/iYZx7gScPUozOXner9k/data-annotations/samples`
+  const answerer: Answerer = (asked) => {
+    if (asked.path === DATASETS) return { body: listing }
+    if (asked.path === `${DATASETS}/new1`) return { body: listing.datasets[1] }
+    if (asked.path === `${DATASETS}/new1/workforce-tasks`) return { body: tasks }
+    if (asked.path === `/v1/${PROJECT}/workspaces`)
+      return {
+        body: {
+          total_count: 2,
+          count: 2,
+          workspaces: [
+            { id: 'ws2', name: 'Team B' },
+            { id: 0, name: 'default' }
+          ]
+        }
+      }
+    if (asked.path === TASK_SAMPLES)
+      return {
+        body: { sample_count: 1, samples: [{ sample_id: 's1', sample_name: 's1.jpg', labels: [] }] }
+      }
+    if (asked.path === `${TASK_SAMPLES}/s1`)
+      return { body: { sample_id: 's1', sample_name: 's1.jpg' } }
+    if (asked.path === `${DATASETS}/new1/data-annotations/samples/delete`)
+      return { body: { success: true } }
+    return undefined
+  }
+
+  it('lists old- and new-version image datasets of a workspace, typed by their labels', async () => {
+    const ops = await opsAgainst(answerer)
+    const datasets = await ops.listDatasets('ws2')
+    expect(datasets.map((d) => [d.id, d.type, d.dataPath, d.taskCount])).toEqual([
+      ['old1', 'detection', '/b/old1/', undefined],
+      ['new1', 'detection', '/b/new1/', 2],
+      ['new2', 'classification', '', undefined]
+    ])
+    const query = recorded!.asked[0].query
+    expect(query.get('dataset_version')).toBe('all')
+    expect(query.get('workspace_id')).toBe('ws2')
+    expect(query.get('with_labels')).toBe('true')
+    expect(await ops.listWorkspaces()).toEqual([
+      { id: '0', name: 'default' },
+      { id: 'ws2', name: 'Team B' }
+    ])
+  })
+
+  it("a labeling task opens like a job; deleting from it is the dataset's DeleteSamples", async () => {
+    const ops = await opsAgainst(answerer)
+    const [task] = await ops.listTasks('new1')
+    expect(task).toEqual({
+      id: 'new1~iYZx7gScPUozOXner9k',
+      datasetId: 'new1',
+      taskId: 'iYZx7gScPUozOXner9k',
+      name: 'Boxes, round 2',
+      type: 'detection',
+      status: 'running',
+      samples: { total: 10, unannotated: 4, unreviewed: 3, accepted: 2, rejected: 1 }
+    })
+    expect(await ops.getDataset(task.id)).toMatchObject({
+      id: task.id,
+      name: 'New images, boxes · Boxes, round 2',
+      type: 'detection'
+    })
+    const page = await ops.listPage(task.id, { kind: 'untagged' }, 1, 50)
+    expect(page.page.samples.map((s) => s.id)).toEqual(['s1'])
+    expect((await ops.getImageInfoById(task.id, 's1')).name).toBe('s1.jpg')
+    expect(await ops.deleteSamples(task.id, ['s1'])).toEqual([{ id: 's1', status: 'deleted' }])
+    const paths = recorded!.asked.map((a) => `${a.method} ${a.path}`)
+    expect(paths).toContain(`GET ${TASK_SAMPLES}`)
+    expect(paths).toContain(`POST ${DATASETS}/new1/data-annotations/samples/delete`)
+    const list = recorded!.asked.find((a) => a.path === TASK_SAMPLES)!
+    expect(list.query.get('sample_state')).toBe('__NONE__')
+  })
+})

@@ -3,14 +3,23 @@ import type {
   DeleteOutcome,
   JobStats,
   Label,
+  LabelingTask,
   Sample,
   SamplePage,
-  TagFilter
+  TagFilter,
+  Workspace
 } from '../../shared/domain'
 import { TagdeckError, type TagdeckErrorPayload } from '../../shared/errors'
+import { parseJobId } from '../../shared/job-id'
 import { mapLimit } from '../map-limit'
 import type { CallOptions, ListSamplesQuery, ModelArtsClient } from './modelarts'
-import { normalizeDataset, normalizeLabel, normalizeSample, normalizeStats } from './normalize'
+import {
+  normalizeDataset,
+  normalizeLabel,
+  normalizeSample,
+  normalizeStats,
+  normalizeTask
+} from './normalize'
 import type { WireDeleteResult } from './wire'
 
 /**
@@ -26,6 +35,8 @@ export const THUMB_PROCESS = 'image/resize,m_lfit,h_200'
 export const DELETE_CHUNK = 100
 const SAMPLE_NOT_FOUND = 'ModelArts.4420'
 const DATASET_PAGE = 100
+/** Every account's workspace; ListDatasets' documented default. */
+export const DEFAULT_WORKSPACE = '0'
 
 export interface ListedPage {
   page: SamplePage
@@ -107,7 +118,7 @@ export class Operations {
 
   /** get_image_info_by_id: one image's tags, boxes and size. */
   async getImageInfoById(jobId: string, sampleId: string, call?: CallOptions): Promise<Sample> {
-    const { data } = await this.client.describeSample(jobId, sampleId, undefined, call)
+    const { data } = await this.client.describeSample(jobId, sampleId, call)
     return normalizeSample(data)
   }
 
@@ -130,7 +141,7 @@ export class Operations {
    * hand is the image itself, which the grid scales down.
    */
   async imageSource(jobId: string, sampleId: string, call?: CallOptions) {
-    const { data } = await this.client.describeSample(jobId, sampleId, undefined, call)
+    const { data } = await this.client.describeSample(jobId, sampleId, call)
     if (!data.source)
       throw new TagdeckError({ code: 'not_found', message: `Sample ${sampleId} has no image` })
     return data.source
@@ -214,11 +225,14 @@ export class Operations {
     return chunk.map((id) => known.get(id) ?? { id, status: 'failed', code: 'unknown' })
   }
 
-  /** Image datasets (classification, detection) of the project; other types are left out. */
-  async listDatasets(call?: CallOptions): Promise<Dataset[]> {
+  /**
+   * The image datasets of a workspace (the default one, `0`, unless told), old- and new-version
+   * alike; datasets that are not images (text, audio, tables, video) are left out.
+   */
+  async listDatasets(workspaceId = DEFAULT_WORKSPACE, call?: CallOptions): Promise<Dataset[]> {
     const found = new Map<string, Dataset>()
     for (let page = 0; ; page++) {
-      const { data } = await this.client.listDatasets(page, DATASET_PAGE, call)
+      const { data } = await this.client.listDatasets(page, DATASET_PAGE, workspaceId, call)
       for (const wire of data.datasets) {
         const dataset = normalizeDataset(wire)
         if (dataset) found.set(dataset.id, dataset)
@@ -229,15 +243,44 @@ export class Operations {
     return [...found.values()]
   }
 
+  /** The account's workspaces, the default one first. */
+  async listWorkspaces(call?: CallOptions): Promise<Workspace[]> {
+    const { data } = await this.client.listWorkspaces(call)
+    const all = data.workspaces.map((w) => ({ id: w.id, name: w.name || w.id }))
+    if (!all.some((w) => w.id === DEFAULT_WORKSPACE))
+      all.unshift({ id: DEFAULT_WORKSPACE, name: 'default' })
+    return all.sort(
+      (a, b) => Number(b.id === DEFAULT_WORKSPACE) - Number(a.id === DEFAULT_WORKSPACE)
+    )
+  }
+
+  /** A dataset's labeling tasks, each openable as a job (`<dataset>~<task>`). */
+  async listTasks(datasetId: string, call?: CallOptions): Promise<LabelingTask[]> {
+    const dataset = await this.getDataset(datasetId, call)
+    const { data } = await this.client.listTasks(datasetId, call)
+    return data.tasks.map((task) => normalizeTask(task, dataset))
+  }
+
+  /** A dataset, or a labeling task on one (named after both, with the task's review type). */
   async getDataset(jobId: string, call?: CallOptions): Promise<Dataset> {
-    const { data } = await this.client.getDataset(jobId, call)
+    const { datasetId, taskId } = parseJobId(jobId)
+    const { data } = await this.client.getDataset(datasetId, call)
     const dataset = normalizeDataset(data)
     if (!dataset)
       throw new TagdeckError({
         code: 'not_found',
-        message: `Dataset ${jobId} is not an image classification or detection dataset`
+        message: `Dataset ${datasetId} is not an image dataset Tagdeck can review`
       })
-    return dataset
+    if (taskId === null) return dataset
+    const { data: tasks } = await this.client.listTasks(datasetId, call)
+    const wire = tasks.tasks.find((t) => t.task_id === taskId)
+    if (!wire)
+      throw new TagdeckError({
+        code: 'not_found',
+        message: `Dataset ${dataset.name} has no labeling task ${taskId}`
+      })
+    const task = normalizeTask(wire, dataset)
+    return { ...dataset, id: task.id, name: `${dataset.name} · ${task.name}`, type: task.type }
   }
 
   async listLabels(jobId: string, call?: CallOptions): Promise<Label[]> {

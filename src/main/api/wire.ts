@@ -6,13 +6,25 @@ import { z } from 'zod'
  */
 const num = z.coerce.number()
 
+export const WireLabel = z.object({
+  name: z.string(),
+  type: num.default(0),
+  property: z.record(z.string(), z.unknown()).nullish()
+})
+export type WireLabel = z.infer<typeof WireLabel>
+
 export const WireDataset = z.object({
   dataset_id: z.string(),
   dataset_name: z.string().default(''),
   description: z.string().nullish(),
-  dataset_type: num.default(0),
+  // Absent on some new-version datasets (made by data type): decided from their labels.
+  dataset_type: num.nullish(),
   create_time: num.nullish(),
-  data_path: z.string().nullish()
+  data_path: z.string().nullish(),
+  // ListDatasets documents the data path under data_sources[], not at the top.
+  data_sources: z.array(z.object({ data_path: z.string().nullish() })).nullish(),
+  workforce_task_count: num.nullish(),
+  labels: z.array(WireLabel).nullish()
 })
 export type WireDataset = z.infer<typeof WireDataset>
 
@@ -20,13 +32,6 @@ export const WireDatasetList = z.object({
   total_number: num.default(0),
   datasets: z.array(WireDataset).default([])
 })
-
-export const WireLabel = z.object({
-  name: z.string(),
-  type: num.default(0),
-  property: z.record(z.string(), z.unknown()).nullish()
-})
-export type WireLabel = z.infer<typeof WireLabel>
 
 export const WireLabelList = z.object({ labels: z.array(WireLabel).default([]) })
 
@@ -84,3 +89,40 @@ export const WireDeleteResult = z.object({
     .nullish()
 })
 export type WireDeleteResult = z.infer<typeof WireDeleteResult>
+
+/** ListWorkspace (`GET /v1/{project_id}/workspaces`); the default workspace's id is 0 (a number, in its example). */
+export const WireWorkspaceList = z.object({
+  workspaces: z
+    .array(
+      z.object({
+        id: z.union([z.string(), z.number()]).transform(String),
+        name: z.string().default('')
+      })
+    )
+    .default([])
+})
+
+/** ListWorkforceTasks: a dataset's labeling tasks. */
+export const WireWorkforceTask = z.object({
+  task_id: z.string(),
+  task_name: z.string().default(''),
+  dataset_id: z.string().nullish(),
+  status: num.nullish(),
+  label_stats: z.array(z.object({ name: z.string(), type: num.default(0) })).nullish(),
+  sample_stats: z
+    .object({
+      total_sample_count: num.default(0),
+      unannotated_sample_count: num.default(0),
+      unreviewed_sample_count: num.default(0),
+      accepted_sample_count: num.default(0),
+      rejected_sample_count: num.default(0)
+    })
+    .partial()
+    .nullish()
+})
+export type WireWorkforceTask = z.infer<typeof WireWorkforceTask>
+
+export const WireWorkforceTaskList = z.object({
+  count: num.default(0),
+  tasks: z.array(WireWorkforceTask).default([])
+})

@@ -33,7 +33,9 @@ describe('testConnection', () => {
       datasets: 2,
       message: 'Connected: 2 datasets in the project.'
     })
-    expect(seen[0]).toBe(`http://svc.test:8080/v2/${'a'.repeat(32)}/datasets?limit=1&offset=0`)
+    expect(seen[0]).toBe(
+      `http://svc.test:8080/v2/${'a'.repeat(32)}/datasets?dataset_version=all&limit=1&offset=0&with_labels=true&workspace_id=0`
+    )
   })
 
   it('blames the clock when signatures are refused and the clocks disagree', async () => {

@@ -2,6 +2,7 @@ import type { ConnectionVerdict } from '../../shared/domain'
 import { TagdeckError } from '../../shared/errors'
 import { endpointsFor, joinUrl } from '../api/endpoints'
 import { networkError } from '../api/errors'
+import { DEFAULT_WORKSPACE } from '../api/operations'
 import { buildClient, type NetDeps, type ProfileCore } from './client'
 
 /**
@@ -65,7 +66,7 @@ export async function testConnection(
     }
   )
   try {
-    const { data } = await client.api.listDatasets(0, 1)
+    const { data } = await client.api.listDatasets(0, 1, DEFAULT_WORKSPACE)
     return verdict({
       reachable: true,
       authOk: true,
