@@ -112,6 +112,12 @@ export class ImageFiles {
       .jpeg({ quality: 80 })
       .toBuffer()
     await writeAtomically(file, bytes)
+    // Deleted while this was being made: its delete already swept the folder, so sweep after
+    // it. (A delete that commits after this check finds the file on its own sweep.)
+    if (!this.store.sample(row.datasetId, row.id)) {
+      await rm(file, { force: true })
+      throw new ImageMissing(`Sample ${row.id} was deleted`)
+    }
     return file
   }
 
