@@ -225,6 +225,8 @@ describe('secrets are write-only', () => {
       'connections.addDemo': undefined,
       'secrets.status': undefined,
       'jobs.list': { connectionId: demo.id },
+      'jobs.workspaces': { connectionId: demo.id },
+      'jobs.tasks': { connectionId: demo.id, datasetId: job.id },
       'jobs.get': j,
       'jobs.labels': j,
       'jobs.stats': j,

@@ -16,6 +16,8 @@ export const CHANNELS = [
   'connections.addDemo',
   'secrets.status',
   'jobs.list',
+  'jobs.workspaces',
+  'jobs.tasks',
   'jobs.get',
   'jobs.labels',
   'jobs.stats',

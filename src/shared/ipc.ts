@@ -13,12 +13,14 @@ import {
   ImageVariant,
   JobStats,
   Label,
+  LabelingTask,
   ProjectId,
   Sample,
   SamplePage,
   TagFilter,
   ConnectionTarget,
-  ConnectionAuth
+  ConnectionAuth,
+  Workspace
 } from './domain'
 import { TagdeckErrorPayload } from './errors'
 
@@ -115,9 +117,19 @@ export const contract = {
     'Whether the OS can encrypt secrets (Linux `basic_text` cannot).'
   ),
   'jobs.list': channel(
-    z.object({ connectionId: Id }),
+    z.object({ connectionId: Id, workspaceId: Workspace.shape.id.optional() }),
     z.array(Dataset),
-    'Datasets (jobs) of a connection.'
+    "Image datasets (jobs) of a connection's workspace (the default one, `0`, unless named)."
+  ),
+  'jobs.workspaces': channel(
+    z.object({ connectionId: Id }),
+    z.array(Workspace),
+    "The account's workspaces, the default one first."
+  ),
+  'jobs.tasks': channel(
+    z.object({ connectionId: Id, datasetId: Id }),
+    z.array(LabelingTask),
+    "A dataset's labeling tasks, each opened as a job by its id (`<dataset>~<task>`)."
   ),
   'jobs.get': channel(Job, Dataset, 'One dataset.'),
   'jobs.labels': channel(Job, z.array(Label), "A job's labels with colors."),

@@ -1,3 +1,5 @@
+import type { Dataset, LabelingTask } from './domain'
+
 /**
  * A job is a dataset, or a labeling task on one. Everything that names a job (IPC calls, the
  * offline cache's keys, image addresses) takes one id: a dataset's id, or `<dataset>~<task>` for
@@ -21,4 +23,9 @@ export function parseJobId(jobId: string): JobParts {
   return at < 0
     ? { datasetId: jobId, taskId: null }
     : { datasetId: jobId.slice(0, at), taskId: jobId.slice(at + 1) }
+}
+
+/** A labeling task as the job screen opens it: its dataset, under the task's id, name and type. */
+export function taskAsJob(dataset: Dataset, task: LabelingTask): Dataset {
+  return { ...dataset, id: task.id, name: `${dataset.name} · ${task.name}`, type: task.type }
 }

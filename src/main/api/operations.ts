@@ -10,7 +10,7 @@ import type {
   Workspace
 } from '../../shared/domain'
 import { TagdeckError, type TagdeckErrorPayload } from '../../shared/errors'
-import { parseJobId } from '../../shared/job-id'
+import { parseJobId, taskAsJob } from '../../shared/job-id'
 import { mapLimit } from '../map-limit'
 import type { CallOptions, ListSamplesQuery, ModelArtsClient } from './modelarts'
 import {
@@ -279,8 +279,7 @@ export class Operations {
         code: 'not_found',
         message: `Dataset ${dataset.name} has no labeling task ${taskId}`
       })
-    const task = normalizeTask(wire, dataset)
-    return { ...dataset, id: task.id, name: `${dataset.name} · ${task.name}`, type: task.type }
+    return taskAsJob(dataset, normalizeTask(wire, dataset))
   }
 
   async listLabels(jobId: string, call?: CallOptions): Promise<Label[]> {

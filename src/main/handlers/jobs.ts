@@ -6,8 +6,14 @@ export function addJobHandlers(router: IpcRouter, services: MainServices): void 
   const { pool, fetcher } = services
   const ops = async (connectionId: string) => (await pool.get(connectionId)).ops
 
-  router.addHandler('jobs.list', async ({ connectionId }) =>
-    (await ops(connectionId)).listDatasets()
+  router.addHandler('jobs.list', async ({ connectionId, workspaceId }) =>
+    (await ops(connectionId)).listDatasets(workspaceId)
+  )
+  router.addHandler('jobs.workspaces', async ({ connectionId }) =>
+    (await ops(connectionId)).listWorkspaces()
+  )
+  router.addHandler('jobs.tasks', async ({ connectionId, datasetId }) =>
+    (await ops(connectionId)).listTasks(datasetId)
   )
   router.addHandler('jobs.get', async ({ connectionId, jobId }) =>
     (await ops(connectionId)).getDataset(jobId)

@@ -1,4 +1,5 @@
-import type { Dataset, JobStats, Label } from '../../../shared/domain'
+import type { Dataset, JobStats, Label, LabelingTask, Workspace } from '../../../shared/domain'
+export { taskAsJob } from '../../../shared/job-id'
 import { getDb } from '../offline/db'
 import { isUnreachable, notAvailableOffline } from '../offline/errors'
 import { call } from '../platform'
@@ -6,21 +7,62 @@ import { offline } from './offline'
 import type { JobRef } from './types'
 
 /**
- * Jobs (datasets) of a connection, and what the job list and filters show about each. The job
- * list is kept in IndexedDB so it opens offline; stats and labels are the offline layer's
- * (cache-first, queued deletions already subtracted from the counts).
+ * Jobs (datasets, and labeling tasks on them) of a connection, and what the job list and filters
+ * show about each. The job list is kept in IndexedDB so it opens offline; stats and labels are the
+ * offline layer's (cache-first, queued deletions already subtracted from the counts).
  */
-export async function listJobs(connectionId: string): Promise<Dataset[]> {
+const DEFAULT_WORKSPACE = '0'
+
+export async function listJobs(
+  connectionId: string,
+  workspaceId = DEFAULT_WORKSPACE
+): Promise<Dataset[]> {
   const db = getDb()
   try {
-    const datasets = await call('jobs.list', { connectionId })
-    await db.jobLists.put({ connectionId, datasets, fetchedAt: Date.now() }).catch(() => undefined)
+    const datasets = await call('jobs.list', { connectionId, workspaceId })
+    await db.jobLists
+      .put({ connectionId, workspaceId, datasets, fetchedAt: Date.now() })
+      .catch((error: unknown) => console.warn('Tagdeck: the job list was not kept offline', error))
     return datasets
   } catch (error) {
     if (!isUnreachable(error)) throw error
     const cached = await db.jobLists.get(connectionId)
-    if (!cached) throw notAvailableOffline('The job list')
+    if (!cached || (cached.workspaceId ?? DEFAULT_WORKSPACE) !== workspaceId)
+      throw notAvailableOffline('The job list')
     return cached.datasets
+  }
+}
+
+/** The account's workspaces (only the default one when the service has no workspace API). */
+export async function listWorkspaces(connectionId: string): Promise<Workspace[]> {
+  try {
+    return await call('jobs.workspaces', { connectionId })
+  } catch (error) {
+    // Offline, or a service without workspaces (a private cloud, the local one before it had
+    // them): the default workspace is always there.
+    console.warn('Tagdeck: workspaces could not be listed', error)
+    return [{ id: DEFAULT_WORKSPACE, name: 'default' }]
+  }
+}
+
+export function listTasks(connectionId: string, datasetId: string): Promise<LabelingTask[]> {
+  return call('jobs.tasks', { connectionId, datasetId })
+}
+
+/** The workspace chosen last for a connection, remembered on this computer. */
+export function chosenWorkspace(connectionId: string): string {
+  try {
+    return localStorage.getItem(`tagdeck.workspace.${connectionId}`) ?? DEFAULT_WORKSPACE
+  } catch {
+    return DEFAULT_WORKSPACE // storage disabled: the default workspace
+  }
+}
+
+export function chooseWorkspace(connectionId: string, workspaceId: string): void {
+  try {
+    localStorage.setItem(`tagdeck.workspace.${connectionId}`, workspaceId)
+  } catch (error) {
+    console.warn('Tagdeck: the workspace choice was not remembered', error)
   }
 }
 

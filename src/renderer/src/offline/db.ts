@@ -211,6 +211,8 @@ export interface PauseRow {
 /** A connection's job list as last read from the service (the job list offline). */
 export interface JobListRow {
   connectionId: string
+  /** The workspace it lists (absent in rows written before workspaces: the default, `0`). */
+  workspaceId?: string
   datasets: Dataset[]
   fetchedAt: number
 }

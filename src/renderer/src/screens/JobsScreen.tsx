@@ -1,18 +1,33 @@
 import { useCallback, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { ConnectionProfile, Dataset, JobStats, Label } from '../../../shared/domain'
+import type {
+  ConnectionProfile,
+  Dataset,
+  JobStats,
+  Label,
+  LabelingTask
+} from '../../../shared/domain'
 import { ErrorNotice } from '../components/ErrorNotice'
 import { OfflineDialog, OfflineProgressBar, OfflineState } from '../components/OfflineJob'
 import { useOfflineJobs, type OfflineProgress } from '../data/downloads'
 import { useSyncStatus } from '../data/sync'
 import { TagChip } from '../components/TagChip'
-import { jobLabels, jobStats, listJobs } from '../data/jobs'
+import {
+  chooseWorkspace,
+  chosenWorkspace,
+  jobLabels,
+  jobStats,
+  listJobs,
+  listWorkspaces,
+  taskAsJob
+} from '../data/jobs'
 import { prefetchPage } from '../data/pages'
 import { FIRST_PAGE } from '../review/ReviewPane'
 import { currentLocale } from '../i18n'
 import { formatDate } from '../i18n/format'
 import { colorsFor } from '../palette'
 import { useLoad } from '../useLoad'
+import { TaskList } from './TaskList'
 
 export interface JobSummary {
   job: Dataset
@@ -20,8 +35,8 @@ export interface JobSummary {
   labels: Label[]
 }
 
-async function loadJobs(connectionId: string): Promise<JobSummary[]> {
-  const jobs = await listJobs(connectionId)
+async function loadJobs(connectionId: string, workspaceId: string): Promise<JobSummary[]> {
+  const jobs = await listJobs(connectionId, workspaceId)
   return Promise.all(
     jobs.map(async (job) => {
       const ref = { connectionId, jobId: job.id }
@@ -42,6 +57,7 @@ function JobCard(props: {
   offline: OfflineProgress | null
   reachable: boolean
   onOpen: () => void
+  onOpenTask: (task: LabelingTask) => void
   onIntent: () => void
 }) {
   const { t } = useTranslation()
@@ -123,6 +139,9 @@ function JobCard(props: {
           </button>
         )}
       </div>
+      {(job.taskCount ?? 0) > 0 && (
+        <TaskList connectionId={props.connectionId} dataset={job} onOpen={props.onOpenTask} />
+      )}
       {dialog && (
         <OfflineDialog
           job={ref}
@@ -143,13 +162,35 @@ export function JobsScreen(props: {
 }) {
   const { t } = useTranslation()
   const connectionId = props.connection.id
-  const [jobs, reload] = useLoad(useCallback(() => loadJobs(connectionId), [connectionId]))
+  const [workspaceId, setWorkspaceId] = useState(() => chosenWorkspace(connectionId))
+  const [workspaces] = useLoad(useCallback(() => listWorkspaces(connectionId), [connectionId]))
+  const [jobs, reload] = useLoad(
+    useCallback(() => loadJobs(connectionId, workspaceId), [connectionId, workspaceId])
+  )
   const offlineJobs = useOfflineJobs()
   const status = useSyncStatus(connectionId)
   const reachable = status?.connectivity !== 'offline'
   return (
     <div className="screen jobs-screen">
       <h1>{t('jobs.on', { name: props.connection.name })}</h1>
+      {workspaces.status === 'ok' && workspaces.value.length > 1 && (
+        <label className="workspace-picker">
+          {t('workspaces.label')}
+          <select
+            value={workspaceId}
+            onChange={(event) => {
+              chooseWorkspace(connectionId, event.target.value)
+              setWorkspaceId(event.target.value)
+            }}
+          >
+            {workspaces.value.map((w) => (
+              <option key={w.id} value={w.id}>
+                {w.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       {jobs.status === 'loading' && (
         <ul className="cards" aria-busy="true" aria-label={t('common.loading')}>
           {[0, 1, 2].map((i) => (
@@ -175,6 +216,13 @@ export function JobsScreen(props: {
                 ) ?? null
               }
               onOpen={() => props.onOpen(summary)}
+              onOpenTask={(task) =>
+                props.onOpen({
+                  job: taskAsJob(summary.job, task),
+                  stats: null,
+                  labels: summary.labels
+                })
+              }
               onIntent={() => prefetchPage({ connectionId, jobId: summary.job.id, ...FIRST_PAGE })}
             />
           ))}
