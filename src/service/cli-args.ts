@@ -9,9 +9,10 @@ export const USAGE = `usage: npm run service -- --data DIR [options]
   --host H            address to listen on (default 127.0.0.1; 0.0.0.0 for the LAN)
   --demo              create (once) and serve the demo workspace; writes DIR/demo.json
   --demo-size N       images per demo job, 1..1000000 (default 600 and 400); needs --demo
-  --public-url URL    base URL clients use to reach the service (reverse proxy, LAN name)
+  --public-url URL    base URL clients use to reach the service (reverse proxy, LAN name);
+                      AK/SK signatures may name its host as well as the listening address
   --test-faults       enable POST /__test__/faults (tests only)
-  --log               log requests to stderr
+  --log               log requests to stderr (errors are always written there)
   --help              show this help`
 
 export class UsageError extends Error {}

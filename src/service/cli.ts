@@ -1,4 +1,4 @@
-import { networkInterfaces } from 'node:os'
+import { hostname, networkInterfaces } from 'node:os'
 import path from 'node:path'
 import { parseCli, USAGE } from './cli-args'
 import { startService, type RunningService, type ServiceOptions } from './server'
@@ -17,9 +17,14 @@ function lanUrls(port: number): string[] {
 
 function describe(service: RunningService, options: ServiceOptions): string[] {
   const lines = [`Tagdeck annotation service on ${service.url} (data in ${options.dataDir})`]
-  if (options.host === '0.0.0.0') {
+  if (options.host === '0.0.0.0' || options.host === '::') {
     const urls = lanUrls(service.port)
     if (urls.length > 0) lines.push(`  on the LAN: ${urls.join(', ')}`)
+    // AK/SK signatures are bound to the host they name (served-hosts.ts): say which ones work.
+    lines.push(
+      `  AK/SK clients: use one of these addresses, ${hostname()} or ${hostname()}.local on port ${service.port}` +
+        (options.publicUrl ? `, or ${options.publicUrl}` : '; any other name needs --public-url')
+    )
   }
   const { demo } = service
   if (demo)
