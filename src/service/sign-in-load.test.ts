@@ -57,11 +57,14 @@ function send(
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN
 
-/** Sequential ListSamples calls on one keep-alive connection for `ms`: rate and latency. */
+/**
+ * Sequential ListSamples calls (a 100-sample page with thumbnail URLs: enough work per call that
+ * a service short of CPU shows it) on one keep-alive connection for `ms`: rate and latency.
+ */
 async function listFor(ms: number, token: string) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 })
   const dataset = demo.datasets[0]?.id ?? ''
-  const target = `/v2/${demo.projectId}/datasets/${dataset}/data-annotations/samples?limit=10`
+  const target = `/v2/${demo.projectId}/datasets/${dataset}/data-annotations/samples?limit=100&process_parameter=image/resize,m_lfit,h_200`
   const times: number[] = []
   const end = performance.now() + ms
   try {
@@ -101,13 +104,15 @@ it(`keeps ListSamples going while ${GUESSERS} clients guess passwords`, async ()
   const quiet = await listFor(BASELINE_MS, token)
 
   let guessing = true
+  // A second round guesses other names, so the per-pair budgets let it hash as much again.
+  let round = 0
   const statuses = new Map<number, number>()
   const guessers = Array.from({ length: GUESSERS }, async (_, i) => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 })
     try {
       for (let n = 0; guessing; n++) {
         const { status } = linux
-          ? await signIn(agent, `guess-${n}`, `user${i}`, `127.0.0.${10 + i}`)
+          ? await signIn(agent, `guess-${n}`, `user${round}-${i}`, `127.0.0.${10 + i}`)
           : await signIn(agent, `guess-${i}-${n}`)
         statuses.set(status, (statuses.get(status) ?? 0) + 1)
       }
@@ -116,7 +121,14 @@ it(`keeps ListSamples going while ${GUESSERS} clients guess passwords`, async ()
     }
   })
   await new Promise((resolve) => setTimeout(resolve, 300))
-  const loaded = await listFor(LOAD_MS, token)
+  const bounded = (r: typeof quiet) =>
+    r.perSecond > quiet.perSecond / 2 && r.p99 < Math.max(50, quiet.p99 * 3)
+  // Others share this machine: one more round of guessing before calling it a miss.
+  let loaded = await listFor(LOAD_MS, token)
+  if (!bounded(loaded)) {
+    round++
+    loaded = await listFor(LOAD_MS, token)
+  }
   guessing = false
   await Promise.all(guessers)
 
