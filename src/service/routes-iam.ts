@@ -35,7 +35,9 @@ export function registerIam(app: FastifyInstance, ctx: ServiceContext): void {
   app.post('/v3/auth/tokens', async (request, reply) => {
     const body = parse(TokenBody, jsonBody(request.body))
     const { user: login } = body.auth.identity.password
-    const attempt = ctx.signIns.begin({ domain: login.domain.name, name: login.name }, request.ip)
+    // A socket closed under us has no address left: such attempts share one budget.
+    const from = request.ip || 'unknown'
+    const attempt = ctx.signIns.begin({ domain: login.domain.name, name: login.name }, from)
     if (isRefusal(attempt)) {
       await sleep(THROTTLED_ANSWER_DELAY_MS)
       throw throttled(login.name, attempt)

@@ -40,7 +40,10 @@ export interface ServiceOptions {
   testFaults?: boolean
   /** Request logs on stderr. */
   log?: boolean
-  /** Base URL clients use to reach this service (reverse proxy, LAN name); default: as reached. */
+  /**
+   * Base URL clients use to reach this service (reverse proxy, LAN name); default: as reached.
+   * AK/SK signatures may name its host as well as the listening address (served-hosts.ts).
+   */
   publicUrl?: string
   /** Test-only clock (ms since epoch): signature dates, token and image URL expiry. */
   now?: () => number
