@@ -1,21 +1,26 @@
-import { app, BrowserWindow, net } from 'electron'
+import { app, BrowserWindow, dialog, net, shell, type WebContents } from 'electron'
 import path from 'node:path'
 import { createMainCore } from './core'
 import { bindEventsToWindows, bindIpcMain } from './electron/ipc'
 import { handleAppScheme, handleImageScheme, registerSchemes } from './electron/protocol'
 import { createSafeStorageCipher } from './electron/secrets'
 import { applySessionPolicy, createMainWindow } from './electron/window'
+import { applyWebContentsPolicy } from './electron/web-contents'
 import { applyMenu, confirmCloseWithPending } from './electron/menu'
 import { mainLocaleFrom } from './i18n'
+import { launchOverrides } from './security/dev-overrides'
 import { APP_ORIGIN, makeOriginCheck } from './security/trusted-url'
 
 // The Electron host: adapters around the same core the browser shell runs.
 registerSchemes()
 
-const devUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
+const overrides = launchOverrides(process.env, app.isPackaged)
+for (const name of overrides.ignored)
+  console.warn(`Tagdeck: ${name} is ignored in a packaged build`)
+const devUrl = overrides.rendererUrl
 const isTrustedOrigin = makeOriginCheck(devUrl ? [APP_ORIGIN, devUrl] : [APP_ORIGIN])
-const userDataDir = process.env['TAGDECK_USER_DATA'] ?? app.getPath('userData')
-if (process.env['TAGDECK_USER_DATA']) app.setPath('userData', userDataDir)
+if (overrides.userDataDir) app.setPath('userData', overrides.userDataDir)
+const userDataDir = app.getPath('userData')
 
 if (!app.requestSingleInstanceLock()) app.quit()
 
@@ -25,15 +30,24 @@ async function start(): Promise<void> {
     version: app.getVersion(),
     shell: 'electron',
     userDataDir,
-    demoFile: process.env['TAGDECK_DEMO'] ?? null,
+    demoFile: overrides.demoFile,
     trustedOrigin: isTrustedOrigin,
     locale: mainLocaleFrom(app.getLocale()),
     cipher: createSafeStorageCipher(),
     isOnline: () => net.isOnline()
   })
   applySessionPolicy(isTrustedOrigin)
-  applyMenu(core.context.locale, core.context.version)
-  core.context.onLocaleChange = (locale) => applyMenu(locale, core.context.version)
+  // Before the first window: every webContents is guarded from its creation.
+  applyWebContentsPolicy<WebContents, BrowserWindow>({
+    app,
+    dialog,
+    shell,
+    windows: BrowserWindow,
+    isTrustedOrigin,
+    locale: () => core.context.locale
+  })
+  applyMenu(core.context.locale, core.context.version, app.isPackaged)
+  core.context.onLocaleChange = (locale) => applyMenu(locale, core.context.version, app.isPackaged)
   handleAppScheme(path.join(__dirname, '../renderer'))
   handleImageScheme(async (pathname) => {
     const reply = await core.serveImage(pathname)
@@ -49,8 +63,8 @@ async function start(): Promise<void> {
     const win = createMainWindow({
       preloadPath: path.join(__dirname, '../preload/index.cjs'),
       startUrl: devUrl ?? `${APP_ORIGIN}/index.html`,
-      isTrustedOrigin,
-      iconPath: path.join(__dirname, '../../resources/icon.png')
+      iconPath: path.join(__dirname, '../../resources/icon.png'),
+      isPackaged: app.isPackaged
     })
     win.on('close', (event) => {
       if (!confirmCloseWithPending(win, core.context.locale, core.context.pendingDeletions))

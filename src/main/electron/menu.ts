@@ -1,73 +1,21 @@
-import { dialog, Menu, type BrowserWindow, type MenuItemConstructorOptions } from 'electron'
+import { dialog, Menu, type BrowserWindow } from 'electron'
 import { mainText, type MainLocale } from '../i18n'
+import { buildMenuTemplate } from './menu-template'
 
 /** The application menu in the user's language; rebuilt when the renderer changes it. */
-export function applyMenu(locale: MainLocale, version: string): void {
-  const t = (key: Parameters<typeof mainText>[1]) => mainText(locale, key)
-  const template: MenuItemConstructorOptions[] = [
-    ...(process.platform === 'darwin'
-      ? [
-          {
-            label: 'Tagdeck',
-            submenu: [
-              { role: 'about' as const, label: t('main.menu.about') },
-              { role: 'quit' as const, label: t('main.menu.quit') }
-            ]
-          }
-        ]
-      : [
-          {
-            label: t('main.menu.file'),
-            submenu: [{ role: 'quit' as const, label: t('main.menu.quit') }]
-          }
-        ]),
-    {
-      label: t('main.menu.edit'),
-      submenu: [
-        { role: 'undo', label: t('main.menu.undo') },
-        { role: 'redo', label: t('main.menu.redo') },
-        { type: 'separator' },
-        { role: 'cut', label: t('main.menu.cut') },
-        { role: 'copy', label: t('main.menu.copy') },
-        { role: 'paste', label: t('main.menu.paste') },
-        { role: 'selectAll', label: t('main.menu.selectAll') }
-      ]
-    },
-    {
-      label: t('main.menu.view'),
-      submenu: [
-        { role: 'reload', label: t('main.menu.reload') },
-        { role: 'toggleDevTools', label: t('main.menu.devTools') },
-        { type: 'separator' },
-        { role: 'resetZoom', label: t('main.menu.resetZoom') },
-        { role: 'zoomIn', label: t('main.menu.zoomIn') },
-        { role: 'zoomOut', label: t('main.menu.zoomOut') },
-        { role: 'togglefullscreen', label: t('main.menu.fullscreen') }
-      ]
-    },
-    {
-      label: t('main.menu.window'),
-      submenu: [
-        { role: 'minimize', label: t('main.menu.minimize') },
-        { role: 'close', label: t('main.menu.close') }
-      ]
-    },
-    {
-      label: t('main.menu.help'),
-      submenu: [
-        {
-          label: t('main.menu.about'),
-          click: () =>
-            void dialog.showMessageBox({
-              type: 'info',
-              title: t('main.about.title'),
-              message: 'Tagdeck',
-              detail: mainText(locale, 'main.about.detail', { version })
-            })
-        }
-      ]
-    }
-  ]
+export function applyMenu(locale: MainLocale, version: string, isPackaged: boolean): void {
+  const template = buildMenuTemplate({
+    locale,
+    platform: process.platform,
+    isPackaged,
+    onAbout: () =>
+      void dialog.showMessageBox({
+        type: 'info',
+        title: mainText(locale, 'main.about.title'),
+        message: 'Tagdeck',
+        detail: mainText(locale, 'main.about.detail', { version })
+      })
+  })
   Menu.setApplicationMenu(Menu.buildFromTemplate(template))
 }
 

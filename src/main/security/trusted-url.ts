@@ -11,14 +11,29 @@ function parse(raw: unknown): URL | null {
   }
 }
 
-/** Links we hand to the OS browser: plain http(s) to a named host, no embedded credentials. */
-export function isSafeExternalUrl(raw: unknown): boolean {
+/**
+ * Links we may hand to the OS browser: plain http(s) to a named host, no embedded credentials
+ * (`https://bank.com@evil.com` reads as bank.com to a hurried eye). Null for anything else.
+ */
+export function parseExternalUrl(raw: unknown): URL | null {
   const url = parse(raw)
-  if (!url) return false
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return false
-  if (url.username || url.password) return false
-  if (!url.hostname) return false
-  return true
+  if (!url) return null
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null
+  if (url.username || url.password) return null
+  if (!url.hostname) return null
+  return url
+}
+
+export function isSafeExternalUrl(raw: unknown): boolean {
+  return parseExternalUrl(raw) !== null
+}
+
+/** Scheme and host of a URL for a log line: its path or query may carry a token. */
+export function describeUrl(raw: unknown): string {
+  if (typeof raw !== 'string') return `a ${typeof raw}`
+  const url = parse(raw)
+  if (!url) return 'an unparsable URL'
+  return url.host ? `${url.protocol}//${url.host}` : url.protocol
 }
 
 /**
