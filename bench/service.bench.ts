@@ -161,7 +161,10 @@ async function main(): Promise<void> {
       const row = store.dataset(demo.projectId, job)
       if (!row) throw new Error('no dataset')
       store.count(row, filter)
-      return store.samples(job, store.pageIds(job, filter, 'asc', page, 100))
+      return store.samples(
+        job,
+        store.pageIds({ datasetId: job, taskId: null }, filter, 'asc', page, 100)
+      )
     }
     const samples = `/v2/${demo.projectId}/datasets/${job}/data-annotations/samples`
     const list = (query: Record<string, string>) => async () => {
@@ -173,7 +176,7 @@ async function main(): Promise<void> {
       )
       if (answer.status !== 200) throw new Error(`HTTP ${answer.status}`)
     }
-    const ids = store.pageIds(job, { kind: 'all' }, 'asc', 500, 100)
+    const ids = store.pageIds({ datasetId: job, taskId: null }, { kind: 'all' }, 'asc', 500, 100)
     const rows: Row[] = []
     const floor = await measure(RUNS, WARMUP, () => call(base, 'GET', '/health', {}))
     console.log(
@@ -213,7 +216,13 @@ async function main(): Promise<void> {
     })
 
     // Deletes last: a write from this process would leave the service's page anchors behind.
-    const victims = store.pageIds(job, { kind: 'all' }, 'asc', 0, 100 * (2 * DELETE_RUNS + 4))
+    const victims = store.pageIds(
+      { datasetId: job, taskId: null },
+      { kind: 'all' },
+      'asc',
+      0,
+      100 * (2 * DELETE_RUNS + 4)
+    )
     const batch = (i: number) => victims.slice(i * 100, i * 100 + 100)
     const httpDeletes = await measure(DELETE_RUNS, 2, async (i) => {
       const answer = await call(

@@ -107,7 +107,8 @@ describe('connections over IPC', () => {
 describe('jobs and samples over IPC', () => {
   it('lists jobs, pages samples and gets one', async () => {
     jobs = await value<Dataset[]>('jobs.list', { connectionId: demo.id })
-    expect(jobs.length).toBe(world.service.demo.datasets.length)
+    // The old-version jobs and the new-version dataset of the default workspace.
+    expect(jobs.length).toBe(world.service.demo.datasets.length + 1)
     const job = jobs[0] as Dataset
     const page = await value<{ samples: Sample[]; total: number }>('samples.page', {
       connectionId: demo.id,
@@ -236,6 +237,7 @@ describe('secrets are write-only', () => {
       'samples.delete': { ...j, sampleIds: ['never-existed'] },
       'images.prefetch': { ...j, taskId: 'secret-scan', sampleIds, variant: 'thumb' },
       'images.cancelPrefetch': { taskId: 'secret-scan' },
+      'images.present': { ...j, variant: 'thumb', sampleIds },
       'images.cacheInfo': undefined,
       'connectivity.get': undefined
     }

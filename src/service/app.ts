@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { randomBytes } from 'node:crypto'
 import { clientErrorHandler } from './client-errors'
 import type { ServiceContext } from './context'
-import { ApiError, CODES, errorBody, errorForStatus } from './errors'
+import { ApiError, CODES, errorBody, errorForStatus, keystoneBody } from './errors'
 import { Faults, isApiPath, registerFaultRoutes } from './faults'
 import { registerIam } from './routes-iam'
 import { registerImages } from './routes-images'
@@ -21,12 +21,18 @@ export interface AppOptions {
 }
 
 function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
-  const legacy = request.url.startsWith('/v1/')
+  // The legacy SDK's data-annotation routes (not the workspace API, which shares the prefix).
+  const legacy = request.url.startsWith('/v1/') && request.url.includes('/data-annotations/')
   return reply
     .code(error.status)
     .headers({ ...error.headers, 'X-Request-Id': request.id })
     .type('application/json; charset=utf-8')
-    .send(errorBody(error.code, error.message, request.id, legacy))
+    .send(
+      // IAM answers Keystone-style: {"error": {"code": 401, "message": ..., "title": ...}}.
+      request.url.startsWith('/v3/')
+        ? keystoneBody(error.status, error.message)
+        : errorBody(error.code, error.message, request.id, legacy)
+    )
 }
 
 /**

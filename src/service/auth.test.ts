@@ -1,7 +1,7 @@
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { formatSdkDate, signHeaders } from './signer'
-import { ErrorBody, issueToken, startWorld, type World } from './test-support'
+import { ErrorBody, issueToken, KeystoneError, startWorld, type World } from './test-support'
 
 // AK/SK signatures (checked against the vendor's own Node signer) and IAM tokens (api.md).
 let world: World
@@ -161,10 +161,19 @@ describe('IAM tokens', () => {
       ...world.demo,
       projectId: '0123456789abcdef0123456789abcdef'
     })
-    expect([other.status, ErrorBody.parse(await other.json()).error_code]).toEqual([
+    // IAM answers Keystone-style, as the cloud's IAM does.
+    expect([other.status, KeystoneError.parse(await other.json()).error]).toEqual([
       403,
-      'ModelArts.0210'
+      {
+        code: 403,
+        title: 'Forbidden',
+        message: expect.stringMatching(/has no access to project/) as unknown as string
+      }
     ])
+    expect(KeystoneError.parse(await wrong.json()).error).toMatchObject({
+      code: 401,
+      title: 'Unauthorized'
+    })
   })
 
   it('refuses a token it never issued with 401 ModelArts.0203', async () => {

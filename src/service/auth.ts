@@ -20,7 +20,10 @@ import {
 export const MAX_CLOCK_SKEW_MS = 15 * 60_000
 
 export interface Principal {
+  /** Empty for a token scoped to a domain. */
   projectId: string
+  /** The account (IAM domain) the credential belongs to. */
+  domain: string
   via: 'aksk' | 'token'
 }
 
@@ -104,14 +107,25 @@ export function verifySignature(request: SignedRequest, verifier: Verifier): Pri
       `The request was signed for host ${host}, which is not a host this service answers to ` +
         `(${verifier.hosts.describe()}); sign it for the address you reach the service by`
     )
-  return { projectId: key.projectId, via: 'aksk' }
+  const domain = verifier.credentials.project(key.projectId)?.domain ?? ''
+  return { projectId: key.projectId, domain, via: 'aksk' }
 }
 
 export function verifyToken(value: string, { credentials, now }: Verifier): Principal {
   const record = credentials.token(value)
   if (!record) throw unauthorized(CODES.tokenInvalid, 'The token is not valid')
   if (record.expiresAt <= now) throw unauthorized(CODES.tokenExpired, 'The token has expired')
-  return { projectId: record.projectId, via: 'token' }
+  return { projectId: record.projectId, domain: record.domain, via: 'token' }
+}
+
+/** The caller (an AK/SK signature or a token), or a 401. */
+export function identify(request: SignedRequest, verifier: Verifier): Principal {
+  const authorization = header(request.headers, 'authorization')
+  const token = header(request.headers, 'x-auth-token')
+  if (authorization?.startsWith('SDK-HMAC-SHA256')) return verifySignature(request, verifier)
+  if (token) return verifyToken(token, verifier)
+  if (authorization) throw refuse('Unsupported Authorization scheme: use SDK-HMAC-SHA256')
+  throw refuse('No credentials: sign the request (SDK-HMAC-SHA256) or send X-Auth-Token')
 }
 
 /** The caller, or a 401; then the project in the path must be the credential's (403). */
@@ -120,13 +134,7 @@ export function authenticate(
   verifier: Verifier,
   pathProject: string
 ): Principal {
-  const authorization = header(request.headers, 'authorization')
-  const token = header(request.headers, 'x-auth-token')
-  let principal: Principal
-  if (authorization?.startsWith('SDK-HMAC-SHA256')) principal = verifySignature(request, verifier)
-  else if (token) principal = verifyToken(token, verifier)
-  else if (authorization) throw refuse('Unsupported Authorization scheme: use SDK-HMAC-SHA256')
-  else throw refuse('No credentials: sign the request (SDK-HMAC-SHA256) or send X-Auth-Token')
+  const principal = identify(request, verifier)
   const headerProject = header(request.headers, 'x-project-id')
   if (pathProject !== principal.projectId) throw projectMismatch(pathProject)
   if (headerProject !== undefined && headerProject !== principal.projectId)

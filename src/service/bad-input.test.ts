@@ -285,7 +285,10 @@ describe('bad input', () => {
   it.each(cases)('%s: %s answers %#', async (_name, method, target, body, status, code) => {
     const answer = await raw(method, target(), body)
     expect(answer.status).toBe(status)
-    expect(answer.json).toMatchObject({ error_code: code, error_msg: expect.any(String) })
+    if (target().startsWith('/v3/'))
+      // IAM: Keystone's shape, which has no ModelArts code to name.
+      expect(answer.json).toMatchObject({ error: { code: status, message: expect.any(String) } })
+    else expect(answer.json).toMatchObject({ error_code: code, error_msg: expect.any(String) })
     expect(answer.requestId).toMatch(/^[0-9a-f]{32}$/)
     if (target().startsWith('/v1/')) expect(answer.json).toMatchObject({ is_success: false })
   })

@@ -9,6 +9,8 @@ export const USAGE = `usage: npm run service -- --data DIR [options]
   --host H            address to listen on (default 127.0.0.1; 0.0.0.0 for the LAN)
   --demo              create (once) and serve the demo workspace; writes DIR/demo.json
   --demo-size N       images per demo job, 1..1000000 (default 600 and 400); needs --demo
+  --region NAME       the cloud region the demo poses as (e.g. cn-north-4): its project is named
+                      after it, so a client finds it by region; needs --demo
   --public-url URL    base URL clients use to reach the service (reverse proxy, LAN name);
                       AK/SK signatures may name its host as well as the listening address
   --test-faults       enable POST /__test__/faults (tests only)
@@ -16,6 +18,9 @@ export const USAGE = `usage: npm run service -- --data DIR [options]
   --help              show this help`
 
 export class UsageError extends Error {}
+
+/** A cloud region id, as the app's region targets have them. */
+export const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/
 
 function integer(flag: string, value: string, min: number, max: number): number {
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
@@ -36,6 +41,7 @@ export function parseCli(argv: string[]): ServiceOptions | 'help' {
         host: { type: 'string' },
         demo: { type: 'boolean' },
         'demo-size': { type: 'string' },
+        region: { type: 'string' },
         'public-url': { type: 'string' },
         'test-faults': { type: 'boolean' },
         log: { type: 'boolean' },
@@ -51,6 +57,9 @@ export function parseCli(argv: string[]): ServiceOptions | 'help' {
     throw new UsageError(`--host must be an address or host name, got "${values.host}"`)
   if (values['demo-size'] !== undefined && !values.demo)
     throw new UsageError('--demo-size needs --demo')
+  if (values.region !== undefined && !values.demo) throw new UsageError('--region needs --demo')
+  if (values.region !== undefined && !REGION.test(values.region))
+    throw new UsageError(`--region must be a region id such as cn-north-4, got "${values.region}"`)
   const publicUrl = values['public-url']
   if (publicUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(publicUrl))
     throw new UsageError(`--public-url must be an http(s) URL, got "${publicUrl}"`)
@@ -63,6 +72,7 @@ export function parseCli(argv: string[]): ServiceOptions | 'help' {
       values['demo-size'] === undefined
         ? undefined
         : integer('demo-size', values['demo-size'], 1, 1_000_000),
+    region: values.region,
     publicUrl,
     testFaults: values['test-faults'] ?? false,
     log: values.log ?? false

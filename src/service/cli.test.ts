@@ -123,7 +123,14 @@ describe('the service process', () => {
             name: z.string(),
             type: z.union([z.literal(0), z.literal(1)])
           })
-        )
+        ),
+        newVersion: z.object({
+          dataset: z.object({ id: z.string(), name: z.string() }),
+          tasks: z.array(
+            z.object({ id: z.string(), type: z.union([z.literal(0), z.literal(1)]) }).passthrough()
+          ),
+          workspace: z.object({ id: z.string(), name: z.string(), datasetId: z.string() })
+        })
       })
       .strict()
       .parse(JSON.parse(await proc.ready))

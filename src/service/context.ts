@@ -43,20 +43,25 @@ export function sourceBase(ctx: ServiceContext, request: FastifyRequest): string
 }
 
 /** preHandler for API routes: a valid credential for the project in the path, or 401/403. */
+/** A request as the signature checks see it, and what they check it with. */
+export function signedRequest(ctx: ServiceContext, request: FastifyRequest) {
+  return {
+    request: {
+      method: request.method,
+      rawUrl: request.raw.url ?? request.url,
+      headers: request.headers,
+      body: Buffer.isBuffer(request.body) ? request.body : EMPTY
+    },
+    verifier: { credentials: ctx.credentials, now: ctx.now(), hosts: ctx.hosts }
+  }
+}
+
 export function requireAuth(ctx: ServiceContext): preHandlerHookHandler {
   return (request, _reply, done) => {
     try {
       const { project_id } = parse(ProjectParams, request.params)
-      authenticate(
-        {
-          method: request.method,
-          rawUrl: request.raw.url ?? request.url,
-          headers: request.headers,
-          body: Buffer.isBuffer(request.body) ? request.body : EMPTY
-        },
-        { credentials: ctx.credentials, now: ctx.now(), hosts: ctx.hosts },
-        project_id
-      )
+      const signed = signedRequest(ctx, request)
+      authenticate(signed.request, signed.verifier, project_id)
     } catch (error) {
       done(error as Error)
       return

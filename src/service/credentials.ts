@@ -34,7 +34,9 @@ const UserRow = User.extend({ salt: z.string(), hash: z.string() })
 const AccessKeyRow = z.object({ sk: z.string(), projectId: z.string() })
 const TokenRecord = z.object({
   userId: z.string(),
+  /** Empty for a token scoped to the user's domain (it can list projects, not call them). */
   projectId: z.string(),
+  domain: z.string(),
   expiresAt: z.number()
 })
 export type TokenRecord = z.infer<typeof TokenRecord>
@@ -85,6 +87,20 @@ export class Credentials {
 
   project(id: string): Project | null {
     return maybe(Project, this.sql('SELECT id, name, domain FROM projects WHERE id = ?').get(id))
+  }
+
+  /** A domain's projects, by name (IAM's KeystoneListProjects), optionally only the one named. */
+  projectsOf(domain: string, name: string | null): Project[] {
+    const rows =
+      name === null
+        ? this.sql('SELECT id, name, domain FROM projects WHERE domain = ? ORDER BY name').all(
+            domain
+          )
+        : this.sql('SELECT id, name, domain FROM projects WHERE domain = ? AND name = ?').all(
+            domain,
+            name
+          )
+    return rows.map((row) => Project.parse(row))
   }
 
   projectByName(name: string): Project | null {
@@ -173,8 +189,9 @@ export class Credentials {
     return maybe(
       TokenRecord,
       this.sql(
-        `SELECT user_id AS userId, project_id AS projectId, expires_at AS expiresAt
-           FROM tokens WHERE hash = ?`
+        `SELECT user_id AS userId, tokens.project_id AS projectId, users.domain AS domain,
+           expires_at AS expiresAt
+           FROM tokens JOIN users ON users.id = tokens.user_id WHERE tokens.hash = ?`
       ).get(hashToken(value))
     )
   }

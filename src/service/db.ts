@@ -92,7 +92,56 @@ CREATE TABLE sample_labels (
 ) WITHOUT ROWID;
 `
 
-const MIGRATIONS = [SCHEMA_V1]
+/**
+ * Today's cloud: datasets belong to a workspace (`0` is every account's default) and are of the
+ * old version (v1: the labeling type is the dataset's) or the new one (v2: made by data type,
+ * labeled through tasks). A labeling (workforce) task covers some of its dataset's samples;
+ * its membership mirrors `samples` and `sample_labels`, so its listings are served by indexes
+ * in (time, id) order like the dataset's.
+ */
+const SCHEMA_V2 = `
+ALTER TABLE datasets ADD COLUMN workspace_id TEXT NOT NULL DEFAULT '0';
+ALTER TABLE datasets ADD COLUMN version TEXT NOT NULL DEFAULT 'v1' CHECK (version IN ('v1', 'v2'));
+CREATE INDEX datasets_by_workspace ON datasets(project_id, workspace_id, create_time, id);
+
+CREATE TABLE workspaces (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects(id),
+  name TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX workspaces_by_project ON workspaces(project_id, name);
+
+CREATE TABLE tasks (
+  id TEXT PRIMARY KEY,
+  dataset_id TEXT NOT NULL REFERENCES datasets(id),
+  name TEXT NOT NULL,
+  type INTEGER NOT NULL CHECK (type IN (0, 1)),
+  status INTEGER NOT NULL,
+  create_time INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX tasks_by_dataset ON tasks(dataset_id, create_time, id);
+
+CREATE TABLE task_samples (
+  task_id TEXT NOT NULL,
+  tagged INTEGER NOT NULL CHECK (tagged IN (0, 1)),
+  time INTEGER NOT NULL,
+  sample_id TEXT NOT NULL,
+  PRIMARY KEY (task_id, time, sample_id)
+) WITHOUT ROWID;
+CREATE INDEX task_samples_by_state ON task_samples(task_id, tagged, time, sample_id);
+CREATE INDEX task_samples_by_sample ON task_samples(sample_id);
+
+CREATE TABLE task_sample_labels (
+  task_id TEXT NOT NULL,
+  label TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  sample_id TEXT NOT NULL,
+  PRIMARY KEY (task_id, label, time, sample_id)
+) WITHOUT ROWID;
+CREATE INDEX task_sample_labels_by_sample ON task_sample_labels(sample_id);
+`
+
+const MIGRATIONS = [SCHEMA_V1, SCHEMA_V2]
 
 export function openDatabase(file: string): Db {
   const db = new Database(file)

@@ -4,7 +4,8 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Credentials } from './credentials'
 import { openDatabase, type Db } from './db'
-import { DEFAULT_SIZES, ensureDemo, type DemoRecord } from './demo'
+import { ensureDemo, type DemoRecord } from './demo'
+import { DEFAULT_SIZES } from './demo-recipes'
 import { Recipe } from './render'
 import { Store } from './store'
 
@@ -29,7 +30,17 @@ describe('the demo workspace', () => {
   it('is made once: a second call (a restart) finds the same one', async () => {
     const again = await ensureDemo(db, store, { now: Date.now(), size: 7 })
     expect(again).toEqual(demo)
-    expect(store.listDatasets(demo.projectId, 0, 100).total).toBe(2)
+    // Two old-version jobs and the new-version dataset; Team B's job in its own workspace.
+    expect(store.listDatasets(demo.projectId, '0', 'v1', 0, 100).total).toBe(2)
+    expect(store.listDatasets(demo.projectId, '0', 'all', 0, 100).total).toBe(3)
+    const team = demo.newVersion?.workspace
+    expect(
+      store.listDatasets(demo.projectId, team?.id ?? '', 'all', 0, 100).rows.map((r) => r.id)
+    ).toEqual([team?.datasetId])
+    expect(demo.newVersion?.tasks.map((t) => [t.name, t.type])).toEqual([
+      ['Boxes: first pass', 1],
+      ['Tags: first pass', 0]
+    ])
     expect(new Credentials(db).accessKey(demo.ak)).toEqual({
       sk: demo.sk,
       projectId: demo.projectId
@@ -63,7 +74,10 @@ describe('the demo workspace', () => {
 
   it('keeps every detection box inside its image, apart from the others, on a drawn shape', () => {
     const job = demo.datasets[1]?.id ?? ''
-    const rows = store.samples(job, store.pageIds(job, { kind: 'tagged' }, 'asc', 0, 100))
+    const rows = store.samples(
+      job,
+      store.pageIds({ datasetId: job, taskId: null }, { kind: 'tagged' }, 'asc', 0, 100)
+    )
     for (const row of rows) {
       const recipe = Recipe.parse(JSON.parse(store.recipe(row.id) ?? ''))
       expect([recipe.w, recipe.h]).toEqual([row.width, row.height])

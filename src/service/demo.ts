@@ -2,9 +2,8 @@ import { z } from 'zod'
 import { getMeta, setMeta, type Db } from './db'
 import { Credentials, hashPassword } from './credentials'
 import * as ids from './ids'
-import type { Recipe, Shape, ShapeKind } from './render'
+import { CLASSIFICATION, DEFAULT_SIZES, DETECTION, demoSamples } from './demo-recipes'
 import type { NewSample, Store } from './store'
-import type { StoredLabel } from './rows'
 
 /**
  * The demo workspace: a project with an AK/SK pair and an IAM user, a classification job and a
@@ -20,7 +19,15 @@ export interface DemoInfo {
   password: string
   domain: string
   datasets: { id: string; name: string; type: 0 | 1 }[]
+  newVersion?: DemoRecord['newVersion']
 }
+
+const DemoTask = z.object({
+  id: z.string(),
+  datasetId: z.string(),
+  name: z.string(),
+  type: z.union([z.literal(0), z.literal(1)])
+})
 
 export const DemoRecord = z.object({
   projectId: z.string(),
@@ -31,142 +38,18 @@ export const DemoRecord = z.object({
   domain: z.string(),
   datasets: z.array(
     z.object({ id: z.string(), name: z.string(), type: z.union([z.literal(0), z.literal(1)]) })
-  )
+  ),
+  // Today's cloud (absent from data folders made before): a new-version dataset with its two
+  // labeling tasks, and a second workspace with a small dataset of its own.
+  newVersion: z
+    .object({
+      dataset: z.object({ id: z.string(), name: z.string() }),
+      tasks: z.array(DemoTask),
+      workspace: z.object({ id: z.string(), name: z.string(), datasetId: z.string() })
+    })
+    .optional()
 })
 export type DemoRecord = z.infer<typeof DemoRecord>
-
-export const DEFAULT_SIZES = { classification: 600, detection: 400 } as const
-const UNTAGGED_SHARE = 0.05
-
-/** Class name, the shape drawn for it, its colour (also `@modelarts:color`). */
-const CLASSIFICATION: [string, ShapeKind, string][] = [
-  ['circle', 'circle', '#e6194b'],
-  ['square', 'square', '#3cb44b'],
-  ['triangle', 'triangle', '#4363d8'],
-  ['ring', 'ring', '#f58231'],
-  ['花', 'flower', '#f032e6']
-]
-const DETECTION: [string, ShapeKind, string][] = [
-  ['circle', 'circle', '#e6194b'],
-  ['square', 'square', '#3cb44b'],
-  ['triangle', 'triangle', '#4363d8'],
-  ['diamond', 'diamond', '#f58231'],
-  ['cross', 'cross', '#911eb4']
-]
-const SIZES: [number, number][] = [
-  [640, 480],
-  [800, 600],
-  [480, 640],
-  [1024, 768],
-  [600, 600]
-]
-
-/** mulberry32: small, fast and seeded, so a recipe can be made again from its seed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-const int = (rand: () => number, lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1))
-const choose = <T>(rand: () => number, list: readonly T[]): T =>
-  list[int(rand, 0, list.length - 1)] as T
-
-function pastel(rand: () => number): string {
-  const h = rand() * 360
-  const s = 0.25 + rand() * 0.2
-  const l = 0.82 + rand() * 0.1
-  const k = (n: number) => (n + h / 30) % 12
-  const a = s * Math.min(l, 1 - l)
-  const channel = (n: number) => l - a * Math.max(-1, Math.min(k(n) - 3, 9 - k(n), 1))
-  return `#${[0, 8, 4]
-    .map((n) =>
-      Math.round(channel(n) * 255)
-        .toString(16)
-        .padStart(2, '0')
-    )
-    .join('')}`
-}
-
-function background(rand: () => number, w: number, h: number): Pick<Recipe, 'bg' | 'marks'> {
-  const marks = Array.from({ length: int(rand, 3, 8) }, (): [number, number, number] => [
-    int(rand, 0, w),
-    int(rand, 0, h),
-    int(rand, 10, Math.round(Math.min(w, h) / 4))
-  ])
-  return { bg: [pastel(rand), pastel(rand)], marks }
-}
-
-const overlaps = (a: Shape['b'], b: Shape['b'], gap: number) =>
-  a[0] < b[2] + gap && b[0] < a[2] + gap && a[1] < b[3] + gap && b[1] < a[3] + gap
-
-function detectionRecipe(rand: () => number): { recipe: Recipe; labels: StoredLabel[] } {
-  const [w, h] = choose(rand, SIZES)
-  const shapes: Shape[] = []
-  const want = int(rand, 1, 5)
-  for (let attempt = 0; shapes.length < want && attempt < 40; attempt++) {
-    const side = Math.round(Math.min(w, h) * (0.1 + rand() * 0.25))
-    const bw = Math.max(12, Math.round(side * (0.75 + rand() * 0.5)))
-    const bh = Math.max(12, Math.round(side * (0.75 + rand() * 0.5)))
-    const x1 = int(rand, 4, w - bw - 4)
-    const y1 = int(rand, 4, h - bh - 4)
-    const box: Shape['b'] = [x1, y1, x1 + bw, y1 + bh]
-    if (shapes.some((s) => overlaps(s.b, box, 6))) continue
-    const [, k, c] = choose(rand, DETECTION)
-    shapes.push({ k, c, b: box })
-  }
-  const labels = shapes.map((s): StoredLabel => {
-    const name = DETECTION.find(([, kind]) => kind === s.k)?.[0] ?? s.k
-    return [name, ...s.b]
-  })
-  return { recipe: { w, h, ...background(rand, w, h), shapes }, labels }
-}
-
-function classificationRecipe(rand: () => number): { recipe: Recipe; labels: StoredLabel[] } {
-  const [w, h] = choose(rand, SIZES)
-  const main = choose(rand, CLASSIFICATION)
-  const classes = [main]
-  if (rand() < 0.2) {
-    const other = choose(rand, CLASSIFICATION)
-    if (other !== main) classes.push(other)
-  }
-  const shapes = classes.map(([, k, c], index): Shape => {
-    const side = Math.round(
-      Math.min(w, h) * (index === 0 ? 0.45 + rand() * 0.3 : 0.2 + rand() * 0.1)
-    )
-    const x1 = int(rand, 4, w - side - 4)
-    const y1 = int(rand, 4, h - side - 4)
-    return { k, c, b: [x1, y1, x1 + side, y1 + side] }
-  })
-  return {
-    recipe: { w, h, ...background(rand, w, h), shapes },
-    labels: classes.map(([name]) => name)
-  }
-}
-
-function demoSamples(type: 0 | 1, count: number, seed: number, start: number): NewSample[] {
-  const rand = random(seed)
-  let time = start
-  return Array.from({ length: count }, (_, i) => {
-    const { recipe, labels } = type === 0 ? classificationRecipe(rand) : detectionRecipe(rand)
-    // Whole seconds, sometimes equal: the (time, id) order has ties to break.
-    time += 1000 * int(rand, 0, 40)
-    return {
-      name: `shapes_${String(i + 1).padStart(6, '0')}.jpg`,
-      time,
-      width: recipe.w,
-      height: recipe.h,
-      format: 'jpg',
-      labels: rand() < UNTAGGED_SHARE ? [] : labels,
-      recipe: JSON.stringify(recipe)
-    }
-  })
-}
 
 export function readDemo(db: Db): DemoRecord | null {
   const text = getMeta(db, 'demo')
@@ -177,7 +60,7 @@ export function readDemo(db: Db): DemoRecord | null {
 export async function ensureDemo(
   db: Db,
   store: Store,
-  options: { size?: number; now: number }
+  options: { size?: number; now: number; region?: string }
 ): Promise<DemoRecord> {
   const existing = readDemo(db)
   if (existing) return existing
@@ -187,7 +70,9 @@ export async function ensureDemo(
   const day = 24 * 3600_000
   return db.transaction(() => {
     const domain = 'tagdeck-demo'
-    const project = credentials.createProject('tagdeck-local', domain)
+    // A cloud region's project is named after the region: a service that poses as one (`region`)
+    // names its demo project so, and IAM's project lookup by region name finds it.
+    const project = credentials.createProject(options.region ?? 'tagdeck-local', domain)
     const key = credentials.createAccessKey(project.id)
     const user = credentials.insertUser({
       name: 'demo',
@@ -215,7 +100,9 @@ export async function ensureDemo(
       store.insertSamples(id, demoSamples(job.type, size, 1000 + index, created - size * 20_000))
       return { id, name: job.name, type: job.type }
     })
+    const newVersion = addNewVersionDemo(store, project.id, options.now)
     const record: DemoRecord = {
+      newVersion,
       projectId: project.id,
       ak: key.ak,
       sk: key.sk,
@@ -227,4 +114,74 @@ export async function ensureDemo(
     setMeta(db, 'demo', JSON.stringify(record))
     return record
   })()
+}
+
+/** Images in the new-version dataset: boxes for one task, tags for the other. */
+const NEW_VERSION_HALF = 60
+
+/**
+ * Today's cloud: a dataset made by data type (version v2) whose labeling is done in two tasks,
+ * one drawing boxes and one tagging, each over its own half of the images; and a second
+ * workspace holding a small old-version dataset, so a client has a workspace to choose.
+ */
+function addNewVersionDemo(store: Store, projectId: string, now: number) {
+  const day = 24 * 3600_000
+  const created = now - day / 2 // the newest: made after the two old-version jobs
+  const labels = [
+    ...DETECTION,
+    ...CLASSIFICATION.filter(([name]) => !DETECTION.some(([d]) => d === name))
+  ]
+  const name = 'Shapes: images (new version)'
+  const datasetId = store.createDataset({
+    projectId,
+    name,
+    description: 'An image dataset made by data type; labeled in two tasks',
+    type: 1,
+    createTime: created,
+    labels: labels.map(([label, , color]) => ({ name: label, color })),
+    version: 'v2'
+  })
+  const boxes = demoSamples(1, NEW_VERSION_HALF, 3000, created - 4_000_000)
+  const tags = demoSamples(0, NEW_VERSION_HALF, 3001, created - 2_000_000)
+  const renamed = (samples: NewSample[], prefix: string) =>
+    samples.map((sample, i) => ({
+      ...sample,
+      name: `${prefix}_${String(i + 1).padStart(6, '0')}.jpg`
+    }))
+  const ids = store.insertSamples(datasetId, [...renamed(boxes, 'boxes'), ...renamed(tags, 'tags')])
+  const tasks = [
+    {
+      name: 'Boxes: first pass',
+      type: 1 as const,
+      status: 1,
+      members: ids.slice(0, NEW_VERSION_HALF)
+    },
+    { name: 'Tags: first pass', type: 0 as const, status: 2, members: ids.slice(NEW_VERSION_HALF) }
+  ].map((task, index) => ({
+    id: store.tasks.create(
+      datasetId,
+      { name: task.name, type: task.type, status: task.status, createTime: created + index },
+      task.members
+    ),
+    datasetId,
+    name: task.name,
+    type: task.type
+  }))
+
+  const workspace = { name: 'Team B', id: store.createWorkspace(projectId, 'Team B') }
+  const archiveId = store.createDataset({
+    projectId,
+    name: 'Team B: shapes',
+    description: 'A small classification job in a second workspace',
+    type: 0,
+    createTime: created,
+    labels: CLASSIFICATION.map(([label, , color]) => ({ name: label, color })),
+    workspaceId: workspace.id
+  })
+  store.insertSamples(archiveId, demoSamples(0, 20, 3002, created - 500_000))
+  return {
+    dataset: { id: datasetId, name },
+    tasks,
+    workspace: { ...workspace, datasetId: archiveId }
+  }
 }

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http'
 /**
  * Errors as the wire contract spells them (api.md, "Errors"): a status and a
  * `{error_code, error_msg}` body. Handlers throw these; the server's error handler renders them.
@@ -19,6 +20,7 @@ export const CODES = {
   badJson: 'ModelArts.4105',
   datasetNotFound: 'ModelArts.4352',
   sampleNotFound: 'ModelArts.4420',
+  taskNotFound: 'ModelArts.4619',
   badSignature: 'APIG.0301',
   tokenExpired: 'ModelArts.0202',
   tokenInvalid: 'ModelArts.0203',
@@ -54,6 +56,11 @@ export function errorBody(
   if (code.startsWith('APIG.')) body.request_id = requestId
   // The v1 (legacy SDK) routes answer `{is_success: false, ...}` on failure.
   return legacy ? { is_success: false, ...body } : body
+}
+
+/** IAM's error body (Keystone's): a numeric code, the message and the status's title. */
+export function keystoneBody(status: number, message: string) {
+  return { error: { code: status, message, title: STATUS_CODES[status] ?? 'Error' } }
 }
 
 /** A fault-injected or otherwise generic error for an HTTP status. */

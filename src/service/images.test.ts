@@ -18,11 +18,12 @@ afterAll(async () => {
   await world?.close()
 })
 
+/** A page of the detection job, oldest first (the samples these tests were written against). */
 async function page(query: Record<string, string>) {
   const answer = await world.call(
     'GET',
     world.v2(`/datasets/${detection}/data-annotations/samples`),
-    { query }
+    { query: { order: 'asc', ...query } }
   )
   return SampleList.parse(answer.json).samples
 }

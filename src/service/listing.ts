@@ -17,7 +17,32 @@ interface Source {
   args: (string | number)[]
 }
 
-function sourceOf(datasetId: string, filter: SampleFilter): Source {
+/** A dataset's samples, or those of one of its labeling tasks. */
+export interface Scope {
+  datasetId: string
+  taskId: string | null
+}
+
+function sourceOf(scope: Scope, filter: SampleFilter): Source {
+  const { datasetId, taskId } = scope
+  if (taskId !== null) {
+    // A task's membership tables mirror the dataset's: the same filters, the same key order.
+    if (filter.kind === 'label')
+      return {
+        table: 'task_sample_labels',
+        idColumn: 'sample_id',
+        where: 'task_id = ? AND label = ?',
+        args: [taskId, filter.label]
+      }
+    if (filter.kind === 'all')
+      return { table: 'task_samples', idColumn: 'sample_id', where: 'task_id = ?', args: [taskId] }
+    return {
+      table: 'task_samples',
+      idColumn: 'sample_id',
+      where: 'task_id = ? AND tagged = ?',
+      args: [taskId, filter.kind === 'tagged' ? 1 : 0]
+    }
+  }
   switch (filter.kind) {
     case 'all':
       return { table: 'samples', idColumn: 'id', where: 'dataset_id = ?', args: [datasetId] }
@@ -39,7 +64,8 @@ function sourceOf(datasetId: string, filter: SampleFilter): Source {
   }
 }
 
-function includes(filter: SampleFilter, row: RemovedRow): boolean {
+function includes(scope: Scope, filter: SampleFilter, row: RemovedRow): boolean {
+  if (scope.taskId !== null && !row.tasks.has(scope.taskId)) return false
   if (filter.kind === 'all') return true
   if (filter.kind === 'tagged') return row.tagged
   if (filter.kind === 'untagged') return !row.tagged
@@ -54,13 +80,17 @@ export class Listings {
   constructor(private readonly sql: Statements) {}
 
   /** One page (index from 0) of sample ids. */
-  pageIds(datasetId: string, filter: SampleFilter, order: Order, page: number, limit: number) {
-    const source = sourceOf(datasetId, filter)
+  pageIds(scope: Scope, filter: SampleFilter, order: Order, page: number, limit: number) {
+    const source = sourceOf(scope, filter)
     const dir = order === 'asc' ? 'ASC' : 'DESC'
     const orderBy = `ORDER BY time ${dir}, ${source.idColumn} ${dir}`
     const head = `SELECT ${source.idColumn} FROM ${source.table} WHERE ${source.where}`
-    const key = `${datasetId}|${JSON.stringify(filter)}|${order}`
-    const listing = { datasetId, order, includes: (row: RemovedRow) => includes(filter, row) }
+    const key = `${scope.datasetId}|${scope.taskId ?? ''}|${JSON.stringify(filter)}|${order}`
+    const listing = {
+      datasetId: scope.datasetId,
+      order,
+      includes: (row: RemovedRow) => includes(scope, filter, row)
+    }
     const { anchor, skip } = this.pages.locate(key, listing, page * limit, () =>
       this.anchors(source, orderBy)
     )

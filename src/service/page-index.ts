@@ -27,6 +27,8 @@ export interface RemovedRow {
   id: string
   tagged: boolean
   labels: ReadonlySet<string>
+  /** The labeling tasks it belonged to. */
+  tasks: ReadonlySet<string>
 }
 
 export interface Listing {

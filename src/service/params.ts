@@ -42,7 +42,21 @@ export const SampleParams = DatasetParams.extend({ sample_id: Id })
 
 export const ListDatasetsQuery = z.object({
   offset: intParam(0, 1_000_000, 0),
-  limit: intParam(1, 100, 10)
+  limit: intParam(1, 100, 10),
+  // The documented default is the old version; new-version datasets must be asked for.
+  dataset_version: z.enum(['v1', 'v2', 'all']).default('v1'),
+  workspace_id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1..64 letters, digits, "_" or "-"')
+    .default('0'),
+  with_labels: z.enum(['true', 'false']).default('false')
+})
+
+export const TaskParams = z.object({ project_id: z.string(), dataset_id: Id, task_id: Id })
+export const TaskSampleParams = TaskParams.extend({ sample_id: Id })
+export const ListTasksQuery = z.object({
+  offset: intParam(0, 1_000_000, 0),
+  limit: intParam(1, 1000, 1000)
 })
 
 export const ListSamplesQuery = z.object({
@@ -50,7 +64,8 @@ export const ListSamplesQuery = z.object({
   limit: intParam(1, 100, 10),
   label_name: z.string().min(1).max(256).optional(),
   sample_state: z.enum(['__ALL__', '__NONE__']).optional(),
-  order: z.enum(['asc', 'desc']).default('asc'),
+  // The cloud lists newest first unless asked otherwise; Tagdeck always says which it shows.
+  order: z.enum(['asc', 'desc']).default('desc'),
   process_parameter: Process
 })
 
@@ -94,12 +109,19 @@ export const TokenBody = z.object({
         })
       })
     }),
+    // A project (to call its APIs), or the user's domain (to list its projects).
     scope: z
-      .object({
-        project: z
-          .object({ id: z.string().max(64).optional(), name: Name.optional() })
-          .refine((p) => p.id !== undefined || p.name !== undefined, 'give the project id or name')
-      })
+      .union([
+        z.object({
+          project: z
+            .object({ id: z.string().max(64).optional(), name: Name.optional() })
+            .refine(
+              (p) => p.id !== undefined || p.name !== undefined,
+              'give the project id or name'
+            )
+        }),
+        z.object({ domain: z.object({ name: Name }) })
+      ])
       .optional()
   })
 })
@@ -129,3 +151,6 @@ export function jsonBody(body: unknown): unknown {
     throw badJson('The request body is not valid JSON')
   }
 }
+
+/** KeystoneListProjects' filters (the ones the vendor SDK sends). */
+export const ListProjectsQuery = z.object({ name: Name.optional() })

@@ -3,7 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Busy } from './concurrency-limit'
 import type { ServiceContext } from './context'
 import { ApiError, CODES, unauthorized } from './errors'
-import { jsonBody, parse, TokenBody } from './params'
+import { identify } from './auth'
+import { signedRequest, sourceBase } from './context'
+import { jsonBody, ListProjectsQuery, parse, TokenBody } from './params'
 import { isRefusal, type Refusal } from './sign-in-limits'
 
 /**
@@ -57,7 +59,29 @@ export function registerIam(app: FastifyInstance, ctx: ServiceContext): void {
         'Incorrect IAM authentication information: the user name, password or domain is wrong'
       )
     attempt.succeeded()
-    const scope = body.auth.scope?.project
+    const now = ctx.now()
+    const asked = body.auth.scope
+    if (asked && 'domain' in asked) {
+      if (asked.domain.name !== user.domain)
+        throw new ApiError(
+          403,
+          CODES.projectMismatch,
+          `User ${user.name} is not in domain ${asked.domain.name}`
+        )
+      const { token, expiresAt } = ctx.credentials.issueToken(user, '', now)
+      const domain = { id: user.domain, name: user.domain }
+      reply.code(201).header('X-Subject-Token', token)
+      return {
+        token: {
+          methods: ['password'],
+          issued_at: new Date(now).toISOString(),
+          expires_at: new Date(expiresAt).toISOString(),
+          domain,
+          user: { id: user.id, name: user.name, domain }
+        }
+      }
+    }
+    const scope = asked?.project
     const project =
       scope?.id !== undefined
         ? ctx.credentials.project(scope.id)
@@ -70,7 +94,6 @@ export function registerIam(app: FastifyInstance, ctx: ServiceContext): void {
         CODES.projectMismatch,
         `User ${user.name} has no access to project ${scope?.id ?? scope?.name ?? ''}`
       )
-    const now = ctx.now()
     const { token, expiresAt } = ctx.credentials.issueToken(user, project.id, now)
     const domain = { id: project.domain, name: project.domain }
     reply.code(201).header('X-Subject-Token', token)
@@ -82,6 +105,27 @@ export function registerIam(app: FastifyInstance, ctx: ServiceContext): void {
         project: { id: project.id, name: project.name, domain },
         user: { id: user.id, name: user.name, domain }
       }
+    }
+  })
+
+  // KeystoneListProjects, as the vendor SDK core looks up a region's project: signed with an
+  // AK/SK, or with a token (one scoped to the user's domain is enough).
+  app.get('/v3/projects', async (request) => {
+    const signed = signedRequest(ctx, request)
+    const caller = identify(signed.request, signed.verifier)
+    const query = parse(ListProjectsQuery, request.query)
+    const projects = ctx.credentials.projectsOf(caller.domain, query.name ?? null)
+    return {
+      links: { self: `${sourceBase(ctx, request)}/v3/projects` },
+      projects: projects.map((p) => ({
+        id: p.id,
+        name: p.name,
+        domain_id: p.domain,
+        parent_id: p.domain,
+        description: '',
+        enabled: true,
+        is_domain: false
+      }))
     }
   })
 }

@@ -49,7 +49,7 @@ describe('show_images_by_tag', () => {
     const v2 = SampleList.parse(
       (
         await world.call('GET', world.v2(`/datasets/${classification}/data-annotations/samples`), {
-          query: { sample_state: '__ALL__', limit: '7', offset: '1' }
+          query: { sample_state: '__ALL__', limit: '7', offset: '1', order: 'asc' }
         })
       ).json
     )

@@ -33,7 +33,7 @@ export function registerV1(app: FastifyInstance, ctx: ServiceContext): void {
     const ids =
       page * query.per_page >= total
         ? []
-        : store.pageIds(job.id, filter, 'asc', page, query.per_page)
+        : store.pageIds({ datasetId: job.id, taskId: null }, filter, 'asc', page, query.per_page)
     const images = store.samples(job.id, ids).map((row) => v1Image(row, job.type))
     return { is_success: true, total, images }
   })

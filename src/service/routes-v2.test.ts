@@ -120,20 +120,22 @@ describe('datasets', () => {
 
 describe('ListSamples', () => {
   it('pages everything in stable (time, id) order: no overlap, no gap, last page partial', async () => {
-    const ids = await everything(classification, {}, 12)
+    const ids = await everything(classification, { order: 'asc' }, 12)
     expect(ids).toHaveLength(130)
     expect(new Set(ids).size).toBe(130)
-    const last = await list(classification, { offset: '10', limit: '12' })
+    const last = await list(classification, { offset: '10', limit: '12', order: 'asc' })
     expect(last.sample_count).toBe(130)
     expect(last.samples).toHaveLength(10)
-    const past = await list(classification, { offset: '11', limit: '12' })
+    const past = await list(classification, { offset: '11', limit: '12', order: 'asc' })
     expect(past).toEqual({ sample_count: 130, samples: [] })
-    const all = await list(classification, { limit: '100' })
+    const all = await list(classification, { limit: '100', order: 'asc' })
     const times = all.samples.map((s) => [s.sample_time, s.sample_id] as const)
     const sorted = [...times].sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1))
     expect(times).toEqual(sorted)
     const desc = await everything(classification, { order: 'desc' }, 50)
     expect(desc).toEqual([...ids].reverse())
+    // Unasked, the newest come first, as the cloud lists them.
+    expect(await everything(classification, {}, 50)).toEqual(desc)
   })
 
   it('defaults to 10 a page', async () => {

@@ -1,56 +1,57 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { datasetOf, removeFiles, requireAuth, sourceBase, type ServiceContext } from './context'
-import { CODES, sampleNotFound } from './errors'
-import type { Variant } from './image-urls'
+import type { FastifyInstance } from 'fastify'
+import { datasetOf, removeFiles, requireAuth, type ServiceContext } from './context'
+import { CODES } from './errors'
 import {
   DatasetParams,
   DeleteSamplesBody,
-  DescribeSampleQuery,
   jsonBody,
   ListDatasetsQuery,
-  ListSamplesQuery,
+  ListTasksQuery,
   parse,
-  ProjectParams,
-  SampleParams
+  ProjectParams
 } from './params'
-import type { DatasetRow } from './rows'
-import type { SampleFilter } from './store'
-import { wireDataset, wireLabels, wireStats } from './wire'
-import { listSamplesJson, sampleJson, sendJson } from './wire-json'
+import { registerSampleRoutes } from './routes-samples'
+import { wireDataset, wireLabels, wireTask } from './wire'
 
-/** The ModelArts v2 dataset API subset of api.md. */
+/** The ModelArts v2 dataset API subset of api.md, workspaces and labeling tasks. */
 const SAMPLES = '/v2/:project_id/datasets/:dataset_id/data-annotations/samples'
-
-function filterOf(query: {
-  label_name?: string
-  sample_state?: '__ALL__' | '__NONE__'
-}): SampleFilter | null {
-  if (query.label_name !== undefined)
-    // A label on an unlabelled sample cannot be: the answer is empty.
-    return query.sample_state === '__NONE__' ? null : { kind: 'label', label: query.label_name }
-  if (query.sample_state === '__ALL__') return { kind: 'tagged' }
-  if (query.sample_state === '__NONE__') return { kind: 'untagged' }
-  return { kind: 'all' }
-}
 
 export function registerV2(app: FastifyInstance, ctx: ServiceContext): void {
   const preHandler = requireAuth(ctx)
   const { store } = ctx
 
-  /** The `source` URLs for samples of a dataset, as this caller reaches us. */
-  const sourcesFor = (request: FastifyRequest, dataset: DatasetRow, variant: Variant | null) =>
-    ctx.sources.page(sourceBase(ctx, request), dataset.projectId, dataset.id, variant, ctx.now())
-
   app.get('/v2/:project_id/datasets', { preHandler }, async (request) => {
     const { project_id } = parse(ProjectParams, request.params)
     const query = parse(ListDatasetsQuery, request.query)
-    const { total, rows } = store.listDatasets(project_id, query.offset, query.limit)
-    return { total_number: total, datasets: rows.map(wireDataset) }
+    const { total, rows } = store.listDatasets(
+      project_id,
+      query.workspace_id,
+      query.dataset_version,
+      query.offset,
+      query.limit
+    )
+    const withLabels = query.with_labels === 'true'
+    return {
+      total_number: total,
+      datasets: rows.map((row) => wireDataset(row, withLabels ? store.labels(row.id) : null))
+    }
+  })
+
+  app.get('/v1/:project_id/workspaces', { preHandler }, async (request) => {
+    const { project_id } = parse(ProjectParams, request.params)
+    const workspaces = store.workspaces(project_id).map((w) => ({
+      id: w.id,
+      name: w.name,
+      description: '',
+      status: 'NORMAL',
+      auth_type: 'PUBLIC'
+    }))
+    return { total_count: workspaces.length, count: workspaces.length, workspaces }
   })
 
   app.get('/v2/:project_id/datasets/:dataset_id', { preHandler }, async (request) => {
     const params = parse(DatasetParams, request.params)
-    return wireDataset(datasetOf(ctx, params.project_id, params.dataset_id))
+    return wireDataset(datasetOf(ctx, params.project_id, params.dataset_id), null)
   })
 
   app.get(
@@ -64,42 +65,36 @@ export function registerV2(app: FastifyInstance, ctx: ServiceContext): void {
   )
 
   app.get(
-    '/v2/:project_id/datasets/:dataset_id/data-annotations/stats',
+    '/v2/:project_id/datasets/:dataset_id/workforce-tasks',
     { preHandler },
     async (request) => {
       const params = parse(DatasetParams, request.params)
+      const query = parse(ListTasksQuery, request.query)
       const dataset = datasetOf(ctx, params.project_id, params.dataset_id)
-      return wireStats(dataset, store.labels(dataset.id))
+      const all = store.tasks.list(dataset.id)
+      const tasks = all.slice(query.offset * query.limit, (query.offset + 1) * query.limit)
+      const labels = store.labels(dataset.id)
+      return {
+        count: all.length,
+        tasks: tasks.map((task) => {
+          const counts = store.tasks.labelCounts(task.id)
+          return wireTask(
+            task,
+            labels.flatMap((l) => {
+              const c = counts.get(l.name)
+              return c ? [{ ...l, count: c.count, sampleCount: c.samples }] : []
+            }),
+            {
+              all: store.tasks.count(task.id, { kind: 'all' }),
+              untagged: store.tasks.count(task.id, { kind: 'untagged' })
+            }
+          )
+        })
+      }
     }
   )
 
-  // The two hot answers are written as JSON bytes directly (wire-json.ts), not as objects.
-  app.get(SAMPLES, { preHandler }, (request, reply) => {
-    const params = parse(DatasetParams, request.params)
-    const query = parse(ListSamplesQuery, request.query)
-    const dataset = datasetOf(ctx, params.project_id, params.dataset_id)
-    const filter = filterOf(query)
-    const total = filter ? store.count(dataset, filter) : 0
-    const past = query.offset * query.limit >= total
-    const ids =
-      filter && !past
-        ? store.pageIds(dataset.id, filter, query.order, query.offset, query.limit)
-        : []
-    const rows = store.samples(dataset.id, ids)
-    const sources = sourcesFor(request, dataset, query.process_parameter ?? null)
-    const samples = rows.map((row) => sampleJson(row, dataset.type, sources.json(row.id)))
-    sendJson(reply, listSamplesJson(total, samples))
-  })
-
-  app.get(`${SAMPLES}/:sample_id`, { preHandler }, (request, reply) => {
-    const params = parse(SampleParams, request.params)
-    const query = parse(DescribeSampleQuery, request.query)
-    const dataset = datasetOf(ctx, params.project_id, params.dataset_id)
-    const row = store.sample(dataset.id, params.sample_id)
-    if (!row) throw sampleNotFound(params.sample_id)
-    const sources = sourcesFor(request, dataset, query.process_parameter ?? null)
-    sendJson(reply, sampleJson(row, dataset.type, sources.json(row.id)))
-  })
+  registerSampleRoutes(app, ctx, preHandler)
 
   app.post(`${SAMPLES}/delete`, { preHandler }, async (request) => {
     const params = parse(DatasetParams, request.params)

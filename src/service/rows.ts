@@ -31,9 +31,22 @@ export const DatasetRow = z.object({
   createTime: z.number(),
   sampleCount: z.number(),
   taggedCount: z.number(),
-  deletedCount: z.number()
+  deletedCount: z.number(),
+  workspaceId: z.string(),
+  version: z.enum(['v1', 'v2']),
+  taskCount: z.number()
 })
 export type DatasetRow = z.infer<typeof DatasetRow>
+
+export const TaskRow = z.object({
+  id: z.string(),
+  datasetId: z.string(),
+  name: z.string(),
+  type: z.union([z.literal(0), z.literal(1)]),
+  status: z.number(),
+  createTime: z.number()
+})
+export type TaskRow = z.infer<typeof TaskRow>
 
 export const LabelRow = z.object({
   name: z.string(),

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { z } from 'zod'
 import { buildApp } from './app'
+import { REGION } from './cli-args'
 import { closeServer, trackConnections } from './connections'
 import type { ServiceContext } from './context'
 import { Credentials } from './credentials'
@@ -36,6 +37,8 @@ export interface ServiceOptions {
   demo?: boolean
   /** Images per demo job (default 600 classification, 400 detection). */
   demoSize?: number
+  /** The cloud region the demo poses as: its project is named after it (`--region`). */
+  region?: string
   /** Registers `POST /__test__/faults` (see faults.ts). Never on by default. */
   testFaults?: boolean
   /** Request logs on stderr. */
@@ -63,6 +66,7 @@ const Options = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   demo: z.boolean().default(false),
   demoSize: z.number().int().min(1).max(1_000_000).optional(),
+  region: z.string().regex(REGION).optional(),
   testFaults: z.boolean().default(false),
   log: z.boolean().default(false),
   publicUrl: z
@@ -97,7 +101,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const store = new Store(db)
     const credentials = new Credentials(db)
     const record = opts.demo
-      ? await ensureDemo(db, store, { size: opts.demoSize, now: now() })
+      ? await ensureDemo(db, store, { size: opts.demoSize, now: now(), region: opts.region })
       : null
     // A big first build leaves a big WAL: fold it into the database before serving.
     db.pragma('wal_checkpoint(TRUNCATE)')
@@ -152,7 +156,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
 /** Rewritten on every start: the port may have changed. Private: it holds the demo secrets. */
 async function writeDemoFile(file: string, demo: DemoInfo): Promise<void> {
-  const { endpoint, projectId, ak, sk, user, password, domain, datasets } = demo
-  const json = { endpoint, projectId, ak, sk, user, password, domain, datasets }
+  const { endpoint, projectId, ak, sk, user, password, domain, datasets, newVersion } = demo
+  const json = { endpoint, projectId, ak, sk, user, password, domain, datasets, newVersion }
   await writePrivateFile(file, `${JSON.stringify(json, null, 2)}\n`, `${file}.tmp`)
 }

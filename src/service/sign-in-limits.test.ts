@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ErrorBody, rawCall, startWorld, tokenBody, type World } from './test-support'
+import { KeystoneError, rawCall, startWorld, tokenBody, type World } from './test-support'
 
 // Failed IAM sign-ins are limited per user and per client address (sign-in-limits.ts), against
 // the real service with its test clock.
@@ -39,13 +39,13 @@ const times = <T>(n: number, make: (i: number) => T): T[] =>
 
 function expectThrottled(answer: Awaited<ReturnType<typeof signIn>>, message: RegExp) {
   expect(answer.status).toBe(429)
-  const body = ErrorBody.parse(answer.json)
-  expect(body.error_code).toBe('APIG.0308')
-  expect(body.error_msg).toMatch(message)
+  const { error } = KeystoneError.parse(answer.json)
+  expect(error).toMatchObject({ code: 429, title: 'Too Many Requests' })
+  expect(error.message).toMatch(message)
   expect(answer.headers.get('x-subject-token')).toBeNull()
   const retryAfter = Number(answer.headers.get('retry-after'))
   expect(retryAfter).toBeGreaterThanOrEqual(1)
-  expect(Number(body.error_msg.match(/try again in (\d+) s/)?.[1])).toBe(retryAfter)
+  expect(Number(error.message.match(/try again in (\d+) s/)?.[1])).toBe(retryAfter)
   return retryAfter
 }
 

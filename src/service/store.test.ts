@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Credentials } from './credentials'
 import { openDatabase, type Db } from './db'
-import { random } from './demo'
+import { random } from './demo-recipes'
 import { STRIDE } from './page-index'
 import type { StoredLabel } from './rows'
 import { Store, type SampleFilter } from './store'
@@ -27,6 +27,9 @@ let job: string
 let other: string
 let model: ModelRow[] = []
 let otherIds: string[] = []
+/** A labeling task over every third sample of `job`. */
+let task: string
+let inTask = new Set<string>()
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tagdeck-store-'))
@@ -59,6 +62,10 @@ beforeAll(async () => {
   const ids = store.insertSamples(job, samples)
   model = samples.map((s, i) => ({ id: ids[i] ?? '', time: s.time, labels: s.labels }))
   otherIds = store.insertSamples(other, samples.slice(0, 50))
+  inTask = new Set(ids.filter((_, i) => i % 3 === 0))
+  task = db.transaction(() =>
+    store.tasks.create(job, { name: 't', type: 1, status: 1, createTime: 2 }, [...inTask])
+  )()
 })
 afterAll(async () => {
   db?.close()
@@ -101,12 +108,29 @@ function checkEverything(): void {
           Math.floor(all.length / limit)
         ]) {
           if (page < 0) continue
-          const got = store.pageIds(job, filter, order, page, limit)
+          const got = store.pageIds({ datasetId: job, taskId: null }, filter, order, page, limit)
           expect(got, `${JSON.stringify(filter)} ${order} page ${page}x${limit}`).toEqual(
             all.slice(page * limit, page * limit + limit)
           )
         }
     }
+  // The task: the same listings over its own samples, exact through the same deletes.
+  for (const filter of FILTERS)
+    for (const order of ['asc', 'desc'] as const) {
+      const all = expected(filter, order).filter((id) => inTask.has(id))
+      expect(store.tasks.count(task, filter)).toBe(all.length)
+      for (const page of [0, 1, Math.floor(all.length / 37)]) {
+        const got = store.pageIds({ datasetId: job, taskId: task }, filter, order, page, 37)
+        expect(got, `task ${JSON.stringify(filter)} ${order} page ${page}`).toEqual(
+          all.slice(page * 37, page * 37 + 37)
+        )
+      }
+    }
+  const taskLabels = store.tasks.labelCounts(task)
+  for (const label of LABELS)
+    expect(taskLabels.get(label)?.samples ?? 0).toBe(
+      model.filter((row) => inTask.has(row.id) && names(row).has(label)).length
+    )
   const stats = store.labels(job)
   for (const label of LABELS) {
     const withIt = model.filter((row) => names(row).has(label))
@@ -156,6 +180,38 @@ describe('Store', () => {
     }
     // The other dataset's sample named in a request for this one was not touched.
     expect(store.samples(other, otherIds)).toHaveLength(otherIds.length)
+  })
+
+  it("lists a workspace's datasets of one version, or of all", () => {
+    const project = datasetProject()
+    const v2 = store.createDataset({
+      projectId: project,
+      name: 'by data type',
+      description: '',
+      type: 1,
+      createTime: 3,
+      labels: [],
+      version: 'v2'
+    })
+    const elsewhere = store.createDataset({
+      projectId: project,
+      name: 'team b',
+      description: '',
+      type: 0,
+      createTime: 4,
+      labels: [],
+      workspaceId: 'wsb'
+    })
+    const ids = (workspace: string, version: 'v1' | 'v2' | 'all') =>
+      store.listDatasets(project, workspace, version, 0, 100).rows.map((row) => row.id)
+    // Created at the same time, `job` and `other` list in id order.
+    const v1 = [job, other].sort()
+    expect(ids('0', 'v1')).toEqual(v1)
+    expect(ids('0', 'v2')).toEqual([v2])
+    expect(ids('0', 'all')).toEqual([...v1, v2])
+    expect(ids('wsb', 'all')).toEqual([elsewhere])
+    expect(store.dataset(project, job)?.taskCount).toBe(1)
+    expect(store.tasks.has(task, [...inTask][0] ?? '')).toBe(true)
   })
 
   it('answers every listing query from an index, never a table scan or a sort', () => {

@@ -3,11 +3,12 @@ import { z } from 'zod'
 import type { Db } from './db'
 import { Statements } from './statements'
 import * as ids from './ids'
-import { Listings, type SampleFilter } from './listing'
+import { Listings, type SampleFilter, type Scope } from './listing'
+import { Tasks } from './tasks-store'
 import type { Order, PageIndex } from './page-index'
 import { DatasetRow, LabelRow, RecipeRow, SampleRow, labelName, type StoredLabel } from './rows'
 
-export type { SampleFilter } from './listing'
+export type { SampleFilter, Scope } from './listing'
 
 /**
  * Datasets, labels and samples in SQLite. Every write is one transaction; counters for stats
@@ -28,7 +29,11 @@ export type DeleteOutcome = { id: string; deleted: true } | { id: string; delete
 
 const DATASET_COLUMNS = `id, project_id AS projectId, name, description, type,
   create_time AS createTime, sample_count AS sampleCount, tagged_count AS taggedCount,
-  deleted_count AS deletedCount`
+  deleted_count AS deletedCount, workspace_id AS workspaceId, version,
+  (SELECT count(*) FROM tasks WHERE tasks.dataset_id = datasets.id) AS taskCount`
+
+/** ListDatasets' `dataset_version`: v1 (the documented default), v2, or all. */
+export type VersionFilter = 'v1' | 'v2' | 'all'
 const SAMPLE_COLUMNS = `samples.id AS id, dataset_id AS datasetId, name, time, tagged, width,
   height, size, format, labels`
 
@@ -53,10 +58,12 @@ const parseRows = <S extends z.ZodType>(schema: S, rows: unknown[]): z.infer<S>[
 export class Store {
   private readonly statements: Statements
   private readonly listings: Listings
+  readonly tasks: Tasks
 
   constructor(readonly db: Db) {
     this.statements = new Statements(db)
     this.listings = new Listings(this.statements)
+    this.tasks = new Tasks(this.statements)
   }
 
   private sql(text: string): Statement {
@@ -76,16 +83,28 @@ export class Store {
     projectId: string
     name: string
     description: string
+    /** The review type: v1 datasets report it; a v2 dataset's labels show it. */
     type: 0 | 1
     createTime: number
     labels: { name: string; color: string }[]
+    workspaceId?: string
+    version?: 'v1' | 'v2'
   }): string {
     const id = ids.datasetId()
     this.db.transaction(() => {
       this.sql(
-        `INSERT INTO datasets (id, project_id, name, description, type, create_time)
-         VALUES (?, ?, ?, ?, ?, ?)`
-      ).run(id, input.projectId, input.name, input.description, input.type, input.createTime)
+        `INSERT INTO datasets (id, project_id, name, description, type, create_time, workspace_id, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+      ).run(
+        id,
+        input.projectId,
+        input.name,
+        input.description,
+        input.type,
+        input.createTime,
+        input.workspaceId ?? '0',
+        input.version ?? 'v1'
+      )
       input.labels.forEach((label, position) =>
         this.sql('INSERT INTO labels (dataset_id, name, position, color) VALUES (?, ?, ?, ?)').run(
           id,
@@ -151,15 +170,46 @@ export class Store {
     }
   }
 
-  listDatasets(projectId: string, page: number, limit: number) {
-    const total = z
-      .number()
-      .parse(this.sql('SELECT count(*) FROM datasets WHERE project_id = ?').pluck().get(projectId))
+  listDatasets(
+    projectId: string,
+    workspaceId: string,
+    version: VersionFilter,
+    page: number,
+    limit: number
+  ) {
+    const where = `project_id = ? AND workspace_id = ?${version === 'all' ? '' : ' AND version = ?'}`
+    const args = version === 'all' ? [projectId, workspaceId] : [projectId, workspaceId, version]
+    const total = z.number().parse(
+      this.sql(`SELECT count(*) FROM datasets WHERE ${where}`)
+        .pluck()
+        .get(...args)
+    )
     const rows = this.sql(
-      `SELECT ${DATASET_COLUMNS} FROM datasets WHERE project_id = ?
+      `SELECT ${DATASET_COLUMNS} FROM datasets WHERE ${where}
        ORDER BY create_time, id LIMIT ? OFFSET ?`
-    ).all(projectId, limit, page * limit)
+    ).all(...args, limit, page * limit)
     return { total, rows: parseRows(DatasetRow, rows) }
+  }
+
+  createWorkspace(projectId: string, name: string): string {
+    const id = ids.hexId()
+    this.sql('INSERT INTO workspaces (id, project_id, name) VALUES (?, ?, ?)').run(
+      id,
+      projectId,
+      name
+    )
+    return id
+  }
+
+  /** The project's workspaces after the default one (`0`), by name. */
+  workspaces(projectId: string): { id: string; name: string }[] {
+    const rows = this.sql('SELECT id, name FROM workspaces WHERE project_id = ? ORDER BY name').all(
+      projectId
+    )
+    return [
+      { id: '0', name: 'default' },
+      ...rows.map((row) => z.object({ id: z.string(), name: z.string() }).parse(row))
+    ]
   }
 
   /** A dataset of this project, or null (another project's dataset does not exist for it). */
@@ -196,9 +246,9 @@ export class Store {
     }
   }
 
-  /** One page (index from 0) of sample ids in (time, id) order. */
-  pageIds(datasetId: string, filter: SampleFilter, order: Order, page: number, limit: number) {
-    return this.listings.pageIds(datasetId, filter, order, page, limit)
+  /** One page (index from 0) of sample ids in (time, id) order, of a dataset or one of its tasks. */
+  pageIds(scope: Scope, filter: SampleFilter, order: Order, page: number, limit: number) {
+    return this.listings.pageIds(scope, filter, order, page, limit)
   }
 
   sample(datasetId: string, id: string): SampleRow | null {
@@ -251,6 +301,7 @@ export class Store {
     const result = this.db.transaction(() => {
       const outcomes: DeleteOutcome[] = []
       const rows: SampleRow[] = []
+      const tasksOf = new Map<string, Set<string>>()
       const counts: LabelCounts = new Map()
       let tagged = 0
       for (const id of sampleIds) {
@@ -259,6 +310,8 @@ export class Store {
           outcomes.push({ id, deleted: false })
           continue
         }
+        tasksOf.set(id, this.tasks.of(id))
+        this.tasks.remove(id)
         remove.run(id, datasetId)
         for (const name of countLabels(counts, row.labels))
           unlink.run(datasetId, name, row.time, id)
@@ -271,7 +324,7 @@ export class Store {
         `UPDATE datasets SET sample_count = sample_count - ?, tagged_count = tagged_count - ?,
          deleted_count = deleted_count + ? WHERE id = ?`
       ).run(rows.length, tagged, rows.length, datasetId)
-      return { outcomes, rows }
+      return { outcomes, rows, tasksOf }
     })()
     this.pages.removed(
       datasetId,
@@ -279,9 +332,10 @@ export class Store {
         time: row.time,
         id: row.id,
         tagged: row.tagged,
-        labels: new Set(row.labels.map(labelName))
+        labels: new Set(row.labels.map(labelName)),
+        tasks: result.tasksOf.get(row.id) ?? new Set()
       }))
     )
-    return result
+    return { outcomes: result.outcomes, rows: result.rows }
   }
 }

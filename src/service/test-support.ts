@@ -226,3 +226,7 @@ export const Stats = z.object({
   })
 })
 export const ErrorBody = z.object({ error_code: z.string(), error_msg: z.string() })
+/** IAM's errors are Keystone's: `{"error": {"code": 401, "message": ..., "title": ...}}`. */
+export const KeystoneError = z.object({
+  error: z.object({ code: z.number(), message: z.string(), title: z.string() })
+})

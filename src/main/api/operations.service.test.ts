@@ -40,11 +40,17 @@ async function everyPage(
 }
 
 describe('datasets, labels, stats', () => {
-  it('lists the demo datasets with their types', async () => {
+  it('lists the demo datasets with their types, old- and new-version alike', async () => {
     const datasets = await ops.listDatasets()
+    const { newVersion } = world.service.demo
     expect(datasets.map((d) => d.id).sort()).toEqual(
-      world.service.demo.datasets.map((d) => d.id).sort()
+      [...world.service.demo.datasets.map((d) => d.id), newVersion?.dataset.id].sort()
     )
+    // Made by data type, the new-version dataset is reviewed by its labels: it has boxes.
+    expect(datasets.find((d) => d.id === newVersion?.dataset.id)).toMatchObject({
+      type: 'detection',
+      taskCount: 2
+    })
     expect(classification).toBeDefined()
     expect(detection).toBeDefined()
     expect(await ops.getDataset(detection.id)).toEqual(detection)
@@ -188,7 +194,7 @@ describe('resilience', () => {
     }).ops
     await world.faults({ status: 503, count: 2 })
     const datasets = await counted.listDatasets()
-    expect(datasets.length).toBe(world.service.demo.datasets.length)
+    expect(datasets.length).toBe(world.service.demo.datasets.length + 1)
     expect(counter.calls.map((c) => c.status)).toEqual([503, 503, 200])
   })
 

@@ -1,0 +1,141 @@
+import type { Recipe, Shape, ShapeKind } from './render'
+import type { StoredLabel } from './rows'
+import type { NewSample } from './store'
+
+/**
+ * The demo's synthetic images: each sample is a recipe (size, background, shapes) drawn when
+ * first asked for (render.ts), with labels that match what is drawn: a tag per class shown, or
+ * a box that is exactly the bounding box of each shape.
+ */
+export const DEFAULT_SIZES = { classification: 600, detection: 400 } as const
+const UNTAGGED_SHARE = 0.05
+
+/** Class name, the shape drawn for it, its colour (also `@modelarts:color`). */
+export const CLASSIFICATION: [string, ShapeKind, string][] = [
+  ['circle', 'circle', '#e6194b'],
+  ['square', 'square', '#3cb44b'],
+  ['triangle', 'triangle', '#4363d8'],
+  ['ring', 'ring', '#f58231'],
+  ['花', 'flower', '#f032e6']
+]
+export const DETECTION: [string, ShapeKind, string][] = [
+  ['circle', 'circle', '#e6194b'],
+  ['square', 'square', '#3cb44b'],
+  ['triangle', 'triangle', '#4363d8'],
+  ['diamond', 'diamond', '#f58231'],
+  ['cross', 'cross', '#911eb4']
+]
+const SIZES: [number, number][] = [
+  [640, 480],
+  [800, 600],
+  [480, 640],
+  [1024, 768],
+  [600, 600]
+]
+
+/** mulberry32: small, fast and seeded, so a recipe can be made again from its seed. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const int = (rand: () => number, lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1))
+const choose = <T>(rand: () => number, list: readonly T[]): T =>
+  list[int(rand, 0, list.length - 1)] as T
+
+function pastel(rand: () => number): string {
+  const h = rand() * 360
+  const s = 0.25 + rand() * 0.2
+  const l = 0.82 + rand() * 0.1
+  const k = (n: number) => (n + h / 30) % 12
+  const a = s * Math.min(l, 1 - l)
+  const channel = (n: number) => l - a * Math.max(-1, Math.min(k(n) - 3, 9 - k(n), 1))
+  return `#${[0, 8, 4]
+    .map((n) =>
+      Math.round(channel(n) * 255)
+        .toString(16)
+        .padStart(2, '0')
+    )
+    .join('')}`
+}
+
+function background(rand: () => number, w: number, h: number): Pick<Recipe, 'bg' | 'marks'> {
+  const marks = Array.from({ length: int(rand, 3, 8) }, (): [number, number, number] => [
+    int(rand, 0, w),
+    int(rand, 0, h),
+    int(rand, 10, Math.round(Math.min(w, h) / 4))
+  ])
+  return { bg: [pastel(rand), pastel(rand)], marks }
+}
+
+const overlaps = (a: Shape['b'], b: Shape['b'], gap: number) =>
+  a[0] < b[2] + gap && b[0] < a[2] + gap && a[1] < b[3] + gap && b[1] < a[3] + gap
+
+function detectionRecipe(rand: () => number): { recipe: Recipe; labels: StoredLabel[] } {
+  const [w, h] = choose(rand, SIZES)
+  const shapes: Shape[] = []
+  const want = int(rand, 1, 5)
+  for (let attempt = 0; shapes.length < want && attempt < 40; attempt++) {
+    const side = Math.round(Math.min(w, h) * (0.1 + rand() * 0.25))
+    const bw = Math.max(12, Math.round(side * (0.75 + rand() * 0.5)))
+    const bh = Math.max(12, Math.round(side * (0.75 + rand() * 0.5)))
+    const x1 = int(rand, 4, w - bw - 4)
+    const y1 = int(rand, 4, h - bh - 4)
+    const box: Shape['b'] = [x1, y1, x1 + bw, y1 + bh]
+    if (shapes.some((s) => overlaps(s.b, box, 6))) continue
+    const [, k, c] = choose(rand, DETECTION)
+    shapes.push({ k, c, b: box })
+  }
+  const labels = shapes.map((s): StoredLabel => {
+    const name = DETECTION.find(([, kind]) => kind === s.k)?.[0] ?? s.k
+    return [name, ...s.b]
+  })
+  return { recipe: { w, h, ...background(rand, w, h), shapes }, labels }
+}
+
+function classificationRecipe(rand: () => number): { recipe: Recipe; labels: StoredLabel[] } {
+  const [w, h] = choose(rand, SIZES)
+  const main = choose(rand, CLASSIFICATION)
+  const classes = [main]
+  if (rand() < 0.2) {
+    const other = choose(rand, CLASSIFICATION)
+    if (other !== main) classes.push(other)
+  }
+  const shapes = classes.map(([, k, c], index): Shape => {
+    const side = Math.round(
+      Math.min(w, h) * (index === 0 ? 0.45 + rand() * 0.3 : 0.2 + rand() * 0.1)
+    )
+    const x1 = int(rand, 4, w - side - 4)
+    const y1 = int(rand, 4, h - side - 4)
+    return { k, c, b: [x1, y1, x1 + side, y1 + side] }
+  })
+  return {
+    recipe: { w, h, ...background(rand, w, h), shapes },
+    labels: classes.map(([name]) => name)
+  }
+}
+
+export function demoSamples(type: 0 | 1, count: number, seed: number, start: number): NewSample[] {
+  const rand = random(seed)
+  let time = start
+  return Array.from({ length: count }, (_, i) => {
+    const { recipe, labels } = type === 0 ? classificationRecipe(rand) : detectionRecipe(rand)
+    // Whole seconds, sometimes equal: the (time, id) order has ties to break.
+    time += 1000 * int(rand, 0, 40)
+    return {
+      name: `shapes_${String(i + 1).padStart(6, '0')}.jpg`,
+      time,
+      width: recipe.w,
+      height: recipe.h,
+      format: 'jpg',
+      labels: rand() < UNTAGGED_SHARE ? [] : labels,
+      recipe: JSON.stringify(recipe)
+    }
+  })
+}
