@@ -27,6 +27,7 @@ export const CHANNELS = [
   'samples.delete',
   'images.prefetch',
   'images.cancelPrefetch',
+  'images.present',
   'images.cacheInfo',
   'connectivity.get'
 ] as const

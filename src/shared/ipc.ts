@@ -162,8 +162,21 @@ export const contract = {
   ),
   'images.prefetch': channel(
     Job.extend({ taskId: Id, sampleIds: SampleIds, variant: ImageVariant }),
-    z.object({ done: z.number(), failed: z.number(), bytes: z.number(), cancelled: z.boolean() }),
-    'Downloads images into the disk cache; while it runs (past 250 ms), progress arrives as `images.progress` events.'
+    z.object({
+      done: z.number(),
+      failed: z.number(),
+      bytes: z.number(),
+      cancelled: z.boolean(),
+      diskError: z
+        .object({ code: z.string(), message: z.string(), freeBytes: z.number().nullable() })
+        .optional()
+    }),
+    'Downloads images into the disk cache and answers once they are fsynced there (`done` counts only those); while it runs (past 250 ms), progress arrives as `images.progress` events. A write failure (disk full) stops it: `diskError` with the bytes free on that disk.'
+  ),
+  'images.present': channel(
+    Job.extend({ variant: ImageVariant, sampleIds: z.array(Id).min(1).max(5_000) }),
+    z.object({ present: z.number(), missing: z.array(z.string()) }),
+    "Which of a job's images the disk cache holds (an index lookup, no file read): the count, and the ids it lacks. At most 5,000 ids a call (the browser shell's 1 MiB frame); a big job asks in batches."
   ),
   'images.cancelPrefetch': channel(
     z.object({ taskId: Id }),

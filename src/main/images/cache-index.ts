@@ -1,6 +1,7 @@
-import { appendFile, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises'
+import { readFile, readdir, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
+import type { CacheDisk } from './disk'
 
 /**
  * The image cache's index on disk: a snapshot (`index.json`, every key and where its bytes
@@ -9,8 +10,10 @@ import { z } from 'zod'
  * which a big download used to rewrite every few seconds (a twentieth of main's CPU while a
  * 10,000-image job downloaded into a cache holding a few such jobs). The snapshot is rewritten
  * once the journal is as long as the index, and names the journal that follows it: a journal
- * left behind by a crash between the two is not read, and goes at the next start. A crash may also cut a journal's last line: it is ignored (those images are
- * fetched again).
+ * left behind by a crash between the two is not read, and goes at the next start. A crash may
+ * also cut a journal's last line: it is ignored (those images are fetched again). Every write
+ * is fsynced before it resolves (and the folder, when it made or renamed a file): the cache
+ * answers "stored" only after that.
  */
 
 const EntryShape = z.object({
@@ -45,17 +48,23 @@ const journalFile = (n: number) => `index-${n}.log`
 export class IndexStore {
   private constructor(
     private readonly dir: string,
+    private readonly disk: CacheDisk,
     /** The journal being appended to. */
     private journal: number,
     /** Lines in it. */
-    private lines: number
+    private lines: number,
+    /** Whether its file exists with a durable name (else the folder is fsynced after a write). */
+    private journalNamed: boolean
   ) {}
 
   /**
    * The index as the last writes left it (snapshot, then journal), and the store that goes on
    * writing it. Missing or unreadable files read as empty: the cache starts over.
    */
-  static async open(dir: string): Promise<{ store: IndexStore; entries: IndexEntry[] }> {
+  static async open(
+    dir: string,
+    disk: CacheDisk
+  ): Promise<{ store: IndexStore; entries: IndexEntry[] }> {
     const byKey = new Map<string, IndexEntry>()
     let journal = 0
     try {
@@ -85,7 +94,8 @@ export class IndexStore {
     }
     // A cut last line would run into the next append: a snapshot first, and a new journal.
     if (!text.endsWith('\n') && text !== '') lines = Number.POSITIVE_INFINITY
-    return { store: new IndexStore(dir, journal, lines), entries: [...byKey.values()] }
+    const store = new IndexStore(dir, disk, journal, lines, text !== '')
+    return { store, entries: [...byKey.values()] }
   }
 
   /** Whether the next write should be a snapshot: the journal would outgrow the index. */
@@ -98,19 +108,29 @@ export class IndexStore {
     if (changes.length === 0) return
     let text = ''
     for (const change of changes) text += JSON.stringify(change) + '\n'
-    await appendFile(path.join(this.dir, journalFile(this.journal)), text)
+    await this.disk.writeFile(path.join(this.dir, journalFile(this.journal)), text, 'a')
     this.lines += changes.length
+    if (!this.journalNamed) {
+      await this.disk.fsyncDir(this.dir)
+      this.journalNamed = true
+    }
   }
 
   /** Writes every entry as the new snapshot, followed by a new, empty journal. */
   async snapshot(entries: readonly IndexEntry[]): Promise<void> {
     const file = path.join(this.dir, SNAPSHOT)
     const next = this.journal + 1
-    await writeFile(`${file}.tmp`, JSON.stringify({ version: 2, entries, journal: next }))
+    await this.disk.writeFile(
+      `${file}.tmp`,
+      JSON.stringify({ version: 2, entries, journal: next }),
+      'w'
+    )
     await rename(`${file}.tmp`, file)
+    await this.disk.fsyncDir(this.dir)
     const old = this.journal
     this.journal = next
     this.lines = 0
+    this.journalNamed = false
     await rm(path.join(this.dir, journalFile(old)), { force: true })
   }
 }

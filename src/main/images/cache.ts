@@ -1,16 +1,24 @@
 import { hash as digest } from 'node:crypto'
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { BlobFiles } from './blob-files'
 import { IndexStore, type IndexChange, type IndexEntry } from './cache-index'
+import { DiskWriteError, realDisk, type CacheDisk } from './disk'
 import { Packs, type PackLocation } from './packs'
 
 /**
  * The on-disk image cache: bytes stored once per SHA-256, named by key
  * (`connection/job/sample/variant`) in an index persisted as JSON (`cache-index.ts`: a snapshot
- * and a journal of the changes since). Thumbnails and other small
- * blobs are appended to pack files (`packs/`, see `packs.ts`); bigger ones (full images) are
- * files of their own (`blobs/ab/abcd...`). Total size is capped; the least recently used keys
- * go first, and a blob goes when no key names it any more.
+ * and a journal of the changes since). Thumbnails and other small blobs are appended to pack
+ * files (`packs/`, see `packs.ts`); bigger ones (full images) are files of their own
+ * (`blob-files.ts`). Total size is capped; the least recently used keys go first, and a blob
+ * goes when no key names it any more.
+ *
+ * Durability: `put` returns with the bytes possibly still in memory; the index is written in
+ * the background (`flushDelayMs`), or at once by `persist`, which a caller that promises
+ * "stored" (an offline download's chunk) awaits: pack bytes written and fsynced, new file
+ * names fsynced, then the index's changes appended and fsynced. A failed write (disk full)
+ * makes the cache forget what it lost at once, so `has` and `missing` never name bytes the
+ * disk does not hold.
  */
 type Entry = Omit<IndexEntry, 'pack' | 'offset'>
 
@@ -33,6 +41,8 @@ export interface CacheOptions {
   flushDelayMs?: number
   /** Size at which a pack file is full (tests make it small). */
   packBytes?: number
+  /** The file-system writes; the real disk unless a test fills one up. */
+  disk?: CacheDisk
 }
 
 /** One-shot: a Hash object per thumbnail cost twice the hashing itself. */
@@ -43,15 +53,13 @@ export const DEFAULT_CACHE_BYTES = 1024 * 1024 * 1024
 const PACKED_BYTES = 256 * 1024
 const PACK_BYTES = 32 * 1024 * 1024
 
-/** Index changes wait this long to be written together; a crash loses at most that much. */
+/** Index changes wait this long to be written together, unless someone asks to `persist`. */
 const FLUSH_DELAY_MS = 1000
 
 export class ImageCache {
   /** Insertion order is recency order: a hit moves its key to the end. */
   private readonly entries = new Map<string, Entry>()
   private readonly blobs = new Map<string, Blob>()
-  /** Shard folders known to exist. */
-  private readonly shards = new Set<string>()
   private bytes = 0
   private flushTimer: ReturnType<typeof setTimeout> | null = null
   private flushing: Promise<void> = Promise.resolve()
@@ -62,26 +70,35 @@ export class ImageCache {
    * the journal lacks what it held.
    */
   private rewriteAll = false
+  /** Packs compacted away: deleted once the index on disk says where their blobs went. */
+  private packsToDelete: number[] = []
+  /** The last write that failed, for saying why something is not stored, and how many have. */
+  private lastFailure: DiskWriteError | null = null
+  private failures = 0
   private readonly now: () => number
 
   private constructor(
     private readonly dir: string,
     private readonly options: CacheOptions,
+    private readonly disk: CacheDisk,
     private readonly packs: Packs,
+    private readonly files: BlobFiles,
     private readonly index: IndexStore
   ) {
     this.now = options.now ?? Date.now
   }
 
   static async open(dir: string, options: CacheOptions): Promise<ImageCache> {
-    const packs = await Packs.open(path.join(dir, 'packs'), options.packBytes ?? PACK_BYTES)
-    await mkdir(path.join(dir, 'blobs'), { recursive: true })
-    const { store, entries } = await IndexStore.open(dir)
-    const cache = new ImageCache(dir, options, packs, store)
+    const disk = options.disk ?? realDisk
+    const packs = await Packs.open(path.join(dir, 'packs'), options.packBytes ?? PACK_BYTES, disk)
+    const files = new BlobFiles(path.join(dir, 'blobs'), disk)
+    await files.open()
+    const { store, entries } = await IndexStore.open(dir, disk)
+    const cache = new ImageCache(dir, options, disk, packs, files, store)
     cache.load(entries)
     packs.dropUnclaimed()
     cache.compactWasteful()
-    await cache.sweepOrphans()
+    await files.sweep((hash) => cache.blobs.get(hash)?.at === null)
     await cache.evict()
     return cache
   }
@@ -92,6 +109,21 @@ export class ImageCache {
 
   has(key: string): boolean {
     return this.entries.has(key)
+  }
+
+  /** Those of `keys` the cache does not hold: an index lookup each, no file is read. */
+  missing(keys: readonly string[]): string[] {
+    return keys.filter((key) => !this.entries.has(key))
+  }
+
+  /** The last write that failed (null when none has), and how many writes failed so far. */
+  get failure(): { last: DiskWriteError | null; count: number } {
+    return { last: this.lastFailure, count: this.failures }
+  }
+
+  /** Bytes still free on the disk holding the cache (null when the system cannot tell). */
+  freeBytes(): Promise<number | null> {
+    return this.disk.freeBytes(this.dir)
   }
 
   async get(key: string): Promise<CachedImage | null> {
@@ -111,6 +143,7 @@ export class ImageCache {
     return { bytes, contentType: entry.contentType }
   }
 
+  /** Stores the bytes under `key`; a `DiskWriteError` when the disk would not take them. */
   async put(key: string, bytes: Buffer, contentType: string): Promise<void> {
     if (bytes.length > this.options.capBytes) return
     const hash = sha256(bytes)
@@ -119,18 +152,26 @@ export class ImageCache {
       const blob = this.blobs.get(hash)
       if (blob) blob.refs++
       else if (bytes.length <= PACKED_BYTES) {
-        this.blobs.set(hash, { size: bytes.length, refs: 1, at: this.packs.append(bytes) })
+        let at: PackLocation
+        try {
+          at = this.packs.append(bytes)
+        } catch (error) {
+          throw this.failed(error)
+        } finally {
+          this.forgetLost()
+        }
+        this.blobs.set(hash, { size: bytes.length, refs: 1, at })
         this.bytes += bytes.length
       } else {
         // Registered before the write, so a concurrent sweep never deletes it as an orphan.
         this.blobs.set(hash, { size: bytes.length, refs: 1, at: null })
         this.bytes += bytes.length
         try {
-          await this.writeBlob(hash, bytes)
+          await this.files.write(hash, bytes)
         } catch (error) {
           this.blobs.delete(hash)
           this.bytes -= bytes.length
-          throw error
+          throw this.failed(error)
         }
       }
     }
@@ -147,16 +188,41 @@ export class ImageCache {
     this.scheduleFlush()
   }
 
+  /**
+   * Everything put so far on the device and in the index on disk: after this, a crash or a
+   * power cut loses none of it. Answers those of `keys` the cache does not hold (lost to a
+   * failed write, see `failure`); throws a `DiskWriteError` when the index could not be written.
+   */
+  async persist(keys: readonly string[] = []): Promise<string[]> {
+    await this.flush()
+    return this.missing(keys)
+  }
+
+  /** Writes out what changed (see `persist`); the writes run one after another. */
   async flush(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer)
     this.flushTimer = null
+    // After a failed write (the folder removed behind our back) the next one still runs, and
+    // writes every key.
+    this.flushing = this.flushing.catch(() => undefined).then(() => this.writeOut())
+    return this.flushing
+  }
+
+  async close(): Promise<void> {
     try {
-      // The bytes first: the index must not name blobs still in memory.
-      this.packs.flushWrites()
-    } catch {
-      // Disk full: the pack now ends before those blobs, and they are fetched again.
+      await this.flush()
+    } finally {
+      this.packs.close()
     }
-    // What to write is taken now; it is written when the writes before it are done.
+  }
+
+  private async writeOut(): Promise<void> {
+    // The packs' bytes are written now (the fsync follows), and a failure forgotten at once, so
+    // the index taken next names only written bytes.
+    const packsSynced = this.packs.sync()
+    this.forgetLost()
+    const folders = this.files.takeChanged()
+    const deletes = this.packsToDelete.splice(0)
     let write: () => Promise<void>
     if (this.rewriteAll || this.index.wantsSnapshot(this.changed.size, this.entries.size)) {
       const entries = [...this.entries.keys()].map((key) => this.stored(key) as IndexEntry)
@@ -167,16 +233,20 @@ export class ImageCache {
     }
     this.changed.clear()
     this.rewriteAll = false
-    // After a failed write (the folder removed behind our back) the next one still runs, and
-    // writes every key.
-    this.flushing = this.flushing
-      .catch(() => undefined)
-      .then(write)
-      .catch((error: unknown) => {
-        this.rewriteAll = true
-        throw error
-      })
-    return this.flushing
+    try {
+      await packsSynced
+      await this.files.syncFolders(folders)
+      await write()
+    } catch (error) {
+      // What the index would have said may name bytes the device does not hold: the next
+      // write is a snapshot of what the cache still holds.
+      this.rewriteAll = true
+      this.packsToDelete.push(...deletes)
+      this.files.keepChanged(folders)
+      this.forgetLost()
+      throw this.failed(error)
+    }
+    for (const id of deletes) this.packs.deleteFile(id)
   }
 
   /** A key as the index stores it: its entry and where its bytes are, or gone. */
@@ -187,14 +257,43 @@ export class ImageCache {
     return at ? { ...entry, pack: at.pack, offset: at.offset } : entry
   }
 
-  async close(): Promise<void> {
-    await this.flush()
-    this.packs.close()
+  private failed(error: unknown): DiskWriteError {
+    const failure = error instanceof DiskWriteError ? error : new DiskWriteError(error, 'the index')
+    if (failure !== this.lastFailure) this.failures++
+    this.lastFailure = failure
+    return failure
+  }
+
+  /** Forgets the blobs a failed pack write took (those past where the pack now ends). */
+  private forgetLost(): void {
+    for (let failures = this.packs.failures(); failures.length > 0;) {
+      for (const failure of failures) {
+        this.failed(failure)
+        const lost = new Set<string>()
+        for (const [hash, blob] of this.blobs) {
+          const at = blob.at
+          if (at?.pack === failure.pack && at.offset + blob.size > failure.endsAt) lost.add(hash)
+        }
+        this.dropHashes(lost)
+      }
+      failures = this.packs.failures()
+    }
+  }
+
+  /** Every key naming one of `hashes`, dropped, and their pack bytes released. */
+  private dropHashes(hashes: ReadonlySet<string>): void {
+    if (hashes.size === 0) return
+    for (const [key, entry] of [...this.entries]) {
+      if (!hashes.has(entry.hash)) continue
+      const gone = this.drop(key)
+      if (gone?.blob.at) this.packs.release(gone.blob.at, gone.blob.size)
+    }
   }
 
   private scheduleFlush(): void {
     if (this.flushTimer) return
-    // In the background a failed write is only late: the index is written again on close.
+    // In the background a failed write is only late: the next one writes every key, and a
+    // caller that needs it stored (`persist`) hears of the failure.
     this.flushTimer = setTimeout(
       () => void this.flush().catch(() => undefined),
       this.options.flushDelayMs ?? FLUSH_DELAY_MS
@@ -212,7 +311,7 @@ export class ImageCache {
   private async remove(key: string): Promise<void> {
     const gone = this.drop(key)
     if (!gone) return
-    if (!gone.blob.at) return void (await rm(this.blobPath(gone.hash), { force: true }))
+    if (!gone.blob.at) return void (await this.files.remove(gone.hash))
     if (this.packs.release(gone.blob.at, gone.blob.size)) this.compact(gone.blob.at.pack)
   }
 
@@ -242,11 +341,12 @@ export class ImageCache {
       if (!blob) return null
       const at = blob.at
       try {
-        if (!at) return await readFile(this.blobPath(hash))
+        if (!at) return await this.files.read(hash)
         const bytes = await this.packs.read(at, blob.size)
         if (sha256(bytes) === hash) return bytes
       } catch {
-        // gone, unless it moved: see below
+        // Gone, unless it moved (see below), or its bytes could not be written (forgotten here).
+        this.forgetLost()
       }
       const now = this.blobs.get(hash)?.at
       if (!at || !now || (now.pack === at.pack && now.offset === at.offset)) return null
@@ -254,7 +354,7 @@ export class ImageCache {
     return null
   }
 
-  /** Moves a pack's live blobs to the active pack and deletes it. */
+  /** Moves a pack's live blobs to the active pack; its file goes once the index says so. */
   private compact(pack: number): void {
     const lost = new Set<string>()
     for (const [hash, blob] of this.blobs) {
@@ -266,9 +366,10 @@ export class ImageCache {
         lost.add(hash)
       }
     }
-    if (lost.size > 0)
-      for (const [key, entry] of [...this.entries]) if (lost.has(entry.hash)) this.drop(key)
-    this.packs.remove(pack)
+    this.dropHashes(lost)
+    this.packs.forget(pack)
+    this.packsToDelete.push(pack)
+    this.forgetLost()
     this.rewriteAll = true
     this.scheduleFlush()
   }
@@ -278,29 +379,6 @@ export class ImageCache {
     const packs = new Set<number>()
     for (const blob of this.blobs.values()) if (blob.at) packs.add(blob.at.pack)
     for (const pack of packs) if (this.packs.wasteful(pack)) this.compact(pack)
-  }
-
-  private blobPath(hash: string): string {
-    return path.join(this.dir, 'blobs', hash.slice(0, 2), hash)
-  }
-
-  private async writeBlob(hash: string, bytes: Buffer): Promise<void> {
-    const file = this.blobPath(hash)
-    const dir = path.dirname(file)
-    const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
-    const write = () => writeFile(temp, bytes)
-    // Each shard folder is made once per run, not once per image.
-    if (!this.shards.has(dir)) await mkdir(dir, { recursive: true })
-    try {
-      await write()
-    } catch (error) {
-      // Removed behind our back (someone cleaned the folder): make it again, once.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-      await mkdir(dir, { recursive: true })
-      await write()
-    }
-    this.shards.add(dir)
-    await rename(temp, file)
   }
 
   /** The index as read from disk, less what its packs no longer hold. */
@@ -321,17 +399,6 @@ export class ImageCache {
       }
       blob.refs++
       this.entries.set(entry.key, entry)
-    }
-  }
-
-  /** Blob files no key names (a crash between writing one and the index) would escape the cap. */
-  private async sweepOrphans(): Promise<void> {
-    const root = path.join(this.dir, 'blobs')
-    for (const shard of await readdir(root).catch(() => [] as string[])) {
-      for (const name of await readdir(path.join(root, shard)).catch(() => [] as string[])) {
-        if (this.blobs.get(name)?.at !== null)
-          await rm(path.join(root, shard, name), { force: true })
-      }
     }
   }
 }

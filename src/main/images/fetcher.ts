@@ -2,6 +2,7 @@ import type { ImageVariant } from '../../shared/domain'
 import { TagdeckError } from '../../shared/errors'
 import type { HttpClient } from '../api/http'
 import type { CachedImage, ImageCache } from './cache'
+import { DiskWriteError } from './disk'
 import { sniffImageType } from './sniff'
 
 /**
@@ -30,6 +31,8 @@ export interface FetcherOptions {
 
 export interface FetchedImage extends CachedImage {
   fromCache: boolean
+  /** Downloaded, but the cache could not store it (disk full): shown all the same, not kept. */
+  notStored?: DiskWriteError
 }
 
 const MAX_IMAGE_BYTES = 64 * 1024 * 1024
@@ -93,7 +96,12 @@ export class ImageFetcher {
     if (cached) return { ...cached, fromCache: true }
     try {
       const image = await this.download(ref, key, signal)
-      await this.options.cache.put(key, image.bytes, image.contentType)
+      try {
+        await this.options.cache.put(key, image.bytes, image.contentType)
+      } catch (error) {
+        if (error instanceof DiskWriteError) return { ...image, fromCache: false, notStored: error }
+        throw error
+      }
       return { ...image, fromCache: false }
     } catch (error) {
       if (error instanceof TagdeckError && error.code === 'network')

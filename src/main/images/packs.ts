@@ -1,15 +1,7 @@
-import {
-  closeSync,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  rmSync,
-  writeSync,
-  type PathLike
-} from 'node:fs'
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, type PathLike } from 'node:fs'
 import { mkdir, open, readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
+import { PackWriteError, type CacheDisk } from './disk'
 
 /**
  * Small blobs (thumbnails) appended to pack files, `packs/<n>.pack`, of up to `packBytes`
@@ -18,10 +10,16 @@ import path from 'node:path'
  * an ext4 disk 2-6 s of kernel time on the bench machine; appended to a pack, ~0.1 s). The
  * cache keeps the accounting: it says which bytes are still named (`claim`, `release`); a
  * pack whose bytes are all released is deleted, and one at least half released is worth
- * compacting (`wasteful`: its live blobs appended anew, then `remove`). Appends gather in
- * memory and go to the disk in one write per `WRITE_BATCH` bytes (one `write` per thumbnail
- * was a tenth of main's CPU while a job downloaded); `flushWrites` writes them at once, and
- * the cache calls it before its index names them, so the index never names bytes not written.
+ * compacting (`wasteful`: its live blobs appended anew, then `forget`, its file deleted once
+ * the index no longer names it). Appends gather in memory and go to the disk in one write per
+ * `WRITE_BATCH` bytes (one `write` per thumbnail was a tenth of main's CPU while a job
+ * downloaded); `sync` writes them and waits for the device (fsync), and the cache calls it
+ * before its index names them, so the index never names bytes a crash or a power cut can
+ * take back. A pack that stops taking appends (full) keeps its file open until the next
+ * `sync` has fsynced it.
+ *
+ * A failed write (disk full) ends the pack where the disk has it: `failures()` hands the cache
+ * each such end, so it forgets the blobs past it at once.
  */
 
 export interface PackLocation {
@@ -39,32 +37,45 @@ interface PackInfo {
 const PACK_NAME = /^(\d+)\.pack$/
 const WRITE_BATCH = 256 * 1024
 
-interface ActivePack {
+/** A pack with its file open for appends (the active one), or waiting for its last fsync. */
+interface OpenPack {
   id: number
   fd: number
-  /** Bytes of the file on disk; the pack's `size` also counts the appends still in memory. */
+  /** Bytes of the file written; the pack's `size` also counts the appends still in memory. */
   written: number
+  /** Bytes of the file the device is known to hold. */
+  synced: number
 }
 
 export class Packs {
   private readonly packs = new Map<number, PackInfo>()
   /** The pack appends go to, and its open file. */
-  private active: ActivePack | null = null
+  private active: OpenPack | null = null
+  /** Packs no longer appended to whose last bytes wait for the next `sync`. */
+  private retired: OpenPack[] = []
   /** Appends to the active pack not written yet, in order, from its `written` offset. */
   private waiting: Buffer[] = []
   private waitingBytes = 0
   private nextId = 1
   /** The newest pack found at start, which appends go on filling while it has room. */
   private resumable: number | null = null
+  /** Failed writes the cache has not been told of yet. */
+  private failed: PackWriteError[] = []
+  /** `sync` calls running: a file they fsync is closed only once they are done. */
+  private syncing = 0
+  private closeLater: number[] = []
+  /** A pack file was made since the last `sync`: the folder's names need an fsync too. */
+  private newFile = false
 
   private constructor(
     private readonly dir: string,
-    private readonly packBytes: number
+    private readonly packBytes: number,
+    private readonly disk: CacheDisk
   ) {}
 
   /** The packs on disk, each with nothing live until the cache claims its blobs. */
-  static async open(dir: string, packBytes: number): Promise<Packs> {
-    const packs = new Packs(dir, packBytes)
+  static async open(dir: string, packBytes: number, disk: CacheDisk): Promise<Packs> {
+    const packs = new Packs(dir, packBytes, disk)
     await mkdir(dir, { recursive: true })
     for (const name of await readdir(dir)) {
       const id = Number(PACK_NAME.exec(name)?.[1] ?? NaN)
@@ -94,20 +105,29 @@ export class Packs {
     this.waitingBytes += bytes.length
     pack.size += bytes.length
     pack.live += bytes.length
-    try {
-      if (this.waitingBytes >= WRITE_BATCH || pack.size >= this.packBytes) this.flushWrites()
-    } catch (error) {
-      pack.live -= bytes.length
-      throw error
+    if (this.waitingBytes >= WRITE_BATCH || pack.size >= this.packBytes) {
+      try {
+        this.flushWrites()
+      } catch (error) {
+        // Not named by anyone yet: the caller learns it was not stored.
+        pack.live -= bytes.length
+        throw error
+      }
     }
     if (pack.size >= this.packBytes) this.closeActive()
     return { pack: active.id, offset }
   }
 
+  /** Failed writes since the last call, oldest first: the blobs past each `endsAt` are lost. */
+  failures(): PackWriteError[] {
+    const failed = this.failed
+    this.failed = []
+    return failed
+  }
+
   /**
    * Writes the appends waiting in memory. When that fails (disk full) the pack ends where the
-   * disk has it and takes nothing more: blobs past its end read as missing and are fetched
-   * again, and the next start drops the index's entries for them.
+   * disk has it and takes nothing more (see `failures`).
    */
   flushWrites(): void {
     const active = this.active
@@ -119,13 +139,64 @@ export class Packs {
     try {
       let written = 0
       while (written < bytes.length)
-        written += writeSync(active.fd, bytes, written, bytes.length - written)
+        written += this.disk.writeSync(active.fd, bytes, written, bytes.length - written)
       active.written += bytes.length
     } catch (error) {
-      const pack = this.packs.get(active.id)
-      if (pack) pack.size = fstatSafe(active.fd) ?? active.written
-      this.closeActive()
-      throw error
+      throw this.fail(active, error, fstatSafe(active.fd) ?? active.written)
+    }
+  }
+
+  /**
+   * Everything appended so far, on the device: written, then fsynced (the active pack and those
+   * filled since the last call). Throws the first failure; `failures` has them all.
+   */
+  async sync(): Promise<void> {
+    let first: PackWriteError | null = null
+    try {
+      this.flushWrites()
+    } catch (error) {
+      first = error as PackWriteError
+    }
+    const retired = this.retired
+    this.retired = []
+    const open = [...retired, ...(this.active ? [this.active] : [])]
+    const newFile = this.newFile
+    this.newFile = false
+    this.syncing++
+    try {
+      if (newFile) first ??= await this.syncFolder()
+      await Promise.all(
+        open.map(async (pack) => {
+          const upTo = pack.written
+          if (upTo > pack.synced) {
+            try {
+              await this.disk.fsync(pack.fd)
+              pack.synced = Math.max(pack.synced, upTo)
+            } catch (error) {
+              // What the device holds past the last fsync is unknown: none of it counts.
+              const failure = this.fail(pack, error, pack.synced)
+              first ??= failure
+            }
+          }
+          // The active pack stays open (or `fail` closed it); a retired one is done with.
+          if (retired.includes(pack)) this.closeFd(pack.fd)
+        })
+      )
+    } finally {
+      if (--this.syncing === 0) for (const fd of this.closeLater.splice(0)) closeQuietly(fd)
+    }
+    if (first) throw first
+  }
+
+  /** The folder's names (a new pack file's), made durable; the failure, if any. */
+  private async syncFolder(): Promise<PackWriteError | null> {
+    try {
+      await this.disk.fsyncDir(this.dir)
+      return null
+    } catch (error) {
+      this.newFile = true
+      // Pack 0 names no blob: nothing is forgotten, the index waits for the next try.
+      return new PackWriteError(error, 0, 0)
     }
   }
 
@@ -180,21 +251,48 @@ export class Packs {
     for (const [id, pack] of [...this.packs]) if (pack.live === 0) this.remove(id)
   }
 
+  /** Forgets a pack and deletes its file. */
   remove(id: number): void {
-    // Forgotten first, so closing it (if it is the active pack) does not remove it again.
+    this.forget(id)
+    this.deleteFile(id)
+  }
+
+  /**
+   * Forgets a pack (its blobs moved elsewhere) but leaves its file: the index on disk may still
+   * name it until the cache writes where they went; then `deleteFile`.
+   */
+  forget(id: number): void {
     this.packs.delete(id)
     if (this.active?.id === id) {
       // Its appends waiting in memory would only be written to be deleted.
       this.waiting = []
       this.waitingBytes = 0
-      this.closeActive()
+      this.closeFd(this.active.fd)
+      this.active = null
     }
-    // Windows refuses while a read has it open: the next start finds it unclaimed.
-    rmQuietly(this.file(id))
+    const retired = this.retired.find((p) => p.id === id)
+    if (retired) {
+      this.retired = this.retired.filter((p) => p !== retired)
+      this.closeFd(retired.fd)
+    }
   }
 
+  deleteFile(id: number): void {
+    // Windows refuses while a read has it open: the next start finds it unclaimed.
+    if (!this.packs.has(id)) rmQuietly(this.file(id))
+  }
+
+  /** Closes every file; what was not synced is written (the caller syncs first to be sure). */
   close(): void {
-    this.closeActive()
+    try {
+      this.flushWrites()
+    } catch {
+      // Reported through `failures`; the index written before this does not name those bytes.
+    }
+    for (const pack of [...this.retired, ...(this.active ? [this.active] : [])])
+      this.closeFd(pack.fd)
+    this.retired = []
+    this.active = null
   }
 
   /** Bytes still in memory are written before anything reads them from the file. */
@@ -203,7 +301,22 @@ export class Packs {
     if (active?.id === at.pack && at.offset + size > active.written) this.flushWrites()
   }
 
-  private activePack(): ActivePack {
+  /** Records a failed write: the pack ends at `endsAt` and takes no more appends. */
+  private fail(pack: OpenPack, cause: unknown, endsAt: number): PackWriteError {
+    const info = this.packs.get(pack.id)
+    if (info) info.size = Math.min(info.size, endsAt)
+    if (this.active === pack) {
+      this.waiting = []
+      this.waitingBytes = 0
+      this.active = null
+      this.closeFd(pack.fd)
+    }
+    const failure = new PackWriteError(cause, pack.id, endsAt)
+    this.failed.push(failure)
+    return failure
+  }
+
+  private activePack(): OpenPack {
     if (this.active) return this.active
     const resumed = this.resume()
     if (resumed) return resumed
@@ -218,12 +331,13 @@ export class Packs {
       fd = openSync(this.file(id), 'a')
     }
     this.packs.set(id, { size: 0, live: 0 })
-    this.active = { id, fd, written: 0 }
+    this.active = { id, fd, written: 0, synced: 0 }
+    this.newFile = true
     return this.active
   }
 
   /** The newest pack of the last run, if it is still there and not full: one file, not one per run. */
-  private resume(): ActivePack | null {
+  private resume(): OpenPack | null {
     const id = this.resumable
     this.resumable = null
     const pack = id === null ? undefined : this.packs.get(id)
@@ -233,26 +347,29 @@ export class Packs {
       const fd = openSync(this.file(id), 'a')
       // Appends land at the file's end, wherever we think it is.
       pack.size = fstatSync(fd).size
-      this.active = { id, fd, written: pack.size }
+      this.active = { id, fd, written: pack.size, synced: pack.size }
       return this.active
     } catch {
       return null
     }
   }
 
+  /** Full: no more appends; its file stays open until its last bytes are fsynced. */
   private closeActive(): void {
-    if (!this.active) return
-    try {
-      this.flushWrites()
-    } catch {
-      // flushWrites has closed it
-      return
-    }
-    if (!this.active) return
-    const { id, fd } = this.active
+    const active = this.active
+    if (!active) return
+    this.flushWrites()
     this.active = null
-    closeSync(fd)
-    if (this.packs.get(id)?.live === 0) this.remove(id)
+    if (this.packs.get(active.id)?.live === 0) {
+      this.closeFd(active.fd)
+      this.remove(active.id)
+    } else if (active.written > active.synced) this.retired.push(active)
+    else this.closeFd(active.fd)
+  }
+
+  private closeFd(fd: number): void {
+    if (this.syncing > 0) this.closeLater.push(fd)
+    else closeQuietly(fd)
   }
 
   private file(id: number): string {
@@ -265,6 +382,14 @@ function fstatSafe(fd: number): number | null {
     return fstatSync(fd).size
   } catch {
     return null
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd)
+  } catch {
+    // already closed
   }
 }
 

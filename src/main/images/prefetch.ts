@@ -1,6 +1,7 @@
 import type { EventPayload } from '../../shared/ipc'
 import { TagdeckError } from '../../shared/errors'
-import type { ImageFetcher, ImageRef } from './fetcher'
+import { DiskWriteError } from './disk'
+import { cacheKey, type ImageFetcher, type ImageRef } from './fetcher'
 
 /**
  * Downloads many images into the cache ahead of need (a page of thumbnails, a job for offline
@@ -13,6 +14,11 @@ import type { ImageFetcher, ImageRef } from './fetcher'
  * sooner sends none, its answer says it all (an offline download's chunk of 100 thumbnails
  * from a fast service ends in ~0.1 s, and an event at its start and end cost the page and
  * Chromium more than the chunk's bookkeeping). Cancellable by task id.
+ *
+ * A task answers only once its images are durably stored (`ImageCache.persist`: one write and
+ * fsync for the whole task, not one per image), and counts as `done` only those the cache
+ * still holds then. When the cache cannot store (disk full, any write failure) the task stops
+ * at once and answers `diskError`, with the space left on that disk.
  */
 export interface PrefetchRequest extends Omit<ImageRef, 'sampleId'> {
   taskId: string
@@ -20,10 +26,23 @@ export interface PrefetchRequest extends Omit<ImageRef, 'sampleId'> {
 }
 
 export interface PrefetchResult {
+  /** Images durably in the cache. */
   done: number
+  /** Images that could not be downloaded. */
   failed: number
   bytes: number
   cancelled: boolean
+  /** Set when the cache could not store them: the task stopped there. */
+  diskError?: DiskProblem
+}
+
+/** Why the cache could not store a task's images, and how much room is left. */
+export interface DiskProblem {
+  /** The system's code: `ENOSPC` for a full disk, `EIO`, `EDQUOT`... */
+  code: string
+  message: string
+  /** Bytes still free on the cache's disk (null when the system cannot tell). */
+  freeBytes: number | null
 }
 
 export interface PrefetchOptions {
@@ -44,7 +63,14 @@ export const PREFETCH_CONCURRENCY = 12
 interface Task {
   request: PrefetchRequest
   controller: AbortController
+  /** Aborted by `cancel`, not by a failed write. */
+  cancelled: boolean
   tally: { done: number; failed: number; bytes: number }
+  /** Cache keys of the images fetched, to check they are still held once persisted. */
+  keys: string[]
+  diskError: DiskWriteError | null
+  /** The cache's count of failed writes when the task began. */
+  failuresBefore: number
   next: number
   inFlight: number
   reportedAt: number
@@ -83,7 +109,11 @@ export class PrefetchTasks {
     const task: Task = {
       request,
       controller: new AbortController(),
+      cancelled: false,
       tally: { done: 0, failed: 0, bytes: 0 },
+      keys: [],
+      diskError: null,
+      failuresBefore: this.fetcher.cache.failure.count,
       next: 0,
       inFlight: 0,
       reportedAt: this.options.now(),
@@ -94,22 +124,51 @@ export class PrefetchTasks {
       this.queue.push(task)
       this.pump()
       await finished
-      return { ...task.tally, cancelled: task.controller.signal.aborted }
+      if (task.cancelled) return { ...task.tally, cancelled: true }
+      return await this.persisted(task)
     } finally {
       this.running.delete(taskId)
     }
   }
 
+  /** The task's answer once what it fetched is on the device: `done` counts only that. */
+  private async persisted(task: Task): Promise<PrefetchResult> {
+    const cache = this.fetcher.cache
+    let failure = task.diskError
+    let done = 0
+    try {
+      const missing = await cache.persist(task.keys)
+      done = task.keys.length - missing.length
+      // Lost to a failed write, rather than evicted under the cache's cap (not counted either).
+      const { last, count } = cache.failure
+      if (missing.length > 0 && count > task.failuresBefore) failure ??= last
+    } catch (error) {
+      failure ??= error instanceof DiskWriteError ? error : new DiskWriteError(error, 'the index')
+    }
+    const result = { ...task.tally, done, cancelled: false }
+    if (!failure) return result
+    const diskError = {
+      code: failure.code,
+      message: failure.message,
+      freeBytes: await cache.freeBytes()
+    }
+    return { ...result, diskError }
+  }
+
   cancel(taskId: string): boolean {
     const task = this.running.get(taskId)
     if (!task) return false
+    task.cancelled = true
     task.controller.abort()
     this.pump()
     return true
   }
 
   cancelAll(): void {
-    for (const task of this.running.values()) task.controller.abort()
+    for (const task of this.running.values()) {
+      task.cancelled = true
+      task.controller.abort()
+    }
     this.pump()
   }
 
@@ -132,15 +191,19 @@ export class PrefetchTasks {
     this.inFlight++
     task.inFlight++
     const { signal } = task.controller
+    const ref = { ...task.request, sampleId }
     this.fetcher
-      .get({ ...task.request, sampleId }, signal)
+      .get(ref, signal)
       .then(
         (image) => {
+          if (image.notStored) return this.stopForDisk(task, image.notStored)
           task.tally.done++
           task.tally.bytes += image.bytes.length
+          task.keys.push(cacheKey(ref))
         },
-        () => {
-          if (!signal.aborted) task.tally.failed++
+        (error: unknown) => {
+          if (error instanceof DiskWriteError) this.stopForDisk(task, error)
+          else if (!signal.aborted) task.tally.failed++
         }
       )
       .finally(() => {
@@ -154,6 +217,12 @@ export class PrefetchTasks {
         this.pump()
         this.settleIfDone(task)
       })
+  }
+
+  /** The disk will not take more: the rest of the task would only fail the same way. */
+  private stopForDisk(task: Task, error: DiskWriteError): void {
+    task.diskError ??= error
+    task.controller.abort()
   }
 
   /** A task ends once none of its images is left to start or in flight. */
