@@ -1,5 +1,7 @@
+import { readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { BrowserContext, Locator, Page } from '@playwright/test'
+import { ImageCache } from '../src/main/images/cache'
 import { startService } from '../src/service/server'
 import { test as base, expect } from './fixtures'
 import {
@@ -423,3 +425,89 @@ big(
     expect((await ops.getStats(other.id)).all).toBe(otherBefore)
   }
 )
+
+/** Main's image cache of the shell, opened from outside while the shell is stopped. */
+async function imageCacheOf(userDataDir: string): Promise<{ entries: number }> {
+  const cache = await ImageCache.open(path.join(userDataDir, 'image-cache'), { capBytes: 1 << 30 })
+  const { entries } = cache.info()
+  await cache.close()
+  return { entries }
+}
+
+test('(8) "Available offline" is true: killed right after, every thumbnail is on disk; thumbnails lost later are counted and downloaded again', async ({
+  page,
+  context,
+  shell,
+  service
+}) => {
+  test.setTimeout(120_000)
+  const job = demoJob(service, 'detection')
+  const ids = await allIds(serviceOps(service), job.id)
+  await openDemoJob(page, shell.url, job)
+  const status = page.getByTestId('grid-status')
+  await status.getByRole('button', { name: 'Make available offline' }).click()
+  const dialog = page.getByRole('dialog', { name: /available offline$/ })
+  // The scope's radio group is named by its legend.
+  await expect(dialog.getByRole('group', { name: 'What to download' })).toBeVisible()
+  await dialog.getByRole('button', { name: 'Download' }).click()
+  await expect(status.getByTestId('offline-state')).toHaveAttribute('data-state', 'done', {
+    timeout: 60_000
+  })
+  // Killed the moment it says so: nothing is flushed on the way out.
+  await shell.stop('SIGKILL')
+  expect((await imageCacheOf(shell.userDataDir)).entries).toBe(ids.length)
+
+  // Thumbnails lost while the app was closed (a cleaned folder): the next start says so.
+  const packs = path.join(shell.userDataDir, 'image-cache', 'packs')
+  for (const name of await readdir(packs)) await rm(path.join(packs, name))
+  await page.close()
+  await shell.start()
+  const later = await reopenJob(context, shell.url, job)
+  const state = later.getByTestId('grid-status').getByTestId('offline-state')
+  await expect(state).toHaveAttribute('data-problem', 'missing')
+  const count = ids.length.toLocaleString('en')
+  await expect(state).toContainText(`${count} of ${count} images are missing`)
+  await screenshot(later.getByTestId('grid-status'), 'offline-missing-en.png')
+  await later.getByRole('button', { name: 'Download again' }).click()
+  await expect(state).toHaveAttribute('data-state', 'done', { timeout: 60_000 })
+  await expect(state).toContainText('Available offline')
+})
+
+test('(9) a download cut short by killing the shell resumes by itself on the next start', async ({
+  page,
+  shell,
+  service
+}) => {
+  test.setTimeout(120_000)
+  const job = demoJob(service, 'detection')
+  const ids = await allIds(serviceOps(service), job.id)
+  // Thumbnails come slowly, so the kill lands mid-download.
+  await fault(service, { delayMs: 40, pathIncludes: '/image' })
+  await openDemoJob(page, shell.url, job)
+  const status = page.getByTestId('grid-status')
+  await status.getByRole('button', { name: 'Make available offline' }).click()
+  await page
+    .getByRole('dialog', { name: /available offline$/ })
+    .getByRole('button', { name: 'Download' })
+    .click()
+  // Once the first chunk is counted (thumbnails 200 of ...), main dies under the page.
+  await expect(status.getByTestId('offline-progress')).toContainText(/thumbnails [1-9][\d,]* of/, {
+    timeout: 60_000
+  })
+  await shell.stop('SIGKILL')
+  await fault(service, { clear: true })
+  await shell.start()
+  // The next start of the app: a reload, nobody presses Resume.
+  await page.reload()
+  await page
+    .locator('.connection-card')
+    .getByRole('button', { name: /^Open / })
+    .first()
+    .click()
+  const card = page.getByTestId('job-card').filter({ hasText: job.name })
+  await expect(card.getByTestId('offline-state')).toHaveAttribute('data-state', 'done', {
+    timeout: 60_000
+  })
+  await shell.stop()
+  expect((await imageCacheOf(shell.userDataDir)).entries).toBe(ids.length)
+})

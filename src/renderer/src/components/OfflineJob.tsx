@@ -28,6 +28,24 @@ export function diskBytes(progress: OfflineProgress): number {
   return progress.bytes + progress.dbBytes
 }
 
+/** Why an offline copy is not (all) there, in the user's words; null for a plain failure. */
+function problemText(t: T, p: OfflineProgress): string | null {
+  const problem = p.problem
+  if (!problem) return null
+  if (problem.kind === 'missing')
+    return t('offline.missing', { count: problem.missing, total: problem.total })
+  if (
+    problem.code !== 'ENOSPC' &&
+    problem.code !== 'EDQUOT' &&
+    problem.code !== 'QuotaExceededError'
+  )
+    return t('offline.writeFailed', { code: problem.code })
+  if (problem.neededBytes !== null && problem.freeBytes !== null)
+    return t('offline.diskFull', { needed: problem.neededBytes, free: problem.freeBytes })
+  if (problem.freeBytes !== null) return t('offline.diskFullFree', { free: problem.freeBytes })
+  return t('offline.diskFullUnknown')
+}
+
 function fraction(p: OfflineProgress): number {
   if (p.phase === 'done') return 1
   if (p.imagesTotal > 0) return p.imagesDone / p.imagesTotal
@@ -55,7 +73,8 @@ export function OfflineState(props: { progress: OfflineProgress | null }) {
         ? t('offline.available')
         : t('offline.availableFilter', { filter: filterLabel(t, p.filter) })
     if (p.includeFull) state = `${state} (${t('offline.withFull')})`
-  } else if (p.state === 'error') state = t('offline.failed', { message: p.lastError ?? '' })
+  } else if (p.state === 'error')
+    state = problemText(t, p) ?? t('offline.failed', { message: p.lastError ?? '' })
   else if (p.state === 'paused') state = t('offline.paused')
   else if (!p.active) state = t('offline.waiting')
   else state = t('offline.downloading')
@@ -64,9 +83,11 @@ export function OfflineState(props: { progress: OfflineProgress | null }) {
       className={`offline-state offline-${p.state}`}
       data-testid="offline-state"
       data-state={p.state}
+      data-problem={p.problem?.kind}
+      role={p.state === 'error' ? 'status' : undefined}
     >
       <span className="offline-icon" aria-hidden="true">
-        {p.state === 'done' ? '✓' : '↓'}
+        {p.state === 'done' ? '✓' : p.state === 'error' ? '!' : '↓'}
       </span>
       {`${state} · ${size}`}
     </span>
@@ -79,6 +100,10 @@ export function OfflineProgressBar(props: { job: JobRef; progress: OfflineProgre
   const p = props.progress
   const locale = currentLocale()
   const running = p.state === 'running'
+  // Nothing downloads now; the images found missing are fetched by "Download again".
+  const missing = p.problem?.kind === 'missing' && !p.active
+  // Interrupted (main restarted, a crash) and not going on by itself yet: it may be resumed.
+  const resumable = p.state === 'paused' || p.state === 'error' || (running && !p.active)
   const phase =
     p.phase === 'pages'
       ? t('offline.phase.pages', {
@@ -93,10 +118,10 @@ export function OfflineProgressBar(props: { job: JobRef; progress: OfflineProgre
   const act = (what: () => Promise<void>) => () => void what().catch((e) => reportFailure(t, e))
   return (
     <div className="offline-progress" data-testid="offline-progress">
-      {p.state !== 'done' && (
+      {p.state !== 'done' && !missing && (
         <progress max={1} value={fraction(p)} aria-label={t('offline.downloading')} />
       )}
-      {p.state !== 'done' && <span className="offline-phase">{phase}</span>}
+      {p.state !== 'done' && !missing && <span className="offline-phase">{phase}</span>}
       {running && p.bytesPerSecond !== null && (
         <span className="muted">{t('offline.speed', { speed: p.bytesPerSecond })}</span>
       )}
@@ -109,9 +134,9 @@ export function OfflineProgressBar(props: { job: JobRef; progress: OfflineProgre
           {t('offline.cancel')}
         </button>
       )}
-      {(p.state === 'paused' || p.state === 'error') && (
+      {resumable && (
         <button type="button" onClick={act(() => resumeDownload(props.job))}>
-          {t('offline.resume')}
+          {missing ? t('offline.downloadAgain') : t('offline.resume')}
         </button>
       )}
       <button type="button" onClick={act(() => removeDownload(props.job))}>
@@ -164,6 +189,7 @@ export function OfflineDialog(props: {
         {t('offline.dialogTitle', { name: props.name })}
       </h2>
       <fieldset className="offline-scope">
+        <legend>{t('offline.scopeLegend')}</legend>
         <label className="check">
           <input
             type="radio"

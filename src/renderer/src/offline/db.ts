@@ -184,7 +184,17 @@ export interface OfflineJobRow extends JobKey {
   startedAt: number
   updatedAt: number
   lastError: string | null
+  /** What the job's row should say about why it is not available (absent in older rows). */
+  problem?: OfflineProblem | null
 }
+
+/**
+ * The disk would not take the images (`neededBytes`: the estimate of what the rest needs), or
+ * the startup check found images of a finished download missing from main's cache.
+ */
+export type OfflineProblem =
+  | { kind: 'disk'; code: string; neededBytes: number | null; freeBytes: number | null }
+  | { kind: 'missing'; missing: number; total: number }
 
 export interface SyncProgress {
   done: number

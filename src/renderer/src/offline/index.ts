@@ -40,12 +40,21 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
     sync,
     downloads,
 
-    /** Connectivity from main, the sync runner (if this window wins the lock), downloads. */
+    /**
+     * Connectivity from main, the sync runner (if this window wins the lock), downloads cut
+     * short last time resumed, and (in the background) every finished download checked
+     * against main's image cache.
+     */
     async start(): Promise<void> {
       if (options.cacheCapBytes !== undefined) await evict(db, options.cacheCapBytes)
       await ctx.connectivity.start()
       sync.start()
       await downloads.resumeInterrupted()
+      void downloads
+        .checkFinished()
+        .catch((error: unknown) =>
+          console.warn('Tagdeck: the offline copies could not be checked', error)
+        )
     },
     async stop(): Promise<void> {
       await sync.stop()

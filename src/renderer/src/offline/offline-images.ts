@@ -1,12 +1,15 @@
 import type { ImageVariant } from '../../../shared/domain'
 import type { JobKey } from './db'
 import type { OfflineContext } from './context'
+import { DiskWriteFailed } from './offline-problems'
 
 /**
  * Image chunks of a download: main fetches each chunk into its disk cache (`images.prefetch`,
  * a few images at a time across every chunk), reporting progress as events. Two chunks are
  * asked for at once so main never waits between them, and they are answered for in order,
- * so the progress persisted after each one is a place the download can resume from.
+ * so the progress persisted after each one is a place the download can resume from. Main
+ * answers a chunk only once its images are fsynced in its cache; a chunk main could not store
+ * (disk full) rejects with `DiskWriteFailed`, which stops the download.
  */
 
 export interface ChunkResult {
@@ -53,13 +56,14 @@ export class ImageChunks {
     const taskId = `offline-${this.ctx.clock.now().toString(36)}-${++this.seq}`
     this.live.set(taskId, { done: 0, bytes: 0 })
     try {
-      const result = await this.ctx.transport('images.prefetch', {
+      const { diskError, ...result } = await this.ctx.transport('images.prefetch', {
         connectionId: job.connectionId,
         jobId: job.jobId,
         taskId,
         sampleIds,
         variant
       })
+      if (diskError) throw new DiskWriteFailed(diskError)
       this.live.set(taskId, { done: result.done + result.failed, bytes: result.bytes })
       return { ...result, taskId }
     } catch (error) {

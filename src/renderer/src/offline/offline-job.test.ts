@@ -202,6 +202,13 @@ describe('make available offline', () => {
 
     const after = world(0, { service: new FakeService(), dbName: name })
     after.service.addJob('c1', 'j1', service.samples('c1', 'j1'))
+    // Main's image cache kept what it answered for before the restart.
+    const kept = new Set(before.prefetched.slice(0, 1).flatMap((p) => p.sampleIds))
+    after.service.on('images.present', async (i) => {
+      const now = new Set(after.prefetched.flatMap((p) => p.sampleIds))
+      const missing = i.sampleIds.filter((id) => !kept.has(id) && !now.has(id))
+      return { present: i.sampleIds.length - missing.length, missing }
+    })
     const downloads = new OfflineDownloads(after.ctx)
     await downloads.resumeInterrupted()
     await until(async () => (await after.ctx.db.offlineJobs.get(['c1', 'j1']))?.state === 'done')

@@ -1,21 +1,31 @@
 import { liveQuery } from 'dexie'
-import type { ImageVariant, TagFilter } from '../../../shared/domain'
+import type { TagFilter } from '../../../shared/domain'
 import type { JobKey, OfflineJobRow, TagdeckDb } from './db'
 import { filterKey } from './db'
 import type { OfflineContext } from './context'
+import { backoffDelay, type BackoffPolicy } from './backoff'
 import { describe, isUnreachable } from './errors'
 import { cachedSamples } from './listing'
 import { jobPageRange } from './page-rows'
-import { ChunkWindow, ImageChunks, type ChunkResult, type FetchedChunk } from './offline-images'
-import { visibleCount, visibleIds, walkPages, type StoredPage } from './offline-walk'
+import { findMissing } from './offline-check'
+import { DownloadRun, type PatchRow, type Session } from './offline-download'
+import { ImageChunks } from './offline-images'
+import { diskProblem, stoppedState } from './offline-problems'
+import { visibleIds, walkPages } from './offline-walk'
 
 /**
  * "Make available offline": walks every page of a job (or of one filter) at 100 a page into
  * the cache and has main fetch each page's thumbnails into its disk cache as soon as the page
  * is stored (while the next page is read, and while main still holds the page's thumbnail
  * URLs), then, if asked, every full image. Progress is persisted after every page and chunk,
- * so a cancelled or interrupted download resumes where it stopped, also after a restart. The
- * job is pinned: eviction leaves its pages alone until it is removed from offline.
+ * each chunk once main has its images fsynced, so the row never counts an image a crash can
+ * take back. The row's `state` is what the user asked for, not how the last run ended: a
+ * download cut short (a crash, main restarted, the service unreachable) stays `running` and
+ * resumes by itself on the next start (or when the service is back); only the user's Cancel
+ * pauses it, and only what the user must fix (a full disk, credentials) makes it `error`.
+ * The job is pinned: eviction leaves its pages alone until it is removed from offline. At
+ * startup, `checkFinished` asks main whether every image of a finished download is still in
+ * its cache, and says on the row how many are missing (a download again fetches only those).
  */
 
 export interface DownloadOptions {
@@ -41,33 +51,24 @@ export interface DownloadEstimate {
   unknownSizes: number
 }
 
-interface Session {
-  abort: AbortController
-  /** Image chunks in flight, with their live progress from `images.progress`. */
-  chunks: ImageChunks
-  startedAt: number
-  bytesAtStart: number
-  itemsAtStart: number
-  done: Promise<void>
-}
-
 const ALL: TagFilter = { kind: 'everything' }
-const NOTHING: ChunkResult = { done: 0, failed: 0, bytes: 0, cancelled: false }
-const CHUNK = 100
-/**
- * Pages per request for their thumbnails: 200 thumbnails, ~0.2 s from a fast service, so the
- * request and its bookkeeping (a call each way, the row updated) are paid half as often as
- * with one page, while a resume still repeats at most two pages.
- */
-const PAGE_CHUNK = 2
 /** How often the sizes of offline jobs in the database are read again while they change. */
 const SIZE_EVERY_MS = 2_000
 const jobId = (j: JobKey) => `${j.connectionId}/${j.jobId}`
+/**
+ * Tries after an interruption that is not the service being unreachable (main restarted under
+ * the page): 2 s, 4 s ... up to a minute apart, eight times; after that, the next start.
+ */
+const RETRY: BackoffPolicy = { baseMs: 2_000, maxMs: 60_000 }
+const RETRIES = 8
 
 export class OfflineDownloads {
   private readonly sessions = new Map<string, Session>()
   private readonly listeners = new Set<() => void>()
   private off: (() => void) | null = null
+  /** Tries so far after interruptions, per job; cleared when a session ends without one. */
+  private readonly retries = new Map<string, number>()
+  private stopping = new AbortController()
 
   constructor(private readonly ctx: OfflineContext) {}
 
@@ -82,7 +83,36 @@ export class OfflineDownloads {
   stopAll(): Promise<void[]> {
     this.off?.()
     this.off = null
+    this.stopping.abort()
+    this.stopping = new AbortController()
     return Promise.all([...this.sessions.values()].map((s) => (s.abort.abort(), s.done)))
+  }
+
+  /**
+   * Every finished download whose images main's cache no longer all holds (cleaned, evicted,
+   * lost) becomes `error` with the count missing; resuming it fetches only those.
+   */
+  async checkFinished(): Promise<void> {
+    const rows = await this.ctx.db.offlineJobs.where('state').equals('done').toArray()
+    for (const row of rows) {
+      if (row.pin !== 'pinned' || this.sessions.has(jobId(row))) continue
+      const found = await findMissing(this.ctx, row)
+      if (!found) continue
+      const { missing, total, phase } = found
+      await this.patch(
+        row,
+        {
+          state: 'error',
+          phase,
+          imagesDone: 0,
+          imagesTotal: total,
+          lastError: null,
+          problem: { kind: 'missing', missing, total }
+        },
+        // The user may have removed it or started it again meanwhile.
+        (now) => now.state === 'done'
+      )
+    }
   }
 
   private async resumeRunning(connectionId?: string) {
@@ -109,7 +139,14 @@ export class OfflineDownloads {
         filterKey(before.filter) === filterKey(filter) &&
         before.includeFull === (options.includeFull ?? false)
       const next: OfflineJobRow = same
-        ? { ...before, pin: 'pinned', state: 'running', updatedAt: now, lastError: null }
+        ? {
+            ...before,
+            pin: 'pinned',
+            state: 'running',
+            updatedAt: now,
+            lastError: null,
+            problem: null
+          }
         : {
             connectionId: job.connectionId,
             jobId: job.jobId,
@@ -126,7 +163,8 @@ export class OfflineDownloads {
             bytes: 0,
             startedAt: now,
             updatedAt: now,
-            lastError: null
+            lastError: null,
+            problem: null
           }
       await this.ctx.db.offlineJobs.put(next)
       return next
@@ -134,7 +172,7 @@ export class OfflineDownloads {
     return this.run(row)
   }
 
-  /** Resumes a cancelled or failed download where it stopped. */
+  /** Resumes a cancelled, failed or interrupted download where it stopped. */
   async resume(job: JobKey): Promise<void> {
     const row = await this.ctx.db.offlineJobs.get([job.connectionId, job.jobId])
     if (!row || row.state === 'done') return
@@ -162,6 +200,11 @@ export class OfflineDownloads {
   async estimate(job: JobKey, filter: TagFilter = ALL): Promise<DownloadEstimate> {
     const abort = new AbortController()
     await walkPages(this.ctx, job, filter, 1, abort.signal, () => Promise.resolve(true))
+    return this.cachedEstimate(job, filter)
+  }
+
+  /** The same from the pages cached so far, without asking the service. */
+  private async cachedEstimate(job: JobKey, filter: TagFilter): Promise<DownloadEstimate> {
     const ids = await visibleIds(this.ctx.db, job, filter)
     const samples = await cachedSamples(this.ctx.db, job, ids)
     const known = ids
@@ -242,11 +285,15 @@ export class OfflineDownloads {
     return { ...row, bytesPerSecond, etaMs, dbBytes, active: session !== undefined }
   }
 
-  private async patch(job: JobKey, change: Partial<OfflineJobRow>): Promise<OfflineJobRow | null> {
+  private async patch(
+    job: JobKey,
+    change: Partial<OfflineJobRow>,
+    only: (row: OfflineJobRow) => boolean = () => true
+  ): Promise<OfflineJobRow | null> {
     const db = this.ctx.db
     return db.transaction('rw', db.offlineJobs, async () => {
       const row = await db.offlineJobs.get([job.connectionId, job.jobId])
-      if (!row) return null
+      if (!row || !only(row)) return null
       const next = { ...row, ...change, updatedAt: this.ctx.clock.now() }
       await db.offlineJobs.put(next)
       return next
@@ -263,14 +310,19 @@ export class OfflineDownloads {
       itemsAtStart: row.imagesDone,
       done: Promise.resolve()
     }
-    session.done = this.download(row, session)
-      .catch(async (error: unknown) => {
-        if (abort.signal.aborted) return
-        // Unreachable: stays `running` and resumes when main says the service is back.
-        const state = isUnreachable(error) ? 'running' : 'error'
-        // The database itself may be what failed (closed with the window): nothing to note.
-        await this.patch(row, { state, lastError: describe(error).message }).catch(() => undefined)
-      })
+    const patch: PatchRow = (job, change) => this.patch(job, change)
+    session.done = new DownloadRun(this.ctx, patch)
+      .download(row, session)
+      .then(
+        () => void this.retries.delete(jobId(row)),
+        async (error: unknown) => {
+          if (abort.signal.aborted) return
+          // The database itself may be what failed (closed with the window): nothing to note.
+          const state = await this.noteStop(row, error).catch(() => null)
+          // Unreachable ones go on when main says the service is back (`resumeInterrupted`).
+          if (state === 'running' && !isUnreachable(error)) this.retryLater(row)
+        }
+      )
       .finally(() => {
         session.chunks.close()
         this.sessions.delete(jobId(row))
@@ -280,141 +332,39 @@ export class OfflineDownloads {
     return session.done
   }
 
-  private async download(start: OfflineJobRow, session: Session): Promise<void> {
-    const { signal } = session.abort
-    let row: OfflineJobRow | null = start
-    if (row.phase === 'pages') {
-      row = await this.pagesAndThumbnails(row, session)
-      if (!row || signal.aborted) return
-      row = await this.afterImages(row, 'thumb')
-    }
-    // Image-only phases: full images, or thumbnails of a download begun by an older version.
-    while (row && !signal.aborted && (row.phase === 'thumb' || row.phase === 'full')) {
-      const variant: ImageVariant = row.phase
-      row = await this.images(row, variant, session)
-      if (!row || signal.aborted) return
-      row = await this.afterImages(row, variant)
-    }
-  }
-
   /**
-   * Every image of `variant` is in: full images next if asked for, else done. The count comes
-   * from the listing, not from reading every cached page (1,000 of them for a 100,000-image job).
+   * Interrupted: stays `running` (resumed on the next start, or when main says the service is
+   * back). Stopped for good: `error`, with the disk's problem when that is the reason.
    */
-  private async afterImages(row: OfflineJobRow, variant: ImageVariant) {
-    const images = await visibleCount(this.ctx.db, row, row.filter)
-    return variant === 'thumb' && row.includeFull
-      ? this.patch(row, { phase: 'full', imagesDone: 0, imagesTotal: images })
-      : this.patch(row, { phase: 'done', state: 'done', imagesDone: images, imagesTotal: images })
+  private async noteStop(start: OfflineJobRow, error: unknown): Promise<'running' | 'error'> {
+    const state = stoppedState(error)
+    const lastError = describe(error).message
+    if (state === 'running') console.warn('Tagdeck: offline download interrupted', error)
+    const row = (await this.ctx.db.offlineJobs.get([start.connectionId, start.jobId])) ?? start
+    const fullBytes = row.includeFull
+      ? ((await this.cachedEstimate(row, row.filter).catch(() => null))?.fullBytes ?? null)
+      : null
+    const problem = state === 'error' ? diskProblem(error, row, fullBytes) : null
+    // A Cancel that came meanwhile stays a Cancel.
+    await this.patch(row, { state, lastError, problem }, (now) => now.state === 'running')
+    return state
   }
 
-  /**
-   * A chunk's answer, counted into the row with `change`; null when the download stops there
-   * (cancelled, or the row is gone).
-   */
-  private async countChunk(
-    row: OfflineJobRow | null,
-    result: FetchedChunk,
-    session: Session,
-    change: (row: OfflineJobRow) => Partial<OfflineJobRow>
-  ): Promise<OfflineJobRow | null> {
-    session.chunks.settled(result.taskId)
-    if (result.cancelled || session.abort.signal.aborted || !row) return null
-    return this.patch(row, {
-      ...change(row),
-      imagesFailed: row.imagesFailed + result.failed,
-      bytes: row.bytes + result.bytes
-    })
-  }
-
-  /**
-   * Pages from where the row stopped, their thumbnails fetched as soon as `PAGE_CHUNK` of them
-   * are stored (or the last one). A page counts as done once its thumbnails are: that is the
-   * place a resume starts from.
-   */
-  private async pagesAndThumbnails(
-    start: OfflineJobRow,
-    session: Session
-  ): Promise<OfflineJobRow | null> {
-    const { signal } = session.abort
-    const window = new ChunkWindow<FetchedChunk>()
-    let row: OfflineJobRow | null = start
-    const push = (chunk: StoredPage) =>
-      window.push(
-        () =>
-          chunk.ids.length > 0
-            ? session.chunks.fetch(start, chunk.ids, 'thumb')
-            : Promise.resolve({ ...NOTHING, taskId: '' }),
-        async (result) => {
-          row = await this.countChunk(row, result, session, (r) => ({
-            pagesDone: chunk.page,
-            pagesTotal: chunk.pageCount,
-            imagesDone: r.imagesDone + chunk.ids.length,
-            imagesTotal: Math.max(r.imagesDone + chunk.ids.length, chunk.visibleTotal)
-          }))
-          return row !== null
-        }
-      )
-    // Stored pages whose thumbnails are not asked for yet, as one chunk (ids, then the last
-    // page's place and totals).
-    let gathered: StoredPage | null = null
-    let pages = 0
-    const walked = await walkPages(
-      this.ctx,
-      start,
-      start.filter,
-      start.pagesDone + 1,
-      signal,
-      async (stored) => {
-        // Totals as soon as they are known (the first page), so the bar and ETA can show.
-        if (row && row.pagesTotal !== stored.pageCount) {
-          row = await this.patch(row, {
-            pagesTotal: stored.pageCount,
-            imagesTotal: Math.max(row.imagesDone, stored.visibleTotal)
-          })
-        }
-        gathered = { ...stored, ids: [...(gathered?.ids ?? []), ...stored.ids] }
-        if (++pages < PAGE_CHUNK && stored.page < stored.pageCount) return true
-        const chunk: StoredPage = gathered
-        gathered = null
-        pages = 0
-        return push(chunk)
-      }
-    )
-    if (!walked) return null
-    // The walk can end before the page count says (an empty page): the rest goes now.
-    const rest: StoredPage | null = gathered
-    if (rest && !(await push(rest))) return null
-    if (!(await window.drain())) return null
-    return row
-  }
-
-  /** One image variant of every sample, in chunks from where the row stopped. */
-  private async images(
-    start: OfflineJobRow,
-    variant: ImageVariant,
-    session: Session
-  ): Promise<OfflineJobRow | null> {
-    const { signal } = session.abort
-    const ids = await visibleIds(this.ctx.db, start, start.filter)
-    const window = new ChunkWindow<FetchedChunk>()
-    let row: OfflineJobRow | null = start
-    for (let i = start.imagesDone; i < ids.length && !signal.aborted; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK)
-      const go = await window.push(
-        () => session.chunks.fetch(start, chunk, variant),
-        async (result) => {
-          row = await this.countChunk(row, result, session, () => ({
-            imagesDone: i + chunk.length,
-            imagesTotal: ids.length
-          }))
-          return row !== null
-        }
-      )
-      if (!go) return null
-    }
-    if (signal.aborted || !(await window.drain())) return null
-    return row
+  /** Runs the download again after a while, if it is still `running` and nobody resumed it. */
+  private retryLater(job: JobKey): void {
+    const key = jobId(job)
+    const attempt = (this.retries.get(key) ?? 0) + 1
+    if (attempt > RETRIES) return
+    this.retries.set(key, attempt)
+    const { signal } = this.stopping
+    void this.ctx.clock
+      .sleep(backoffDelay(attempt, this.ctx.random, RETRY), signal)
+      .then(async () => {
+        if (signal.aborted || this.sessions.has(key)) return
+        const row = await this.ctx.db.offlineJobs.get([job.connectionId, job.jobId])
+        if (row?.state === 'running') void this.run(row)
+      })
+      .catch((error: unknown) => console.warn('Tagdeck: offline download not retried', error))
   }
 }
 

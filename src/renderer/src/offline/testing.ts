@@ -181,6 +181,18 @@ export class FakeService {
       cancelled: false
     }),
     'images.cancelPrefetch': async () => ({ cancelled: true }),
+    // Main's image cache holds what was asked for (whatever a test's prefetch answered).
+    'images.present': async (i) => {
+      const asked = new Set(
+        this.calls
+          .filter((c) => c.channel === 'images.prefetch')
+          .map((c) => c.input as ChannelInput<'images.prefetch'>)
+          .filter((c) => c.connectionId === i.connectionId && c.variant === i.variant)
+          .flatMap((c) => c.sampleIds)
+      )
+      const missing = i.sampleIds.filter((id) => !asked.has(id))
+      return { present: i.sampleIds.length - missing.length, missing }
+    },
     'connectivity.get': async () => []
   }
 
