@@ -29,6 +29,8 @@ export interface ShellProcess {
 export async function startShellProcess(options: {
   userDataDir: string
   demoFile?: string
+  /** Every cloud region's services at this URL (TAGDECK_REGION_ENDPOINT): the local service. */
+  regionEndpoint?: string
 }): Promise<ShellProcess> {
   // Hex: a token may not start with '-', which the CLI would read as an option.
   const token = randomBytes(18).toString('hex')
@@ -48,8 +50,12 @@ export async function startShellProcess(options: {
     if (options.demoFile) args.push('--demo', options.demoFile)
     // Its own process group: tsx runs the shell in a child node, and SIGKILL (which tsx cannot
     // relay) must reach that child too, as a crash would.
+    const env = options.regionEndpoint
+      ? { ...process.env, TAGDECK_REGION_ENDPOINT: options.regionEndpoint }
+      : process.env
     const proc = spawn(TSX, args, {
       cwd: ROOT,
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: process.platform !== 'win32'
     })

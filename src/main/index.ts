@@ -34,7 +34,8 @@ async function start(): Promise<void> {
     trustedOrigin: isTrustedOrigin,
     locale: mainLocaleFrom(app.getLocale()),
     cipher: createSafeStorageCipher(),
-    isOnline: () => net.isOnline()
+    isOnline: () => net.isOnline(),
+    net: overrides.regionEndpoint ? { regionEndpoint: overrides.regionEndpoint } : undefined
   })
   applySessionPolicy(isTrustedOrigin)
   // Before the first window: every webContents is guarded from its creation.

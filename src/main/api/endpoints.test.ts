@@ -40,4 +40,16 @@ describe('endpoints', () => {
       /credentials/
     )
   })
+
+  it('sends every region to the development override, when one is given', () => {
+    const local = new URL('http://127.0.0.1:8090')
+    const region = { kind: 'region' as const, region: 'cn-north-4' }
+    expect(endpointsFor(region, { kind: 'aksk', ak: 'a' }, local)).toEqual({
+      modelarts: new URL('http://127.0.0.1:8090'),
+      iam: new URL('http://127.0.0.1:8090')
+    })
+    // A custom endpoint is what it says, override or not.
+    const custom = { kind: 'endpoint' as const, url: 'https://ma.example' }
+    expect(endpointsFor(custom, { kind: 'aksk', ak: 'a' }, local).modelarts.host).toBe('ma.example')
+  })
 })

@@ -42,7 +42,18 @@ function baseUrl(raw: string): URL {
   return url
 }
 
-export function endpointsFor(target: ConnectionTarget, auth: ConnectionAuth): Endpoints {
+/**
+ * `regionOverride` (development and tests only, never in a packaged app): every cloud region's
+ * ModelArts and IAM are at this one URL, the local service posing as a region, so region-style
+ * settings can be tried without the cloud.
+ */
+export function endpointsFor(
+  target: ConnectionTarget,
+  auth: ConnectionAuth,
+  regionOverride?: URL
+): Endpoints {
+  if (target.kind === 'region' && regionOverride)
+    return { modelarts: baseUrl(regionOverride.href), iam: baseUrl(regionOverride.href) }
   if (target.kind === 'region') {
     return {
       modelarts: regionEndpoint('modelarts', target.region),

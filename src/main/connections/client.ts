@@ -19,6 +19,8 @@ export interface NetDeps {
   random?: () => number
   now?: () => number
   policy?: RetryPolicy
+  /** Development and tests only: where every cloud region's services are (endpoints.ts). */
+  regionEndpoint?: URL
 }
 
 export interface ClientHooks {
@@ -63,7 +65,7 @@ export function buildClient(
   deps: NetDeps,
   hooks: ClientHooks = {}
 ): ConnectionClient {
-  const endpoints = endpointsFor(profile.target, profile.auth)
+  const endpoints = endpointsFor(profile.target, profile.auth, deps.regionEndpoint)
   const http = httpClient(deps, hooks)
   const auth: Authenticator =
     profile.auth.kind === 'aksk'

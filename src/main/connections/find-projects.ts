@@ -14,7 +14,7 @@ export function findProjects(
   secret: string,
   deps: NetDeps
 ): Promise<IamProject[]> {
-  const { iam } = endpointsFor(form.target, form.auth)
+  const { iam } = endpointsFor(form.target, form.auth, deps.regionEndpoint)
   const http = httpClient(deps)
   const auth =
     form.auth.kind === 'aksk'

@@ -99,7 +99,8 @@ export class ClientPool {
     return async () => {
       const profile = this.store.get(connectionId)
       if (!profile) return
-      const url = joinUrl(endpointsFor(profile.target, profile.auth).modelarts, '/health')
+      const { modelarts } = endpointsFor(profile.target, profile.auth, this.deps.regionEndpoint)
+      const url = joinUrl(modelarts, '/health')
       let response: Response
       try {
         response = await fetchFn(url, {

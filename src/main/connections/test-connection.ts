@@ -40,7 +40,8 @@ export async function testConnection(
   }
   if (secret === null) {
     // Nothing to sign with: still say whether the service answers at all.
-    const url = joinUrl(endpointsFor(profile.target, profile.auth).modelarts, '/health')
+    const { modelarts } = endpointsFor(profile.target, profile.auth, deps.regionEndpoint)
+    const url = joinUrl(modelarts, '/health')
     let problem: string | null = null
     try {
       const response = await watching(url, { signal: AbortSignal.timeout(10_000) })

@@ -5,7 +5,8 @@ import { launchOverrides } from './dev-overrides'
 const env = {
   TAGDECK_USER_DATA: '/tmp/tagdeck-e2e-profile',
   TAGDECK_DEMO: '/tmp/service/demo.json',
-  ELECTRON_RENDERER_URL: 'http://localhost:5173'
+  ELECTRON_RENDERER_URL: 'http://localhost:5173',
+  TAGDECK_REGION_ENDPOINT: 'http://127.0.0.1:8090'
 }
 
 describe('launchOverrides', () => {
@@ -14,6 +15,7 @@ describe('launchOverrides', () => {
       userDataDir: path.resolve('/tmp/tagdeck-e2e-profile'),
       demoFile: path.resolve('/tmp/service/demo.json'),
       rendererUrl: 'http://localhost:5173',
+      regionEndpoint: new URL('http://127.0.0.1:8090'),
       ignored: []
     })
   })
@@ -23,7 +25,13 @@ describe('launchOverrides', () => {
       userDataDir: null,
       demoFile: null,
       rendererUrl: null,
-      ignored: ['TAGDECK_USER_DATA', 'TAGDECK_DEMO', 'ELECTRON_RENDERER_URL']
+      regionEndpoint: null,
+      ignored: [
+        'TAGDECK_USER_DATA',
+        'TAGDECK_DEMO',
+        'ELECTRON_RENDERER_URL',
+        'TAGDECK_REGION_ENDPOINT'
+      ]
     })
   })
 
@@ -32,6 +40,7 @@ describe('launchOverrides', () => {
       userDataDir: null,
       demoFile: null,
       rendererUrl: null,
+      regionEndpoint: null,
       ignored: []
     })
     expect(launchOverrides({}, true).ignored).toEqual([])
@@ -41,5 +50,14 @@ describe('launchOverrides', () => {
     const result = launchOverrides({ TAGDECK_USER_DATA: '', TAGDECK_DEMO: 'demo.json' }, false)
     expect(result.userDataDir).toBeNull()
     expect(result.demoFile).toBe(path.resolve('demo.json'))
+  })
+
+  it('takes only an http(s) URL as the region endpoint', () => {
+    expect(
+      launchOverrides({ TAGDECK_REGION_ENDPOINT: 'file:///etc' }, false).regionEndpoint
+    ).toBeNull()
+    expect(
+      launchOverrides({ TAGDECK_REGION_ENDPOINT: 'not a url' }, false).regionEndpoint
+    ).toBeNull()
   })
 })

@@ -13,11 +13,18 @@ export interface LaunchOverrides {
   demoFile: string | null
   /** ELECTRON_RENDERER_URL: electron-vite's dev server. */
   rendererUrl: string | null
+  /** TAGDECK_REGION_ENDPOINT: every cloud region's services at one URL (the local service). */
+  regionEndpoint: URL | null
   /** The variables that were set but not honoured (packaged build), to say so in the log. */
   ignored: string[]
 }
 
-const NAMES = ['TAGDECK_USER_DATA', 'TAGDECK_DEMO', 'ELECTRON_RENDERER_URL'] as const
+const NAMES = [
+  'TAGDECK_USER_DATA',
+  'TAGDECK_DEMO',
+  'ELECTRON_RENDERER_URL',
+  'TAGDECK_REGION_ENDPOINT'
+] as const
 
 export function launchOverrides(env: NodeJS.ProcessEnv, isPackaged: boolean): LaunchOverrides {
   const value = (name: (typeof NAMES)[number]) => env[name] || null
@@ -26,6 +33,7 @@ export function launchOverrides(env: NodeJS.ProcessEnv, isPackaged: boolean): La
       userDataDir: null,
       demoFile: null,
       rendererUrl: null,
+      regionEndpoint: null,
       ignored: NAMES.filter((name) => value(name) !== null)
     }
   }
@@ -36,6 +44,18 @@ export function launchOverrides(env: NodeJS.ProcessEnv, isPackaged: boolean): La
     userDataDir: folder && path.resolve(folder),
     demoFile: demo && path.resolve(demo),
     rendererUrl: value('ELECTRON_RENDERER_URL'),
+    regionEndpoint: regionEndpointFrom(value('TAGDECK_REGION_ENDPOINT')),
     ignored: []
   }
+}
+
+/** An http(s) URL, or null (with a line saying why) for anything else. */
+export function regionEndpointFrom(value: string | null): URL | null {
+  if (value === null) return null
+  if (URL.canParse(value)) {
+    const url = new URL(value)
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url
+  }
+  console.warn(`Tagdeck: TAGDECK_REGION_ENDPOINT is not an http(s) URL, ignored: ${value}`)
+  return null
 }

@@ -10,6 +10,8 @@ export interface BrowserShellOptions {
   port?: number
   token?: string
   demoFile?: string | null
+  /** Development and tests: every cloud region's services at this URL (endpoints.ts). */
+  regionEndpoint?: URL | null
 }
 
 export interface RunningShell {
@@ -31,6 +33,7 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<R
     shell: 'browser',
     userDataDir: options.userDataDir,
     demoFile: options.demoFile ?? null,
+    net: options.regionEndpoint ? { regionEndpoint: options.regionEndpoint } : undefined,
     trustedOrigin: (origin) => shellOrigin !== '' && origin === shellOrigin
   })
   const bridge = await startBridge({

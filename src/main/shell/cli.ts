@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { regionEndpointFrom } from '../security/dev-overrides'
 import { startBrowserShell } from './browser-shell'
 
 // `tsx src/main/shell/cli.ts --data DIR [--port N] [--renderer DIR]`: the browser shell host.
@@ -53,7 +54,9 @@ async function main(): Promise<void> {
     version,
     port,
     token: args.token,
-    demoFile: args.demo ? path.resolve(args.demo) : null
+    demoFile: args.demo ? path.resolve(args.demo) : null,
+    // The shell is a development and test host: the region override is always honoured here.
+    regionEndpoint: regionEndpointFrom(process.env['TAGDECK_REGION_ENDPOINT'] || null)
   })
   console.log(`TAGDECK_SHELL_READY ${JSON.stringify({ url: shell.url, origin: shell.origin })}`)
   const stop = () => {
