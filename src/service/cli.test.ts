@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { parseCli, UsageError } from './cli-args'
 
@@ -10,6 +10,17 @@ import { parseCli, UsageError } from './cli-args'
 const TSX = path.resolve('node_modules', '.bin', 'tsx')
 const CLI = path.resolve('src', 'service', 'cli.ts')
 let dir: string
+/** Service processes a test started: none may outlive it, whatever the test did. */
+const started = new Set<ChildProcess>()
+
+afterEach(() => {
+  for (const child of started) {
+    // Its own process group: tsx runs the service in a child node, which must go too.
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined)
+      process.kill(process.platform === 'win32' ? child.pid : -child.pid, 'SIGKILL')
+  }
+  started.clear()
+})
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tagdeck-cli-'))
@@ -70,6 +81,8 @@ describe('parseCli', () => {
     [['--data', 'x', 'extra'], /extra|positional/i],
     [['--data', 'x', '--host', 'a b'], /--host/],
     [['--data', 'x', '--public-url', 'ftp://x'], /--public-url/],
+    [['--data', 'x', '--region', 'cn-north-4'], /--region needs --demo/],
+    [['--data', 'x', '--demo', '--region', 'Beijing'], /--region must be a region id/],
     [['--data'], /data/]
   ]
   it.each(wrong)('refuses %j', (argv, message) => {
@@ -79,7 +92,11 @@ describe('parseCli', () => {
 })
 
 function run(args: string[]) {
-  const child = spawn(TSX, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(TSX, [CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: process.platform !== 'win32'
+  })
+  started.add(child)
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
