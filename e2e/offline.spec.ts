@@ -434,7 +434,7 @@ async function imageCacheOf(userDataDir: string): Promise<{ entries: number }> {
   return { entries }
 }
 
-test('(8) "Available offline" is true: killed right after, every thumbnail is on disk; thumbnails lost later are counted and downloaded again', async ({
+test('(7) "Available offline" is true: killed right after, every thumbnail is on disk; thumbnails lost later are counted and downloaded again', async ({
   page,
   context,
   shell,
@@ -473,7 +473,7 @@ test('(8) "Available offline" is true: killed right after, every thumbnail is on
   await expect(state).toContainText('Available offline')
 })
 
-test('(9) a download cut short by killing the shell resumes by itself on the next start', async ({
+test('(8) a download cut short by killing the shell resumes by itself on the next start', async ({
   page,
   shell,
   service

@@ -295,7 +295,10 @@ export class ImageCache {
     // In the background a failed write is only late: the next one writes every key, and a
     // caller that needs it stored (`persist`) hears of the failure.
     this.flushTimer = setTimeout(
-      () => void this.flush().catch(() => undefined),
+      () =>
+        void this.flush().catch((error: unknown) =>
+          console.warn('Tagdeck: the image cache index was not written (retried later)', error)
+        ),
       this.options.flushDelayMs ?? FLUSH_DELAY_MS
     )
     this.flushTimer.unref?.()
