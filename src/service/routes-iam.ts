@@ -59,8 +59,9 @@ export function registerIam(app: FastifyInstance, ctx: ServiceContext): void {
         'Incorrect IAM authentication information: the user name, password or domain is wrong'
       )
     attempt.succeeded()
-    const now = ctx.now()
     const asked = body.auth.scope
+    // A token scoped to a project calls its APIs; one scoped to the domain lists its projects.
+    let project: { id: string; name: string; domain: string } | null = null
     if (asked && 'domain' in asked) {
       if (asked.domain.name !== user.domain)
         throw new ApiError(
@@ -68,41 +69,31 @@ export function registerIam(app: FastifyInstance, ctx: ServiceContext): void {
           CODES.projectMismatch,
           `User ${user.name} is not in domain ${asked.domain.name}`
         )
-      const { token, expiresAt } = ctx.credentials.issueToken(user, '', now)
-      const domain = { id: user.domain, name: user.domain }
-      reply.code(201).header('X-Subject-Token', token)
-      return {
-        token: {
-          methods: ['password'],
-          issued_at: new Date(now).toISOString(),
-          expires_at: new Date(expiresAt).toISOString(),
-          domain,
-          user: { id: user.id, name: user.name, domain }
-        }
-      }
+    } else {
+      const scope = asked?.project
+      project =
+        scope?.id !== undefined
+          ? ctx.credentials.project(scope.id)
+          : scope?.name !== undefined
+            ? ctx.credentials.projectByName(scope.name)
+            : ctx.credentials.project(user.projectId)
+      if (!project || project.id !== user.projectId)
+        throw new ApiError(
+          403,
+          CODES.projectMismatch,
+          `User ${user.name} has no access to project ${scope?.id ?? scope?.name ?? ''}`
+        )
     }
-    const scope = asked?.project
-    const project =
-      scope?.id !== undefined
-        ? ctx.credentials.project(scope.id)
-        : scope?.name !== undefined
-          ? ctx.credentials.projectByName(scope.name)
-          : ctx.credentials.project(user.projectId)
-    if (!project || project.id !== user.projectId)
-      throw new ApiError(
-        403,
-        CODES.projectMismatch,
-        `User ${user.name} has no access to project ${scope?.id ?? scope?.name ?? ''}`
-      )
-    const { token, expiresAt } = ctx.credentials.issueToken(user, project.id, now)
-    const domain = { id: project.domain, name: project.domain }
+    const now = ctx.now()
+    const { token, expiresAt } = ctx.credentials.issueToken(user, project?.id ?? '', now)
+    const domain = { id: user.domain, name: user.domain }
     reply.code(201).header('X-Subject-Token', token)
     return {
       token: {
         methods: ['password'],
         issued_at: new Date(now).toISOString(),
         expires_at: new Date(expiresAt).toISOString(),
-        project: { id: project.id, name: project.name, domain },
+        ...(project ? { project: { id: project.id, name: project.name, domain } } : { domain }),
         user: { id: user.id, name: user.name, domain }
       }
     }
