@@ -1,35 +1,10 @@
-import path from 'node:path'
-import { startService } from '../src/service/server'
-import { test as base, expect } from './fixtures'
+import { test, expect } from './fixtures'
 import { escapeRegExp, goneOnService, screenshot, serviceOps, tileIds } from './review-helpers'
-import { startShellProcess } from './shell-process'
 
 // Today's cloud with only region-style settings: the local service poses as cn-north-4, the
 // shell sends every region there (TAGDECK_REGION_ENDPOINT, a development-only override).
 const REGION = 'cn-north-4'
-const test = base.extend({
-  service: async ({ workdir }, use) => {
-    const service = await startService({
-      dataDir: path.join(workdir, 'service'),
-      port: 0,
-      demo: true,
-      demoSize: 60,
-      region: REGION,
-      testFaults: true
-    })
-    await use(service)
-    await service.close()
-  },
-  shell: async ({ workdir, service }, use) => {
-    const shell = await startShellProcess({
-      userDataDir: path.join(workdir, 'user'),
-      regionEndpoint: service.url
-    })
-    await use(shell)
-    await shell.stop()
-  }
-})
-test.use({ locale: 'en-US', viewport: { width: 1280, height: 900 } })
+test.use({ locale: 'en-US', viewport: { width: 1280, height: 900 }, region: REGION })
 
 test('a region, an access key and nothing else: the project is found, old and new datasets and a task are listed, browsed and deleted from', async ({
   page,

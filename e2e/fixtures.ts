@@ -14,31 +14,40 @@ export interface Fixtures {
   service: RunningService
   /** A browser shell process for this test, wired to the demo service. */
   shell: ShellProcess
+  /**
+   * A cloud region the service poses as (`test.use({ region: 'cn-north-4' })`): the demo project
+   * is named after it, and the shell sends that region (every region) to the service, with no
+   * demo connection on offer.
+   */
+  region: string | undefined
 }
 
 export const test = base.extend<Fixtures>({
+  region: [undefined, { option: true }],
   // eslint-disable-next-line no-empty-pattern
   workdir: async ({}, use) => {
     const dir = await mkdtemp(path.join(tmpdir(), 'tagdeck-e2e-'))
     await use(dir)
     await rm(dir, { recursive: true, force: true })
   },
-  service: async ({ workdir }, use) => {
+  service: async ({ workdir, region }, use) => {
     const service = await startService({
       dataDir: path.join(workdir, 'service'),
       port: 0,
       demo: true,
+      ...(region ? { region, demoSize: 60 } : {}),
       testFaults: true
     })
     await use(service)
     await service.close()
   },
-  shell: async ({ workdir, service }, use) => {
+  shell: async ({ workdir, service, region }, use) => {
     const shell = await startShellProcess({
       userDataDir: path.join(workdir, 'user'),
-      demoFile: path.join(workdir, 'service', 'demo.json')
+      ...(region
+        ? { regionEndpoint: service.url }
+        : { demoFile: path.join(workdir, 'service', 'demo.json') })
     })
-    void service
     await use(shell)
     await shell.stop()
   }
