@@ -43,5 +43,28 @@ export default tseslint.config(
         }
       ]
     }
+  },
+  {
+    // The offline layer has one door (src/renderer/src/offline/index.ts); its rooms are private.
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    ignores: ['src/renderer/src/offline/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noRawIpc, { name: 'electron', message: 'The renderer never imports electron.' }],
+          patterns: [
+            {
+              group: ['**/main/**', '**/service/**', '@main/*', '@service/*'],
+              message: 'The renderer may not import src/main or src/service: go through the platform module.'
+            },
+            {
+              group: ['**/offline/*'],
+              message: 'Import the offline layer through its door: src/renderer/src/offline (index.ts).'
+            }
+          ]
+        }
+      ]
+    }
   }
 )

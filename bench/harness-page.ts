@@ -4,13 +4,13 @@ import type { Page } from '@playwright/test'
 
 /**
  * The benches' way into the renderer's own code: a harness module under
- * src/renderer/src/offline/ bundled as one script, served to a page at `url`, its exported
+ * bench/harness/ (importing the renderer's own code) bundled as one script, served to a page at `url`, its exported
  * functions then called by name (arguments and results cross as JSON).
  */
 
-const OFFLINE = path.join(__dirname, '..', 'src', 'renderer', 'src', 'offline')
+const HARNESSES = path.join(__dirname, 'harness')
 
-export const harnessFile = (name: string) => path.join(OFFLINE, name)
+export const harnessFile = (name: string) => path.join(HARNESSES, name)
 
 /** Calls the page's harness function `fn`; `H` describes the module's functions. */
 export type HarnessCall<H extends Record<keyof H, (...args: never[]) => Promise<unknown>>> = <

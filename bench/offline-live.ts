@@ -50,7 +50,7 @@ export interface LiveRow {
 
 type JobRef = { connectionId: string; jobId: string }
 
-/** The functions of `bench-live-harness.ts`, as the page holds them. */
+/** The functions of `offline-live.ts`, as the page holds them. */
 interface Harness {
   setup(): Promise<{ connectionId: string; jobs: { id: string; name: string; type: string }[] }>
   addConnection(service: Demo, name: string): Promise<string>
@@ -73,7 +73,7 @@ async function openHarness(page: Page, shell: ShellProcess) {
   // The token rides in the fragment, as in the address the shell prints.
   return openHarnessPage<Harness>(
     page,
-    'bench-live-harness.ts',
+    'offline-live.ts',
     `${shell.origin}/__bench/${new URL(shell.url).hash}`,
     'inject'
   )

@@ -52,7 +52,7 @@ async function inChromium(
   // Its own origin: an on-disk profile, like the app's.
   const run = await openHarnessPage<Harness>(
     page,
-    'bench-harness.ts',
+    'offline-store.ts',
     'http://tagdeck-bench.localhost/'
   )
   return {
@@ -67,7 +67,7 @@ async function inChromium(
 async function inNode(): Promise<{ run: Run; close: () => Promise<void> }> {
   const fake = await import('fake-indexeddb')
   Object.assign(globalThis, { indexedDB: fake.indexedDB, IDBKeyRange: fake.IDBKeyRange })
-  const harness = (await import(harnessFile('bench-harness.ts'))) as Harness
+  const harness = (await import(harnessFile('offline-store.ts'))) as Harness
   const run = ((fn: keyof Harness, ...args: number[]) =>
     (harness[fn] as (...a: number[]) => Promise<number>)(...args)) as Run
   return { run, close: async () => {} }

@@ -1,7 +1,6 @@
 import type { Dataset, JobStats, Label, LabelingTask, Workspace } from '../../../shared/domain'
 export { taskAsJob } from '../../../shared/job-id'
-import { getDb } from '../offline/db'
-import { isUnreachable, notAvailableOffline } from '../offline/errors'
+import { getDb, isUnreachable, notAvailableOffline } from '../offline'
 import { call } from '../platform'
 import { offline } from './offline'
 import type { JobRef } from './types'

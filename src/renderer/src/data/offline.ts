@@ -1,6 +1,6 @@
 import { call, platform } from '../platform'
 import type { Offline } from '../offline'
-import { getOffline } from '../offline/runtime'
+import { getOffline } from '../offline'
 
 /**
  * The app's offline layer (issue 6): cache-first reads, the outbox of deletions and the sync

@@ -1,5 +1,5 @@
-import type { ConnectivityTracker } from './connectivity'
-import type { TagdeckDb } from './db'
+import type { ConnectivityTracker } from './sync/connectivity'
+import type { TagdeckDb } from './store/db'
 import type { Clock, EventSource, LockRunner, Transport } from './deps'
 
 /** Everything the offline layer runs on; `runtime.ts` builds the real one, tests a fake one. */

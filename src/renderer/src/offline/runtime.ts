@@ -1,9 +1,9 @@
 import { call, platform } from '../platform'
 import type { OfflineContext } from './context'
-import { ConnectivityTracker } from './connectivity'
-import { getDb } from './db'
+import { ConnectivityTracker } from './sync/connectivity'
+import { getDb } from './store/db'
 import { defaultLocks, systemClock, type EventSource } from './deps'
-import { createOffline, type Offline } from './index'
+import { createOffline, type Offline } from './create'
 
 /** The real world the offline layer runs on: the database, `call`, main's events, Web Locks. */
 export function appContext(): OfflineContext {

@@ -1,0 +1,127 @@
+import type { ImageVariant } from '../../../../shared/domain'
+import type { JobKey } from '../store/db'
+import type { OfflineContext } from '../context'
+import { DiskWriteFailed } from './problems'
+
+/**
+ * Image chunks of a download: main fetches each chunk into its disk cache (`images.prefetch`,
+ * a few images at a time across every chunk), reporting progress as events. Two chunks are
+ * asked for at once so main never waits between them, and they are answered for in order,
+ * so the progress persisted after each one is a place the download can resume from. Main
+ * answers a chunk only once its images are fsynced in its cache; a chunk main could not store
+ * (disk full) rejects with `DiskWriteFailed`, which stops the download.
+ */
+
+export interface ChunkResult {
+  done: number
+  failed: number
+  bytes: number
+  cancelled: boolean
+}
+
+/** A chunk's answer and the task id it ran under. */
+export type FetchedChunk = ChunkResult & { taskId: string }
+
+/** The chunks of one download session in flight, with their live progress. */
+export class ImageChunks {
+  /** Per task id: images done (or failed) and bytes so far. */
+  private readonly live = new Map<string, { done: number; bytes: number }>()
+  private readonly off: () => void
+  private seq = 0
+
+  constructor(
+    private readonly ctx: OfflineContext,
+    onProgress: () => void
+  ) {
+    this.off = ctx.events.onPrefetchProgress((p) => {
+      if (!this.live.has(p.taskId)) return
+      this.live.set(p.taskId, { done: p.done + p.failed, bytes: p.bytes })
+      onProgress()
+    })
+  }
+
+  /** Images and bytes of the chunks not yet accounted for in the download's row. */
+  pending(): { done: number; bytes: number } {
+    let done = 0
+    let bytes = 0
+    for (const chunk of this.live.values()) {
+      done += chunk.done
+      bytes += chunk.bytes
+    }
+    return { done, bytes }
+  }
+
+  /** Downloads one chunk; its numbers count as pending until `settled`. */
+  async fetch(job: JobKey, sampleIds: string[], variant: ImageVariant): Promise<FetchedChunk> {
+    const taskId = `offline-${this.ctx.clock.now().toString(36)}-${++this.seq}`
+    this.live.set(taskId, { done: 0, bytes: 0 })
+    try {
+      const { diskError, ...result } = await this.ctx.transport('images.prefetch', {
+        connectionId: job.connectionId,
+        jobId: job.jobId,
+        taskId,
+        sampleIds,
+        variant
+      })
+      if (diskError) throw new DiskWriteFailed(diskError)
+      this.live.set(taskId, { done: result.done + result.failed, bytes: result.bytes })
+      return { ...result, taskId }
+    } catch (error) {
+      this.live.delete(taskId)
+      throw error
+    }
+  }
+
+  /** The chunk's numbers are in the row now. */
+  settled(taskId: string): void {
+    this.live.delete(taskId)
+  }
+
+  /** Asks main to stop every chunk in flight. */
+  async cancel(): Promise<void> {
+    const tasks = [...this.live.keys()]
+    await Promise.all(
+      tasks.map((taskId) =>
+        this.ctx.transport('images.cancelPrefetch', { taskId }).catch(() => undefined)
+      )
+    )
+  }
+
+  close(): void {
+    this.off()
+  }
+}
+
+/**
+ * At most `limit` chunks in flight; each chunk's `after` runs in the order the chunks were
+ * pushed, and an `after` answering false stops the window (cancelled, or the row is gone).
+ */
+export class ChunkWindow<R> {
+  private readonly queue: { result: Promise<R>; after: (result: R) => Promise<boolean> }[] = []
+
+  constructor(private readonly limit = 2) {}
+
+  /** Starts a chunk once there is room; false when an earlier chunk stopped the window. */
+  async push(start: () => Promise<R>, after: (result: R) => Promise<boolean>): Promise<boolean> {
+    while (this.queue.length >= this.limit) if (!(await this.settleOldest())) return false
+    const result = start()
+    // Awaited in turn by settleOldest; until then a failure must not go unhandled.
+    result.catch(() => undefined)
+    this.queue.push({ result, after })
+    return true
+  }
+
+  /** Waits for every chunk in order; false when one stopped the window. */
+  async drain(): Promise<boolean> {
+    while (this.queue.length > 0) if (!(await this.settleOldest())) return false
+    return true
+  }
+
+  private async settleOldest(): Promise<boolean> {
+    const oldest = this.queue.shift()
+    if (!oldest) return true
+    const ok = await oldest.after(await oldest.result)
+    if (!ok) this.queue.length = 0
+    return ok
+  }
+}

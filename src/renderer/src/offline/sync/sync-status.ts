@@ -1,0 +1,96 @@
+import { liveQuery } from 'dexie'
+import type { ConnectivityTracker, ConnectivityState } from './connectivity'
+import type { PauseRow, SyncProgress, SyncStateRow, TagdeckDb } from '../store/db'
+import { pendingCounts, type PendingCounts } from '../outbox/outbox'
+
+/** What the always-visible sync indicator shows. */
+export interface SyncStatus extends PendingCounts {
+  state: 'offline' | 'online' | 'syncing' | 'paused' | 'error'
+  connectivity: ConnectivityState
+  /** Deletions that will reach the service by themselves (queued + sending + paused). */
+  pending: number
+  lastSyncAt: number | null
+  lastError: string | null
+  progress: { done: number; total: number } | null
+  /** Connections waiting for the user to sign in again (resume with `resumeConnection`). */
+  signInNeeded: string[]
+}
+
+interface Stored {
+  counts: PendingCounts
+  sync: SyncStateRow | undefined
+  pauses: PauseRow[]
+}
+
+function connectivityOf(tracker: ConnectivityTracker, connectionId?: string): ConnectivityState {
+  if (connectionId !== undefined) return tracker.state(connectionId)
+  const states = tracker.all().map((c) => c.state)
+  if (states.includes('online')) return 'online'
+  if (states.includes('offline')) return 'offline'
+  return 'unknown'
+}
+
+export function deriveStatus(stored: Stored, connectivity: ConnectivityState): SyncStatus {
+  const { counts, sync, pauses } = stored
+  const progress: SyncProgress | null = sync?.progress ?? null
+  const pause = pauses[0]
+  const state: SyncStatus['state'] =
+    pauses.length > 0
+      ? 'paused'
+      : counts.sending > 0 || progress !== null
+        ? 'syncing'
+        : connectivity === 'offline'
+          ? 'offline'
+          : counts.failed > 0 || (sync?.lastError ?? null) !== null
+            ? 'error'
+            : 'online'
+  return {
+    ...counts,
+    state,
+    connectivity,
+    pending: counts.willSync,
+    lastSyncAt: sync?.lastSyncAt ?? null,
+    lastError: pause ? pause.message : (sync?.lastError?.message ?? null),
+    progress: progress && { done: progress.done, total: progress.total },
+    signInNeeded: pauses.map((p) => p.connectionId)
+  }
+}
+
+/**
+ * Follows the sync status (the outbox and the runner's notes, from any window, plus main's
+ * connectivity). `connectionId` narrows counts and connectivity to one connection.
+ */
+export function watchSyncStatus(
+  db: TagdeckDb,
+  connectivity: ConnectivityTracker,
+  listener: (status: SyncStatus) => void,
+  connectionId?: string
+): () => void {
+  let stored: Stored | null = null
+  const emit = () => {
+    if (stored) listener(deriveStatus(stored, connectivityOf(connectivity, connectionId)))
+  }
+  const subscription = liveQuery(async () => {
+    const [counts, sync, pauses] = await Promise.all([
+      pendingCounts(db, connectionId),
+      db.syncState.get('engine'),
+      connectionId === undefined
+        ? db.pauses.toArray()
+        : db.pauses.where('connectionId').equals(connectionId).toArray()
+    ])
+    return { counts, sync, pauses }
+  }).subscribe({
+    next: (value) => {
+      stored = value
+      emit()
+    },
+    error: () => undefined
+  })
+  const off = connectivity.subscribe((c) => {
+    if (connectionId === undefined || c.connectionId === connectionId) emit()
+  })
+  return () => {
+    subscription.unsubscribe()
+    off()
+  }
+}
