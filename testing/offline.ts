@@ -11,7 +11,12 @@ import { ConnectivityTracker } from '../src/renderer/src/offline/sync/connectivi
 import type { OfflineContext } from '../src/renderer/src/offline/context'
 import { openTagdeckDb, type TagdeckDb } from '../src/renderer/src/offline/store/db'
 import { panelRows, type PanelRow } from '../src/renderer/src/offline/outbox/outbox'
-import { createMemoryLocks, type Clock, type EventSource, type Transport } from '../src/renderer/src/offline/deps'
+import {
+  createMemoryLocks,
+  type Clock,
+  type EventSource,
+  type Transport
+} from '../src/renderer/src/offline/deps'
 
 /**
  * Test doubles for the offline layer: an in-memory annotation service behind a fake

@@ -13,9 +13,15 @@ import {
 import { OfflineDownloads } from './downloads/job'
 import { cachedSamples } from './hiding/listing'
 import * as outbox from './outbox/outbox'
-import { cachedPage, readPage, refreshPage, type PageRequest } from './reads/pages'
+import { cachedPage, readPage, refreshPage, type PageRequest, type PageView } from './reads/pages'
 import { SyncEngine, type SyncEngineOptions } from './sync/sync-engine'
 import { watchSyncStatus, type SyncStatus } from './sync/sync-status'
+import type { JobStats } from '../../../shared/domain'
+import { TagdeckError } from '../../../shared/errors'
+import { loadReplica, replicaStats, searchCounts, viewOf, type Replica } from './replica/replica'
+import { refreshReplica } from './replica/refresh'
+import { narrows, type LocalSearch } from './replica/search'
+import type { Cached } from './reads/job-data'
 
 /**
  * The renderer's offline layer, in one object. Build it with `createOffline(context)` (tests)
@@ -27,7 +33,20 @@ export interface OfflineOptions {
   undoWindowMs?: number
   /** Cap on cached pages in IndexedDB, applied at `start()` (call `evict` when it changes). */
   cacheCapBytes?: number
+  /** A replica whose oldest page is older than this is read again in the background (online). */
+  replicaRevalidateMs?: number
 }
+
+/** The page the grid asks for, of a filter, narrowed by a local search (replicas only). */
+export interface ViewRequest extends PageRequest {
+  search?: LocalSearch
+}
+
+const searchNeedsReplica = () =>
+  new TagdeckError({
+    code: 'offline',
+    message: 'Searching needs the job available offline (Make available offline, whole job).'
+  })
 
 export function createOffline(ctx: OfflineContext, options: OfflineOptions = {}) {
   const { db, clock } = ctx
@@ -35,6 +54,34 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
   const syncOptions = options.sync ?? {}
   const sync = new SyncEngine(ctx, syncOptions)
   const downloads = new OfflineDownloads(ctx)
+  const replicaRevalidateMs = options.replicaRevalidateMs ?? 5 * 60_000
+  const refreshing = new Map<string, Promise<void>>()
+
+  /**
+   * Reads a replica again from the service when its oldest page is due and the service is
+   * reachable, one refresh per job at a time, never beside the job's own download.
+   */
+  function refreshWhenDue(replica: Replica): void {
+    const { job } = replica
+    const key = `${job.connectionId}\u0000${job.jobId}`
+    if (refreshing.has(key) || downloads.running(job)) return
+    if (!ctx.connectivity.mayTry(job.connectionId)) return
+    if (clock.now() - replica.fetchedAt < replicaRevalidateMs) return
+    const task = refreshReplica(ctx, job, new AbortController().signal)
+      .then((whole) => (whole ? downloads.fetchMissing(job) : undefined))
+      .catch((error: unknown) =>
+        console.warn('Tagdeck: the offline copy of a job could not be refreshed', error)
+      )
+      .finally(() => refreshing.delete(key))
+    refreshing.set(key, task)
+  }
+
+  async function replicaOf(job: JobKey): Promise<Replica | null> {
+    const replica = await loadReplica(db, job)
+    if (replica) refreshWhenDue(replica)
+    return replica
+  }
+
   return {
     context: ctx,
     sync,
@@ -63,10 +110,62 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
     },
 
     // ---- reads (cache-first) -------------------------------------------------------------
-    readPage: (req: PageRequest) => readPage(ctx, req),
+    /**
+     * One page of a filter (narrowed by a local search): from the job's replica when it is
+     * held whole (at once; refreshed in the background when due), else cache-first.
+     */
+    async readPage(req: ViewRequest): Promise<PageView> {
+      const replica = await replicaOf(req)
+      if (!replica) {
+        if (narrows(req.search)) throw searchNeedsReplica()
+        return readPage(ctx, req)
+      }
+      const all = viewOf(replica, req.filter, req.search)
+      const start = (req.page - 1) * req.perPage
+      return {
+        samples: all.slice(start, start + req.perPage),
+        total: all.length,
+        page: req.page,
+        perPage: req.perPage,
+        pageCount: Math.ceil(all.length / req.perPage),
+        fetchedAt: replica.fetchedAt,
+        ageMs: Math.max(0, clock.now() - replica.fetchedAt),
+        stale: false,
+        fromCache: true
+      }
+    },
+    /** Counts beside each choice of a search (replicas only; null for other jobs). */
+    async searchCounts(job: JobKey, filter: ViewRequest['filter'], search: LocalSearch) {
+      const replica = await replicaOf(job)
+      return replica ? searchCounts(replica, filter, search) : null
+    },
+    /** Whether the job is held whole (its filters, search and counts answered locally). */
+    hasReplica: async (job: JobKey) => (await loadReplica(db, job)) !== null,
+    /** Refreshes the job's replica now (the refresh the reads start when due), if it has one. */
+    async refreshReplica(job: JobKey): Promise<boolean> {
+      if (!(await loadReplica(db, job))) return false
+      const whole = await refreshReplica(ctx, job, new AbortController().signal)
+      if (whole) await downloads.fetchMissing(job)
+      return whole
+    },
     refreshPage: (req: PageRequest) => refreshPage(ctx, req),
     cachedPage: (req: PageRequest) => cachedPage(db, req, clock.now()),
-    readStats: (job: JobKey) => readStats(ctx, job),
+    /** The job's counts: the replica's when held whole (with the service's label order), else cached. */
+    async readStats(job: JobKey): Promise<Cached<JobStats>> {
+      const replica = await replicaOf(job)
+      if (!replica) return readStats(ctx, job)
+      const now = clock.now()
+      const [base, labels] = await Promise.all([
+        cachedStats(db, job, now),
+        cachedLabels(db, job, now)
+      ])
+      const order = (base?.value.labels ?? labels?.value ?? []).map((l) => l.name)
+      return {
+        value: replicaStats(replica, order, base?.value.deleted ?? 0),
+        fetchedAt: replica.fetchedAt,
+        ageMs: Math.max(0, now - replica.fetchedAt)
+      }
+    },
     cachedStats: (job: JobKey) => cachedStats(db, job, clock.now()),
     readLabels: (job: JobKey) => readLabels(ctx, job),
     cachedLabels: (job: JobKey) => cachedLabels(db, job, clock.now()),

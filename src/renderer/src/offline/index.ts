@@ -2,7 +2,9 @@
  * The offline layer's one door: code outside this folder imports from here only (a lint rule
  * keeps it so). How the rooms behind it fit together: README.md.
  */
-export { createOffline, type Offline, type OfflineOptions } from './create'
+export { createOffline, type Offline, type OfflineOptions, type ViewRequest } from './create'
+export type { LocalSearch } from './replica/search'
+export type { SearchCounts } from './replica/replica'
 export { getOffline, appContext } from './runtime'
 export { getDb } from './store/db'
 export { isUnreachable, notAvailableOffline } from './errors'

@@ -2,12 +2,8 @@ import type { ImageVariant } from '../../../../shared/domain'
 import type { JobKey, OfflineJobRow } from '../store/db'
 import type { OfflineContext } from '../context'
 import { findMissing, missingImages } from './check'
-import {
-  ChunkWindow,
-  type ChunkResult,
-  type FetchedChunk,
-  type ImageChunks
-} from './images'
+import { refreshJobData } from '../reads/job-data'
+import { ChunkWindow, type ChunkResult, type FetchedChunk, type ImageChunks } from './images'
 import { visibleCount, visibleIds, walkPages, type StoredPage } from './walk'
 
 /**
@@ -54,6 +50,8 @@ export class DownloadRun {
     const { signal } = session.abort
     let row: OfflineJobRow | null = start
     if (row.phase === 'pages') {
+      // The whole job is held with its label list and stats (a filter's download needs them too).
+      await refreshJobData(this.ctx, row)
       row = await this.pagesAndThumbnails(row, session)
       if (!row || signal.aborted) return
       row = await this.afterImages(row, 'thumb')

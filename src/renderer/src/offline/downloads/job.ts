@@ -179,6 +179,29 @@ export class OfflineDownloads {
     return this.start(job, { filter: row.filter, includeFull: row.includeFull })
   }
 
+  /**
+   * A finished download whose job gained samples since (a replica refresh found them): fetches
+   * the images main's cache lacks, and nothing else. Resolves when done; no-op when nothing is.
+   */
+  async fetchMissing(job: JobKey): Promise<void> {
+    if (this.sessions.has(jobId(job))) return
+    const row = await this.ctx.db.offlineJobs.get([job.connectionId, job.jobId])
+    if (!row || row.pin !== 'pinned' || row.state !== 'done') return
+    const found = await findMissing(this.ctx, row)
+    if (!found) return
+    const next = await this.patch(
+      row,
+      { state: 'running', phase: found.phase, imagesDone: 0, imagesTotal: found.total },
+      (now) => now.state === 'done'
+    )
+    if (next) return this.run(next)
+  }
+
+  /** Whether a download of the job runs in this window. */
+  running(job: JobKey): boolean {
+    return this.sessions.has(jobId(job))
+  }
+
   /** Stops the download; it keeps its place and its pin (resume later). */
   async cancel(job: JobKey): Promise<void> {
     const session = this.sessions.get(jobId(job))

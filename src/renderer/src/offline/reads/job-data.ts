@@ -68,6 +68,11 @@ async function refreshLabels(ctx: OfflineContext, job: JobKey): Promise<void> {
   })
 }
 
+/** Labels and stats read from the service and stored (a replica holds them beside its samples). */
+export async function refreshJobData(ctx: OfflineContext, job: JobKey): Promise<void> {
+  await Promise.all([refreshLabels(ctx, job), refreshStats(ctx, job)])
+}
+
 /** Cached value at once (refreshed in the background when due), else fetched, else 'offline'. */
 async function cacheFirst<T>(
   ctx: OfflineContext,

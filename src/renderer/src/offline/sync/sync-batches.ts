@@ -10,7 +10,14 @@ import {
   type PickCursor,
   type Ready
 } from './sync-pick'
-import type { JobKey, OutboxError, OutboxRow, QueuedSample, SyncStateRow, TagdeckDb } from '../store/db'
+import type {
+  JobKey,
+  OutboxError,
+  OutboxRow,
+  QueuedSample,
+  SyncStateRow,
+  TagdeckDb
+} from '../store/db'
 import {
   DUE_INDEX,
   groupByJob,

@@ -1,0 +1,195 @@
+import type { JobStats, Sample, TagFilter } from '../../../../shared/domain'
+import type { JobKey, OfflineJobRow, PageRow, TagdeckDb } from '../store/db'
+import { filterKey } from '../store/db'
+import { listingKey } from '../hiding/listing'
+import { listingPages } from '../store/page-rows'
+import { inFilter, matcher, narrows, searchKey, sortSamples, type LocalSearch } from './search'
+
+/**
+ * A job made available offline whole is a replica: every sample of the job, in the service's
+ * order, held as the pages of its "everything" listing at 100 a page (the download stores them,
+ * the sync's rebase keeps them exact, a refresh rewrites them). Every filter, search, count and
+ * page of such a job is answered here, online or offline, with queued deletions left out.
+ */
+
+/** The listing a whole job is held in. */
+export const REPLICA_FILTER: TagFilter = { kind: 'everything' }
+export const REPLICA_PER_PAGE = 100
+
+export interface Replica {
+  job: JobKey
+  /** Visible samples (queued deletions left out), in the service's order. */
+  samples: Sample[]
+  /** When the oldest of its pages was fetched from the service. */
+  fetchedAt: number
+  /** The job's `version` this answers for. */
+  version: number
+  /** Answers already worked out, by filter and search. */
+  views: Map<string, Sample[]>
+}
+
+/** The samples as stored (hidden ones included), kept until a page of the job is rewritten. */
+interface Held {
+  generation: number
+  listingFetchedAt: number
+  total: number
+  samples: Sample[]
+  fetchedAt: number
+  replica: Replica | null
+}
+
+const held = new WeakMap<TagdeckDb, Map<string, Held>>()
+const jobKeyOf = (job: JobKey) => `${job.connectionId}\u0000${job.jobId}`
+
+/** The pin is of the whole job (not of one filter), and its pages are all stored. */
+export function isWholeJob(row: OfflineJobRow | undefined): row is OfflineJobRow {
+  return (
+    row !== undefined &&
+    row.pin === 'pinned' &&
+    row.filter.kind === 'everything' &&
+    (row.phase !== 'pages' || row.state === 'done')
+  )
+}
+
+/** The replica's pages in order, or null when one of them is not stored. */
+function wholePages(pages: PageRow[], total: number): PageRow[] | null {
+  const count = Math.ceil(total / REPLICA_PER_PAGE)
+  const byNumber = new Map(pages.map((p) => [p.page, p]))
+  const inOrder: PageRow[] = []
+  for (let n = 1; n <= count; n++) {
+    const page = byNumber.get(n)
+    if (!page) return null
+    inOrder.push(page)
+  }
+  return inOrder
+}
+
+/**
+ * The job's replica, or null when the job is not held whole. Read from IndexedDB once per
+ * change of its pages (a refresh, a sync's rebase); a deletion or undo only re-applies the
+ * hidden samples to what is held in memory.
+ */
+export async function loadReplica(db: TagdeckDb, job: JobKey): Promise<Replica | null> {
+  const key = listingKey({
+    ...job,
+    filterKey: filterKey(REPLICA_FILTER),
+    perPage: REPLICA_PER_PAGE
+  })
+  const jobs = held.get(db) ?? new Map<string, Held>()
+  held.set(db, jobs)
+  return db.transaction('r', [db.offlineJobs, db.jobs, db.listings, db.pages], async () => {
+    const [pin, row, listing] = await Promise.all([
+      db.offlineJobs.get([job.connectionId, job.jobId]),
+      db.jobs.get([job.connectionId, job.jobId]),
+      db.listings.get(key)
+    ])
+    if (!isWholeJob(pin) || !listing) return null
+    const version = row?.version ?? 0
+    const generation = row?.generation ?? 0
+    let entry = jobs.get(jobKeyOf(job))
+    const samePages =
+      entry !== undefined &&
+      entry.generation === generation &&
+      entry.listingFetchedAt === listing.fetchedAt &&
+      entry.total === listing.total
+    if (!samePages) {
+      const pages = wholePages(await listingPages(db, listing), listing.total)
+      if (!pages) return null
+      const seen = new Set<string>()
+      const samples: Sample[] = []
+      // A refresh rewrites pages one by one: a sample that moved to the next page may be on both.
+      for (const page of pages)
+        for (const s of page.samples) {
+          if (seen.has(s.id)) continue
+          seen.add(s.id)
+          samples.push(s)
+        }
+      entry = {
+        generation,
+        listingFetchedAt: listing.fetchedAt,
+        total: listing.total,
+        samples,
+        fetchedAt:
+          pages.length > 0 ? Math.min(...pages.map((p) => p.fetchedAt)) : listing.fetchedAt,
+        replica: null
+      }
+      jobs.set(jobKeyOf(job), entry)
+    }
+    if (entry!.replica?.version === version) return entry!.replica
+    const hidden = listing.hidden
+    const replica: Replica = {
+      job,
+      samples: entry!.samples.filter((s) => !(s.id in hidden)),
+      fetchedAt: entry!.fetchedAt,
+      version,
+      views: new Map()
+    }
+    entry!.replica = replica
+    return replica
+  })
+}
+
+/** The filter's samples narrowed by the search, in the order asked (memoised per replica). */
+export function viewOf(replica: Replica, filter: TagFilter, search?: LocalSearch): Sample[] {
+  const key = `${filterKey(filter)}\u0000${searchKey(search)}`
+  const known = replica.views.get(key)
+  if (known) return known
+  const test = search && narrows(search) ? matcher(search) : null
+  const found = replica.samples.filter((s) => inFilter(filter, s) && (test === null || test(s)))
+  const view = sortSamples(found, search?.sort)
+  replica.views.set(key, view)
+  return view
+}
+
+/**
+ * The job's counts as the service would give them for the replica's samples (queued deletions
+ * out): images per label, boxes per label (classification: one per image), tagged, untagged.
+ * Labels come in the service's order (`order`, from its stats or label list), then any other.
+ */
+export function replicaStats(
+  replica: Replica,
+  order: readonly string[],
+  deleted: number
+): JobStats {
+  const labels = new Map<string, { count: number; sampleCount: number }>()
+  for (const name of order) labels.set(name, { count: 0, sampleCount: 0 })
+  let tagged = 0
+  for (const s of replica.samples) {
+    if (s.annotated) tagged += 1
+    for (const tag of new Set(s.tags)) {
+      const label = labels.get(tag) ?? { count: 0, sampleCount: 0 }
+      label.sampleCount += 1
+      label.count += s.boxes.length > 0 ? s.boxes.filter((b) => b.tag === tag).length : 1
+      labels.set(tag, label)
+    }
+  }
+  return {
+    labels: [...labels].map(([name, n]) => ({ name, ...n })),
+    all: replica.samples.length,
+    tagged,
+    untagged: replica.samples.length - tagged,
+    deleted
+  }
+}
+
+/** Counts beside each choice of a search: the images each label would add to it. */
+export interface SearchCounts {
+  /** Images the filter and the search find. */
+  total: number
+  /** Per label: images of the filter that pass the rest of the search and carry the label. */
+  labels: Record<string, number>
+}
+
+export function searchCounts(
+  replica: Replica,
+  filter: TagFilter,
+  search: LocalSearch
+): SearchCounts {
+  const rest = matcher(search, true)
+  const labels: Record<string, number> = {}
+  for (const s of replica.samples) {
+    if (!inFilter(filter, s) || !rest(s)) continue
+    for (const tag of new Set(s.tags)) labels[tag] = (labels[tag] ?? 0) + 1
+  }
+  return { total: viewOf(replica, filter, search).length, labels }
+}
