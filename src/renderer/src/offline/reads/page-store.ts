@@ -72,6 +72,7 @@ export async function storePage(
     if (before && before.total !== result.total) listing.staleAt = now
     listing.total = result.total
     listing.fetchedAt = now
+    listing.writes = (listing.writes ?? 0) + 1
 
     // A listing new to the cache has no pages a reader could be showing.
     const old = !before ? undefined : settled ? await db.pages.get(pageKey) : cachedPage

@@ -31,7 +31,7 @@ export interface Replica {
 /** The samples as stored (hidden ones included), kept until a page of the job is rewritten. */
 interface Held {
   generation: number
-  listingFetchedAt: number
+  writes: number
   total: number
   samples: Sample[]
   fetchedAt: number
@@ -90,7 +90,7 @@ export async function loadReplica(db: TagdeckDb, job: JobKey): Promise<Replica |
     const samePages =
       entry !== undefined &&
       entry.generation === generation &&
-      entry.listingFetchedAt === listing.fetchedAt &&
+      entry.writes === (listing.writes ?? 0) &&
       entry.total === listing.total
     if (!samePages) {
       const pages = wholePages(await listingPages(db, listing), listing.total)
@@ -106,7 +106,7 @@ export async function loadReplica(db: TagdeckDb, job: JobKey): Promise<Replica |
         }
       entry = {
         generation,
-        listingFetchedAt: listing.fetchedAt,
+        writes: listing.writes ?? 0,
         total: listing.total,
         samples,
         fetchedAt:

@@ -28,6 +28,8 @@ export interface ListingRow extends JobKey {
   /** Pages fetched before this moment are out of date (a sync moved offsets): revalidate. */
   staleAt: number | null
   hidden: Record<string, number>
+  /** Pages written into it so far (absent: none since version 6), so a holder of them can tell. */
+  writes?: number
 }
 
 /**
