@@ -1,20 +1,18 @@
 import { readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
-import type { BrowserContext, Locator, Page } from '@playwright/test'
+import type { Locator, Page } from '@playwright/test'
 import { ImageCache } from '../src/main/images/cache'
 import { startService } from '../src/service/server'
 import { test as base, expect } from './fixtures'
 import {
   demoJob,
-  escapeRegExp,
   goneOnService,
   openDemoJob,
   screenshot,
   serviceOps,
-  tileAt,
-  type DemoDataset
+  tileAt
 } from './review-helpers'
-import type { Operations } from '../src/main/api/operations'
+import { allIds, browseAll, makeAvailableOffline, reopenJob } from './offline-helpers'
 
 // Offline review (issue 6) with the real service, the browser shell and Chromium's IndexedDB.
 type RunningService = Awaited<ReturnType<typeof startService>>
@@ -24,16 +22,6 @@ test.use({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
 
 const EVERYTHING = { kind: 'everything' } as const
 
-/** Every sample id of a job, in the service's order. */
-async function allIds(ops: Operations, jobId: string): Promise<string[]> {
-  const ids: string[] = []
-  for (let page = 1; ; page++) {
-    const { page: result } = await ops.listPage(jobId, EVERYTHING, page, 100)
-    ids.push(...result.samples.map((s) => s.id))
-    if (ids.length >= result.total || result.samples.length === 0) return ids
-  }
-}
-
 function syncStatus(page: Page): Locator {
   return page.getByTestId('sync-status')
 }
@@ -42,20 +30,6 @@ function syncStatus(page: Page): Locator {
 async function allSynced(page: Page, timeout = 30_000): Promise<void> {
   await expect(syncStatus(page)).toHaveAttribute('data-pending', '0', { timeout })
   await expect(syncStatus(page)).toHaveAttribute('data-failed', '0')
-}
-
-/** A later visit: the saved demo connection, then the job from the list (cached offline). */
-async function reopenJob(context: BrowserContext, url: string, job: DemoDataset): Promise<Page> {
-  const page = await context.newPage()
-  await page.goto(url)
-  await page
-    .locator('.connection-card')
-    .getByRole('button', { name: /^Open / })
-    .first()
-    .click()
-  await page.getByRole('button', { name: new RegExp(`^Open ${escapeRegExp(job.name)}$`) }).click()
-  await expect(page.getByTestId('tile').first()).toBeVisible()
-  return page
 }
 
 /** The same service again, on the same data folder and port (the profile follows the port). */
@@ -68,16 +42,6 @@ function restartService(workdir: string, old: RunningService): Promise<RunningSe
   })
 }
 
-async function makeAvailableOffline(page: Page): Promise<void> {
-  const status = page.getByTestId('grid-status')
-  await status.getByRole('button', { name: 'Make available offline' }).click()
-  const dialog = page.getByRole('dialog', { name: /available offline$/ })
-  await dialog.getByRole('button', { name: 'Download' }).click()
-  await expect(status.getByTestId('offline-state')).toHaveAttribute('data-state', 'done', {
-    timeout: 60_000
-  })
-}
-
 async function fault(service: RunningService, body: object): Promise<void> {
   const response = await fetch(new URL('/__test__/faults', service.url), {
     method: 'POST',
@@ -85,35 +49,6 @@ async function fault(service: RunningService, body: object): Promise<void> {
     body: JSON.stringify(body)
   })
   expect(response.ok).toBe(true)
-}
-
-/** Scrolls the grid from top to bottom, most of a screen at a time; returns every sample id it showed. */
-async function browseAll(page: Page, total: number): Promise<Set<string>> {
-  const grid = page.getByTestId('grid')
-  const seen = new Set<string>()
-  await grid.evaluate((el) => el.scrollTo({ top: 0 }))
-  for (let step = 0; step < 200; step++) {
-    // Only loaded tiles carry their id: wait (frame by frame) until no placeholder is left.
-    await page.waitForFunction(
-      () =>
-        document.querySelector('[data-testid="tile"]') !== null &&
-        document.querySelector('[data-testid="tile-loading"]') === null
-    )
-    await expect(page.getByTestId('not-offline')).toHaveCount(0)
-    for (const id of await page
-      .getByTestId('tile')
-      .evaluateAll((els) => els.map((e) => e.getAttribute('data-sample-id') ?? '')))
-      seen.add(id)
-    const atEnd = await grid.evaluate((el) => {
-      const end = el.scrollTop + el.clientHeight >= el.scrollHeight - 2
-      // Less than a screen, so each step overlaps the last whatever the grid's overscan is
-      // (none for its first frames, or while scrolling fast).
-      if (!end) el.scrollBy({ top: el.clientHeight * 0.9 })
-      return end
-    })
-    if (atEnd && seen.size >= total) break
-  }
-  return seen
 }
 
 test('(1) a job made available offline browses every page and opens images with boxes, service stopped and shell restarted', async ({

@@ -1,7 +1,7 @@
 import type { Sample } from '../../../shared/domain'
-import type { PageView } from '../offline'
+import type { PageView, SearchCounts } from '../offline'
 import { offline } from './offline'
-import type { JobRef, PageRef } from './types'
+import type { JobRef, PageRef, ViewRef } from './types'
 
 export type { PageView }
 
@@ -10,7 +10,14 @@ const PREFETCH_MS = 10_000
 const prefetched = new Map<string, { at: number; page: Promise<PageView> }>()
 
 function pageKey(ref: PageRef): string {
-  return JSON.stringify([ref.connectionId, ref.jobId, ref.filter, ref.page, ref.perPage])
+  return JSON.stringify([
+    ref.connectionId,
+    ref.jobId,
+    ref.filter,
+    ref.search,
+    ref.page,
+    ref.perPage
+  ])
 }
 
 /**
@@ -45,17 +52,17 @@ export async function readSample(job: JobRef, sampleId: string): Promise<Sample>
 }
 
 /**
- * Every sample id of a filter ("select all"), a few pages at a time, reporting progress.
+ * Every sample id of a view ("select all"), a few pages at a time, reporting progress.
  * Stops early (returning what it has) when `signal` aborts.
  */
 export async function collectSampleIds(
   job: JobRef,
-  filter: PageRef['filter'],
+  view: ViewRef,
   onProgress: (done: number, total: number) => void,
   signal?: AbortSignal
 ): Promise<string[]> {
   const perPage = 100
-  const first = await readPage({ ...job, filter, page: 1, perPage })
+  const first = await readPage({ ...job, ...view, page: 1, perPage })
   const ids: string[][] = [first.samples.map((s) => s.id)]
   const pages = Math.ceil(first.total / perPage)
   let done = first.samples.length
@@ -64,7 +71,7 @@ export async function collectSampleIds(
   const worker = async () => {
     while (next <= pages && !signal?.aborted) {
       const page = next++
-      const result = await readPage({ ...job, filter, page, perPage })
+      const result = await readPage({ ...job, ...view, page, perPage })
       ids[page - 1] = result.samples.map((s) => s.id)
       done += result.samples.length
       onProgress(done, first.total)
@@ -72,4 +79,14 @@ export async function collectSampleIds(
   }
   await Promise.all([worker(), worker(), worker(), worker()])
   return [...new Set(ids.flat())]
+}
+
+/** Whether the job is held whole offline: its filters, search and counts are answered locally. */
+export function hasReplica(job: JobRef): Promise<boolean> {
+  return offline().hasReplica(job)
+}
+
+/** Counts beside each choice of a search (null: the job is not held whole). */
+export function searchCounts(job: JobRef, view: ViewRef): Promise<SearchCounts | null> {
+  return offline().searchCounts(job, view.filter, view.search ?? {})
 }

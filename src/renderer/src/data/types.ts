@@ -1,4 +1,5 @@
 import type { DeleteOutcome, TagFilter } from '../../../shared/domain'
+import type { LocalSearch } from '../offline'
 
 /** A job on a connection: the key of everything the review UI reads. */
 export interface JobRef {
@@ -6,8 +7,13 @@ export interface JobRef {
   jobId: string
 }
 
-export interface PageRef extends JobRef {
+/** What the grid shows: a filter of the service's, narrowed by a local search (replicas only). */
+export interface ViewRef {
   filter: TagFilter
+  search?: LocalSearch
+}
+
+export interface PageRef extends JobRef, ViewRef {
   /** 1-based. */
   page: number
   /** 1..100. */

@@ -3,7 +3,7 @@
  * keeps it so). How the rooms behind it fit together: README.md.
  */
 export { createOffline, type Offline, type OfflineOptions, type ViewRequest } from './create'
-export type { LocalSearch } from './replica/search'
+export { narrows, SORT_KEYS, type LocalSearch } from './replica/search'
 export type { SearchCounts } from './replica/replica'
 export { getOffline, appContext } from './runtime'
 export { getDb } from './store/db'

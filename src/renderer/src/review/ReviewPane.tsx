@@ -10,14 +10,15 @@ import {
   type MouseEvent
 } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { Dataset, TagFilter } from '../../../shared/domain'
+import type { Dataset } from '../../../shared/domain'
 import { ErrorNotice } from '../components/ErrorNotice'
 import { modalOpen } from '../components/Modal'
 import { ShortcutSheet } from '../components/ShortcutSheet'
 import { offline } from '../data/offline'
+import { narrows } from '../offline'
 import { sampleNames } from '../data/deletions'
 import { readPage } from '../data/pages'
-import type { JobRef } from '../data/types'
+import type { JobRef, ViewRef } from '../data/types'
 import { ImageGrid, type GridHandle } from '../grid/ImageGrid'
 import { PageStore } from '../grid/pageStore'
 import type { ColorOf } from '../palette'
@@ -37,21 +38,23 @@ export const FIRST_PAGE = { filter: { kind: 'everything' }, page: 1, perPage: PE
 // fabric.js is most of the bundle: load it when the first image is opened, not before the grid.
 const Viewer = lazy(() => import('../viewer/Viewer').then((m) => ({ default: m.Viewer })))
 
-/** The grid, the viewer, selection, deleting and keyboard review for one filter of one job. */
+/** The grid, the viewer, selection, deleting and keyboard review for one view of one job. */
 export function ReviewPane(props: {
   job: JobRef
   dataset: Dataset
-  filter: TagFilter
+  /** A filter, narrowed by a local search; fixed for the pane's life (the screen keys it). */
+  view: ViewRef
   colorOf: ColorOf
 }) {
   const { t } = useTranslation()
-  const { job, filter } = props
+  const { job, view: shown } = props
+  const { filter } = shown
   const detection = props.dataset.type === 'detection'
   const [freshness, setFreshness] = useState<Freshness | null>(null)
   const [store] = useState(
     () =>
       new PageStore(async (page) => {
-        const view = await readPage({ ...job, filter, page, perPage: PER_PAGE })
+        const view = await readPage({ ...job, ...shown, page, perPage: PER_PAGE })
         setFreshness((before) =>
           // The header tells the age of the oldest copy on screen since the last change.
           before && before.fetchedAt <= view.fetchedAt
@@ -82,7 +85,7 @@ export function ReviewPane(props: {
     selectEverything,
     cancelSelectEverything,
     forget
-  } = useGridSelection(store, job, filter, count)
+  } = useGridSelection(store, job, shown, count)
   const activeIndex = Math.min(active, Math.max(0, count - 1))
   const viewerIndex = viewer === null || count === 0 ? null : Math.min(viewer, count - 1)
 
@@ -227,9 +230,11 @@ export function ReviewPane(props: {
     if (total === 0) {
       return (
         <p className="empty" data-testid="grid-empty">
-          {filter.kind === 'tag'
-            ? t('grid.empty.tag', { tag: filter.tag })
-            : t(`grid.empty.${filter.kind}`)}
+          {narrows(shown.search)
+            ? t('grid.empty.search')
+            : filter.kind === 'tag'
+              ? t('grid.empty.tag', { tag: filter.tag })
+              : t(`grid.empty.${filter.kind}`)}
         </p>
       )
     }

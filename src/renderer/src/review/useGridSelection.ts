@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import type { TagFilter } from '../../../shared/domain'
 import { collectSampleIds } from '../data/pages'
-import type { JobRef } from '../data/types'
+import type { JobRef, ViewRef } from '../data/types'
 import type { PageStore } from '../grid/pageStore'
 import {
   EMPTY,
@@ -19,7 +18,7 @@ import {
  * (or, with arrows, moves the focus alone). `clear()` replaces it outright (opening an image),
  * and a click still waiting for its page drops its result after one.
  */
-export function useGridSelection(store: PageStore, job: JobRef, filter: TagFilter, count: number) {
+export function useGridSelection(store: PageStore, job: JobRef, view: ViewRef, count: number) {
   const [selection, setSelection] = useState<Selection>(EMPTY)
   const [active, setActive] = useState(0)
   const [selecting, setSelecting] = useState<{ done: number; total: number } | null>(null)
@@ -62,7 +61,7 @@ export function useGridSelection(store: PageStore, job: JobRef, filter: TagFilte
     setSelection((s) => selectAll(s, ids))
   }
 
-  /** Every image of the filter, read page by page with progress; cancellable. */
+  /** Every image of the view, read page by page with progress; cancellable. */
   const selectEverything = async () => {
     const abort = new AbortController()
     selectAbort.current = abort
@@ -70,7 +69,7 @@ export function useGridSelection(store: PageStore, job: JobRef, filter: TagFilte
     try {
       const ids = await collectSampleIds(
         job,
-        filter,
+        view,
         (done, all) => setSelecting({ done, total: all }),
         abort.signal
       )

@@ -3,12 +3,18 @@ import type { ConnectionProfile, Dataset, Label, TagFilter } from '../../../shar
 import { ErrorNotice } from '../components/ErrorNotice'
 import { jobLabels, jobStats } from '../data/jobs'
 import { offline } from '../data/offline'
+import { hasReplica, searchCounts } from '../data/pages'
+import type { LocalSearch } from '../offline'
 import { colorsFor } from '../palette'
 import { Filters, filterKey } from '../review/Filters'
 import { FIRST_PAGE, ReviewPane } from '../review/ReviewPane'
+import { SearchPanel } from '../review/SearchPanel'
 import { useLoad } from '../useLoad'
 
-/** One job: filters with counts on the left, the review pane (grid + viewer) beside them. */
+/**
+ * One job: filters with counts and (for a job held whole offline) a local search on the left,
+ * the review pane (grid + viewer) beside them.
+ */
 export function JobScreen(props: {
   connection: ConnectionProfile
   dataset: Dataset
@@ -18,13 +24,26 @@ export function JobScreen(props: {
   const jobId = props.dataset.id
   const job = useMemo(() => ({ connectionId, jobId }), [connectionId, jobId])
   const [filter, setFilter] = useState<TagFilter>(FIRST_PAGE.filter)
+  const [search, setSearch] = useState<LocalSearch>({})
+  const view = useMemo(() => ({ filter, search }), [filter, search])
   const [stats, reloadStats] = useLoad(useCallback(() => jobStats(job), [job]))
+  const [replica, reloadReplica] = useLoad(useCallback(() => hasReplica(job), [job]))
+  const [counts, reloadCounts] = useLoad(useCallback(() => searchCounts(job, view), [job, view]))
   const [labels] = useLoad(useCallback(() => jobLabels(job), [job]))
   const labelList = labels.status === 'ok' ? labels.value : props.labels
   const colorOf = useMemo(() => colorsFor(labelList), [labelList])
 
   // A delete, an undo, a sync or a refresh, in any window, changes the counts.
-  useEffect(() => offline().watchJob(job, reloadStats), [job, reloadStats])
+  useEffect(
+    () =>
+      offline().watchJob(job, () => {
+        reloadStats()
+        reloadReplica()
+        reloadCounts()
+      }),
+    [job, reloadStats, reloadReplica, reloadCounts]
+  )
+  const statsValue = stats.status === 'ok' ? stats.value : null
 
   return (
     <div className="job-screen">
@@ -32,17 +51,25 @@ export function JobScreen(props: {
         {stats.status === 'error' && <ErrorNotice error={stats.error} onRetry={reloadStats} />}
         <Filters
           filter={filter}
-          stats={stats.status === 'ok' ? stats.value : null}
+          stats={statsValue}
           labels={labelList}
           colorOf={colorOf}
           onChange={setFilter}
         />
+        <SearchPanel
+          available={replica.status === 'ok' && replica.value}
+          labels={(statsValue?.labels ?? labelList).map((l) => l.name)}
+          search={search}
+          counts={counts.status === 'ok' ? counts.value : null}
+          colorOf={colorOf}
+          onChange={setSearch}
+        />
       </aside>
       <ReviewPane
-        key={filterKey(filter)}
+        key={`${filterKey(filter)}\u0000${JSON.stringify(search)}`}
         job={job}
         dataset={props.dataset}
-        filter={filter}
+        view={view}
         colorOf={colorOf}
       />
     </div>

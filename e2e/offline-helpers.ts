@@ -1,0 +1,86 @@
+import type { BrowserContext, Page } from '@playwright/test'
+import type { TagFilter } from '../src/shared/domain'
+import type { Operations } from '../src/main/api/operations'
+import { expect } from './fixtures'
+import { escapeRegExp, type DemoDataset } from './review-helpers'
+
+/** Offline review in the browser shell: making a job available, coming back, browsing a filter. */
+
+/** Every sample id of a filter of a job, in the service's order. */
+export async function allIds(
+  ops: Operations,
+  jobId: string,
+  filter: TagFilter = { kind: 'everything' }
+): Promise<string[]> {
+  const ids: string[] = []
+  for (let page = 1; ; page++) {
+    const { page: result } = await ops.listPage(jobId, filter, page, 100)
+    ids.push(...result.samples.map((s) => s.id))
+    if (ids.length >= result.total || result.samples.length === 0) return ids
+  }
+}
+
+/** A later visit: the saved demo connection, then the job from the list (cached offline). */
+export async function reopenJob(
+  context: BrowserContext,
+  url: string,
+  job: DemoDataset
+): Promise<Page> {
+  const page = await context.newPage()
+  await page.goto(url)
+  await page
+    .locator('.connection-card')
+    .getByRole('button', { name: /^Open / })
+    .first()
+    .click()
+  await page.getByRole('button', { name: new RegExp(`^Open ${escapeRegExp(job.name)}$`) }).click()
+  await expect(page.getByTestId('tile').first()).toBeVisible()
+  return page
+}
+
+export async function makeAvailableOffline(page: Page): Promise<void> {
+  const status = page.getByTestId('grid-status')
+  await status.getByRole('button', { name: 'Make available offline' }).click()
+  const dialog = page.getByRole('dialog', { name: /available offline$/ })
+  await dialog.getByRole('button', { name: 'Download' }).click()
+  await expect(status.getByTestId('offline-state')).toHaveAttribute('data-state', 'done', {
+    timeout: 60_000
+  })
+}
+
+/**
+ * Scrolls the grid from top to bottom, most of a screen at a time; returns every sample id it
+ * showed, in the grid's order.
+ */
+export async function browseAll(page: Page, total: number): Promise<string[]> {
+  const grid = page.getByTestId('grid')
+  const seen: string[] = []
+  await grid.evaluate((el) => el.scrollTo({ top: 0 }))
+  for (let step = 0; step < 200; step++) {
+    // Only loaded tiles carry their id: wait (frame by frame) until no placeholder is left.
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="tile"]') !== null &&
+        document.querySelector('[data-testid="tile-loading"]') === null
+    )
+    await expect(page.getByTestId('not-offline')).toHaveCount(0)
+    const tiles = await page
+      .getByTestId('tile')
+      .evaluateAll((els) =>
+        els.map(
+          (e) =>
+            [Number(e.getAttribute('data-index')), e.getAttribute('data-sample-id') ?? ''] as const
+        )
+      )
+    for (const [index, id] of tiles) seen[index] = id
+    const atEnd = await grid.evaluate((el) => {
+      const end = el.scrollTop + el.clientHeight >= el.scrollHeight - 2
+      // Less than a screen, so each step overlaps the last whatever the grid's overscan is
+      // (none for its first frames, or while scrolling fast).
+      if (!end) el.scrollBy({ top: el.clientHeight * 0.9 })
+      return end
+    })
+    if (atEnd && seen.filter(Boolean).length >= total) break
+  }
+  return seen
+}
