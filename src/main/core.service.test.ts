@@ -172,7 +172,6 @@ describe('bad payloads', () => {
       'samples.delete',
       { connectionId: 'c', jobId: 'j', sampleIds: Array.from({ length: 1001 }, (_, i) => `s${i}`) }
     ],
-    ['samples.getMany', { connectionId: 'c', jobId: 'j', sampleIds: ['ok', 'not ok'] }],
     [
       'images.prefetch',
       { connectionId: 'c', jobId: 'j', taskId: 't', sampleIds: ['s'], variant: 'huge' }
@@ -233,7 +232,6 @@ describe('secrets are write-only', () => {
       'jobs.stats': j,
       'samples.page': { ...j, filter: { kind: 'untagged' }, page: 1, perPage: 3 },
       'samples.get': { ...j, sampleId: 'x1' },
-      'samples.getMany': { ...j, sampleIds },
       'samples.delete': { ...j, sampleIds: ['never-existed'] },
       'images.prefetch': { ...j, taskId: 'secret-scan', sampleIds, variant: 'thumb' },
       'images.cancelPrefetch': { taskId: 'secret-scan' },

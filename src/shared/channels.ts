@@ -23,7 +23,6 @@ export const CHANNELS = [
   'jobs.stats',
   'samples.page',
   'samples.get',
-  'samples.getMany',
   'samples.delete',
   'images.prefetch',
   'images.cancelPrefetch',

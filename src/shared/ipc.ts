@@ -22,7 +22,6 @@ import {
   ConnectionAuth,
   Workspace
 } from './domain'
-import { TagdeckErrorPayload } from './errors'
 
 /**
  * The IPC contract: every channel the renderer may call, with the schema of its one argument
@@ -147,13 +146,6 @@ export const contract = {
     SampleRef,
     Sample,
     "get_image_info_by_id: one image's tags, boxes and size."
-  ),
-  'samples.getMany': channel(
-    Job.extend({ sampleIds: SampleIds }),
-    z.array(
-      z.object({ id: z.string(), sample: Sample.nullable(), error: TagdeckErrorPayload.nullable() })
-    ),
-    'get_image_info_by_ids: per-id results in request order; failures reported, not thrown.'
   ),
   'samples.delete': channel(
     Job.extend({ sampleIds: SampleIds }),

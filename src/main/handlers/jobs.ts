@@ -43,9 +43,6 @@ export function addJobHandlers(router: IpcRouter, services: MainServices): void 
   router.addHandler('samples.get', async ({ connectionId, jobId, sampleId }) =>
     (await ops(connectionId)).getImageInfoById(jobId, sampleId)
   )
-  router.addHandler('samples.getMany', async ({ connectionId, jobId, sampleIds }) =>
-    (await ops(connectionId)).getImageInfoByIds(jobId, sampleIds)
-  )
   router.addHandler('samples.delete', async ({ connectionId, jobId, sampleIds }) =>
     (await ops(connectionId)).deleteSamples(jobId, sampleIds)
   )

@@ -1,4 +1,3 @@
-import { notifyJobChanged } from './changes'
 import { offline } from './offline'
 import type { DeletionReceipt, JobRef, UndoResult } from './types'
 
@@ -26,7 +25,6 @@ export async function deleteSamples(
   const start = Date.now()
   const holdMs = undoWindowMs > 0 ? undoWindowMs + UNDO_GRACE_MS : 0
   const result = await offline().deleteSamples(job, ids, holdMs)
-  notifyJobChanged(job)
   const fresh = new Set(ids)
   for (const id of result.alreadyQueued) fresh.delete(id)
   return {
@@ -50,7 +48,6 @@ export function sampleNames(job: JobRef, ids: readonly string[]): Promise<Map<st
 export async function undoDeletion(receipt: DeletionReceipt): Promise<UndoResult> {
   const rowIds = receipt.undoHandle ?? []
   const result = await offline().undo(rowIds)
-  notifyJobChanged(receipt.job)
   const sampleOf = (rowId: string) => rowId.slice(rowId.lastIndexOf('/') + 1)
   return { restored: result.removed.map(sampleOf), tooLate: result.tooLate.map(sampleOf) }
 }

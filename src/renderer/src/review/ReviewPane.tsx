@@ -10,14 +10,14 @@ import {
   type MouseEvent
 } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { Dataset } from '../../../shared/domain'
+import type { Dataset, Sample } from '../../../shared/domain'
 import { ErrorNotice } from '../components/ErrorNotice'
 import { modalOpen } from '../components/Modal'
 import { ShortcutSheet } from '../components/ShortcutSheet'
 import { offline } from '../data/offline'
 import { narrows } from '../offline'
 import { sampleNames } from '../data/deletions'
-import { readPage } from '../data/pages'
+import { readPage, readSample } from '../data/pages'
 import type { JobRef, ViewRef } from '../data/types'
 import { ImageGrid, type GridHandle } from '../grid/ImageGrid'
 import { PageStore } from '../grid/pageStore'
@@ -98,6 +98,10 @@ export function ReviewPane(props: {
       store.invalidate()
     })
   }, [store, job])
+
+  // The viewer shows the grid's copy at once and the service's current one when it comes.
+  const listed = viewerIndex === null ? undefined : store.sampleAt(viewerIndex)
+  const viewed = useFreshSample(job, listed)
 
   // Next/previous in the viewer may land on a page not loaded yet.
   useEffect(() => {
@@ -291,7 +295,7 @@ export function ReviewPane(props: {
         <Suspense fallback={<div className="viewer" aria-busy="true" />}>
           <Viewer
             job={job}
-            sample={store.sampleAt(viewerIndex)}
+            sample={viewed}
             index={viewerIndex}
             total={count}
             colorOf={props.colorOf}
@@ -309,4 +313,25 @@ export function ReviewPane(props: {
       {sheet && <ShortcutSheet onClose={() => setSheet(false)} />}
     </section>
   )
+}
+
+/**
+ * The sample the viewer shows: the listed copy, replaced by the service's current one (its tags
+ * and boxes now) once read; the listed copy stays when the service cannot say.
+ */
+function useFreshSample(job: JobRef, listed: Sample | undefined): Sample | undefined {
+  const [fresh, setFresh] = useState<Sample | null>(null)
+  const id = listed?.id
+  useEffect(() => {
+    if (id === undefined) return
+    let live = true
+    readSample(job, id).then(
+      (sample) => live && setFresh(sample),
+      (error: unknown) => console.warn('Tagdeck: the image could not be read again', error)
+    )
+    return () => {
+      live = false
+    }
+  }, [job, id])
+  return fresh !== null && fresh.id === id ? fresh : listed
 }

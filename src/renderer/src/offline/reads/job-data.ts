@@ -159,25 +159,28 @@ export async function cachedSample(
   )
 }
 
-/** One sample with its tags and boxes (the viewer), cache-first. */
+/**
+ * One sample as the service has it now (the viewer re-reads the image it opens: a colleague may
+ * have changed its tags since its page was listed), kept as the sample's freshest copy; when the
+ * service cannot be reached, the cached copy (offline: the last one seen).
+ */
 export async function readSample(
   ctx: OfflineContext,
   job: JobKey,
   sampleId: string
 ): Promise<CachedSample> {
   const { db } = ctx
-  const refresh = async () => {
-    const sample = await ctx.transport('samples.get', { ...job, sampleId })
-    await db.samples.put({ ...job, sampleId, sample, lastSeen: ctx.clock.now() })
+  if (ctx.connectivity.mayTry(job.connectionId)) {
+    try {
+      const sample = await ctx.transport('samples.get', { ...job, sampleId })
+      await db.samples.put({ ...job, sampleId, sample, lastSeen: ctx.clock.now() })
+    } catch (error) {
+      if (!isUnreachable(error)) throw error
+    }
   }
-  const hit = await cacheFirst(
-    ctx,
-    job,
-    'This image',
-    () => cachedSample(db, job, sampleId, ctx.clock.now()),
-    refresh
-  )
-  return hit as CachedSample
+  const hit = await cachedSample(db, job, sampleId, ctx.clock.now())
+  if (!hit) throw notAvailableOffline('This image')
+  return hit
 }
 
 /**

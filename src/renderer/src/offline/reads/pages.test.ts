@@ -111,6 +111,27 @@ describe('readPage', () => {
   })
 })
 
+describe('readSample (the viewer)', () => {
+  it('reads the image again from the service when reachable, and offline shows the last copy seen', async () => {
+    const w = makeWorld()
+    w.service.addJob(
+      'c1',
+      'j1',
+      Array.from({ length: 10 }, (_, i) => makeSample(i))
+    )
+    await readPage(w.ctx, req(1))
+    const sample = w.service.samples('c1', 'j1')[4]
+    // A colleague re-tags it after its page was listed.
+    sample.tags = ['zebra']
+    sample.boxes = [{ tag: 'zebra', x1: 2, y1: 2, x2: 9, y2: 9 }]
+    expect((await readSample(w.ctx, job, sample.id)).value.tags).toEqual(['zebra'])
+    w.ctx.connectivity.set({ connectionId: 'c1', state: 'offline', since: 1, lastError: null })
+    const calls = w.service.calls.length
+    expect((await readSample(w.ctx, job, sample.id)).value.boxes).toEqual(sample.boxes)
+    expect(w.service.calls.length).toBe(calls)
+  })
+})
+
 describe('watchJob', () => {
   it('fires on a delete, an undo and a refresh that brought news; not on an idle refresh', async () => {
     const w = makeWorld()
