@@ -91,4 +91,22 @@ test('every filter of a job held offline lists what the service listed, in its o
   await later.getByTestId('grid').evaluate((el) => el.scrollTo({ top: 0 }))
   await thumbsLoaded(later, Math.min(8, wanted.length))
   await screenshot(later, 'offline-search-en.png')
+
+  // Settings tells what the database holds: the job held offline is kept whatever the cap.
+  await later.getByRole('button', { name: 'Settings' }).click()
+  const settings = later.getByRole('dialog', { name: 'Settings' })
+  const cap = settings.getByRole('combobox', { name: 'Cache of pages seen' })
+  await expect(cap).toHaveValue('500')
+  await expect(settings.getByTestId('storage-usage')).toHaveText(
+    /^Pages seen use [\d.,]+ (byte|[kMG]B); jobs made available offline use [1-9][\d.,]* [kMG]B and are always kept\.$/
+  )
+  await cap.selectOption('0')
+  await expect(cap).toHaveValue('0')
+  await settings.getByRole('button', { name: 'Close' }).click()
+  // The search stays over every filter until cleared.
+  await later.getByRole('button', { name: 'Clear search' }).click()
+  await chooseFilter(later, { kind: 'untagged' })
+  await expect(later.getByTestId('grid-count')).toHaveText(
+    count((expected.get(JSON.stringify({ kind: 'untagged' })) as string[]).length)
+  )
 })

@@ -11,13 +11,26 @@ export interface Settings {
    * no Undo in the toast; the Pending changes panel can still take back what is not sent).
    */
   undoWindowSeconds: number
+  /**
+   * Most megabytes the pages seen while browsing may take in IndexedDB, least recently used
+   * dropped first (0 = no limit). Jobs made available offline are never dropped nor counted.
+   */
+  cacheCapMb: number
 }
 
 /** The choices Settings offers for the undo window, in seconds. */
 export const UNDO_WINDOWS = [0, 5, 10, 20, 30, 60] as const
 
+/** The choices Settings offers for the cache of pages seen, in MB (0: no limit). */
+export const CACHE_CAPS = [100, 250, 500, 1000, 2000, 0] as const
+
 const KEY = 'tagdeck.settings'
-const DEFAULTS: Settings = { confirmSingleDelete: true, tileBoxes: true, undoWindowSeconds: 10 }
+const DEFAULTS: Settings = {
+  confirmSingleDelete: true,
+  tileBoxes: true,
+  undoWindowSeconds: 10,
+  cacheCapMb: 500
+}
 
 function read(): Settings {
   try {
@@ -36,7 +49,14 @@ function read(): Settings {
         r.undoWindowSeconds >= 0 &&
         r.undoWindowSeconds <= 600
           ? r.undoWindowSeconds
-          : DEFAULTS.undoWindowSeconds
+          : DEFAULTS.undoWindowSeconds,
+      cacheCapMb:
+        typeof r.cacheCapMb === 'number' &&
+        Number.isInteger(r.cacheCapMb) &&
+        r.cacheCapMb >= 0 &&
+        r.cacheCapMb <= 1_000_000
+          ? r.cacheCapMb
+          : DEFAULTS.cacheCapMb
     }
   } catch {
     return DEFAULTS

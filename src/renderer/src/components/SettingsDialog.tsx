@@ -1,7 +1,10 @@
-import { useId } from 'react'
+import { useCallback, useId } from 'react'
 import { useTranslation } from 'react-i18next'
+import { applyCacheCap, offline } from '../data/offline'
 import { LOCALES, currentLocale, setLocale, type Locale } from '../i18n'
-import { UNDO_WINDOWS, updateSettings, useSettings } from '../settings'
+import { formatBytes } from '../i18n/format'
+import { CACHE_CAPS, UNDO_WINDOWS, updateSettings, useSettings } from '../settings'
+import { useLoad } from '../useLoad'
 import { Modal } from './Modal'
 
 export function SettingsDialog(props: { onClose: () => void }) {
@@ -11,6 +14,13 @@ export function SettingsDialog(props: { onClose: () => void }) {
   const languageId = useId()
   const undoId = useId()
   const undoHintId = useId()
+  const cacheId = useId()
+  const cacheHintId = useId()
+  const [usage, reloadUsage] = useLoad(useCallback(() => offline().storageUsage(), []))
+  const caps = [...new Set<number>([...CACHE_CAPS, settings.cacheCapMb])].sort(
+    (a, b) => (a || Infinity) - (b || Infinity)
+  )
+  const locale = currentLocale()
   // A value set elsewhere (an older choice) stays selectable.
   const windows = [...new Set<number>([...UNDO_WINDOWS, settings.undoWindowSeconds])].sort(
     (a, b) => a - b
@@ -50,6 +60,33 @@ export function SettingsDialog(props: { onClose: () => void }) {
         </select>
         <span className="hint" id={undoHintId}>
           {t('settings.undoWindowHint')}
+        </span>
+      </div>
+      <div className="field">
+        <label htmlFor={cacheId}>{t('settings.cacheCap')}</label>
+        <select
+          id={cacheId}
+          aria-describedby={cacheHintId}
+          value={settings.cacheCapMb}
+          onChange={(event) => {
+            const cacheCapMb = Number(event.target.value)
+            updateSettings({ cacheCapMb })
+            void applyCacheCap(cacheCapMb).then(reloadUsage)
+          }}
+        >
+          {caps.map((mb) => (
+            <option key={mb} value={mb}>
+              {mb === 0 ? t('settings.cacheCapNone') : formatBytes(mb * 1024 * 1024, locale)}
+            </option>
+          ))}
+        </select>
+        <span className="hint" id={cacheHintId} data-testid="storage-usage">
+          {usage.status === 'ok'
+            ? t('settings.cacheUsage', {
+                cache: formatBytes(usage.value.cacheBytes, locale),
+                offline: formatBytes(usage.value.offlineBytes, locale)
+              })
+            : t('settings.cacheHint')}
         </span>
       </div>
       <label className="check">

@@ -1,6 +1,7 @@
 import { call, platform } from '../platform'
-import type { Offline } from '../offline'
+import type { EvictResult, Offline } from '../offline'
 import { getOffline } from '../offline'
+import { getSettings } from '../settings'
 
 /**
  * The app's offline layer (issue 6): cache-first reads, the outbox of deletions and the sync
@@ -36,6 +37,21 @@ export function startOffline(): Promise<void> {
       })
     }
     await layer.start()
+    await applyCacheCap()
   })()
   return started
+}
+
+/**
+ * Keeps the pages seen while browsing under the cap from Settings (at startup and when the
+ * setting changes); null when there is no cap or eviction failed (logged).
+ */
+export async function applyCacheCap(capMb = getSettings().cacheCapMb): Promise<EvictResult | null> {
+  if (capMb <= 0) return null
+  try {
+    return await getOffline().evict(capMb * 1024 * 1024)
+  } catch (error) {
+    console.warn('Tagdeck: the offline cache could not be trimmed', error)
+    return null
+  }
 }

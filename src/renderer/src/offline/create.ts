@@ -1,6 +1,6 @@
 import type { OutboxStatus, JobKey } from './store/db'
 import type { OfflineContext } from './context'
-import { cacheBytes, evict, type EvictResult } from './store/evict'
+import { evict, storageUsage, type EvictResult } from './store/evict'
 import {
   cachedLabels,
   cachedSample,
@@ -212,7 +212,7 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
 
     // ---- cache size ----------------------------------------------------------------------
     evict: (capBytes: number): Promise<EvictResult> => evict(db, capBytes),
-    cacheBytes: () => cacheBytes(db)
+    storageUsage: () => storageUsage(db)
   }
 }
 

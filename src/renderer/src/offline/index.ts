@@ -14,4 +14,4 @@ export type { QueueResult, RemoveResult, PendingCounts, PanelRow } from './outbo
 export type { OfflineProgress, DownloadEstimate, DownloadOptions } from './downloads/job'
 export type { Cached, CachedSample } from './reads/job-data'
 export type { OutboxRow, OutboxStatus, JobKey } from './store/db'
-export type { EvictResult } from './store/evict'
+export type { EvictResult, StorageUsage } from './store/evict'

@@ -3,8 +3,9 @@ import { writeScope } from '../hiding/listing'
 import { deletePages, idsIn, jobPageIds, pageKeyOf } from './page-rows'
 
 /**
- * Keeps the cached pages under a byte cap: least recently used first, never a page of a job
- * pinned offline, never the outbox (queued deletions are the user's work, not cache).
+ * Keeps the pages seen while browsing under a byte cap (Settings): least recently used first,
+ * never a page of a job made available offline (nor counted), never the outbox (queued
+ * deletions are the user's work, not cache).
  */
 
 export interface EvictResult {
@@ -16,18 +17,36 @@ export interface EvictResult {
 
 const jobKey = (j: JobKey) => `${j.connectionId}/${j.jobId}`
 
-/** Bytes of every cached page (samples included). */
+/** What the database holds: pages seen while browsing (the cache), and jobs held offline. */
+export interface StorageUsage {
+  /** Pages of jobs not made available offline: what the cap applies to. */
+  cacheBytes: number
+  /** Pages of jobs made available offline: never evicted. */
+  offlineBytes: number
+}
+
+export async function storageUsage(db: TagdeckDb): Promise<StorageUsage> {
+  const pinned = await pinnedJobs(db)
+  const usage: StorageUsage = { cacheBytes: 0, offlineBytes: 0 }
+  await db.pages.each((p) => {
+    if (pinned.has(jobKey(p))) usage.offlineBytes += p.bytes
+    else usage.cacheBytes += p.bytes
+  })
+  return usage
+}
+
+/** Bytes of the cached pages the cap applies to (samples included; jobs held offline not). */
 export async function cacheBytes(db: TagdeckDb): Promise<number> {
-  let bytes = 0
-  await db.pages.each((p) => (bytes += p.bytes))
-  return bytes
+  return (await storageUsage(db)).cacheBytes
+}
+
+async function pinnedJobs(db: TagdeckDb): Promise<Set<string>> {
+  return new Set((await db.offlineJobs.toArray()).filter((o) => o.pin === 'pinned').map(jobKey))
 }
 
 export async function evict(db: TagdeckDb, capBytes: number): Promise<EvictResult> {
   return db.transaction('rw', [...writeScope(db), db.offlineJobs], async () => {
-    const pinned = new Set(
-      (await db.offlineJobs.toArray()).filter((o) => o.pin === 'pinned').map(jobKey)
-    )
+    const pinned = await pinnedJobs(db)
     const bytesBefore = await cacheBytes(db)
     let bytes = bytesBefore
     const victims: PageRow[] = []
