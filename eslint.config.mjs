@@ -12,14 +12,26 @@ const noRawIpc = {
 }
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.tagdeck/**'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+      '.tagdeck/**'
+    ]
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }
+      ],
       'no-restricted-imports': ['error', { paths: [noRawIpc] }]
     }
   },
@@ -37,9 +49,31 @@ export default tseslint.config(
           patterns: [
             {
               group: ['**/main/**', '**/service/**', '@main/*', '@service/*'],
-              message: 'The renderer may not import src/main or src/service: go through the platform module.'
+              message:
+                'The renderer may not import src/main or src/service: go through the platform module.'
             }
           ]
+        }
+      ]
+    }
+  },
+  {
+    // The offline layer drops no failure without a trace: log it, or say why nothing can be lost
+    // with `// eslint-disable-next-line no-restricted-syntax -- <why>`.
+    files: ['src/renderer/src/offline/**/*.ts', 'src/renderer/src/data/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.property.name='catch'][arguments.0.body.type='Identifier'][arguments.0.body.name='undefined']",
+          message: 'A dropped rejection: log it, or say in an eslint-disable comment why it may go.'
+        },
+        {
+          selector:
+            "Property[key.name='error'] > ArrowFunctionExpression[body.type='Identifier'][body.name='undefined']",
+          message: 'A dropped error: log it (and show it where the user needs to know).'
         }
       ]
     }
@@ -56,11 +90,13 @@ export default tseslint.config(
           patterns: [
             {
               group: ['**/main/**', '**/service/**', '@main/*', '@service/*'],
-              message: 'The renderer may not import src/main or src/service: go through the platform module.'
+              message:
+                'The renderer may not import src/main or src/service: go through the platform module.'
             },
             {
               group: ['**/offline/*'],
-              message: 'Import the offline layer through its door: src/renderer/src/offline (index.ts).'
+              message:
+                'Import the offline layer through its door: src/renderer/src/offline (index.ts).'
             }
           ]
         }

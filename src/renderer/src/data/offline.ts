@@ -27,7 +27,10 @@ export function startOffline(): Promise<void> {
       pendingNow = status.pending
       if (status.pending === reported) return
       reported = status.pending
-      call('app.reportPending', { deletions: status.pending }).catch(() => undefined)
+      call('app.reportPending', { deletions: status.pending }).catch((error: unknown) =>
+        // The quit warning then counts what main last heard; the deletions themselves are safe.
+        console.warn('Tagdeck: main was not told of pending deletions', error)
+      )
     })
     if (platform.shell === 'browser') {
       window.addEventListener('beforeunload', (event) => {

@@ -2,6 +2,7 @@ import type { ImageVariant } from '../../../../shared/domain'
 import type { JobKey } from '../store/db'
 import type { OfflineContext } from '../context'
 import { DiskWriteFailed } from './problems'
+import { logFailure } from '../log'
 
 /**
  * Image chunks of a download: main fetches each chunk into its disk cache (`images.prefetch`,
@@ -82,7 +83,9 @@ export class ImageChunks {
     const tasks = [...this.live.keys()]
     await Promise.all(
       tasks.map((taskId) =>
-        this.ctx.transport('images.cancelPrefetch', { taskId }).catch(() => undefined)
+        this.ctx
+          .transport('images.cancelPrefetch', { taskId })
+          .catch(logFailure('a thumbnail download could not be cancelled'))
       )
     )
   }
@@ -105,7 +108,7 @@ export class ChunkWindow<R> {
   async push(start: () => Promise<R>, after: (result: R) => Promise<boolean>): Promise<boolean> {
     while (this.queue.length >= this.limit) if (!(await this.settleOldest())) return false
     const result = start()
-    // Awaited in turn by settleOldest; until then a failure must not go unhandled.
+    // eslint-disable-next-line no-restricted-syntax -- awaited in turn by settleOldest, which handles it
     result.catch(() => undefined)
     this.queue.push({ result, after })
     return true

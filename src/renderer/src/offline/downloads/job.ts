@@ -12,6 +12,7 @@ import { DownloadRun, type PatchRow, type Session } from './download'
 import { ImageChunks } from './images'
 import { diskProblem, stoppedState } from './problems'
 import { visibleIds, walkPages } from './walk'
+import { logFailure } from '../log'
 
 /**
  * "Make available offline": walks every page of a job (or of one filter) at 100 a page into
@@ -278,7 +279,7 @@ export class OfflineDownloads {
         emit()
         void size()
       },
-      error: () => undefined
+      error: logFailure('the offline jobs can no longer be followed')
     })
     this.listeners.add(emit)
     return () => {

@@ -57,7 +57,7 @@ export async function walkPages(
     const pageCount = Math.ceil(result.total / OFFLINE_PER_PAGE)
     const last = page >= pageCount || result.samples.length === 0
     ahead = last ? null : fetchPage(page + 1)
-    // Not awaited yet: a failure here is the next turn's, or nobody's if the walk stops.
+    // eslint-disable-next-line no-restricted-syntax -- awaited next turn (which handles it), or moot if the walk stops
     ahead?.catch(() => undefined)
     const outcome = await storePage(ctx.db, req, result, known, ctx.clock.now())
     if (!outcome.stored) {

@@ -7,6 +7,7 @@ import { isUnreachable, notAvailableOffline } from '../errors'
 import { hasSettled, jobInFlight, settledRows } from '../store/batches'
 import { cachedSamples, rebaseJob, writeScope } from '../hiding/listing'
 import { subtractFromStats } from '../hiding/overlay'
+import { logFailure } from '../log'
 
 /** Cache-first reads of a job's stats, labels and single samples (the viewer). */
 
@@ -84,7 +85,8 @@ async function cacheFirst<T>(
   const hit = await cached()
   const reachable = ctx.connectivity.mayTry(job.connectionId)
   if (hit) {
-    if (reachable && hit.ageMs >= ctx.revalidateAfterMs) refresh().catch(() => undefined)
+    if (reachable && hit.ageMs >= ctx.revalidateAfterMs)
+      refresh().catch(logFailure(`${what} could not be refreshed`))
     return hit
   }
   if (!reachable) throw notAvailableOffline(what)
@@ -198,7 +200,7 @@ export function watchJob(
       if (first) return void (first = false)
       listener(row ?? null)
     },
-    error: () => undefined
+    error: logFailure('changes to a job can no longer be followed')
   })
   return () => subscription.unsubscribe()
 }

@@ -6,6 +6,7 @@ import { isUnreachable, notAvailableOffline } from '../errors'
 import { listingKey } from '../hiding/listing'
 import { storePage, type ListingRequest, type StoreOutcome } from './page-store'
 import { placedOffsets, serviceOffset } from '../hiding/overlay'
+import { logFailure } from '../log'
 
 /**
  * Cache-first reads of a filter's pages. A page is assembled from the cached service pages
@@ -249,7 +250,7 @@ export async function readPage(ctx: OfflineContext, req: PageRequest): Promise<P
   if (cached) {
     void touchPages(db, { ...req, perPage }, needed, now)
     if (reachable && (cached.stale || cached.ageMs >= ctx.revalidateAfterMs)) {
-      refreshPage(ctx, req).catch(() => undefined)
+      refreshPage(ctx, req).catch(logFailure(`page ${req.page} could not be refreshed`))
     }
     return cached
   }
@@ -282,7 +283,8 @@ async function touchPages(db: TagdeckDb, req: PageRequest, needed: Plan['needed'
       )
       if (rows.length > 0) await db.pages.bulkPut(rows.map((p) => ({ ...p, lastUsedAt: now })))
     })
-  } catch {
-    // Only a hint for eviction.
+  } catch (error) {
+    // Only a hint for eviction: the page is shown all the same.
+    logFailure('a page could not be marked as used')(error)
   }
 }

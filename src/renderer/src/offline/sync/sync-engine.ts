@@ -22,6 +22,7 @@ import {
   type BatchDeps,
   type Progress
 } from './sync-batches'
+import { logFailure } from '../log'
 
 /**
  * Drains the outbox. One runner across windows: whoever holds the Web Lock `lockName` sends,
@@ -120,7 +121,7 @@ export class SyncEngine {
     this.abort?.abort()
     this.wake()
     for (const off of this.unsubscribe.splice(0)) off()
-    await this.running?.catch(() => undefined)
+    await this.running?.catch(logFailure('the sync runner stopped on an error'))
     this.abort = null
     this.running = null
   }
@@ -142,7 +143,10 @@ export class SyncEngine {
         .reverse()
         .limit(1)
         .primaryKeys()
-    ).subscribe({ next: () => this.wake(), error: () => undefined })
+    ).subscribe({
+      next: () => this.wake(),
+      error: logFailure('the sync runner no longer hears of new deletions')
+    })
     try {
       await this.recover()
       while (!signal.aborted) {
@@ -151,7 +155,9 @@ export class SyncEngine {
           await this.drain(signal)
         } catch (error) {
           // The database itself failed (quota, a closed connection): note it, try again later.
-          await noteError(this.db, error, this.ctx.clock.now()).catch(() => undefined)
+          await noteError(this.db, error, this.ctx.clock.now()).catch(
+            logFailure('a sync failure could not be noted')
+          )
           await this.ctx.clock.sleep(this.options.backoff.baseMs, signal)
           continue
         }

@@ -2,6 +2,7 @@ import { liveQuery } from 'dexie'
 import type { ConnectivityTracker, ConnectivityState } from './connectivity'
 import type { PauseRow, SyncProgress, SyncStateRow, TagdeckDb } from '../store/db'
 import { pendingCounts, type PendingCounts } from '../outbox/outbox'
+import { logFailure } from '../log'
 
 /** What the always-visible sync indicator shows. */
 export interface SyncStatus extends PendingCounts {
@@ -84,7 +85,17 @@ export function watchSyncStatus(
       stored = value
       emit()
     },
-    error: () => undefined
+    // The database failed under the status (quota, a closed connection): say so, where it shows.
+    error: (error: unknown) => {
+      logFailure('the sync status could not be read')(error)
+      const empty = { queued: 0, sending: 0, failed: 0, paused: 0, willSync: 0 }
+      const last = stored ?? { counts: empty, sync: undefined, pauses: [] }
+      listener({
+        ...deriveStatus(last, connectivityOf(connectivity, connectionId)),
+        state: 'error',
+        lastError: error instanceof Error ? error.message : String(error)
+      })
+    }
   })
   const off = connectivity.subscribe((c) => {
     if (connectionId === undefined || c.connectionId === connectionId) emit()
