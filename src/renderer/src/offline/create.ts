@@ -18,7 +18,15 @@ import { SyncEngine, type SyncEngineOptions } from './sync/sync-engine'
 import { watchSyncStatus, type SyncStatus } from './sync/sync-status'
 import type { JobStats } from '../../../shared/domain'
 import { TagdeckError } from '../../../shared/errors'
-import { loadReplica, replicaStats, searchCounts, viewOf, type Replica } from './replica/replica'
+import {
+  inMemory,
+  loadReplica,
+  replicaStats,
+  searchCounts,
+  viewOf,
+  type Replica
+} from './replica/replica'
+import { logFailure } from './log'
 import { refreshReplica } from './replica/refresh'
 import { narrows, type LocalSearch } from './replica/search'
 import type { Cached } from './reads/job-data'
@@ -115,6 +123,13 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
      * held whole (at once; refreshed in the background when due), else cache-first.
      */
     async readPage(req: ViewRequest): Promise<PageView> {
+      // Reading a big replica takes a while (a 100,000-image job: about 2 s); until it is held,
+      // the first view of a job, everything in the service's order, is its cached pages.
+      if (req.filter.kind === 'everything' && req.search === undefined && !inMemory(db, req)) {
+        const page = await readPage(ctx, req)
+        void replicaOf(req).catch(logFailure('the offline copy of a job could not be read'))
+        return page
+      }
       const replica = await replicaOf(req)
       if (!replica) {
         if (narrows(req.search)) throw searchNeedsReplica()

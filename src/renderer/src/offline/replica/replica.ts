@@ -1,8 +1,7 @@
 import type { JobStats, Sample, TagFilter } from '../../../../shared/domain'
-import type { JobKey, OfflineJobRow, PageRow, TagdeckDb } from '../store/db'
+import type { JobKey, ListingRow, OfflineJobRow, PageRow, TagdeckDb } from '../store/db'
 import { filterKey } from '../store/db'
 import { listingKey } from '../hiding/listing'
-import { listingPages } from '../store/page-rows'
 import { inFilter, matcher, narrows, searchKey, sortSamples, type LocalSearch } from './search'
 
 /**
@@ -70,6 +69,32 @@ function wholePages(pages: PageRow[], total: number): PageRow[] | null {
  * hidden samples to what is held in memory.
  */
 export async function loadReplica(db: TagdeckDb, job: JobKey): Promise<Replica | null> {
+  const loads = loading.get(db) ?? new Map<string, Promise<unknown>>()
+  loading.set(db, loads)
+  const id = jobKeyOf(job)
+  // One read of the pages at a time: a second caller waits for it, then finds it held.
+  const running = loads.get(id)
+  if (running) await running.catch(() => null)
+  const task = readReplica(db, job)
+  loads.set(id, task)
+  try {
+    return await task
+  } finally {
+    if (loads.get(id) === task) loads.delete(id)
+  }
+}
+
+/** Whether the job's samples are held in memory (a read of the replica costs no page read). */
+export function inMemory(db: TagdeckDb, job: JobKey): boolean {
+  return held.get(db)?.has(jobKeyOf(job)) ?? false
+}
+
+const loading = new WeakMap<TagdeckDb, Map<string, Promise<unknown>>>()
+
+/** Pages read per transaction: each is a task of ~50 ms at most, so the page stays responsive. */
+const PAGES_PER_READ = 25
+
+async function readReplica(db: TagdeckDb, job: JobKey): Promise<Replica | null> {
   const key = listingKey({
     ...job,
     filterKey: filterKey(REPLICA_FILTER),
@@ -77,56 +102,80 @@ export async function loadReplica(db: TagdeckDb, job: JobKey): Promise<Replica |
   })
   const jobs = held.get(db) ?? new Map<string, Held>()
   held.set(db, jobs)
-  return db.transaction('r', [db.offlineJobs, db.jobs, db.listings, db.pages], async () => {
-    const [pin, row, listing] = await Promise.all([
-      db.offlineJobs.get([job.connectionId, job.jobId]),
-      db.jobs.get([job.connectionId, job.jobId]),
-      db.listings.get(key)
-    ])
-    if (!isWholeJob(pin) || !listing) return null
-    const version = row?.version ?? 0
-    const generation = row?.generation ?? 0
-    let entry = jobs.get(jobKeyOf(job))
-    const samePages =
-      entry !== undefined &&
-      entry.generation === generation &&
-      entry.writes === (listing.writes ?? 0) &&
-      entry.total === listing.total
-    if (!samePages) {
-      const pages = wholePages(await listingPages(db, listing), listing.total)
-      if (!pages) return null
-      const seen = new Set<string>()
-      const samples: Sample[] = []
-      // A refresh rewrites pages one by one: a sample that moved to the next page may be on both.
-      for (const page of pages)
-        for (const s of page.samples) {
-          if (seen.has(s.id)) continue
-          seen.add(s.id)
-          samples.push(s)
-        }
-      entry = {
-        generation,
-        writes: listing.writes ?? 0,
-        total: listing.total,
-        samples,
-        fetchedAt:
-          pages.length > 0 ? Math.min(...pages.map((p) => p.fetchedAt)) : listing.fetchedAt,
-        replica: null
+  const [pin, row, listing] = await db.transaction(
+    'r',
+    [db.offlineJobs, db.jobs, db.listings],
+    () =>
+      Promise.all([
+        db.offlineJobs.get([job.connectionId, job.jobId]),
+        db.jobs.get([job.connectionId, job.jobId]),
+        db.listings.get(key)
+      ])
+  )
+  if (!isWholeJob(pin) || !listing) return null
+  const version = row?.version ?? 0
+  const generation = row?.generation ?? 0
+  let entry = jobs.get(jobKeyOf(job))
+  const samePages =
+    entry !== undefined &&
+    entry.generation === generation &&
+    entry.writes === (listing.writes ?? 0) &&
+    entry.total === listing.total
+  if (!samePages) {
+    // Read a slice at a time. Pages written meanwhile (a refresh, a rebase) change the listing's
+    // `writes` or the job's generation, which were read before: the next read reads again.
+    const pages = wholePages(await readPages(db, listing), listing.total)
+    if (!pages) return null
+    const seen = new Set<string>()
+    const samples: Sample[] = []
+    // A refresh rewrites pages one by one: a sample that moved to the next page may be on both.
+    for (const page of pages)
+      for (const s of page.samples) {
+        if (seen.has(s.id)) continue
+        seen.add(s.id)
+        samples.push(s)
       }
-      jobs.set(jobKeyOf(job), entry)
+    entry = {
+      generation,
+      writes: listing.writes ?? 0,
+      total: listing.total,
+      samples,
+      fetchedAt: pages.length > 0 ? Math.min(...pages.map((p) => p.fetchedAt)) : listing.fetchedAt,
+      replica: null
     }
-    if (entry!.replica?.version === version) return entry!.replica
-    const hidden = listing.hidden
-    const replica: Replica = {
-      job,
-      samples: entry!.samples.filter((s) => !(s.id in hidden)),
-      fetchedAt: entry!.fetchedAt,
-      version,
-      views: new Map()
-    }
-    entry!.replica = replica
-    return replica
-  })
+    jobs.set(jobKeyOf(job), entry)
+  }
+  const current = entry as Held
+  if (current.replica?.version === version) return current.replica
+  const hidden = listing.hidden
+  const replica: Replica = {
+    job,
+    samples: current.samples.filter((s) => !(s.id in hidden)),
+    fetchedAt: current.fetchedAt,
+    version,
+    views: new Map()
+  }
+  current.replica = replica
+  return replica
+}
+
+/** The listing's pages 1..n, `PAGES_PER_READ` to a transaction. */
+async function readPages(db: TagdeckDb, listing: ListingRow): Promise<PageRow[]> {
+  const prefix = [listing.connectionId, listing.jobId, listing.filterKey, listing.perPage]
+  const count = Math.ceil(listing.total / REPLICA_PER_PAGE)
+  const pages: PageRow[] = []
+  for (let from = 1; from <= count; from += PAGES_PER_READ) {
+    const to = Math.min(count, from + PAGES_PER_READ - 1)
+    pages.push(
+      ...(await db.transaction('r', db.pages, () =>
+        db.pages
+          .where(':id')
+          .between([...prefix, from], [...prefix, to], true, true)
+          .toArray()
+      ))
+    )
+  }
+  return pages
 }
 
 /** The filter's samples narrowed by the search, in the order asked (memoised per replica). */

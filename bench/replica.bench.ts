@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { chromium } from '@playwright/test'
+import { chromiumExecutable } from '../e2e/browser'
+import { openHarnessPage, type HarnessCall } from './harness-page'
+
+// A job held whole offline (the replica) of 100,000 images and about 500,000 boxes, read through
+// the real offline layer in Chromium (on-disk profile) with the service unreachable: the first
+// page of every filter and of a local search, paging, the counts of every label, a deletion,
+// and the page's JavaScript heap. REPLICA_BENCH_PAGES changes the size (pages of 100).
+
+const PAGES = Number(process.env['REPLICA_BENCH_PAGES'] ?? 1_000)
+const PAGING = 50
+const TARGETS = { firstPageMs: 100, pagingP95Ms: 20, countsMs: 200, heapMb: 400 }
+
+type Harness = {
+  build(pages: number): Promise<number>
+  restart(): Promise<void>
+  firstPage(filterJson: string, searchJson?: string): Promise<number>
+  paging(filterJson: string, n: number): Promise<number[]>
+  counts(searchJson: string): Promise<number>
+  deleteOne(index: number): Promise<number>
+  labels(): Promise<string[]>
+}
+
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]
+const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 0)} ms`
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
+
+async function main() {
+  const executablePath = chromiumExecutable()
+  const profile = mkdtempSync(path.join(tmpdir(), 'tagdeck-bench-replica-'))
+  const context = await chromium.launchPersistentContext(profile, {
+    ...(executablePath ? { executablePath } : {}),
+    headless: true
+  })
+  try {
+    const page = context.pages()[0] ?? (await context.newPage())
+    const run: HarnessCall<Harness> = await openHarnessPage<Harness>(
+      page,
+      'replica.ts',
+      'http://tagdeck-bench.localhost/'
+    )
+    const cdp = await context.newCDPSession(page)
+    await cdp.send('Performance.enable')
+    const heapMb = async () => {
+      await cdp.send('HeapProfiler.collectGarbage')
+      const { metrics } = await cdp.send('Performance.getMetrics')
+      const used = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0
+      return used / 1024 / 1024
+    }
+
+    console.log(`replica bench: ${PAGES * 100} images in ${PAGES} pages of 100, Chromium, offline`)
+    const built = await run('build', PAGES)
+    console.log(`  stored as a finished whole-job download: ${(built / 1000).toFixed(1)} s`)
+    await run('restart')
+    const heapBefore = await heapMb()
+
+    const everything = JSON.stringify({ kind: 'everything' })
+    const open = await run('firstPage', everything)
+    // Right after opening, another filter waits for the replica to be read from IndexedDB.
+    const load = await run('firstPage', JSON.stringify({ kind: 'untagged' }))
+    const labels = await run('labels')
+    const filters = [
+      { kind: 'tagged' },
+      { kind: 'untagged' },
+      ...labels.map((tag) => ({ kind: 'tag', tag }))
+    ].map((f) => JSON.stringify(f))
+    const firsts: number[] = []
+    for (const f of filters) firsts.push(await run('firstPage', f))
+    const search = JSON.stringify({
+      labels: { mode: 'all', names: [labels[0], labels[3]] },
+      boxes: { min: 2, max: 6 },
+      nameContains: '12',
+      sort: { by: 'name', dir: 'desc' }
+    })
+    const searchFirst = await run('firstPage', everything, search)
+    const rare = JSON.stringify({ kind: 'tag', tag: labels[labels.length - 1] })
+    const pagingAll = await run('paging', everything, PAGING)
+    const pagingRare = await run('paging', rare, PAGING)
+    const countsMs = await run('counts', search)
+    const deleted = await run('deleteOne', 12_345)
+    const heap = await heapMb()
+
+    const worstFirst = Math.max(searchFirst, ...firsts)
+    const pagingP95 = Math.max(p95(pagingAll), p95(pagingRare))
+    const rows: [string, string, string][] = [
+      ['open the job after a restart: the first page (its cached page)', ms(open), '—'],
+      ['another filter at once after opening (waits for the replica to be read)', ms(load), '—'],
+      [
+        `first page of each of ${filters.length} other filters (max; median)`,
+        `${ms(Math.max(...firsts))}; ${ms([...firsts].sort((a, b) => a - b)[Math.floor(firsts.length / 2)])}`,
+        `< ${TARGETS.firstPageMs} ms: ${verdict(Math.max(...firsts) < TARGETS.firstPageMs)}`
+      ],
+      [
+        'first page of a local search (2 labels, boxes 2-6, name, sort by name)',
+        ms(searchFirst),
+        `< ${TARGETS.firstPageMs} ms: ${verdict(searchFirst < TARGETS.firstPageMs)}`
+      ],
+      [
+        `paging, ${PAGING} pages of "everything" and of the rarest label (p95)`,
+        `${ms(p95(pagingAll))}, ${ms(p95(pagingRare))}`,
+        `< ${TARGETS.pagingP95Ms} ms: ${verdict(pagingP95 < TARGETS.pagingP95Ms)}`
+      ],
+      [
+        'counts of every label: the sidebar and beside each search choice',
+        ms(countsMs),
+        `< ${TARGETS.countsMs} ms: ${verdict(countsMs < TARGETS.countsMs)}`
+      ],
+      ['delete one image, then the first page again', ms(deleted), '—'],
+      [
+        'page JS heap with the replica open (before: empty page)',
+        `${heap.toFixed(0)} MB (before: ${heapBefore.toFixed(0)} MB)`,
+        `< ${TARGETS.heapMb} MB: ${verdict(heap < TARGETS.heapMb)}`
+      ]
+    ]
+    const width = Math.max(...rows.map((r) => r[0].length))
+    for (const [what, value, target] of rows)
+      console.log(`  ${what.padEnd(width)}  ${value.padEnd(24)}  ${target}`)
+    console.log(
+      `  targets: ${verdict(worstFirst < TARGETS.firstPageMs && pagingP95 < TARGETS.pagingP95Ms && countsMs < TARGETS.countsMs && heap < TARGETS.heapMb)}`
+    )
+  } finally {
+    await context.close()
+    rmSync(profile, { recursive: true, force: true })
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})
