@@ -45,4 +45,45 @@ describe('import boundaries', () => {
       await restricted('src/renderer/src/x.ts', "import { call } from './platform'\nvoid call\n")
     ).toEqual([])
   })
+
+  it('lets the rest of the renderer into the offline layer by its door only', async () => {
+    const door = "import { getOffline } from '../offline'\nvoid getOffline\n"
+    const room = "import { getDb } from '../offline/store/db'\nvoid getDb\n"
+    expect(await restricted('src/renderer/src/data/x.ts', door)).toEqual([])
+    expect(await restricted('src/renderer/src/data/x.ts', room)).toHaveLength(1)
+    // Inside, the rooms import each other freely.
+    expect(
+      await restricted(
+        'src/renderer/src/offline/reads/x.ts',
+        "import { getDb } from '../store/db'\nvoid getDb\n"
+      )
+    ).toEqual([])
+  })
+})
+
+describe('failures leave a trace', () => {
+  const dropped = async (file: string, code: string) => {
+    const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, file) })
+    return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-syntax').length
+  }
+
+  it('refuses a dropped rejection or live-query error in the offline layer unless a comment says why', async () => {
+    const file = 'src/renderer/src/offline/reads/x.ts'
+    expect(
+      await dropped(file, 'export const f = (p: Promise<void>) => p.catch(() => undefined)\n')
+    ).toBe(1)
+    expect(await dropped(file, 'export const o = { error: () => undefined }\n')).toBe(1)
+    expect(
+      await dropped(
+        file,
+        'export const f = (p: Promise<void>) => p.catch((e: unknown) => console.warn(e))\n'
+      )
+    ).toBe(0)
+    expect(
+      await dropped(
+        file,
+        'export const f = (p: Promise<void>) =>\n  // eslint-disable-next-line no-restricted-syntax -- awaited later\n  p.catch(() => undefined)\n'
+      )
+    ).toBe(0)
+  })
 })

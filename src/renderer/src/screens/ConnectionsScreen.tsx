@@ -13,7 +13,7 @@ import {
 } from '../data/connections'
 import { useLoad } from '../useLoad'
 import { ConnectionForm } from './ConnectionForm'
-import { EMPTY_FORM, describeTarget, formFrom, type FormState } from './connectionForm'
+import { EMPTY_FORM, describeTarget, formFrom, type FormState } from './connectionFields'
 import { VerdictView } from './VerdictView'
 
 interface Overview {

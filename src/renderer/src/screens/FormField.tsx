@@ -1,6 +1,6 @@
 import { useId, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { FieldProblem } from './connectionForm'
+import type { FieldProblem } from './connectionFields'
 
 /** A labelled form field with its hint and its problem, both tied to the control for screen readers. */
 export function Field(props: {

@@ -2,7 +2,7 @@ import { useImperativeHandle, useState, type Ref } from 'react'
 import { useTranslation } from 'react-i18next'
 import { ErrorNotice } from '../components/ErrorNotice'
 import { findProjects } from '../data/connections'
-import { projectLookup, type FieldProblem, type FormState } from './connectionForm'
+import { projectLookup, type FieldProblem, type FormState } from './connectionFields'
 import { Field } from './FormField'
 
 type Lookup =

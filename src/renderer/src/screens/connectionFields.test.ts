@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { EMPTY_FORM, formFrom, projectLookup, secretRequired, toInput } from './connectionForm'
+import { EMPTY_FORM, formFrom, projectLookup, secretRequired, toInput } from './connectionFields'
 
 const PROJECT = '0123456789abcdef0123456789abcdef'
 
