@@ -79,6 +79,22 @@ export default tseslint.config(
     }
   },
   {
+    // End-to-end tests find things as a user does: by role, label or text (test ids for what
+    // has none), never by a CSS class, which styling may change at any time.
+    files: ['e2e/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.property.name='locator'] > Literal.arguments[value=/(^|[\\s>+~,(])\\./]",
+          message:
+            'Locate by role, label or text (getByRole, getByLabel, getByText, getByTestId), not by CSS class.'
+        }
+      ]
+    }
+  },
+  {
     // The offline layer has one door (src/renderer/src/offline/index.ts); its rooms are private.
     files: ['src/renderer/**/*.{ts,tsx}'],
     ignores: ['src/renderer/src/offline/**'],

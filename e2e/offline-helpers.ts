@@ -29,7 +29,7 @@ export async function reopenJob(
   const page = await context.newPage()
   await page.goto(url)
   await page
-    .locator('.connection-card')
+    .getByRole('listitem')
     .getByRole('button', { name: /^Open / })
     .first()
     .click()

@@ -248,7 +248,7 @@ test('(4) 503s for a while, then recovery: everything syncs, nothing twice, no f
   await expect(syncStatus(page)).toHaveAttribute('data-state', 'error', { timeout: 30_000 })
   await expect(syncStatus(page)).toHaveAttribute('data-pending', '30')
   await expect(syncStatus(page)).toHaveAttribute('title', /503|unavailable/i)
-  await screenshot(page.locator('.topbar'), 'sync-error-en.png')
+  await screenshot(page.getByRole('banner'), 'sync-error-en.png')
 
   await fault(service, { clear: true })
   await allSynced(page, 45_000)
@@ -351,7 +351,7 @@ big(
     const later = await context.newPage()
     await later.goto(shell.url)
     await later
-      .locator('.connection-card')
+      .getByRole('listitem')
       .getByRole('button', { name: /^Open / })
       .first()
       .click()
@@ -435,7 +435,7 @@ test('(8) a download cut short by killing the shell resumes by itself on the nex
   // The next start of the app: a reload, nobody presses Resume.
   await page.reload()
   await page
-    .locator('.connection-card')
+    .getByRole('listitem')
     .getByRole('button', { name: /^Open / })
     .first()
     .click()

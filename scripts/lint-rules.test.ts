@@ -86,4 +86,20 @@ describe('failures leave a trace', () => {
       )
     ).toBe(0)
   })
+
+  it('keeps CSS classes out of the end-to-end tests', async () => {
+    const spec = 'e2e/x.spec.ts'
+    expect(
+      await dropped(
+        spec,
+        "export const f = (p: import('@playwright/test').Page) => p.locator('.topbar')\n"
+      )
+    ).toBe(1)
+    expect(
+      await dropped(
+        spec,
+        "export const f = (p: import('@playwright/test').Page) => p.getByRole('banner')\n"
+      )
+    ).toBe(0)
+  })
 })
