@@ -48,23 +48,23 @@ export interface LiveRow {
   detail: string
 }
 
-type JobRef = { connectionId: string; jobId: string }
+type JobKey = { connectionId: string; jobId: string }
 
 /** The functions of `offline-live.ts`, as the page holds them. */
 interface Harness {
   setup(): Promise<{ connectionId: string; jobs: { id: string; name: string; type: string }[] }>
   addConnection(service: Demo, name: string): Promise<string>
-  cacheJob(job: JobRef): Promise<{
+  cacheJob(job: JobKey): Promise<{
     ms: number
     pages: number
     images: number
     failed: number
     bytes: number
   }>
-  cachedIds(job: JobRef): Promise<string[]>
-  queue(job: JobRef, ids: string[]): Promise<number>
+  cachedIds(job: JobKey): Promise<string[]>
+  queue(job: JobKey, ids: string[]): Promise<number>
   sync(): Promise<{ ms: number; batches: number; done: number; failed: number; left: unknown }>
-  deleteEach(job: JobRef, ids: string[]): Promise<number>
+  deleteEach(job: JobKey, ids: string[]): Promise<number>
 }
 
 /** A page of the shell's origin (so the bridge takes its calls) that holds only the harness. */

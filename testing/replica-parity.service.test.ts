@@ -118,8 +118,8 @@ describe('a job held whole (the replica)', () => {
             Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(page.samples).id)
           )
         ]
-        const { rowIds } = await w.offline.deleteSamples(job, chosen)
-        chosen.forEach((id, i) => undoable.set(id, rowIds[i]))
+        const { deletionIds } = await w.offline.deleteSamples(job, chosen)
+        chosen.forEach((id, i) => undoable.set(id, deletionIds[i]))
         steps.push(`delete ${chosen.length} of ${JSON.stringify(filter)}`)
       } else if (r < 0.6 && undoable.size > 0) {
         const back = [...undoable.keys()].filter(() => random() < 0.5)

@@ -79,8 +79,8 @@ export async function cachedIds(job: JobKey): Promise<string[]> {
 export async function queue(job: JobKey, ids: string[]): Promise<number> {
   const started = performance.now()
   const result = await layer().deleteSamples(job, ids)
-  if (result.rowIds.length !== ids.length)
-    throw new Error(`queued ${result.rowIds.length} of ${ids.length}`)
+  if (result.deletionIds.length !== ids.length)
+    throw new Error(`queued ${result.deletionIds.length} of ${ids.length}`)
   return performance.now() - started
 }
 

@@ -10,7 +10,7 @@ import {
   type DownloadEstimate,
   type OfflineProgress
 } from '../data/downloads'
-import type { JobRef } from '../data/types'
+import type { JobKey } from '../data/types'
 import { describeError } from '../errors'
 import { currentLocale } from '../i18n'
 import { formatDuration } from '../i18n/format'
@@ -95,7 +95,7 @@ export function OfflineState(props: { progress: OfflineProgress | null }) {
 }
 
 /** The progress bar with speed and time left, and cancel / resume / remove. */
-export function OfflineProgressBar(props: { job: JobRef; progress: OfflineProgress }) {
+export function OfflineProgressBar(props: { job: JobKey; progress: OfflineProgress }) {
   const { t } = useTranslation()
   const p = props.progress
   const locale = currentLocale()
@@ -148,7 +148,7 @@ export function OfflineProgressBar(props: { job: JobRef; progress: OfflineProgre
 
 /** "Make available offline": the whole job or the current filter, full images optional. */
 export function OfflineDialog(props: {
-  job: JobRef
+  job: JobKey
   name: string
   total: number | null
   filter: TagFilter

@@ -27,16 +27,16 @@ function Section(props: { status: OutboxStatus; count: number }) {
   const headingId = useId()
   if (props.count === 0) return null
   const ids = rows.map((r) => r.id)
-  const retry = async (rowIds: string[]) => {
-    const n = await retryDeletions(rowIds)
+  const retry = async (deletionIds: string[]) => {
+    const n = await retryDeletions(deletionIds)
     showToast({ message: t('pending.retried', { count: n }), tone: 'info' })
   }
-  const discard = async (rowIds: string[]) => {
-    const result = await discardDeletions(rowIds)
+  const discard = async (deletionIds: string[]) => {
+    const result = await discardDeletions(deletionIds)
     showToast({ message: t('pending.discarded', { count: result.removed.length }), tone: 'info' })
   }
-  const undo = async (rowIds: string[]) => {
-    const result = await undoDeletions(rowIds)
+  const undo = async (deletionIds: string[]) => {
+    const result = await undoDeletions(deletionIds)
     showToast(
       result.removed.length > 0
         ? { message: t('delete.undone', { count: result.removed.length }), tone: 'info' }

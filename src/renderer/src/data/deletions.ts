@@ -1,5 +1,5 @@
 import { offline } from './offline'
-import type { DeletionReceipt, JobRef, UndoResult } from './types'
+import type { DeletionReceipt, JobKey, UndoResult } from './types'
 
 /** The outbox sends 100 ids a call. */
 export const BATCH = 100
@@ -18,7 +18,7 @@ export const UNDO_GRACE_MS = 1_000
  * a restart). `undoWindowMs` 0 sends them at once, with nothing to undo from a toast.
  */
 export async function deleteSamples(
-  job: JobRef,
+  job: JobKey,
   ids: readonly string[],
   undoWindowMs: number
 ): Promise<DeletionReceipt> {
@@ -33,21 +33,21 @@ export async function deleteSamples(
     done: [],
     queued: [...fresh, ...result.alreadyQueued],
     failed: [],
-    undoable: result.rowIds.length > 0,
+    undoable: result.deletionIds.length > 0,
     undoUntil: undoWindowMs > 0 ? start + undoWindowMs : null,
-    undoHandle: result.rowIds
+    deletionIds: result.deletionIds
   }
 }
 
 /** Names of samples of a job the cache holds (the others are left out). */
-export function sampleNames(job: JobRef, ids: readonly string[]): Promise<Map<string, string>> {
+export function sampleNames(job: JobKey, ids: readonly string[]): Promise<Map<string, string>> {
   return offline().sampleNames(job, ids)
 }
 
 /** Takes back deletions not yet sent; those already on their way are `tooLate`. */
 export async function undoDeletion(receipt: DeletionReceipt): Promise<UndoResult> {
-  const rowIds = receipt.undoHandle ?? []
-  const result = await offline().undo(rowIds)
-  const sampleOf = (rowId: string) => rowId.slice(rowId.lastIndexOf('/') + 1)
+  const deletionIds = receipt.deletionIds ?? []
+  const result = await offline().undo(deletionIds)
+  const sampleOf = (deletionId: string) => deletionId.slice(deletionId.lastIndexOf('/') + 1)
   return { restored: result.removed.map(sampleOf), tooLate: result.tooLate.map(sampleOf) }
 }

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react'
 import type { TagFilter } from '../../../shared/domain'
 import type { DownloadEstimate, OfflineProgress } from '../offline'
 import { offline } from './offline'
-import type { JobRef } from './types'
+import type { JobKey } from './types'
 
 export type { DownloadEstimate, OfflineProgress }
 
@@ -17,18 +17,18 @@ export function useOfflineJobs(): OfflineProgress[] {
   return jobs
 }
 
-export function useOfflineJob(job: JobRef): OfflineProgress | null {
+export function useOfflineJob(job: JobKey): OfflineProgress | null {
   const jobs = useOfflineJobs()
   return jobs.find((j) => j.connectionId === job.connectionId && j.jobId === job.jobId) ?? null
 }
 
-export const estimateDownload = (job: JobRef, filter?: TagFilter): Promise<DownloadEstimate> =>
+export const estimateDownload = (job: JobKey, filter?: TagFilter): Promise<DownloadEstimate> =>
   offline().downloads.estimate(job, filter)
 
 /** Starts (or continues) the download; resolves when it ends, throws what stopped it. */
-export const startDownload = (job: JobRef, options: { filter: TagFilter; includeFull: boolean }) =>
+export const startDownload = (job: JobKey, options: { filter: TagFilter; includeFull: boolean }) =>
   offline().downloads.start(job, options)
 
-export const cancelDownload = (job: JobRef) => offline().downloads.cancel(job)
-export const resumeDownload = (job: JobRef) => offline().downloads.resume(job)
-export const removeDownload = (job: JobRef) => offline().downloads.remove(job)
+export const cancelDownload = (job: JobKey) => offline().downloads.cancel(job)
+export const resumeDownload = (job: JobKey) => offline().downloads.resume(job)
+export const removeDownload = (job: JobKey) => offline().downloads.remove(job)

@@ -3,7 +3,7 @@ export { taskAsJob } from '../../../shared/job-id'
 import { getDb, isUnreachable, notAvailableOffline } from '../offline'
 import { call } from '../platform'
 import { offline } from './offline'
-import type { JobRef } from './types'
+import type { JobKey } from './types'
 
 /**
  * Jobs (datasets, and labeling tasks on them) of a connection, and what the job list and filters
@@ -65,14 +65,14 @@ export function chooseWorkspace(connectionId: string, workspaceId: string): void
   }
 }
 
-export function getJob(job: JobRef): Promise<Dataset> {
+export function getJob(job: JobKey): Promise<Dataset> {
   return call('jobs.get', job)
 }
 
-export async function jobLabels(job: JobRef): Promise<Label[]> {
+export async function jobLabels(job: JobKey): Promise<Label[]> {
   return (await offline().readLabels(job)).value
 }
 
-export async function jobStats(job: JobRef): Promise<JobStats> {
+export async function jobStats(job: JobKey): Promise<JobStats> {
   return (await offline().readStats(job)).value
 }

@@ -1,7 +1,7 @@
 import type { Sample } from '../../../shared/domain'
 import type { PageView, SearchCounts } from '../offline'
 import { offline } from './offline'
-import type { JobRef, PageRef, ViewRef } from './types'
+import type { JobKey, PageRef, ViewRef } from './types'
 
 export type { PageView }
 
@@ -47,7 +47,7 @@ export function prefetchPage(ref: PageRef): void {
 }
 
 /** One image's tags, boxes and size (the viewer): cached when offline. */
-export async function readSample(job: JobRef, sampleId: string): Promise<Sample> {
+export async function readSample(job: JobKey, sampleId: string): Promise<Sample> {
   return (await offline().readSample(job, sampleId)).value
 }
 
@@ -56,7 +56,7 @@ export async function readSample(job: JobRef, sampleId: string): Promise<Sample>
  * Stops early (returning what it has) when `signal` aborts.
  */
 export async function collectSampleIds(
-  job: JobRef,
+  job: JobKey,
   view: ViewRef,
   onProgress: (done: number, total: number) => void,
   signal?: AbortSignal
@@ -82,11 +82,11 @@ export async function collectSampleIds(
 }
 
 /** Whether the job is held whole offline: its filters, search and counts are answered locally. */
-export function hasReplica(job: JobRef): Promise<boolean> {
+export function hasReplica(job: JobKey): Promise<boolean> {
   return offline().hasReplica(job)
 }
 
 /** Counts beside each choice of a search (null: the job is not held whole). */
-export function searchCounts(job: JobRef, view: ViewRef): Promise<SearchCounts | null> {
+export function searchCounts(job: JobKey, view: ViewRef): Promise<SearchCounts | null> {
   return offline().searchCounts(job, view.filter, view.search ?? {})
 }

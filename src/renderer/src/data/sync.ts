@@ -20,7 +20,7 @@ export function usePendingRows(status: OutboxStatus, limit = 200): PanelRow[] | 
   return useLiveQuery(() => offline().pendingRows(status, limit), [status, limit])
 }
 
-export const retryDeletions = (rowIds: readonly string[]) => offline().retry(rowIds)
-export const discardDeletions = (rowIds: readonly string[]) => offline().discard(rowIds)
-export const undoDeletions = (rowIds: readonly string[]) => offline().undo(rowIds)
+export const retryDeletions = (deletionIds: readonly string[]) => offline().retry(deletionIds)
+export const discardDeletions = (deletionIds: readonly string[]) => offline().discard(deletionIds)
+export const undoDeletions = (deletionIds: readonly string[]) => offline().undo(deletionIds)
 export const resumeConnection = (connectionId: string) => offline().resumeConnection(connectionId)

@@ -1,11 +1,8 @@
 import type { DeleteOutcome, TagFilter } from '../../../shared/domain'
-import type { LocalSearch } from '../offline'
+import type { JobKey, LocalSearch } from '../offline'
 
-/** A job on a connection: the key of everything the review UI reads. */
-export interface JobRef {
-  connectionId: string
-  jobId: string
-}
+/** A job on a connection: the key of everything the review UI reads (the offline layer's). */
+export type { JobKey }
 
 /** What the grid shows: a filter of the service's, narrowed by a local search (replicas only). */
 export interface ViewRef {
@@ -13,7 +10,7 @@ export interface ViewRef {
   search?: LocalSearch
 }
 
-export interface PageRef extends JobRef, ViewRef {
+export interface PageRef extends JobKey, ViewRef {
   /** 1-based. */
   page: number
   /** 1..100. */
@@ -25,7 +22,7 @@ export interface PageRef extends JobRef, ViewRef {
  * everywhere at once, sent after the undo window) and `undoable` says an undo can take them back.
  */
 export interface DeletionReceipt {
-  job: JobRef
+  job: JobKey
   ids: string[]
   /** Sent and confirmed (deleted, or already gone on the service). */
   done: string[]
@@ -38,8 +35,8 @@ export interface DeletionReceipt {
    * when the undo window is 0.
    */
   undoUntil: number | null
-  /** The data layer's own handle for undo (the outbox's row ids); opaque to the UI. */
-  undoHandle?: readonly string[]
+  /** The deletion id of each queued sample (the outbox's), for undo; opaque to the UI. */
+  deletionIds?: readonly string[]
 }
 
 export interface UndoResult {

@@ -11,7 +11,7 @@ import {
   type Ref
 } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { JobRef } from '../data/types'
+import type { JobKey } from '../data/types'
 import type { ColorOf } from '../palette'
 import { platform } from '../platform'
 import { THEME } from '../theme'
@@ -44,7 +44,7 @@ export interface GridHandle {
 interface Props {
   label: string
   store: PageStore
-  job: JobRef
+  job: JobKey
   total: number
   colorOf: ColorOf
   showBoxes: boolean

@@ -29,7 +29,7 @@ describe('createOffline', () => {
     const kept = await offline.deleteSamples(job, [a])
     const sent = await offline.deleteSamples(job, [b])
     expect((await offline.pendingCounts()).willSync).toBe(2)
-    expect(await offline.undo(kept.rowIds)).toEqual({ removed: kept.rowIds, tooLate: [] })
+    expect(await offline.undo(kept.deletionIds)).toEqual({ removed: kept.deletionIds, tooLate: [] })
 
     w.clock.advance(2_999)
     await new Promise((r) => setTimeout(r, 30))
@@ -37,7 +37,7 @@ describe('createOffline', () => {
     w.clock.advance(1)
     await until(async () => (await offline.pendingCounts()).willSync === 0, 'the sync')
     expect(w.service.deleteCalls()).toEqual([[b]])
-    expect(await offline.undo(sent.rowIds)).toEqual({ removed: [], tooLate: sent.rowIds })
+    expect(await offline.undo(sent.deletionIds)).toEqual({ removed: [], tooLate: sent.deletionIds })
     expect(w.service.samples('c1', 'j1').map((s) => s.id)).toContain(a)
     await offline.stop()
   })

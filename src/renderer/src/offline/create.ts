@@ -206,10 +206,10 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
       sync.wake()
       return result
     },
-    undo: (rowIds: readonly string[]) => outbox.undo(db, rowIds),
-    discard: (rowIds: readonly string[]) => outbox.discard(db, rowIds),
-    async retry(rowIds: readonly string[]) {
-      const n = await outbox.retry(db, clock, rowIds)
+    undo: (deletionIds: readonly string[]) => outbox.undo(db, deletionIds),
+    discard: (deletionIds: readonly string[]) => outbox.discard(db, deletionIds),
+    async retry(deletionIds: readonly string[]) {
+      const n = await outbox.retry(db, clock, deletionIds)
       sync.wake()
       return n
     },

@@ -6,7 +6,7 @@ import { OfflineDialog, OfflineProgressBar, OfflineState } from '../components/O
 import { useNow } from '../components/useNow'
 import { useOfflineJob } from '../data/downloads'
 import { useSyncStatus } from '../data/sync'
-import type { JobRef } from '../data/types'
+import type { JobKey } from '../data/types'
 import { currentLocale } from '../i18n'
 import { formatRelative } from '../i18n/format'
 
@@ -42,7 +42,7 @@ export function NotAvailableOffline(props: { onRetry: () => void }) {
  * available offline (with the download's progress), and "Make available offline".
  */
 export function GridStatus(props: {
-  job: JobRef
+  job: JobKey
   name: string
   filter: TagFilter
   total: number | null

@@ -18,7 +18,7 @@ import { offline } from '../data/offline'
 import { narrows } from '../offline'
 import { sampleNames } from '../data/deletions'
 import { readPage, readSample } from '../data/pages'
-import type { JobRef, ViewRef } from '../data/types'
+import type { JobKey, ViewRef } from '../data/types'
 import { ImageGrid, type GridHandle } from '../grid/ImageGrid'
 import { PageStore } from '../grid/pageStore'
 import type { ColorOf } from '../palette'
@@ -40,7 +40,7 @@ const Viewer = lazy(() => import('../viewer/Viewer').then((m) => ({ default: m.V
 
 /** The grid, the viewer, selection, deleting and keyboard review for one view of one job. */
 export function ReviewPane(props: {
-  job: JobRef
+  job: JobKey
   dataset: Dataset
   /** A filter, narrowed by a local search; fixed for the pane's life (the screen keys it). */
   view: ViewRef
@@ -319,7 +319,7 @@ export function ReviewPane(props: {
  * The sample the viewer shows: the listed copy, replaced by the service's current one (its tags
  * and boxes now) once read; the listed copy stays when the service cannot say.
  */
-function useFreshSample(job: JobRef, listed: Sample | undefined): Sample | undefined {
+function useFreshSample(job: JobKey, listed: Sample | undefined): Sample | undefined {
   const [fresh, setFresh] = useState<Sample | null>(null)
   const id = listed?.id
   useEffect(() => {

@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { deleteSamples, undoDeletion } from '../data/deletions'
 import { offline } from '../data/offline'
-import type { DeletionReceipt, JobRef } from '../data/types'
+import type { DeletionReceipt, JobKey } from '../data/types'
 import { describeError } from '../errors'
 import { currentLocale } from '../i18n'
 import { formatList } from '../i18n/format'
@@ -25,7 +25,7 @@ interface Request {
  * window holds the deletion back. `namesOf` answers the names of some ids, in order.
  */
 export function useDeleteFlow(
-  job: JobRef,
+  job: JobKey,
   onDeleted: (ids: string[]) => void,
   namesOf: (ids: readonly string[]) => Promise<string[]>
 ) {

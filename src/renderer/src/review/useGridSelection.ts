@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { collectSampleIds } from '../data/pages'
-import type { JobRef, ViewRef } from '../data/types'
+import type { JobKey, ViewRef } from '../data/types'
 import type { PageStore } from '../grid/pageStore'
 import {
   EMPTY,
@@ -18,7 +18,7 @@ import {
  * (or, with arrows, moves the focus alone). `clear()` replaces it outright (opening an image),
  * and a click still waiting for its page drops its result after one.
  */
-export function useGridSelection(store: PageStore, job: JobRef, view: ViewRef, count: number) {
+export function useGridSelection(store: PageStore, job: JobKey, view: ViewRef, count: number) {
   const [selection, setSelection] = useState<Selection>(EMPTY)
   const [active, setActive] = useState(0)
   const [selecting, setSelecting] = useState<{ done: number; total: number } | null>(null)

@@ -10,7 +10,7 @@ import {
 import { useTranslation } from 'react-i18next'
 import type { Sample } from '../../../shared/domain'
 import { TagChip } from '../components/TagChip'
-import type { JobRef } from '../data/types'
+import type { JobKey } from '../data/types'
 import { currentLocale } from '../i18n'
 import { formatBytes, formatPercent } from '../i18n/format'
 import type { ColorOf } from '../palette'
@@ -23,7 +23,7 @@ export interface ViewerHandle {
 }
 
 interface Props {
-  job: JobRef
+  job: JobKey
   sample: Sample | undefined
   index: number
   total: number

@@ -51,7 +51,7 @@ describe('queueDeletions', () => {
     const all = world.service.samples('c1', 'j1').map((s) => s.id)
     const gone = [all[0], all[5], all[99], all[150]]
     const result = await queueDeletions(world.ctx.db, world.clock, job, gone)
-    expect(result.rowIds).toEqual(gone.map((s) => outboxId('c1', 'j1', s)))
+    expect(result.deletionIds).toEqual(gone.map((s) => outboxId('c1', 'j1', s)))
 
     const page1 = await cachedPage(world.ctx.db, req(1))
     expect(page1?.total).toBe(246)
@@ -76,14 +76,14 @@ describe('queueDeletions', () => {
       .samples('c1', 'j1')
       .map((s) => s.id)
       .reverse()
-    const { rowIds } = await queueDeletions(world.ctx.db, world.clock, job, ids)
+    const { deletionIds } = await queueDeletions(world.ctx.db, world.clock, job, ids)
     const groups = await world.ctx.db.outbox.orderBy('id').toArray()
     expect(groups.map((g) => g.keys.length)).toEqual([100, 100, 50])
-    expect(groups.flatMap((g) => g.keys)).toEqual(rowIds)
+    expect(groups.flatMap((g) => g.keys)).toEqual(deletionIds)
     expect(groups.flatMap((g) => g.samples.map((s) => s.sampleId))).toEqual(ids)
     expect(await pendingCounts(world.ctx.db)).toMatchObject({ queued: 250, willSync: 250 })
     const panel = await pendingRows(world.ctx.db, 'queued', 120)
-    expect(panel.map((r) => r.id)).toEqual(rowIds.slice(0, 120))
+    expect(panel.map((r) => r.id)).toEqual(deletionIds.slice(0, 120))
     expect(panel[0]).toMatchObject({ sampleId: ids[0], status: 'queued', name: `img-249.jpg` })
   })
 
@@ -102,7 +102,7 @@ describe('queueDeletions', () => {
     const id = world.service.samples('c1', 'j1')[7].id
     await queueDeletions(world.ctx.db, world.clock, job, [id, id])
     const again = await queueDeletions(world.ctx.db, world.clock, job, [id])
-    expect(again).toEqual({ rowIds: [], alreadyQueued: [id] })
+    expect(again).toEqual({ deletionIds: [], alreadyQueued: [id] })
     expect(await world.ctx.db.outbox.count()).toBe(1)
     expect((await cachedPage(world.ctx.db, req(1)))?.total).toBe(249)
   })
@@ -124,12 +124,17 @@ describe('undo', () => {
     const world = await cachedJob()
     const before = await visibleIds(world, 3)
     const statsBefore = await cachedStats(world.ctx.db, job)
-    const { rowIds } = await queueDeletions(world.ctx.db, world.clock, job, before.slice(10, 40))
+    const { deletionIds } = await queueDeletions(
+      world.ctx.db,
+      world.clock,
+      job,
+      before.slice(10, 40)
+    )
     expect(await visibleIds(world, 3)).not.toEqual(before)
 
     // Part of the selection first: its record is split, the rest stays queued.
-    const part = await undo(world.ctx.db, rowIds.slice(5, 10))
-    expect(part).toEqual({ removed: rowIds.slice(5, 10), tooLate: [] })
+    const part = await undo(world.ctx.db, deletionIds.slice(5, 10))
+    expect(part).toEqual({ removed: deletionIds.slice(5, 10), tooLate: [] })
     expect(await pendingCounts(world.ctx.db)).toMatchObject({ queued: 25 })
     expect(await deletions(world.ctx.db)).toHaveLength(25)
     expect(await visibleIds(world, 3)).toEqual(
@@ -137,9 +142,9 @@ describe('undo', () => {
         (id) => !before.slice(10, 15).includes(id) && !before.slice(20, 40).includes(id)
       )
     )
-    const result = await undo(world.ctx.db, rowIds)
-    expect(result.removed).toEqual([...rowIds.slice(0, 5), ...rowIds.slice(10)])
-    expect(result.tooLate).toEqual(rowIds.slice(5, 10))
+    const result = await undo(world.ctx.db, deletionIds)
+    expect(result.removed).toEqual([...deletionIds.slice(0, 5), ...deletionIds.slice(10)])
+    expect(result.tooLate).toEqual(deletionIds.slice(5, 10))
     expect(await visibleIds(world, 3)).toEqual(before)
     expect((await cachedStats(world.ctx.db, job))?.value).toEqual(statsBefore?.value)
     expect(await world.ctx.db.outbox.count()).toBe(0)
@@ -154,8 +159,8 @@ describe('undo', () => {
     // Two deletes, two records; the first one's is on its way.
     const first = await queueDeletions(world.ctx.db, world.clock, job, [ids[0]])
     const second = await queueDeletions(world.ctx.db, world.clock, job, [ids[1]])
-    const rowIds = [...first.rowIds, ...second.rowIds]
-    const [sending] = await groupsHolding(world.ctx.db, first.rowIds)
+    const deletionIds = [...first.deletionIds, ...second.deletionIds]
+    const [sending] = await groupsHolding(world.ctx.db, first.deletionIds)
     // The sync engine's record of a batch on its way (see sync-batches.ts).
     await world.ctx.db.inflight.add({
       ...job,
@@ -166,11 +171,11 @@ describe('undo', () => {
     })
     expect(await pendingCounts(world.ctx.db)).toMatchObject({ queued: 1, sending: 1, willSync: 2 })
     expect((await pendingRows(world.ctx.db, 'sending')).map((r) => [r.id, r.status])).toEqual([
-      [rowIds[0], 'sending']
+      [deletionIds[0], 'sending']
     ])
-    expect((await pendingRows(world.ctx.db, 'queued')).map((r) => r.id)).toEqual([rowIds[1]])
-    const result = await undo(world.ctx.db, rowIds)
-    expect(result).toEqual({ removed: [rowIds[1]], tooLate: [rowIds[0]] })
+    expect((await pendingRows(world.ctx.db, 'queued')).map((r) => r.id)).toEqual([deletionIds[1]])
+    const result = await undo(world.ctx.db, deletionIds)
+    expect(result).toEqual({ removed: [deletionIds[1]], tooLate: [deletionIds[0]] })
     expect((await cachedPage(world.ctx.db, req(1)))?.total).toBe(249)
   })
 })
@@ -182,7 +187,7 @@ describe('retry and discard', () => {
       .samples('c1', 'j1')
       .slice(0, 2)
       .map((s) => s.id)
-    const { rowIds } = await queueDeletions(world.ctx.db, world.clock, job, ids)
+    const { deletionIds } = await queueDeletions(world.ctx.db, world.clock, job, ids)
     await world.ctx.db.outbox.toCollection().modify({
       status: 'failed',
       attempts: 1,
@@ -191,13 +196,13 @@ describe('retry and discard', () => {
     expect(await pendingCounts(world.ctx.db)).toMatchObject({ failed: 2, queued: 0, willSync: 0 })
 
     // One sample of the two in a record: the record is split.
-    expect(await retry(world.ctx.db, world.clock, [rowIds[0]])).toBe(1)
-    expect(await findDeletion(world.ctx.db, rowIds[0])).toMatchObject({
+    expect(await retry(world.ctx.db, world.clock, [deletionIds[0]])).toBe(1)
+    expect(await findDeletion(world.ctx.db, deletionIds[0])).toMatchObject({
       status: 'queued',
       attempts: 0,
       lastError: null
     })
-    expect(await findDeletion(world.ctx.db, rowIds[1])).toMatchObject({
+    expect(await findDeletion(world.ctx.db, deletionIds[1])).toMatchObject({
       status: 'failed',
       attempts: 1,
       lastError: { code: 'x', message: 'no' }
@@ -208,7 +213,7 @@ describe('retry and discard', () => {
       'queued'
     ])
 
-    await discard(world.ctx.db, [rowIds[1]])
+    await discard(world.ctx.db, [deletionIds[1]])
     expect(await pendingCounts(world.ctx.db)).toMatchObject({ failed: 0, queued: 1, willSync: 1 })
     const page = await cachedPage(world.ctx.db, req(1))
     expect(page?.samples.map((s) => s.id)).toContain(ids[1])

@@ -36,7 +36,7 @@ import { jobPagesHolding } from '../store/page-rows'
 
 export interface QueueResult {
   /** Deletion ids, one per newly queued sample (pass them to `undo`). */
-  rowIds: string[]
+  deletionIds: string[]
   /** Samples that were queued already (nothing changed for them). */
   alreadyQueued: string[]
 }
@@ -62,12 +62,12 @@ export async function queueDeletions(
     const samples = await cachedSamples(db, job, unique, holding)
     const paused = (await db.pauses.get(job.connectionId)) !== undefined
     const fresh: QueuedSample[] = []
-    const rowIds: string[] = []
+    const deletionIds: string[] = []
     const alreadyQueued: string[] = []
     unique.forEach((sampleId, i) => {
       if (existing.has(ids[i])) return void alreadyQueued.push(sampleId)
       const sample = samples.get(sampleId)?.sample
-      rowIds.push(ids[i])
+      deletionIds.push(ids[i])
       fresh.push({
         sampleId,
         name: sample?.name ?? null,
@@ -75,13 +75,13 @@ export async function queueDeletions(
         boxTags: sample ? sample.boxes.map((b) => b.tag) : []
       })
     })
-    if (fresh.length === 0) return { rowIds, alreadyQueued }
+    if (fresh.length === 0) return { deletionIds, alreadyQueued }
     const groups: OutboxRow[] = []
     for (let i = 0; i < fresh.length; i += OUTBOX_GROUP) {
       groups.push({
         ...job,
         id: groupId(now),
-        keys: rowIds.slice(i, i + OUTBOX_GROUP),
+        keys: deletionIds.slice(i, i + OUTBOX_GROUP),
         samples: fresh.slice(i, i + OUTBOX_GROUP),
         size: Math.min(OUTBOX_GROUP, fresh.length - i),
         status: paused ? 'paused' : 'queued',
@@ -95,7 +95,7 @@ export async function queueDeletions(
     await db.outbox.bulkAdd(groups)
     await hideInListings(db, job, fresh, holding)
     await touchJob(db, job, {})
-    return { rowIds, alreadyQueued }
+    return { deletionIds, alreadyQueued }
   })
 }
 
@@ -129,15 +129,15 @@ export interface RemoveResult {
   tooLate: string[]
 }
 
-async function takeBack(db: TagdeckDb, rowIds: readonly string[]): Promise<RemoveResult> {
+async function takeBack(db: TagdeckDb, deletionIds: readonly string[]): Promise<RemoveResult> {
   return db.transaction('rw', writeScope(db), async () => {
-    const wanted = new Set(rowIds)
+    const wanted = new Set(deletionIds)
     const flying = await flyingIds(db)
     const gone = new Set<string>()
     const removed: (JobKey & { sampleId: string })[] = []
     const deleted: string[] = []
     const kept: OutboxRow[] = []
-    for (const group of await groupsHolding(db, rowIds)) {
+    for (const group of await groupsHolding(db, deletionIds)) {
       if (flying.has(group.id)) continue
       const { taken, rest } = carve(group, (key) => wanted.has(key))
       if (rest) kept.push(rest)
@@ -158,32 +158,32 @@ async function takeBack(db: TagdeckDb, rowIds: readonly string[]): Promise<Remov
       await touchJob(db, job, {})
     }
     return {
-      removed: rowIds.filter((id) => gone.has(id)),
-      tooLate: rowIds.filter((id) => !gone.has(id))
+      removed: deletionIds.filter((id) => gone.has(id)),
+      tooLate: deletionIds.filter((id) => !gone.has(id))
     }
   })
 }
 
 /** Takes back deletions not sent yet; restores the samples in every cached page and count. */
-export function undo(db: TagdeckDb, rowIds: readonly string[]): Promise<RemoveResult> {
-  return takeBack(db, rowIds)
+export function undo(db: TagdeckDb, deletionIds: readonly string[]): Promise<RemoveResult> {
+  return takeBack(db, deletionIds)
 }
 
 /** Gives up on deletions (typically failed ones): the samples stay, on the service and here. */
-export function discard(db: TagdeckDb, rowIds: readonly string[]): Promise<RemoveResult> {
-  return takeBack(db, rowIds)
+export function discard(db: TagdeckDb, deletionIds: readonly string[]): Promise<RemoveResult> {
+  return takeBack(db, deletionIds)
 }
 
 /** Sends failed deletions again. Returns how many were re-queued. */
 export async function retry(
   db: TagdeckDb,
   clock: Clock,
-  rowIds: readonly string[]
+  deletionIds: readonly string[]
 ): Promise<number> {
   return db.transaction('rw', db.outbox, db.pauses, async () => {
     const now = clock.now()
-    const wanted = new Set(rowIds)
-    const failed = (await groupsHolding(db, rowIds)).filter((g) => g.status === 'failed')
+    const wanted = new Set(deletionIds)
+    const failed = (await groupsHolding(db, deletionIds)).filter((g) => g.status === 'failed')
     const paused = new Set((await db.pauses.toArray()).map((p) => p.connectionId))
     const writes: OutboxRow[] = []
     let count = 0
@@ -306,9 +306,12 @@ export async function pendingRows(
 }
 
 /** One deletion as the panel would show it (undefined: not in the outbox). */
-export async function findDeletion(db: TagdeckDb, rowId: string): Promise<PanelRow | undefined> {
-  const [group] = await groupsHolding(db, [rowId])
+export async function findDeletion(
+  db: TagdeckDb,
+  deletionId: string
+): Promise<PanelRow | undefined> {
+  const [group] = await groupsHolding(db, [deletionId])
   if (!group) return undefined
   const status = (await flyingIds(db)).has(group.id) ? 'sending' : group.status
-  return panelRows(group, status).find((r) => r.id === rowId)
+  return panelRows(group, status).find((r) => r.id === deletionId)
 }

@@ -150,12 +150,12 @@ describe('watchJob', () => {
     await settle()
     expect(calls).toBe(0)
 
-    const { rowIds } = await queueDeletions(w.ctx.db, w.clock, job, [
+    const { deletionIds } = await queueDeletions(w.ctx.db, w.clock, job, [
       w.service.samples('c1', 'j1')[0].id
     ])
     await settle()
     expect(calls).toBe(1)
-    await undo(w.ctx.db, rowIds)
+    await undo(w.ctx.db, deletionIds)
     await settle()
     expect(calls).toBe(2)
 
