@@ -18,4 +18,10 @@ export interface MainContext {
   onLocaleChange?: (locale: Locale) => void
   /** Deletions queued in the renderer's outbox and not yet sent (reported over IPC). */
   pendingDeletions: number
+  /** Where the host's log files are (`<userData>/logs`). */
+  logsDir: string
+  /** Opens a folder in the system's file manager (Electron's shell); absent in the browser shell. */
+  openFolder?: (dir: string) => Promise<boolean>
+  /** The clock rate limits use; Date.now unless a test sets it. */
+  now?: () => number
 }

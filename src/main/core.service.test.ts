@@ -6,6 +6,9 @@ import { CHANNELS, type ChannelName } from '../shared/channels'
 import { imagePath } from '../shared/api'
 import type { ConnectionProfile, Dataset, Sample } from '../shared/domain'
 import { createMainCore, type MainCore } from './core'
+import { useLogger } from './log'
+import { logsDirOf } from './log/host'
+import { createFileLogger, type FileLogger } from './log/logger'
 import { startServiceWorld, type ServiceWorld } from './testing/local-service'
 
 // The main process as the renderer sees it: IPC channels, events and images, on the real service.
@@ -14,6 +17,8 @@ const SECRET = 'Typed-Secret/Never+Back=42~'
 let world: ServiceWorld
 let userData: string
 let core: MainCore
+let logger: FileLogger
+let restoreLog: () => void
 const events: { name: string; payload: unknown }[] = []
 
 async function newCore(): Promise<MainCore> {
@@ -63,9 +68,14 @@ let jobs: Dataset[]
 beforeAll(async () => {
   world = await startServiceWorld({ demoSize: 80 })
   userData = await mkdtemp(path.join(tmpdir(), 'tagdeck-user-'))
+  // Main's real log, in the user-data folder: the secret scan below reads it too.
+  logger = await createFileLogger({ dir: logsDirOf(userData), name: 'main' })
+  restoreLog = useLogger(logger)
   core = await newCore()
 })
 afterAll(async () => {
+  restoreLog?.()
+  await logger?.close()
   await core?.close()
   await world?.dispose()
   if (userData) await rm(userData, { recursive: true, force: true })
@@ -210,6 +220,8 @@ describe('secrets are write-only', () => {
       'app.ping': { nonce: 'n' },
       'app.setLocale': { locale: 'en' },
       'app.reportPending': { deletions: 3 },
+      'app.log': { level: 'error', message: `sign-in failed: {"password":"${SECRET}"}` },
+      'app.openLogsFolder': undefined,
       'connections.list': undefined,
       'connections.save': {
         id: saved.id,
@@ -246,6 +258,12 @@ describe('secrets are write-only', () => {
     outputs.push(JSON.stringify(events))
     const secrets = [SECRET, world.service.demo.sk]
     for (const output of outputs) for (const secret of secrets) expect(output).not.toContain(secret)
+    await logger.flush()
+    const logs = await filesUnder(logsDirOf(userData))
+    expect(logs.length).toBeGreaterThan(0)
+    expect((await Promise.all(logs.map((f) => readFile(f, 'utf8')))).join('')).toContain(
+      'sign-in failed'
+    )
     expect(await value<ConnectionProfile[]>('connections.list')).toContainEqual(
       expect.objectContaining({ id: saved.id, name: 'Renamed', hasSecret: true })
     )

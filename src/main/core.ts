@@ -7,6 +7,7 @@ import { addJobHandlers } from './handlers/jobs'
 import { serveImage } from './images/serve'
 import { createServices, type MainServices, type ServiceOptions } from './services'
 import type { MainContext, Locale } from './context'
+import { logsDirOf } from './log/host'
 
 export interface CoreOptions extends ServiceOptions {
   version: string
@@ -15,6 +16,10 @@ export interface CoreOptions extends ServiceOptions {
   trustedOrigin: (origin: string) => boolean
   locale?: Locale
   demoFile?: string | null
+  /** Where the host writes its log (default `<userDataDir>/logs`). */
+  logsDir?: string
+  /** Electron's shell.openPath, through src/main/electron/folders.ts. */
+  openFolder?: (dir: string) => Promise<boolean>
 }
 
 /** An image answer, transport-neutral: Electron wraps it in a Response, the bridge writes it. */
@@ -45,7 +50,9 @@ export async function createMainCore(options: CoreOptions): Promise<MainCore> {
     events,
     locale: options.locale ?? 'en',
     pendingDeletions: 0,
-    demoFile: options.demoFile ?? null
+    demoFile: options.demoFile ?? null,
+    logsDir: options.logsDir ?? logsDirOf(options.userDataDir),
+    openFolder: options.openFolder
   }
   const services = await createServices(context, options)
   const router = new IpcRouter(options.trustedOrigin)

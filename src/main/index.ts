@@ -7,6 +7,10 @@ import { createSafeStorageCipher } from './electron/secrets'
 import { applySessionPolicy, createMainWindow } from './electron/window'
 import { applyWebContentsPolicy } from './electron/web-contents'
 import { applyMenu, confirmCloseWithPending } from './electron/menu'
+import { openFolder } from './electron/folders'
+import { log } from './log'
+import { startMainLog } from './log/host'
+import type { FileLogger } from './log/logger'
 import { mainLocaleFrom } from './i18n'
 import { launchOverrides } from './security/dev-overrides'
 import { APP_ORIGIN, makeOriginCheck } from './security/trusted-url'
@@ -15,8 +19,6 @@ import { APP_ORIGIN, makeOriginCheck } from './security/trusted-url'
 registerSchemes()
 
 const overrides = launchOverrides(process.env, app.isPackaged)
-for (const name of overrides.ignored)
-  console.warn(`Tagdeck: ${name} is ignored in a packaged build`)
 const devUrl = overrides.rendererUrl
 const isTrustedOrigin = makeOriginCheck(devUrl ? [APP_ORIGIN, devUrl] : [APP_ORIGIN])
 if (overrides.userDataDir) app.setPath('userData', overrides.userDataDir)
@@ -24,7 +26,12 @@ const userDataDir = app.getPath('userData')
 
 if (!app.requestSingleInstanceLock()) app.quit()
 
+let logger: FileLogger | null = null
+
 async function start(): Promise<void> {
+  logger = await startMainLog({ userDataDir, name: 'main', rejections: true })
+  log.info(`Tagdeck ${app.getVersion()} starting (electron ${process.versions.electron})`)
+  for (const name of overrides.ignored) log.warn(`${name} is ignored in a packaged build`)
   await app.whenReady()
   const core = await createMainCore({
     version: app.getVersion(),
@@ -35,7 +42,8 @@ async function start(): Promise<void> {
     locale: mainLocaleFrom(app.getLocale()),
     cipher: createSafeStorageCipher(),
     isOnline: () => net.isOnline(),
-    net: overrides.regionEndpoint ? { regionEndpoint: overrides.regionEndpoint } : undefined
+    net: overrides.regionEndpoint ? { regionEndpoint: overrides.regionEndpoint } : undefined,
+    openFolder
   })
   applySessionPolicy(isTrustedOrigin)
   // Before the first window: every webContents is guarded from its creation.
@@ -81,10 +89,14 @@ async function start(): Promise<void> {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
   })
-  app.on('will-quit', () => void core.close())
+  app.on('will-quit', () => {
+    logger?.flushSync()
+    void core.close()
+  })
 }
 
 start().catch((error: unknown) => {
-  console.error('Tagdeck failed to start:', error)
+  log.error('Tagdeck failed to start', error)
+  logger?.flushSync()
   app.exit(1)
 })

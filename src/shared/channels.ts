@@ -7,6 +7,8 @@ export const CHANNELS = [
   'app.ping',
   'app.setLocale',
   'app.reportPending',
+  'app.log',
+  'app.openLogsFolder',
   'connections.list',
   'connections.save',
   'connections.remove',

@@ -60,6 +60,21 @@ export const contract = {
     z.object({ deletions: z.number() }),
     'The renderer tells main how many deletions wait in the outbox, for the quit warning.'
   ),
+  'app.log': channel(
+    z.object({
+      level: z.enum(['warn', 'error']),
+      message: z.string().min(1).max(2_000),
+      /** The error, as text (name, message, stack): main redacts it before writing. */
+      detail: z.string().max(16_000).optional()
+    }),
+    z.object({ written: z.boolean() }),
+    "A renderer warning or error, written to main's log. Rate-limited (a burst of 50, then 2 a second): past that, lines are counted, not written."
+  ),
+  'app.openLogsFolder': channel(
+    NoInput,
+    z.object({ path: z.string(), opened: z.boolean() }),
+    "Opens the log folder in the system's file manager (Electron); the browser shell cannot, and answers its path."
+  ),
   'connections.list': channel(NoInput, z.array(ConnectionProfile), 'Saved connection profiles.'),
   'connections.save': channel(
     ConnectionInput,

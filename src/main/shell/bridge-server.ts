@@ -18,6 +18,7 @@ import {
   type Refusal
 } from './bridge-guard'
 import { serveCalls } from './bridge-socket'
+import { log as mainLog } from '../log'
 
 /**
  * The browser shell's transport: serves the built renderer on loopback and carries IPC calls
@@ -61,8 +62,9 @@ const MAX_BODY = 1024 * 1024
 /** Request heads larger than this are refused (431) before any handler sees them. */
 const MAX_HEADER_BYTES = 16 * 1024
 
+const shellLog = mainLog.child('shell')
 function defaultLog(message: string, error?: unknown): void {
-  console.warn(`tagdeck-shell: ${message}${error === undefined ? '' : `: ${String(error)}`}`)
+  shellLog.warn(message, error)
 }
 
 function send(

@@ -1,6 +1,8 @@
 import { readFileSync, existsSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { log } from '../log'
+import { startMainLog } from '../log/host'
 import { regionEndpointFrom } from '../security/dev-overrides'
 import { startBrowserShell } from './browser-shell'
 
@@ -48,8 +50,11 @@ async function main(): Promise<void> {
     JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
   ).version
 
+  const userDataDir = path.resolve(args.data)
+  const logger = await startMainLog({ userDataDir, name: 'shell', rejections: false })
+  log.info(`Tagdeck ${version} browser shell starting`)
   const shell = await startBrowserShell({
-    userDataDir: path.resolve(args.data),
+    userDataDir,
     rendererDir,
     version,
     port,
@@ -60,7 +65,10 @@ async function main(): Promise<void> {
   })
   console.log(`TAGDECK_SHELL_READY ${JSON.stringify({ url: shell.url, origin: shell.origin })}`)
   const stop = () => {
-    void shell.close().then(() => process.exit(0))
+    void shell
+      .close()
+      .then(() => logger.close())
+      .then(() => process.exit(0))
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
