@@ -105,6 +105,14 @@ test('every filter of a job held offline lists what the service listed, in its o
   await settings.getByRole('button', { name: 'Close' }).click()
   // The search stays over every filter until cleared.
   await later.getByRole('button', { name: 'Clear search' }).click()
+  // The problem finder: the demo's untagged images, as a check with its count.
+  const untagged = (expected.get(JSON.stringify({ kind: 'untagged' })) as string[]).length
+  const noTags = search.getByRole('button', { name: new RegExp(`^No tags ${untagged}$`) })
+  await noTags.click()
+  await expect(noTags).toHaveAttribute('aria-pressed', 'true')
+  await expect(later.getByTestId('grid-count')).toHaveText(count(untagged))
+  await screenshot(later.getByRole('complementary'), 'problems-en.png')
+  await noTags.click()
   await chooseFilter(later, { kind: 'untagged' })
   await expect(later.getByTestId('grid-count')).toHaveText(
     count((expected.get(JSON.stringify({ kind: 'untagged' })) as string[]).length)

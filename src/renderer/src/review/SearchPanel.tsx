@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { SORT_KEYS, type LocalSearch, type SearchCounts } from '../offline'
+import { PROBLEM_KINDS, SORT_KEYS, type LocalSearch, type SearchCounts } from '../offline'
 import { currentLocale } from '../i18n'
 import { formatCount } from '../i18n/format'
 import type { ColorOf } from '../palette'
@@ -67,13 +67,38 @@ export function SearchPanel(props: {
   }
   const locale = currentLocale()
   const narrowed =
-    chosen.length > 0 || name.trim() !== '' || min !== '' || max !== '' || sort.by !== 'service'
+    chosen.length > 0 ||
+    name.trim() !== '' ||
+    min !== '' ||
+    max !== '' ||
+    sort.by !== 'service' ||
+    search.problem !== undefined
 
   return (
     <section className="search" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`} className="filters-group">
         {t('search.title')}
       </h2>
+      <fieldset className="search-problems">
+        <legend>{t('problems.title')}</legend>
+        {PROBLEM_KINDS.map((kind) => {
+          const n = props.counts?.problems[kind] ?? 0
+          const on = search.problem === kind
+          return (
+            <button
+              key={kind}
+              type="button"
+              className={`search-problem${on ? ' current' : ''}`}
+              aria-pressed={on}
+              disabled={n === 0 && !on}
+              onClick={() => onChange({ ...search, problem: on ? undefined : kind })}
+            >
+              <span className="filter-name">{t(`problems.kind.${kind}`)}</span>
+              <span className="count">{formatCount(n, locale)}</span>
+            </button>
+          )
+        })}
+      </fieldset>
       <label className="search-field">
         <span>{t('search.name')}</span>
         <input type="search" value={name} onChange={(e) => setName(e.target.value)} />

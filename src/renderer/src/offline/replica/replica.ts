@@ -2,6 +2,7 @@ import type { JobStats, Sample, TagFilter } from '../../../../shared/domain'
 import type { JobKey, ListingRow, OfflineJobRow, PageRow, TagdeckDb } from '../store/db'
 import { filterKey } from '../store/db'
 import { listingKey } from '../hiding/listing'
+import { findProblems, type ProblemKind, type ProblemReport } from './problems'
 import { inFilter, matcher, narrows, searchKey, sortSamples, type LocalSearch } from './search'
 
 /**
@@ -25,6 +26,8 @@ export interface Replica {
   version: number
   /** Answers already worked out, by filter and search. */
   views: Map<string, Sample[]>
+  /** The problem finder's report, worked out when first asked for. */
+  problems: ProblemReport | null
 }
 
 /** The samples as stored (hidden ones included), kept until a page of the job is rewritten. */
@@ -153,7 +156,8 @@ async function readReplica(db: TagdeckDb, job: JobKey): Promise<Replica | null> 
     samples: current.samples.filter((s) => !(s.id in hidden)),
     fetchedAt: current.fetchedAt,
     version,
-    views: new Map()
+    views: new Map(),
+    problems: null
   }
   current.replica = replica
   return replica
@@ -184,7 +188,14 @@ export function viewOf(replica: Replica, filter: TagFilter, search?: LocalSearch
   const known = replica.views.get(key)
   if (known) return known
   const test = search && narrows(search) ? matcher(search) : null
-  const found = replica.samples.filter((s) => inFilter(filter, s) && (test === null || test(s)))
+  const problem = search?.problem
+  const flagged = problem === undefined ? null : problemsOf(replica).bySample
+  const found = replica.samples.filter(
+    (s) =>
+      inFilter(filter, s) &&
+      (test === null || test(s)) &&
+      (flagged === null || (flagged.get(s.id)?.kinds.includes(problem as ProblemKind) ?? false))
+  )
   const view = sortSamples(found, search?.sort)
   replica.views.set(key, view)
   return view
@@ -225,6 +236,8 @@ export function replicaStats(
 export interface SearchCounts {
   /** Images the filter and the search find. */
   total: number
+  /** Images of the job each problem check flags. */
+  problems: Record<ProblemKind, number>
   /** Per label: images of the filter that pass the rest of the search and carry the label. */
   labels: Record<string, number>
 }
@@ -240,5 +253,14 @@ export function searchCounts(
     if (!inFilter(filter, s) || !rest(s)) continue
     for (const tag of new Set(s.tags)) labels[tag] = (labels[tag] ?? 0) + 1
   }
-  return { total: viewOf(replica, filter, search).length, labels }
+  return {
+    total: viewOf(replica, filter, search).length,
+    labels,
+    problems: problemsOf(replica).counts
+  }
+}
+
+/** The problem finder's report on the replica (worked out once per version of the job). */
+export function problemsOf(replica: Replica): ProblemReport {
+  return (replica.problems ??= findProblems(replica.samples))
 }

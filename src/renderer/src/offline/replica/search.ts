@@ -1,4 +1,5 @@
 import type { Sample, TagFilter } from '../../../../shared/domain'
+import type { ProblemKind } from './problems'
 
 /**
  * Questions the service cannot answer, answered from a job's replica: several labels at once,
@@ -11,6 +12,8 @@ export interface LocalSearch {
   boxes?: { min?: number; max?: number }
   /** Part of the image's name, in any case. */
   nameContains?: string
+  /** Images the problem finder flags for this check (`problems.ts`). */
+  problem?: ProblemKind
   /** `service`: the service's own order (the default). */
   sort?: { by: 'service' | 'name' | 'time' | 'boxes'; dir: 'asc' | 'desc' }
 }
@@ -42,7 +45,8 @@ export function narrows(search: LocalSearch | undefined): boolean {
     (search.labels?.names.length ?? 0) > 0 ||
     search.boxes?.min !== undefined ||
     search.boxes?.max !== undefined ||
-    (search.nameContains ?? '').trim() !== ''
+    (search.nameContains ?? '').trim() !== '' ||
+    search.problem !== undefined
   )
 }
 
