@@ -28,7 +28,17 @@ describe('electron-builder.yml', () => {
     expect(config.productName).toBe('Tagdeck')
     expect(config.linux?.target).toEqual(['AppImage', 'deb'])
     expect(config.win?.target).toBe('nsis')
-    expect(config.mac?.target).toBe('dmg')
+    // dmg to install; zip for electron-updater, which installs macOS updates from it.
+    expect(config.mac?.target).toEqual(['dmg', 'zip'])
+  })
+
+  it('publishes to a draft GitHub release: the feed electron-updater checks', () => {
+    expect(config.publish).toEqual({ provider: 'github', releaseType: 'draft' })
+  })
+
+  it('rejects a publish provider electron-builder does not know (the schema covers publish)', async () => {
+    const wrong = { ...config, publish: { provider: 'gitlab-ish' } } as unknown as Configuration
+    await expect(validateConfiguration(wrong, new DebugLogger(false))).rejects.toThrow()
   })
 
   it('rejects a broken config (the validator is real)', async () => {

@@ -18,6 +18,11 @@ export interface MainContext {
   onLocaleChange?: (locale: Locale) => void
   /** Deletions queued in the renderer's outbox and not yet sent (reported over IPC). */
   pendingDeletions: number
+  /** A sync is sending deletions now; and whether the renderer has reported its outbox at all. */
+  syncing: boolean
+  outboxReported: boolean
+  /** Called after every outbox report (the update install waits for an idle outbox). */
+  onOutboxReport?: () => void
   /** Where the host's log files are (`<userData>/logs`). */
   logsDir: string
   /** Opens a folder in the system's file manager (Electron's shell); absent in the browser shell. */

@@ -219,7 +219,7 @@ describe('secrets are write-only', () => {
       'app.version': undefined,
       'app.ping': { nonce: 'n' },
       'app.setLocale': { locale: 'en' },
-      'app.reportPending': { deletions: 3 },
+      'app.reportPending': { deletions: 3, syncing: false },
       'app.log': { level: 'error', message: `sign-in failed: {"password":"${SECRET}"}` },
       'app.openLogsFolder': undefined,
       'connections.list': undefined,
@@ -249,7 +249,10 @@ describe('secrets are write-only', () => {
       'images.cancelPrefetch': { taskId: 'secret-scan' },
       'images.present': { ...j, variant: 'thumb', sampleIds },
       'images.cacheInfo': undefined,
-      'connectivity.get': undefined
+      'connectivity.get': undefined,
+      'updates.state': undefined,
+      'updates.configure': { enabled: false },
+      'updates.respond': { install: false }
     }
     const outputs: string[] = []
     for (const channel of CHANNELS)

@@ -8,6 +8,11 @@ import { serveImage } from './images/serve'
 import { createServices, type MainServices, type ServiceOptions } from './services'
 import type { MainContext, Locale } from './context'
 import { logsDirOf } from './log/host'
+import { log } from './log'
+import { addUpdateHandlers } from './handlers/updates'
+import type { UpdaterAdapter } from './updater/adapter'
+import { createUpdateController } from './updater/create'
+import type { UpdateController } from './updater/controller'
 
 export interface CoreOptions extends ServiceOptions {
   version: string
@@ -20,6 +25,8 @@ export interface CoreOptions extends ServiceOptions {
   logsDir?: string
   /** Electron's shell.openPath, through src/main/electron/folders.ts. */
   openFolder?: (dir: string) => Promise<boolean>
+  /** A packaged build with a release feed: its updater (electron-updater). Absent: no updates. */
+  updater?: { feed: boolean; adapter: () => UpdaterAdapter }
 }
 
 /** An image answer, transport-neutral: Electron wraps it in a Response, the bridge writes it. */
@@ -35,6 +42,7 @@ export interface MainCore {
   events: EventHub
   context: MainContext
   services: MainServices
+  updates: UpdateController
   /** Answers `<connection>/<job>/<sample>/<variant>` from the disk cache or the service. */
   serveImage(path: string): Promise<ImageReply>
   close(): Promise<void>
@@ -50,6 +58,8 @@ export async function createMainCore(options: CoreOptions): Promise<MainCore> {
     events,
     locale: options.locale ?? 'en',
     pendingDeletions: 0,
+    syncing: false,
+    outboxReported: false,
     demoFile: options.demoFile ?? null,
     logsDir: options.logsDir ?? logsDirOf(options.userDataDir),
     openFolder: options.openFolder
@@ -60,6 +70,19 @@ export async function createMainCore(options: CoreOptions): Promise<MainCore> {
   addConnectionHandlers(router, context, services)
   addJobHandlers(router, services)
   addImageHandlers(router, services)
+  const updates = createUpdateController({
+    feed: options.updater?.feed ?? false,
+    adapter: options.updater?.adapter,
+    activity: () => ({
+      reported: context.outboxReported,
+      pendingDeletions: context.pendingDeletions,
+      syncing: context.syncing
+    }),
+    emit: (state) => events.emit('updates.state', state),
+    log: log.child('updates')
+  })
+  context.onOutboxReport = () => updates.activityChanged()
+  addUpdateHandlers(router, updates)
   const missing = router.missing()
   if (missing.length > 0) throw new Error(`IPC channels without a handler: ${missing.join(', ')}`)
   let closing: Promise<void> | null = null
@@ -68,8 +91,10 @@ export async function createMainCore(options: CoreOptions): Promise<MainCore> {
     events,
     context,
     services,
+    updates,
     serveImage: (path) => serveImage(services.fetcher, path),
     close() {
+      updates.close()
       closing ??= services.close()
       return closing
     }

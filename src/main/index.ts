@@ -1,4 +1,5 @@
 import { app, BrowserWindow, dialog, net, shell, type WebContents } from 'electron'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { createMainCore } from './core'
 import { bindEventsToWindows, bindIpcMain } from './electron/ipc'
@@ -8,6 +9,8 @@ import { applySessionPolicy, createMainWindow } from './electron/window'
 import { applyWebContentsPolicy } from './electron/web-contents'
 import { applyMenu, confirmCloseWithPending } from './electron/menu'
 import { openFolder } from './electron/folders'
+import { createElectronUpdater } from './electron/updater'
+import { hasReleaseFeed } from './updater/feed'
 import { log } from './log'
 import { startMainLog } from './log/host'
 import type { FileLogger } from './log/logger'
@@ -43,7 +46,16 @@ async function start(): Promise<void> {
     cipher: createSafeStorageCipher(),
     isOnline: () => net.isOnline(),
     net: overrides.regionEndpoint ? { regionEndpoint: overrides.regionEndpoint } : undefined,
-    openFolder
+    openFolder,
+    // Only a packaged build made with a `publish` feed checks (and only with the setting on).
+    updater: {
+      feed: hasReleaseFeed({
+        isPackaged: app.isPackaged,
+        resourcesPath: process.resourcesPath,
+        exists: existsSync
+      }),
+      adapter: createElectronUpdater
+    }
   })
   applySessionPolicy(isTrustedOrigin)
   // Before the first window: every webContents is guarded from its creation.

@@ -30,9 +30,12 @@ export const CHANNELS = [
   'images.cancelPrefetch',
   'images.present',
   'images.cacheInfo',
-  'connectivity.get'
+  'connectivity.get',
+  'updates.state',
+  'updates.configure',
+  'updates.respond'
 ] as const
 export type ChannelName = (typeof CHANNELS)[number]
 
-export const EVENTS = ['connectivity', 'images.progress'] as const
+export const EVENTS = ['connectivity', 'images.progress', 'updates.state'] as const
 export type EventName = (typeof EVENTS)[number]

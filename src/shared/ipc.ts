@@ -22,6 +22,7 @@ import {
   ConnectionAuth,
   Workspace
 } from './domain'
+import { UpdateState } from './updates'
 
 /**
  * The IPC contract: every channel the renderer may call, with the schema of its one argument
@@ -56,9 +57,13 @@ export const contract = {
     'Tells main which language the user chose, for menus and native dialogs.'
   ),
   'app.reportPending': channel(
-    z.object({ deletions: z.number().int().min(0).max(10_000_000) }),
+    z.object({
+      deletions: z.number().int().min(0).max(10_000_000),
+      /** A sync is sending deletions now (absent: not known, counted as not). */
+      syncing: z.boolean().optional()
+    }),
     z.object({ deletions: z.number() }),
-    'The renderer tells main how many deletions wait in the outbox, for the quit warning.'
+    'The renderer tells main how many deletions wait in the outbox and whether a sync runs, for the quit warning and the update install (which waits for both).'
   ),
   'app.log': channel(
     z.object({
@@ -195,7 +200,22 @@ export const contract = {
     z.object({ bytes: z.number(), entries: z.number(), capBytes: z.number() }),
     'Disk image cache size.'
   ),
-  'connectivity.get': channel(NoInput, z.array(Connectivity), 'Reachability of every connection.')
+  'connectivity.get': channel(NoInput, z.array(Connectivity), 'Reachability of every connection.'),
+  'updates.state': channel(
+    NoInput,
+    UpdateState,
+    "Where the app's own update stands (`unavailable` for builds without a release feed)."
+  ),
+  'updates.configure': channel(
+    z.object({ enabled: z.boolean() }),
+    UpdateState,
+    'The Settings switch "Check for updates", told at start and on change: main checks only while it is on.'
+  ),
+  'updates.respond': channel(
+    z.object({ install: z.boolean() }),
+    UpdateState,
+    "The user's answer to a downloaded update: install (once no deletion waits and no sync runs) or not now."
+  )
 } satisfies Record<ChannelName, { input: z.ZodType; output: z.ZodType; doc: string }>
 
 export const events = {
@@ -206,7 +226,8 @@ export const events = {
     failed: z.number(),
     total: z.number(),
     bytes: z.number()
-  })
+  }),
+  'updates.state': UpdateState
 } satisfies Record<EventName, z.ZodType>
 
 export type Contract = typeof contract

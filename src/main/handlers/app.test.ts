@@ -17,6 +17,8 @@ function world() {
     events: new EventHub(),
     locale: 'en',
     pendingDeletions: 0,
+    syncing: false,
+    outboxReported: false,
     demoFile: null,
     logsDir: '/nonexistent/logs'
   }
@@ -41,6 +43,26 @@ describe('app handlers', () => {
       ok: false
     })
     expect(ctx.pendingDeletions).toBe(14)
+  })
+
+  it('keeps whether a sync runs, and tells the host after every report (the update waits)', async () => {
+    const { ctx, router, origin } = world()
+    let reports = 0
+    ctx.onOutboxReport = () => reports++
+    expect(ctx.outboxReported).toBe(false)
+    await router.dispatch('app.reportPending', { deletions: 3, syncing: true }, origin)
+    expect([ctx.pendingDeletions, ctx.syncing, ctx.outboxReported, reports]).toEqual([
+      3,
+      true,
+      true,
+      1
+    ])
+    await router.dispatch('app.reportPending', { deletions: 0 }, origin)
+    expect([ctx.pendingDeletions, ctx.syncing, reports]).toEqual([0, false, 2])
+    expect(
+      await router.dispatch('app.reportPending', { deletions: 0, syncing: 'yes' }, origin)
+    ).toMatchObject({ ok: false, error: { code: 'invalid_input' } })
+    expect(reports).toBe(2)
   })
 
   it('switches main to the language the user chose and tells the host', async () => {

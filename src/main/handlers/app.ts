@@ -19,8 +19,11 @@ export function addAppHandlers(router: IpcRouter, ctx: MainContext): void {
     ctx.onLocaleChange?.(locale)
     return { locale }
   })
-  router.addHandler('app.reportPending', ({ deletions }) => {
+  router.addHandler('app.reportPending', ({ deletions, syncing }) => {
     ctx.pendingDeletions = deletions
+    ctx.syncing = syncing ?? false
+    ctx.outboxReported = true
+    ctx.onOutboxReport?.()
     return { deletions }
   })
   const rendererLog = log.child('renderer')
