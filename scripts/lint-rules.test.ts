@@ -87,6 +87,49 @@ describe('failures leave a trace', () => {
     ).toBe(0)
   })
 
+  it('refuses dropped failures everywhere in src: main, the service, the preload, the renderer', async () => {
+    const cases: [string, number][] = [
+      ['export const f = (p: Promise<void>) => p.catch(() => {})\n', 1],
+      ['export const f = (p: Promise<void>) => p.then(() => 1, () => undefined)\n', 1],
+      ['export const f = (p: Promise<string>) => p.catch(() => null)\n', 1],
+      [
+        "export const f = (s: import('node:stream').Readable) => s.on('error', () => undefined)\n",
+        1
+      ],
+      [
+        'export function f(s: string) {\n  try {\n    return JSON.parse(s)\n  } catch {\n    return null\n  }\n}\n',
+        1
+      ],
+      // A catch that throws hands the failure on.
+      [
+        "export function f(s: string) {\n  try {\n    return JSON.parse(s)\n  } catch {\n    throw new Error('not JSON')\n  }\n}\n",
+        0
+      ],
+      // A catch that uses its error (to log it) is fine.
+      [
+        'export function f(s: string) {\n  try {\n    return JSON.parse(s)\n  } catch (error) {\n    console.warn(error)\n    return null\n  }\n}\n',
+        0
+      ],
+      // A justified exception.
+      [
+        'export function f(s: string) {\n  try {\n    return JSON.parse(s)\n    // eslint-disable-next-line no-restricted-syntax -- null is the answer\n  } catch {\n    return null\n  }\n}\n',
+        0
+      ]
+    ]
+    for (const file of [
+      'src/main/api/x.ts',
+      'src/main/shell/x.ts',
+      'src/service/x.ts',
+      'src/preload/x.ts',
+      'src/shared/x.ts',
+      'src/renderer/src/viewer/x.ts'
+    ])
+      for (const [code, count] of cases)
+        expect([file, code, await dropped(file, code)]).toEqual([file, code, count])
+    // Tests may drop what they like.
+    expect(await dropped('src/main/api/x.test.ts', cases[0]?.[0] ?? '')).toBe(0)
+  })
+
   it('keeps CSS classes out of the end-to-end tests', async () => {
     const spec = 'e2e/x.spec.ts'
     expect(

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import type { MainContext } from './context'
+import { log } from './log'
 import { KeyFileCipher, type SecretCipher } from './connections/cipher'
 import type { NetDeps } from './connections/client'
 import { syncDemoProfile } from './connections/demo'
@@ -40,7 +41,9 @@ export async function createServices(
   const cipher = options.cipher ?? new KeyFileCipher(path.join(context.userDataDir, 'secret.key'))
   const net = options.net ?? {}
   const store = await ConnectionStore.open(context.userDataDir, cipher)
-  await syncDemoProfile(store, context.demoFile).catch(() => undefined)
+  await syncDemoProfile(store, context.demoFile).catch((error: unknown) =>
+    log.warn('the demo connection could not be brought up to date', error)
+  )
   const cache = await ImageCache.open(path.join(context.userDataDir, 'image-cache'), {
     capBytes: options.imageCacheBytes ?? DEFAULT_CACHE_BYTES
   })

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { readdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import sharp from 'sharp'
+import { isMissing } from '../main/log/fs-errors'
 import { isId } from './ids'
 import { variantKey, type Variant } from './image-urls'
 import { writePrivateFile } from './private-files'
@@ -151,8 +152,10 @@ async function fileSize(file: string): Promise<number | null> {
   try {
     const info = await stat(file)
     return info.isFile() ? info.size : null
-  } catch {
-    return null
+  } catch (error) {
+    // Absent: made below. Anything else (a disk that refuses) answers 5xx, which is reported.
+    if (isMissing(error)) return null
+    throw error
   }
 }
 
@@ -163,8 +166,10 @@ async function exists(file: string): Promise<boolean> {
 async function readdirSafe(dir: string): Promise<string[]> {
   try {
     return await readdir(dir)
-  } catch {
-    return []
+  } catch (error) {
+    // No folder: nothing to remove. Anything else reaches removeFiles, which reports it.
+    if (isMissing(error)) return []
+    throw error
   }
 }
 

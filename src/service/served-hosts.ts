@@ -43,6 +43,7 @@ export function normalizeHostname(name: string): string | null {
   const bracketed = name.includes(':') && !name.startsWith('[') ? `[${name}]` : name
   try {
     return new URL(`http://${bracketed}/`).hostname.replace(/\.$/, '')
+    // eslint-disable-next-line no-restricted-syntax -- not a host name: null, as said above
   } catch {
     return null
   }

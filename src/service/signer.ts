@@ -18,6 +18,7 @@ export function rfc3986(value: string): string {
 function decodeOnce(segment: string): string {
   try {
     return decodeURIComponent(segment)
+    // eslint-disable-next-line no-restricted-syntax -- not %-encoded: signed as written, as clients do
   } catch {
     return segment
   }

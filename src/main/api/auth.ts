@@ -131,6 +131,7 @@ export class PasswordAuth implements Authenticator {
       const parsed = TokenBody.safeParse(JSON.parse(response.body.toString()))
       const at = parsed.success ? Date.parse(parsed.data.token?.expires_at ?? '') : NaN
       if (!Number.isNaN(at)) expiresAt = at
+      // eslint-disable-next-line no-restricted-syntax -- a body that is not JSON costs only the default lifetime
     } catch {
       // no body: assume the documented 24 h
     }

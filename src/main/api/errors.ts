@@ -61,6 +61,7 @@ export function parseServiceError(
   try {
     const result = ErrorBody.safeParse(JSON.parse(bodyText))
     if (result.success) parsed = result.data
+    // eslint-disable-next-line no-restricted-syntax -- not JSON: the status, kept below, says enough
   } catch {
     // not JSON: a proxy's HTML page or an empty body; the status still says enough
   }

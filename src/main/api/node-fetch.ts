@@ -69,9 +69,12 @@ class Call {
             const again = status === 303 ? 'GET' : method
             return resolve(this.send(next, again, status === 303 ? undefined : body, hops + 1))
           }
-          res.on('error', () => undefined) // reported by the body read below
+          // eslint-disable-next-line no-restricted-syntax -- the body read below rejects with it
+          res.on('error', () => undefined)
           const read = this.read(res)
-          read.catch(() => undefined) // until someone asks for the body
+          // Marked handled until someone asks for the body, who then gets the rejection.
+          // eslint-disable-next-line no-restricted-syntax -- the caller awaits `read` itself
+          read.catch(() => undefined)
           resolve({
             status,
             headers: { get: (name) => header(res.headers[name.toLowerCase()]) },

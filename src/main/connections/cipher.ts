@@ -1,6 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { log } from '../log'
+import { isMissing } from '../log/fs-errors'
 
 /**
  * Encrypts secrets for the profile file. Electron's adapter (src/main/electron/secrets.ts) wraps
@@ -84,8 +86,12 @@ export class KeyFileCipher implements SecretCipher {
     try {
       const key = await readFile(this.keyFile)
       if (key.length === KEY_BYTES) return key
-    } catch {
+      log.warn(
+        `the key file ${this.keyFile} has a wrong size: a new key is made (saved secrets must be entered again)`
+      )
+    } catch (error) {
       // first run: create it below
+      if (!isMissing(error)) log.warn(`the key file ${this.keyFile} could not be read`, error)
     }
     const key = randomBytes(KEY_BYTES)
     await mkdir(path.dirname(this.keyFile), { recursive: true })

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises'
+import { log } from '../log'
+import { isMissing } from '../log/fs-errors'
 import { z } from 'zod'
 import { ProjectId, type ConnectionInput, type ConnectionProfile } from '../../shared/domain'
 
@@ -22,8 +24,11 @@ export async function readDemo(file: string | null): Promise<DemoFile | null> {
   if (!file) return null
   try {
     const parsed = DemoFile.safeParse(JSON.parse(await readFile(file, 'utf8')))
+    if (!parsed.success) log.warn(`the demo file ${file} is not what the local service writes`)
     return parsed.success ? parsed.data : null
-  } catch {
+  } catch (error) {
+    // No demo service running (no file) is the usual case; anything else is worth a line.
+    if (!isMissing(error)) log.warn(`the demo file ${file} could not be read`, error)
     return null
   }
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { log } from '../log'
+import { isMissing } from '../log/fs-errors'
 import { z } from 'zod'
 import {
   ConnectionAuth,
@@ -184,6 +186,8 @@ export class ConnectionStore {
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn)
+    // The caller gets `run`'s rejection; the queue only has to go on after it.
+    // eslint-disable-next-line no-restricted-syntax -- the caller awaits `run` itself
     this.queue = run.catch(() => undefined)
     return run
   }
@@ -210,7 +214,8 @@ export class ConnectionStore {
     let raw: string
     try {
       raw = await readFile(this.file, 'utf8')
-    } catch {
+    } catch (error) {
+      if (!isMissing(error)) log.error(`the connections file ${this.file} could not be read`, error)
       return // no profiles yet
     }
     const parsed = StoreFile.safeParse(safeJson(raw))
@@ -219,7 +224,9 @@ export class ConnectionStore {
       return
     }
     // Keep the unreadable file for the user to recover rather than overwrite it on next save.
-    await rename(this.file, `${this.file}.unreadable-${Date.now()}`)
+    const kept = `${this.file}.unreadable-${Date.now()}`
+    log.error(`the connections file was unreadable: kept as ${kept}, starting with none`)
+    await rename(this.file, kept)
   }
 
   /** Whole-file writes via a temp file and rename, so a crash leaves the old or the new file. */
@@ -235,6 +242,7 @@ export class ConnectionStore {
 function safeJson(raw: string): unknown {
   try {
     return JSON.parse(raw)
+    // eslint-disable-next-line no-restricted-syntax -- null fails the schema below, which keeps the file and logs it
   } catch {
     return null
   }

@@ -10,6 +10,7 @@ export function resolveAppPath(root: string, urlPath: string): string | null {
   let decoded: string
   try {
     decoded = decodeURIComponent(urlPath)
+    // eslint-disable-next-line no-restricted-syntax -- a malformed path is refused: null is the answer (a 404)
   } catch {
     return null
   }

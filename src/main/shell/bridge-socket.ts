@@ -20,6 +20,7 @@ function parseCall(data: RawData, isBinary: boolean): SocketCall | null {
   let message: unknown
   try {
     message = JSON.parse(data.toString())
+    // eslint-disable-next-line no-restricted-syntax -- null is answered invalid_input below, by name
   } catch {
     return null // not JSON: refused below, by name
   }

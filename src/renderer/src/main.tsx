@@ -3,9 +3,11 @@ import { createRoot } from 'react-dom/client'
 import './i18n'
 import { App } from './App'
 import { startOffline } from './data/offline'
+import { logUncaught } from './log'
 import './styles.css'
 import { applyTheme } from './theme'
 
+logUncaught(window)
 applyTheme(document.documentElement)
 // The offline layer: connectivity, the sync runner, interrupted downloads; before the first read.
 void startOffline()

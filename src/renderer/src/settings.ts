@@ -16,6 +16,11 @@ export interface Settings {
    * dropped first (0 = no limit). Jobs made available offline are never dropped nor counted.
    */
   cacheCapMb: number
+  /**
+   * Let an installed Tagdeck check its release feed for a newer version and offer it (it never
+   * installs without asking). Builds without a feed never check, whatever this says.
+   */
+  checkForUpdates: boolean
 }
 
 /** The choices Settings offers for the undo window, in seconds. */
@@ -29,7 +34,8 @@ const DEFAULTS: Settings = {
   confirmSingleDelete: true,
   tileBoxes: true,
   undoWindowSeconds: 10,
-  cacheCapMb: 500
+  cacheCapMb: 500,
+  checkForUpdates: true
 }
 
 function read(): Settings {
@@ -56,8 +62,11 @@ function read(): Settings {
         r.cacheCapMb >= 0 &&
         r.cacheCapMb <= 1_000_000
           ? r.cacheCapMb
-          : DEFAULTS.cacheCapMb
+          : DEFAULTS.cacheCapMb,
+      checkForUpdates:
+        typeof r.checkForUpdates === 'boolean' ? r.checkForUpdates : DEFAULTS.checkForUpdates
     }
+    // eslint-disable-next-line no-restricted-syntax -- unreadable or no storage: the defaults are the answer
   } catch {
     return DEFAULTS
   }
@@ -74,6 +83,7 @@ export function updateSettings(change: Partial<Settings>): void {
   current = { ...current, ...change }
   try {
     localStorage.setItem(KEY, JSON.stringify(current))
+    // eslint-disable-next-line no-restricted-syntax -- private mode: applies for this session, as said below
   } catch {
     // Not persisted (private mode): still applies for this session.
   }

@@ -3,6 +3,7 @@ import { initReactI18next } from 'react-i18next'
 import en from '../../../shared/locales/en.json'
 import zhCN from '../../../shared/locales/zh-CN.json'
 import { call } from '../platform'
+import { log } from '../log'
 import { formatBytes, formatCount, formatSpeed } from './format'
 import { STORAGE_KEY, initialLocale, type Locale } from './locale'
 
@@ -12,6 +13,7 @@ export { LOCALES } from './locale'
 function stored(): string | null {
   try {
     return localStorage.getItem(STORAGE_KEY)
+    // eslint-disable-next-line no-restricted-syntax -- storage refused (private mode): the OS locale is used
   } catch {
     return null
   }
@@ -19,7 +21,9 @@ function stored(): string | null {
 
 /** Tells main, so menus and native dialogs speak the same language. Best effort. */
 function tellMain(locale: Locale): void {
-  call('app.setLocale', { locale }).catch(() => undefined)
+  call('app.setLocale', { locale }).catch((error: unknown) =>
+    log.warn('main was not told the language (menus keep the old one)', error)
+  )
 }
 
 export const i18n: I18n = i18next.createInstance()
@@ -57,6 +61,7 @@ export async function setLocale(locale: Locale): Promise<void> {
   await i18n.changeLanguage(locale)
   try {
     localStorage.setItem(STORAGE_KEY, locale)
+    // eslint-disable-next-line no-restricted-syntax -- private mode: the choice lasts this session, as said below
   } catch {
     // Private mode: the choice lasts for this session.
   }

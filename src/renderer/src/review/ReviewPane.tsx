@@ -30,6 +30,7 @@ import { GridStatus, isNotOffline, NotAvailableOffline, type Freshness } from '.
 import { SelectionBar } from './SelectionBar'
 import { useDeleteFlow } from './useDeleteFlow'
 import { useGridSelection } from './useGridSelection'
+import { log } from '../log'
 
 const IS_MAC = isMacPlatform()
 const PER_PAGE = 100
@@ -106,7 +107,9 @@ export function ReviewPane(props: {
   // Next/previous in the viewer may land on a page not loaded yet.
   useEffect(() => {
     if (viewerIndex !== null)
-      store.ensure(viewerIndex, Math.min(count - 1, viewerIndex + 1)).catch(() => undefined)
+      store
+        .ensure(viewerIndex, Math.min(count - 1, viewerIndex + 1))
+        .catch((error: unknown) => log.warn('the page beside the viewer did not load', error))
   }, [store, viewerIndex, count])
 
   // Names for the confirmation and the toast: the grid's loaded pages, else the cache.
@@ -327,7 +330,7 @@ function useFreshSample(job: JobKey, listed: Sample | undefined): Sample | undef
     let live = true
     readSample(job, id).then(
       (sample) => live && setFresh(sample),
-      (error: unknown) => console.warn('Tagdeck: the image could not be read again', error)
+      (error: unknown) => log.warn('the image could not be read again', error)
     )
     return () => {
       live = false

@@ -9,6 +9,7 @@ import { formatList } from '../i18n/format'
 import { getSettings, updateSettings } from '../settings'
 import { showToast, updateToast } from '../toasts'
 import { DeleteDialog } from './DeleteDialog'
+import { log } from '../log'
 
 /** How many names a confirmation or a toast spells out before "and N more". */
 export const NAMED = 3
@@ -111,7 +112,7 @@ export function useDeleteFlow(
       names = await namesOf(ids.slice(0, NAMED))
     } catch (error) {
       // Names are a courtesy: without them the confirmation still states the count.
-      console.warn('Tagdeck: could not read the names of the images to delete', error)
+      log.warn('could not read the names of the images to delete', error)
       names = ids.slice(0, NAMED)
     }
     const next = { ids, names }

@@ -11,6 +11,7 @@ import {
   type Intent,
   type Selection
 } from '../selection'
+import { log } from '../log'
 
 /**
  * The grid's focus (`active`) and selection, as a file manager keeps them: a click or a plain
@@ -37,7 +38,7 @@ export function useGridSelection(store: PageStore, job: JobKey, view: ViewRef, c
         const [lo, hi] = range ? rangeBounds(selection.anchor, index) : [index, index]
         await store.ensure(lo, hi).catch((error: unknown) => {
           // The grid's error panel shows why the page did not load; the selection skips it.
-          console.warn('Tagdeck: images to select did not load', error)
+          log.warn('images to select did not load', error)
         })
       }
       if (started !== epoch.current) return
@@ -76,7 +77,7 @@ export function useGridSelection(store: PageStore, job: JobKey, view: ViewRef, c
       if (!abort.signal.aborted) setSelection((s) => selectAll(s, ids))
     } catch (error) {
       // The grid shows service errors; a failed select-all just selects nothing more.
-      console.warn('Tagdeck: select all stopped', error)
+      log.warn('select all stopped', error)
     } finally {
       setSelecting(null)
     }

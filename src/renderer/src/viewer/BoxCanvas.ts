@@ -3,6 +3,7 @@ import type { Box, ImageSize } from '../../../shared/domain'
 import type { ColorOf } from '../palette'
 import { textOn } from '../palette'
 import { boxToRect, normalizeBox } from './boxes'
+import { log } from '../log'
 
 /**
  * The viewer's fabric.js canvas, kept out of React: an image and its boxes in image pixels,
@@ -123,8 +124,9 @@ export class BoxCanvas {
       this.fit()
       this.events.onImage('ready')
       return shown
-    } catch {
+    } catch (error) {
       if (abort.signal.aborted) return 'replaced'
+      log.warn('the viewer could not draw the image', error)
       this.events.onImage('failed')
       return 'failed'
     }
