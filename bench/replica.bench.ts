@@ -22,6 +22,7 @@ type Harness = {
   counts(searchJson: string): Promise<number>
   deleteOne(index: number): Promise<number>
   labels(): Promise<string[]>
+  problemScan(pages: number): Promise<number[]>
 }
 
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]
@@ -81,6 +82,7 @@ async function main() {
     const pagingRare = await run('paging', rare, PAGING)
     const countsMs = await run('counts', search)
     const deleted = await run('deleteOne', 12_345)
+    const [scan, slice] = await run('problemScan', PAGES)
     const heap = await heapMb()
 
     const worstFirst = Math.max(searchFirst, ...firsts)
@@ -109,6 +111,11 @@ async function main() {
         `< ${TARGETS.countsMs} ms: ${verdict(countsMs < TARGETS.countsMs)}`
       ],
       ['delete one image, then the first page again', ms(deleted), '—'],
+      [
+        'problem finder: every check over the whole job (in all; its longest slice)',
+        `${ms(scan)}; ${ms(slice)}`,
+        `< 3000 ms, slices < 100 ms: ${verdict(scan < 3000 && slice < 100)}`
+      ],
       [
         'page JS heap with the replica open (before: empty page)',
         `${heap.toFixed(0)} MB (before: ${heapBefore.toFixed(0)} MB)`,

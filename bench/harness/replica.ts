@@ -7,6 +7,7 @@ import { storePage } from '../../src/renderer/src/offline/reads/page-store'
 import { ConnectivityTracker } from '../../src/renderer/src/offline/sync/connectivity'
 import type { LocalSearch } from '../../src/renderer/src/offline/replica/search'
 import { TagdeckError } from '../../src/shared/errors'
+import { findProblemsInSlices } from '../../src/renderer/src/offline/replica/problems'
 
 /**
  * Measurements for `bench/replica.bench.ts`, run inside Chromium: a job held whole offline
@@ -162,4 +163,23 @@ export async function deleteOne(index: number): Promise<number> {
 
 export async function labels(): Promise<string[]> {
   return LABELS
+}
+
+/**
+ * Every problem check over `pages` x 100 images held in memory, a slice at a time as the app
+ * runs it: [ms in all, the longest slice in ms].
+ */
+export async function problemScan(pages: number): Promise<number[]> {
+  const samples = Array.from({ length: pages * PER_PAGE }, (_, i) => sample(i))
+  let longest = 0
+  let sliceStart = performance.now()
+  const started = sliceStart
+  const report = await findProblemsInSlices(samples, async () => {
+    longest = Math.max(longest, performance.now() - sliceStart)
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    sliceStart = performance.now()
+  })
+  const ms = performance.now() - started
+  if (report.bySample.size === 0) throw new Error('nothing found')
+  return [ms, longest]
 }

@@ -1,5 +1,5 @@
 import type { Sample } from '../../../shared/domain'
-import type { PageView, SearchCounts } from '../offline'
+import type { PageView, ProblemKind, SearchCounts } from '../offline'
 import { offline } from './offline'
 import type { JobKey, PageRef, ViewRef } from './types'
 
@@ -89,4 +89,9 @@ export function hasReplica(job: JobKey): Promise<boolean> {
 /** Counts beside each choice of a search (null: the job is not held whole). */
 export function searchCounts(job: JobKey, view: ViewRef): Promise<SearchCounts | null> {
   return offline().searchCounts(job, view.filter, view.search ?? {})
+}
+
+/** Images per problem check of a job held whole (null for other jobs). */
+export function problemCounts(job: JobKey): Promise<Record<ProblemKind, number> | null> {
+  return offline().problemCounts(job)
 }

@@ -21,6 +21,7 @@ import { TagdeckError } from '../../../shared/errors'
 import {
   inMemory,
   loadReplica,
+  problemsOf,
   replicaStats,
   searchCounts,
   viewOf,
@@ -135,7 +136,8 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
         if (narrows(req.search)) throw searchNeedsReplica()
         return readPage(ctx, req)
       }
-      const all = viewOf(replica, req.filter, req.search)
+      const report = req.search?.problem ? await problemsOf(replica) : undefined
+      const all = viewOf(replica, req.filter, req.search, report)
       const start = (req.page - 1) * req.perPage
       return {
         samples: all.slice(start, start + req.perPage),
@@ -152,7 +154,17 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
     /** Counts beside each choice of a search (replicas only; null for other jobs). */
     async searchCounts(job: JobKey, filter: ViewRequest['filter'], search: LocalSearch) {
       const replica = await replicaOf(job)
-      return replica ? searchCounts(replica, filter, search) : null
+      if (!replica) return null
+      const report = search.problem ? await problemsOf(replica) : undefined
+      return searchCounts(replica, filter, search, report)
+    },
+    /**
+     * Images per problem check of a job held whole (null for other jobs), worked out a slice at
+     * a time so the page never waits long.
+     */
+    async problemCounts(job: JobKey) {
+      const replica = await replicaOf(job)
+      return replica ? (await problemsOf(replica)).counts : null
     },
     /** Whether the job is held whole (its filters, search and counts answered locally). */
     hasReplica: async (job: JobKey) => (await loadReplica(db, job)) !== null,

@@ -1,6 +1,12 @@
 import { useEffect, useId, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { PROBLEM_KINDS, SORT_KEYS, type LocalSearch, type SearchCounts } from '../offline'
+import {
+  PROBLEM_KINDS,
+  SORT_KEYS,
+  type LocalSearch,
+  type ProblemKind,
+  type SearchCounts
+} from '../offline'
 import { currentLocale } from '../i18n'
 import { formatCount } from '../i18n/format'
 import type { ColorOf } from '../palette'
@@ -26,6 +32,8 @@ export function SearchPanel(props: {
   labels: string[]
   search: LocalSearch
   counts: SearchCounts | null
+  /** Images per problem check (null until worked out). */
+  problems: Record<ProblemKind, number> | null
   colorOf: ColorOf
   onChange: (search: LocalSearch) => void
 }) {
@@ -82,7 +90,7 @@ export function SearchPanel(props: {
       <fieldset className="search-problems">
         <legend>{t('problems.title')}</legend>
         {PROBLEM_KINDS.map((kind) => {
-          const n = props.counts?.problems[kind] ?? 0
+          const n = props.problems?.[kind] ?? 0
           const on = search.problem === kind
           return (
             <button

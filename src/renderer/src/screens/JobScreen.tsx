@@ -3,7 +3,7 @@ import type { ConnectionProfile, Dataset, Label, TagFilter } from '../../../shar
 import { ErrorNotice } from '../components/ErrorNotice'
 import { jobLabels, jobStats } from '../data/jobs'
 import { offline } from '../data/offline'
-import { hasReplica, searchCounts } from '../data/pages'
+import { hasReplica, problemCounts, searchCounts } from '../data/pages'
 import type { LocalSearch } from '../offline'
 import { colorsFor } from '../palette'
 import { Filters, filterKey } from '../review/Filters'
@@ -29,6 +29,7 @@ export function JobScreen(props: {
   const [stats, reloadStats] = useLoad(useCallback(() => jobStats(job), [job]))
   const [replica, reloadReplica] = useLoad(useCallback(() => hasReplica(job), [job]))
   const [counts, reloadCounts] = useLoad(useCallback(() => searchCounts(job, view), [job, view]))
+  const [problems, reloadProblems] = useLoad(useCallback(() => problemCounts(job), [job]))
   const [labels] = useLoad(useCallback(() => jobLabels(job), [job]))
   const labelList = labels.status === 'ok' ? labels.value : props.labels
   const colorOf = useMemo(() => colorsFor(labelList), [labelList])
@@ -40,8 +41,9 @@ export function JobScreen(props: {
         reloadStats()
         reloadReplica()
         reloadCounts()
+        reloadProblems()
       }),
-    [job, reloadStats, reloadReplica, reloadCounts]
+    [job, reloadStats, reloadReplica, reloadCounts, reloadProblems]
   )
   const statsValue = stats.status === 'ok' ? stats.value : null
 
@@ -61,6 +63,7 @@ export function JobScreen(props: {
           labels={(statsValue?.labels ?? labelList).map((l) => l.name)}
           search={search}
           counts={counts.status === 'ok' ? counts.value : null}
+          problems={problems.status === 'ok' ? problems.value : null}
           colorOf={colorOf}
           onChange={setSearch}
         />

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import type { Box, Sample } from '../../../../shared/domain'
-import { findProblems, iou, PROBLEM_KINDS, type ProblemKind } from './problems'
+import {
+  findProblems,
+  findProblemsInSlices,
+  iou,
+  PROBLEM_KINDS,
+  type ProblemKind
+} from './problems'
 
 const box = (tag: string, x1: number, y1: number, x2: number, y2: number): Box => ({
   tag,
@@ -134,5 +140,18 @@ describe('the problem finder', () => {
     expect(iou(a, a)).toBe(1)
     expect(iou(a, box('x', 20, 20, 30, 30))).toBe(0)
     expect(iou(a, box('x', 5, 0, 15, 10))).toBeCloseTo(1 / 3)
+  })
+
+  it('a slice at a time, giving the thread back between slices, finds the same', async () => {
+    const { samples } = world()
+    const many = Array.from({ length: 8 }, (_, k) =>
+      samples.map((s) => ({ ...s, id: `${s.id}-${k}` }))
+    ).flat()
+    let pauses = 0
+    const sliced = await findProblemsInSlices(many, async () => void (pauses += 1))
+    expect(pauses).toBeGreaterThan(2)
+    const whole = findProblems(many)
+    expect(sliced.counts).toEqual(whole.counts)
+    expect([...sliced.bySample]).toEqual([...whole.bySample])
   })
 })

@@ -2,7 +2,7 @@ import type { JobStats, Sample, TagFilter } from '../../../../shared/domain'
 import type { JobKey, ListingRow, OfflineJobRow, PageRow, TagdeckDb } from '../store/db'
 import { filterKey } from '../store/db'
 import { listingKey } from '../hiding/listing'
-import { findProblems, type ProblemKind, type ProblemReport } from './problems'
+import { findProblemsInSlices, type ProblemKind, type ProblemReport } from './problems'
 import { inFilter, matcher, narrows, searchKey, sortSamples, type LocalSearch } from './search'
 
 /**
@@ -26,8 +26,8 @@ export interface Replica {
   version: number
   /** Answers already worked out, by filter and search. */
   views: Map<string, Sample[]>
-  /** The problem finder's report, worked out when first asked for. */
-  problems: ProblemReport | null
+  /** The problem finder's report, worked out (a slice at a time) when first asked for. */
+  problems: Promise<ProblemReport> | null
 }
 
 /** The samples as stored (hidden ones included), kept until a page of the job is rewritten. */
@@ -182,14 +182,23 @@ async function readPages(db: TagdeckDb, listing: ListingRow): Promise<PageRow[]>
   return pages
 }
 
-/** The filter's samples narrowed by the search, in the order asked (memoised per replica). */
-export function viewOf(replica: Replica, filter: TagFilter, search?: LocalSearch): Sample[] {
+/**
+ * The filter's samples narrowed by the search, in the order asked (memoised per replica). A
+ * search for a problem needs the replica's report (`problemsOf`).
+ */
+export function viewOf(
+  replica: Replica,
+  filter: TagFilter,
+  search?: LocalSearch,
+  report?: ProblemReport
+): Sample[] {
   const key = `${filterKey(filter)}\u0000${searchKey(search)}`
   const known = replica.views.get(key)
   if (known) return known
   const test = search && narrows(search) ? matcher(search) : null
   const problem = search?.problem
-  const flagged = problem === undefined ? null : problemsOf(replica).bySample
+  if (problem !== undefined && !report) throw new Error('a problem filter needs the report')
+  const flagged = problem === undefined ? null : (report as ProblemReport).bySample
   const found = replica.samples.filter(
     (s) =>
       inFilter(filter, s) &&
@@ -236,8 +245,6 @@ export function replicaStats(
 export interface SearchCounts {
   /** Images the filter and the search find. */
   total: number
-  /** Images of the job each problem check flags. */
-  problems: Record<ProblemKind, number>
   /** Per label: images of the filter that pass the rest of the search and carry the label. */
   labels: Record<string, number>
 }
@@ -245,22 +252,26 @@ export interface SearchCounts {
 export function searchCounts(
   replica: Replica,
   filter: TagFilter,
-  search: LocalSearch
+  search: LocalSearch,
+  report?: ProblemReport
 ): SearchCounts {
   const rest = matcher(search, true)
+  const flagged = search.problem === undefined ? null : report?.bySample
   const labels: Record<string, number> = {}
   for (const s of replica.samples) {
     if (!inFilter(filter, s) || !rest(s)) continue
+    if (flagged && !flagged.get(s.id)?.kinds.includes(search.problem as ProblemKind)) continue
     for (const tag of new Set(s.tags)) labels[tag] = (labels[tag] ?? 0) + 1
   }
   return {
-    total: viewOf(replica, filter, search).length,
-    labels,
-    problems: problemsOf(replica).counts
+    total: viewOf(replica, filter, search, report).length,
+    labels
   }
 }
 
 /** The problem finder's report on the replica (worked out once per version of the job). */
-export function problemsOf(replica: Replica): ProblemReport {
-  return (replica.problems ??= findProblems(replica.samples))
+export function problemsOf(replica: Replica): Promise<ProblemReport> {
+  return (replica.problems ??= findProblemsInSlices(replica.samples, yieldToPage))
 }
+
+const yieldToPage = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
