@@ -1,4 +1,9 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest
+} from 'fastify'
 import { randomBytes } from 'node:crypto'
 import { clientErrorHandler } from './client-errors'
 import type { ServiceContext } from './context'
@@ -17,7 +22,8 @@ export const BODY_LIMIT = 1024 * 1024
 
 export interface AppOptions {
   testFaults: boolean
-  log: boolean
+  /** Request logs (--log): the service's logger, which redacts URLs and writes stderr too. */
+  log: FastifyBaseLogger | null
 }
 
 function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
@@ -94,7 +100,7 @@ function requestIds(): () => string {
 export function buildApp(ctx: ServiceContext, options: AppOptions): FastifyInstance {
   const nextId = requestIds()
   const app = Fastify({
-    logger: options.log ? { level: 'info', stream: process.stderr } : false,
+    ...(options.log ? { loggerInstance: options.log } : { logger: false }),
     bodyLimit: BODY_LIMIT,
     genReqId: () => nextId(),
     // Requests the HTTP parser refuses (431, malformed) answer in the contract's terms too.

@@ -14,7 +14,7 @@ export const USAGE = `usage: npm run service -- --data DIR [options]
   --public-url URL    base URL clients use to reach the service (reverse proxy, LAN name);
                       AK/SK signatures may name its host as well as the listening address
   --test-faults       enable POST /__test__/faults (tests only)
-  --log               log requests to stderr (errors are always written there)
+  --log               log requests to stderr and DIR/logs (errors always go to both)
   --help              show this help`
 
 export class UsageError extends Error {}

@@ -1,4 +1,5 @@
 import type { FastifyRequest, preHandlerHookHandler } from 'fastify'
+import type { Logger } from '../main/log/logger'
 import { authenticate } from './auth'
 import type { Credentials } from './credentials'
 import { datasetNotFound } from './errors'
@@ -29,6 +30,8 @@ export interface ServiceContext {
   signIns: SignInLimits
   /** Failures whoever runs the service must see (5xx answers, files left behind): always. */
   report: (message: string) => void
+  /** The service's log file, `<data>/logs/service.N.log` (report writes there too). */
+  log: Logger
 }
 
 const EMPTY = Buffer.alloc(0)

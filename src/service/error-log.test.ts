@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { z } from 'zod'
+import { startService } from './server'
 import { spawnService, type ServiceProcess } from './test-process'
 import { ErrorBody, issueToken, SampleList } from './test-support'
 
@@ -62,4 +63,55 @@ it('writes every 500 to stderr with its request id, without --log', async () => 
   expect(line).toContain(`/samples/${thumbnail.sample_id}/image`)
   // The image URL's signature is a credential: it stays out of the log.
   expect(service.stderr()).not.toMatch(/signature=/)
+  // The log file in the data folder holds it too, as a JSON line at level error.
+  const logText = async () => {
+    const names = (await readdir(path.join(dir, 'logs'))).filter((n) => n.endsWith('.log'))
+    return (await Promise.all(names.map((n) => readFile(path.join(dir, 'logs', n), 'utf8')))).join(
+      ''
+    )
+  }
+  await expect.poll(logText, { timeout: 5_000 }).toContain(requestId)
+  const entry = (await logText())
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { level: number; msg: string })
+    .find((e) => e.msg.includes(requestId))
+  expect(entry?.level).toBe(50)
+  expect(entry?.msg).toContain('500')
+  for (const value of new URL(thumbnail.source).searchParams.values())
+    if (value.length > 8) expect(await logText()).not.toContain(value)
+})
+
+it('with --log, writes each request to the log file with its URL query redacted', async () => {
+  const data = await mkdtemp(path.join(tmpdir(), 'tagdeck-request-log-'))
+  const running = await startService({ dataDir: data, demo: true, demoSize: 2, log: true })
+  try {
+    const token = z
+      .string()
+      .parse((await issueToken(running.demo.endpoint, running.demo)).headers.get('x-subject-token'))
+    const dataset = running.demo.datasets[0]?.id ?? ''
+    const list = new URL(
+      `/v2/${running.demo.projectId}/datasets/${dataset}/data-annotations/samples?limit=1`,
+      running.demo.endpoint
+    )
+    const listed = SampleList.parse(
+      await (await fetch(list, { headers: { 'X-Auth-Token': token } })).json()
+    )
+    const source = listed.samples[0]?.source ?? ''
+    expect((await fetch(source)).status).toBe(200)
+    await running.close()
+    const names = (await readdir(path.join(data, 'logs'))).filter((n) => n.endsWith('.log'))
+    const text = (
+      await Promise.all(names.map((n) => readFile(path.join(data, 'logs', n), 'utf8')))
+    ).join('')
+    const sourcePath = new URL(source).pathname
+    expect(text).toContain(sourcePath)
+    expect(text).toContain('listening on')
+    for (const value of new URL(source).searchParams.values())
+      if (value.length > 8) expect(text).not.toContain(value)
+    expect(text).not.toContain(token)
+  } finally {
+    await running.close()
+    await rm(data, { recursive: true, force: true })
+  }
 })

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { z } from 'zod'
+import { createFileLogger } from '../main/log/logger'
 import { buildApp } from './app'
 import { REGION } from './cli-args'
 import { closeServer, trackConnections } from './connections'
@@ -24,8 +25,8 @@ export type { DemoInfo } from './demo'
 
 /**
  * The local annotation service, started in-process (tests, e2e fixtures, bench) or by cli.ts.
- * Data folder layout: `tagdeck.db` (SQLite, WAL), `images/`, `thumbs/`, and `demo.json` when
- * started with `demo`.
+ * Data folder layout: `tagdeck.db` (SQLite, WAL), `images/`, `thumbs/`, `logs/`, and `demo.json`
+ * when started with `demo`.
  */
 export interface ServiceOptions {
   dataDir: string
@@ -41,7 +42,7 @@ export interface ServiceOptions {
   region?: string
   /** Registers `POST /__test__/faults` (see faults.ts). Never on by default. */
   testFaults?: boolean
-  /** Request logs on stderr. */
+  /** Request logs on stderr and in the log file. */
   log?: boolean
   /**
    * Base URL clients use to reach this service (reverse proxy, LAN name); default: as reached.
@@ -93,10 +94,23 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const dataDir = path.resolve(opts.dataDir)
   // Files 0600 and folders 0700 (private-files.ts); a data folder the user made keeps its mode.
   await makePrivateFolder(dataDir)
-  for (const folder of ['images', 'thumbs']) await ownFolder(path.join(dataDir, folder))
+  for (const folder of ['images', 'thumbs', 'logs']) await ownFolder(path.join(dataDir, folder))
+  // Rotating, size-capped and redacted (src/main/log/logger.ts); 5xx answers go to stderr too.
+  const log = await createFileLogger({
+    dir: path.join(dataDir, 'logs'),
+    name: 'service',
+    stderr: opts.log ? 'info' : undefined
+  })
   const dbFile = path.join(dataDir, 'tagdeck.db')
-  prepareDatabaseFile(dbFile)
-  const db = openDatabase(dbFile)
+  let db: ReturnType<typeof openDatabase>
+  try {
+    prepareDatabaseFile(dbFile)
+    db = openDatabase(dbFile)
+  } catch (error) {
+    log.error(`the database ${dbFile} could not be opened`, error)
+    await log.close()
+    throw error
+  }
   try {
     const store = new Store(db)
     const credentials = new Credentials(db)
@@ -125,9 +139,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       listenUrl: () => listenUrl,
       hosts,
       signIns: new SignInLimits(now),
-      report: (message) => process.stderr.write(`${new Date().toISOString()} ${message}\n`)
+      report: (message) => {
+        process.stderr.write(`${new Date().toISOString()} ${message}\n`)
+        log.error(message)
+      },
+      log
     }
-    const app = buildApp(ctx, { testFaults: opts.testFaults, log: opts.log })
+    const app = buildApp(ctx, { testFaults: opts.testFaults, log: opts.log ? log.pino : null })
     const connections = trackConnections(app.server)
     await app.listen({ port: opts.port, host: opts.host })
     const port = (app.server.address() as AddressInfo).port
@@ -136,6 +154,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       ? { endpoint: opts.publicUrl ?? listenUrl, ...record }
       : null
     if (demo) await writeDemoFile(path.join(dataDir, 'demo.json'), demo)
+    log.info(`listening on ${listenUrl}${opts.publicUrl ? ` (public ${opts.publicUrl})` : ''}`)
 
     let closing: Promise<void> | null = null
     const close = () =>
@@ -146,10 +165,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         await files.settle()
         db.pragma('optimize')
         db.close()
+        log.info('closed')
+        await log.close()
       })())
     return { url: listenUrl, port, demo, close }
   } catch (error) {
     if (db.open) db.close()
+    log.error('the service could not start', error)
+    await log.close()
     throw error
   }
 }

@@ -17,9 +17,9 @@ const KEY_WORDS =
   'ak|sk|access[_-]?key(?:[_-]?id)?|secret(?:[_-]?(?:access[_-]?)?key)?|password|passwd|pwd|token|auth[_-]?token|access[_-]?token|x-auth-token|x-subject-token|x-security-token|security[_-]?token|signature|sig|authorization|api[_-]?key|credentials?'
 
 const TEXT_RULES: Array<[RegExp, (match: string, ...groups: string[]) => string]> = [
-  // Every query value of a URL: signed image URLs carry their signature and expiry there.
+  // Every query value of a URL or a path: signed image URLs carry their signature and expiry there.
   [
-    /(\b[a-z][a-z0-9+.-]*:\/\/[^\s?#"'<>]*\?)([^\s#"'<>]+)/gi,
+    /((?:\b[a-z][a-z0-9+.-]*:\/\/|\/)[^\s?#"'<>]*\?)([^\s#"'<>]+)/gi,
     (_m, head: string, query: string) => head + query.replace(/=([^&]*)/g, `=${REDACTED}`)
   ],
   // The APIG signature header: `SDK-HMAC-SHA256 Access=AK, SignedHeaders=..., Signature=...`.

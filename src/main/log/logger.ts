@@ -27,8 +27,10 @@ export interface FileLoggerOptions {
   maxBytes?: number
   /** Files kept, the one being written included. Default 5. */
   keep?: number
-  /** Also print warnings and errors on stderr (a terminal, the e2e's captured output). */
+  /** Also print warnings and errors on stderr, as a short line (a terminal, the e2e's output). */
   echo?: boolean
+  /** Also write every line at or above this level to stderr as JSON (the service's --log). */
+  stderr?: LogLevel
   /** Secrets this process knows (saved SKs, passwords): blanked wherever they appear. */
   secrets?: () => Iterable<string>
 }
@@ -43,6 +45,27 @@ export interface FileLogger extends Logger {
   flushSync(): void
   close(): Promise<void>
 }
+
+/** What a request log line says of a request (Fastify's own choice): no headers, no body. */
+interface RequestLike {
+  id?: unknown
+  method?: string
+  url?: string
+  headers?: Record<string, unknown>
+  socket?: { remoteAddress?: string; remotePort?: number }
+}
+function requestSummary(req: RequestLike) {
+  return {
+    id: req.id,
+    method: req.method,
+    url: req.url,
+    host: req.headers?.['host'],
+    remoteAddress: req.socket?.remoteAddress,
+    remotePort: req.socket?.remotePort
+  }
+}
+
+const rank = (level: LogLevel): number => pino.levels.values[level] ?? 30
 
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 export const DEFAULT_KEEP = 5
@@ -81,17 +104,35 @@ export async function createFileLogger(options: FileLoggerOptions): Promise<File
     size: `${options.maxBytes ?? DEFAULT_MAX_BYTES}b`,
     // count: files kept besides the one being written; others' too (earlier runs).
     limit: { count: keep - 1, removeOtherLogFiles: true },
-    mkdir: true
+    mkdir: true,
+    // Logs say what was done where: their owner's only, like the rest of the data folder.
+    mode: 0o600
   })
+  const level = options.level ?? 'info'
+  const destination = options.stderr
+    ? pino.multistream([
+        { level, stream },
+        { level: options.stderr, stream: process.stderr }
+      ])
+    : stream
   const base = pino(
     {
-      level: options.level ?? 'info',
+      level: options.stderr && rank(options.stderr) < rank(level) ? options.stderr : level,
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { log: (object) => redactValue(object, secrets()) as Record<string, unknown> },
+      formatters: {
+        // req, res and err have serializers (below), which redact what they keep.
+        log: ({ req, res, err, ...rest }) => ({
+          ...(redactValue(rest, secrets()) as Record<string, unknown>),
+          ...(req === undefined ? {} : { req }),
+          ...(res === undefined ? {} : { res }),
+          ...(err === undefined ? {} : { err })
+        })
+      },
       serializers: {
         // Fastify's request and error serializers: a URL carries signatures in its query.
-        req: (req: unknown) => redactValue(pino.stdSerializers.req(req as never), secrets()),
+        req: (req: RequestLike) => redactValue(requestSummary(req), secrets()),
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
         err: (err: unknown) => redactValue(err, secrets())
       },
       hooks: {
@@ -103,7 +144,7 @@ export async function createFileLogger(options: FileLoggerOptions): Promise<File
         }
       }
     },
-    stream
+    destination
   )
   const echo = options.echo
     ? (level: LogLevel, line: string) =>
