@@ -1,13 +1,30 @@
-import { useId } from 'react'
+import { useId, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { platform } from '../platform'
+import { log } from '../log'
+import { call, platform } from '../platform'
+import { ErrorNotice } from './ErrorNotice'
 import { MainStatus } from './MainStatus'
 import { Modal } from './Modal'
 
-/** Who is running and how: the version, the transport to main and its round trip. */
+type LogsFolder =
+  | { kind: 'idle' }
+  | { kind: 'shown'; path: string; opened: boolean }
+  | { kind: 'failed'; error: unknown }
+
+/** Who is running and how: the version, the transport to main and its round trip; the logs. */
 export function AboutDialog(props: { onClose: () => void }) {
   const { t } = useTranslation()
   const titleId = useId()
+  const [logs, setLogs] = useState<LogsFolder>({ kind: 'idle' })
+  const openLogs = () => {
+    call('app.openLogsFolder').then(
+      ({ path, opened }) => setLogs({ kind: 'shown', path, opened }),
+      (error: unknown) => {
+        log.warn('the logs folder could not be asked for', error)
+        setLogs({ kind: 'failed', error })
+      }
+    )
+  }
   return (
     <Modal labelledBy={titleId} onClose={props.onClose} className="about-dialog">
       <h2 id={titleId}>{t('about.title')}</h2>
@@ -18,6 +35,29 @@ export function AboutDialog(props: { onClose: () => void }) {
         <dt>{t('app.mainStatus.label')}</dt>
         <dd>
           <MainStatus />
+        </dd>
+        <dt>{t('about.logs')}</dt>
+        <dd>
+          <p>{t('about.logsWhat')}</p>
+          <button type="button" onClick={openLogs}>
+            {t('about.openLogs')}
+          </button>
+          {logs.kind === 'shown' && (
+            <p role="status">
+              {/* A web page cannot open a folder: the browser shell says where it is instead. */}
+              {t(
+                logs.opened
+                  ? 'about.logsOpened'
+                  : platform.shell === 'browser'
+                    ? 'about.logsHere'
+                    : 'about.logsNotOpened'
+              )}{' '}
+              <code data-testid="logs-path" lang="">
+                {logs.path}
+              </code>
+            </p>
+          )}
+          {logs.kind === 'failed' && <ErrorNotice error={logs.error} />}
         </dd>
       </dl>
       <div className="actions">
