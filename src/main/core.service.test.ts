@@ -9,6 +9,7 @@ import { createMainCore, type MainCore } from './core'
 import { useLogger } from './log'
 import { logsDirOf } from './log/host'
 import { createFileLogger, type FileLogger } from './log/logger'
+import { knownSecrets } from './log/secrets'
 import { startServiceWorld, type ServiceWorld } from './testing/local-service'
 
 // The main process as the renderer sees it: IPC channels, events and images, on the real service.
@@ -69,7 +70,11 @@ beforeAll(async () => {
   world = await startServiceWorld({ demoSize: 80 })
   userData = await mkdtemp(path.join(tmpdir(), 'tagdeck-user-'))
   // Main's real log, in the user-data folder: the secret scan below reads it too.
-  logger = await createFileLogger({ dir: logsDirOf(userData), name: 'main' })
+  logger = await createFileLogger({
+    dir: logsDirOf(userData),
+    name: 'main',
+    secrets: knownSecrets
+  })
   restoreLog = useLogger(logger)
   core = await newCore()
 })
@@ -220,7 +225,12 @@ describe('secrets are write-only', () => {
       'app.ping': { nonce: 'n' },
       'app.setLocale': { locale: 'en' },
       'app.reportPending': { deletions: 3, syncing: false },
-      'app.log': { level: 'error', message: `sign-in failed: {"password":"${SECRET}"}` },
+      'app.log': {
+        level: 'error',
+        message: `sign-in failed: {"password":"${SECRET}"}`,
+        // Named nowhere: only the secrets main has held can blank it.
+        detail: `the service said: ${SECRET} is not accepted`
+      },
       'app.openLogsFolder': undefined,
       'connections.list': undefined,
       'connections.save': {

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { log } from '../log'
 import { isMissing } from '../log/fs-errors'
+import { rememberSecret } from '../log/secrets'
 import { z } from 'zod'
 import {
   ConnectionAuth,
@@ -97,6 +98,7 @@ export class ConnectionStore {
     let sessionSecret: string | null = null
     if (input.secret !== undefined) {
       if (await this.cipher.isAvailable()) {
+        rememberSecret(input.secret)
         encryptedSecret = (await this.cipher.encrypt(input.secret)).toString('base64')
       } else if (input.allowSessionOnlySecret) {
         sessionSecret = input.secret
@@ -169,6 +171,7 @@ export class ConnectionStore {
       })
     }
     this.decrypted.set(id, result.value)
+    rememberSecret(result.value)
     if (result.stale) await this.reencrypt(id, result.value)
     return result.value
   }

@@ -7,6 +7,7 @@ import { findProjects } from '../connections/find-projects'
 import { testConnection } from '../connections/test-connection'
 import type { IpcRouter } from '../ipc/router'
 import { log } from '../log'
+import { rememberSecret } from '../log/secrets'
 import type { MainServices } from '../services'
 
 /**
@@ -50,6 +51,7 @@ export function addConnectionHandlers(
     })
 
   router.addHandler('connections.test', async (input) => {
+    if ('secret' in input) rememberSecret(input.secret)
     if (!('name' in input)) {
       const profile = store.require(input.id)
       const secret = await savedSecret(input.id)
@@ -68,6 +70,7 @@ export function addConnectionHandlers(
   })
 
   router.addHandler('connections.findProjects', async (form) => {
+    rememberSecret(form.secret)
     // The saved secret goes to IAM only where it was entered (the project is what we look for).
     const saved = form.id ? store.get(form.id) : null
     const secret =

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { useLogger } from './index'
 import { createFileLogger, type FileLogger } from './logger'
+import { knownSecrets } from './secrets'
 
 /** The log folder of a host whose data lives in `userDataDir`. */
 export function logsDirOf(userDataDir: string): string {
@@ -22,7 +23,8 @@ export async function startMainLog(options: {
     dir: logsDirOf(options.userDataDir),
     name: options.name,
     level: process.env['TAGDECK_LOG_LEVEL'] === 'debug' ? 'debug' : 'info',
-    echo: true
+    echo: true,
+    secrets: knownSecrets
   })
   useLogger(logger)
   process.on('uncaughtExceptionMonitor', (error, origin) => {
