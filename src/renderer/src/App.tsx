@@ -6,6 +6,7 @@ import { MainStatus } from './components/MainStatus'
 import { SettingsDialog } from './components/SettingsDialog'
 import { SyncStatus } from './components/SyncStatus'
 import { Toasts } from './components/Toasts'
+import { UpdatePrompt } from './components/UpdatePrompt'
 import { ConnectionsScreen } from './screens/ConnectionsScreen'
 import { JobScreen } from './screens/JobScreen'
 import { JobsScreen } from './screens/JobsScreen'
@@ -66,6 +67,7 @@ export function App() {
         <span className="spacer" />
         <SyncStatus connectionId={connection?.id} />
         <MainStatus onlyProblems />
+        <UpdatePrompt />
         <button type="button" onClick={() => setSettingsOpen(true)}>
           {t('nav.settings')}
         </button>

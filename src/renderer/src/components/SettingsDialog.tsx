@@ -4,8 +4,10 @@ import { applyCacheCap, offline } from '../data/offline'
 import { LOCALES, currentLocale, setLocale, type Locale } from '../i18n'
 import { formatBytes } from '../i18n/format'
 import { CACHE_CAPS, UNDO_WINDOWS, updateSettings, useSettings } from '../settings'
+import { configureUpdates, useUpdateState } from '../data/updates'
 import { useLoad } from '../useLoad'
 import { Modal } from './Modal'
+import { updateSettingHint } from './UpdatePrompt'
 
 export function SettingsDialog(props: { onClose: () => void }) {
   const { t } = useTranslation()
@@ -16,6 +18,7 @@ export function SettingsDialog(props: { onClose: () => void }) {
   const undoHintId = useId()
   const cacheId = useId()
   const cacheHintId = useId()
+  const updates = useUpdateState()
   const [usage, reloadUsage] = useLoad(useCallback(() => offline().storageUsage(), []))
   const caps = [...new Set<number>([...CACHE_CAPS, settings.cacheCapMb])].sort(
     (a, b) => (a || Infinity) - (b || Infinity)
@@ -105,6 +108,20 @@ export function SettingsDialog(props: { onClose: () => void }) {
         />
         {t('settings.tileBoxes')}
         <span className="hint">{t('settings.tileBoxesHint')}</span>
+      </label>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={settings.checkForUpdates}
+          onChange={(event) => {
+            updateSettings({ checkForUpdates: event.target.checked })
+            void configureUpdates(event.target.checked)
+          }}
+        />
+        {t('updates.setting')}
+        <span className="hint" data-testid="update-hint">
+          {updateSettingHint(updates, t)}
+        </span>
       </label>
       <div className="actions">
         <button type="button" className="primary" onClick={props.onClose}>

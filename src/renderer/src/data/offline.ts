@@ -6,7 +6,8 @@ import { getSettings } from '../settings'
 /**
  * The app's offline layer (issue 6): cache-first reads, the outbox of deletions and the sync
  * runner. `startOffline()` runs once at startup; it also keeps main told how many deletions
- * are pending (the quit warning) and, in the browser shell, warns on closing the tab.
+ * are pending and whether a sync runs (the quit warning; an update waits for both) and, in the
+ * browser shell, warns on closing the tab.
  */
 let started: Promise<void> | null = null
 let pendingNow = 0
@@ -22,12 +23,15 @@ export function pendingDeletions(): number {
 export function startOffline(): Promise<void> {
   started ??= (async () => {
     const layer = getOffline()
-    let reported = -1
+    let reported = ''
     layer.watchSyncStatus((status) => {
       pendingNow = status.pending
-      if (status.pending === reported) return
-      reported = status.pending
-      call('app.reportPending', { deletions: status.pending }).catch((error: unknown) =>
+      // Whether a sync runs matters too: an update waits for it before it installs.
+      const syncing = status.state === 'syncing'
+      const key = `${status.pending}/${syncing}`
+      if (key === reported) return
+      reported = key
+      call('app.reportPending', { deletions: status.pending, syncing }).catch((error: unknown) =>
         // The quit warning then counts what main last heard; the deletions themselves are safe.
         console.warn('Tagdeck: main was not told of pending deletions', error)
       )
