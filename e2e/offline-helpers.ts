@@ -2,7 +2,7 @@ import type { BrowserContext, Page } from '@playwright/test'
 import type { TagFilter } from '../src/shared/domain'
 import type { Operations } from '../src/main/api/operations'
 import { expect } from './fixtures'
-import { escapeRegExp, type DemoDataset } from './review-helpers'
+import { escapeRegExp, gotoApp, type DemoDataset } from './review-helpers'
 
 /** Offline review in the browser shell: making a job available, coming back, browsing a filter. */
 
@@ -26,8 +26,12 @@ export async function reopenJob(
   url: string,
   job: DemoDataset
 ): Promise<Page> {
-  const page = await context.newPage()
-  await page.goto(url)
+  return openSavedJob(await context.newPage(), url, job)
+}
+
+/** The same, in a page of the app's own (a restarted app's window: `app.restart()`). */
+export async function openSavedJob(page: Page, url: string, job: DemoDataset): Promise<Page> {
+  await gotoApp(page, url)
   await page
     .getByRole('listitem')
     .getByRole('button', { name: /^Open / })

@@ -12,9 +12,10 @@ import {
   serviceOps,
   tileAt
 } from './review-helpers'
-import { allIds, browseAll, makeAvailableOffline, reopenJob } from './offline-helpers'
+import { allIds, browseAll, makeAvailableOffline, openSavedJob, reopenJob } from './offline-helpers'
 
-// Offline review (issue 6) with the real service, the browser shell and Chromium's IndexedDB.
+// Offline review (issue 6) with the real service, the browser shell and Chromium's IndexedDB;
+// the tests tagged @electron also run against real Electron (fixtures.ts).
 type RunningService = Awaited<ReturnType<typeof startService>>
 
 const test = base
@@ -51,54 +52,66 @@ async function fault(service: RunningService, body: object): Promise<void> {
   expect(response.ok).toBe(true)
 }
 
-test('(1) a job made available offline browses every page and opens images with boxes, service stopped and shell restarted', async ({
-  page,
-  context,
-  shell,
-  service
-}) => {
-  // Most of it is the service rendering 400 thumbnails on first request (2 cores).
-  test.setTimeout(120_000)
-  const job = demoJob(service, 'detection')
-  const ops = serviceOps(service)
-  const ids = await allIds(ops, job.id)
-  const last = (await ops.listPage(job.id, EVERYTHING, Math.ceil(ids.length / 100), 100)).page
-  const boxed = last.samples.findLastIndex((s) => s.boxes.length >= 1)
-  const withBoxes = last.samples[boxed]
-  const index = (last.page - 1) * 100 + boxed
-  expect(withBoxes).toBeDefined()
+test(
+  '(1) a job made available offline browses every page and opens images with boxes, service stopped and app restarted; a deletion made then syncs when the service is back',
+  { tag: '@electron' },
+  async ({ appPage: page, app, service, workdir }) => {
+    // Most of it is the service rendering 400 thumbnails on first request (2 cores).
+    test.setTimeout(120_000)
+    const job = demoJob(service, 'detection')
+    const ops = serviceOps(service)
+    const ids = await allIds(ops, job.id)
+    const last = (await ops.listPage(job.id, EVERYTHING, Math.ceil(ids.length / 100), 100)).page
+    const boxed = last.samples.findLastIndex((s) => s.boxes.length >= 1)
+    const withBoxes = last.samples[boxed]
+    const index = (last.page - 1) * 100 + boxed
+    expect(withBoxes).toBeDefined()
 
-  await openDemoJob(page, shell.url, job)
-  await makeAvailableOffline(page)
-  await screenshot(page.getByTestId('grid-status'), 'offline-available-en.png')
+    await openDemoJob(page, app.url, job)
+    await makeAvailableOffline(page)
+    await screenshot(page.getByTestId('grid-status'), 'offline-available-en.png')
 
-  await service.close()
-  await page.close()
-  await shell.restart()
-  const later = await reopenJob(context, shell.url, job)
-  await expect(later.getByTestId('grid-count')).toHaveText(`${ids.length} images`)
-  await expect(later.getByTestId('cache-hint')).toHaveText(/^Offline copy from /)
-  await expect(syncStatus(later)).toHaveAttribute('data-state', 'offline')
+    await service.close()
+    const later = await openSavedJob(await app.restart(), app.url, job)
+    await expect(later.getByTestId('grid-count')).toHaveText(`${ids.length} images`)
+    await expect(later.getByTestId('cache-hint')).toHaveText(/^Offline copy from /)
+    await expect(syncStatus(later)).toHaveAttribute('data-state', 'offline')
 
-  const seen = await browseAll(later, ids.length)
-  expect([...seen].sort()).toEqual([...ids].sort())
-  await screenshot(later, 'offline-grid-en.png')
+    const seen = await browseAll(later, ids.length)
+    expect([...seen].sort()).toEqual([...ids].sort())
+    await screenshot(later, 'offline-grid-en.png')
 
-  // An image with its boxes, from the cache: the thumbnail (no full images were asked for).
-  await tileAt(later, index).scrollIntoViewIfNeeded()
-  await tileAt(later, index).dblclick()
-  const viewer = later.getByRole('dialog', { name: `Image viewer: ${withBoxes.name}` })
-  await expect(viewer).toBeVisible()
-  await expect(viewer.getByTestId('box-count')).toHaveAttribute(
-    'data-drawn',
-    String(withBoxes.boxes.length)
-  )
-  await expect(
-    viewer.getByRole('img', { name: `${withBoxes.name} with its boxes` })
-  ).toHaveAttribute('aria-busy', 'false')
-  await expect(viewer.getByRole('note')).toHaveText(/thumbnail/)
-  await screenshot(later, 'offline-viewer-en.png')
-})
+    // An image with its boxes, from the cache: the thumbnail (no full images were asked for).
+    await tileAt(later, index).scrollIntoViewIfNeeded()
+    await tileAt(later, index).dblclick()
+    const viewer = later.getByRole('dialog', { name: `Image viewer: ${withBoxes.name}` })
+    await expect(viewer).toBeVisible()
+    await expect(viewer.getByTestId('box-count')).toHaveAttribute(
+      'data-drawn',
+      String(withBoxes.boxes.length)
+    )
+    await expect(
+      viewer.getByRole('img', { name: `${withBoxes.name} with its boxes` })
+    ).toHaveAttribute('aria-busy', 'false')
+    await expect(viewer.getByRole('note')).toHaveText(/thumbnail/)
+    await screenshot(later, 'offline-viewer-en.png')
+
+    // Deleted offline, and sent once the service is back (same port: the profile follows it).
+    await later.keyboard.press('Delete')
+    await later
+      .getByRole('dialog', { name: 'Delete 1 image?' })
+      .getByRole('button', { name: 'Delete 1 image' })
+      .click()
+    await expect(syncStatus(later)).toHaveAttribute('data-pending', '1')
+    const back = await restartService(workdir, service)
+    try {
+      await allSynced(later, 60_000)
+      expect(await goneOnService(serviceOps(back), job.id, [withBoxes.id])).toEqual([withBoxes.id])
+    } finally {
+      await back.close()
+    }
+  }
+)
 
 test('(2) 50 single deletions and a selection of 200 made offline survive a reload and a shell restart, then reach the service exactly', async ({
   page,
@@ -223,44 +236,44 @@ test('(3) deleting an image someone else already deleted syncs as done', async (
   await expect(page.getByTestId('grid-count')).toHaveText(`${before - 1} images`)
 })
 
-test('(4) 503s for a while, then recovery: everything syncs, nothing twice, no failures surface', async ({
-  page,
-  shell,
-  service
-}) => {
-  const job = demoJob(service, 'classification')
-  const other = demoJob(service, 'detection')
-  const ops = serviceOps(service)
-  const ids = await allIds(ops, job.id)
-  const otherBefore = (await ops.getStats(other.id)).all
-  await openDemoJob(page, shell.url, job)
+test(
+  '(4) 503s for a while, then recovery: everything syncs, nothing twice, no failures surface',
+  { tag: '@electron' },
+  async ({ appPage: page, app, service }) => {
+    const job = demoJob(service, 'classification')
+    const other = demoJob(service, 'detection')
+    const ops = serviceOps(service)
+    const ids = await allIds(ops, job.id)
+    const otherBefore = (await ops.getStats(other.id)).all
+    await openDemoJob(page, app.url, job)
 
-  await fault(service, { status: 503, count: 10_000 })
-  await tileAt(page, 0).click()
-  await tileAt(page, 29).click({ modifiers: ['Shift'] })
-  await expect(page.getByTestId('selection-count')).toHaveText('30 selected')
-  await page.getByRole('button', { name: 'Delete selected' }).click()
-  await page
-    .getByRole('dialog', { name: 'Delete 30 images?' })
-    .getByRole('button', { name: 'Delete 30 images' })
-    .click()
-  // The first attempt meets a 503 and is put back for later (the indicator says so).
-  await expect(syncStatus(page)).toHaveAttribute('data-state', 'error', { timeout: 30_000 })
-  await expect(syncStatus(page)).toHaveAttribute('data-pending', '30')
-  await expect(syncStatus(page)).toHaveAttribute('title', /503|unavailable/i)
-  await screenshot(page.getByRole('banner'), 'sync-error-en.png')
+    await fault(service, { status: 503, count: 10_000 })
+    await tileAt(page, 0).click()
+    await tileAt(page, 29).click({ modifiers: ['Shift'] })
+    await expect(page.getByTestId('selection-count')).toHaveText('30 selected')
+    await page.getByRole('button', { name: 'Delete selected' }).click()
+    await page
+      .getByRole('dialog', { name: 'Delete 30 images?' })
+      .getByRole('button', { name: 'Delete 30 images' })
+      .click()
+    // The first attempt meets a 503 and is put back for later (the indicator says so).
+    await expect(syncStatus(page)).toHaveAttribute('data-state', 'error', { timeout: 30_000 })
+    await expect(syncStatus(page)).toHaveAttribute('data-pending', '30')
+    await expect(syncStatus(page)).toHaveAttribute('title', /503|unavailable/i)
+    await screenshot(page.getByRole('banner'), 'sync-error-en.png')
 
-  await fault(service, { clear: true })
-  await allSynced(page, 45_000)
-  expect((await ops.getStats(job.id)).all).toBe(ids.length - 30)
-  expect((await goneOnService(ops, job.id, ids)).sort()).toEqual(ids.slice(0, 30).sort())
-  expect((await ops.getStats(other.id)).all).toBe(otherBefore)
-  await syncStatus(page).click()
-  const panel = page.getByRole('dialog', { name: 'Pending changes' })
-  await expect(panel.getByText('Nothing is waiting')).toBeVisible()
-  await expect(panel.getByTestId('pending-failed')).toHaveCount(0)
-  await expect(panel).not.toContainText('4420')
-})
+    await fault(service, { clear: true })
+    await allSynced(page, 45_000)
+    expect((await ops.getStats(job.id)).all).toBe(ids.length - 30)
+    expect((await goneOnService(ops, job.id, ids)).sort()).toEqual(ids.slice(0, 30).sort())
+    expect((await ops.getStats(other.id)).all).toBe(otherBefore)
+    await syncStatus(page).click()
+    const panel = page.getByRole('dialog', { name: 'Pending changes' })
+    await expect(panel.getByText('Nothing is waiting')).toBeVisible()
+    await expect(panel.getByTestId('pending-failed')).toHaveCount(0)
+    await expect(panel).not.toContainText('4420')
+  }
+)
 
 test('(5) undo before sync leaves the image on the service', async ({ page, shell, service }) => {
   const job = demoJob(service, 'classification')

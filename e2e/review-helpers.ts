@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { Locator, Page } from '@playwright/test'
-import { expect } from './fixtures'
+import { expect, test } from './fixtures'
 import { buildClient } from '../src/main/connections/client'
 import type { Operations } from '../src/main/api/operations'
 import type { startService } from '../src/service/server'
@@ -37,6 +37,11 @@ export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
+/** Opens the app, unless the page shows it already (Electron's window opens on it). */
+export async function gotoApp(page: Page, url: string): Promise<void> {
+  if (page.url() !== url) await page.goto(url)
+}
+
 /** First run: take the demo on offer, then open a job from the list. */
 export async function openDemoJob(
   page: Page,
@@ -44,7 +49,7 @@ export async function openDemoJob(
   job: DemoDataset,
   openName = /^Open the demo$|^打开演示$/
 ) {
-  await page.goto(url)
+  await gotoApp(page, url)
   await page.getByRole('button', { name: openName }).click()
   await page
     .getByRole('button', { name: new RegExp(`^(Open|打开) ${escapeRegExp(job.name)}$`) })
@@ -92,12 +97,15 @@ export async function thumbsLoaded(page: Page, count: number): Promise<void> {
 
 /**
  * Saves a screenshot for the test run (e2e/screenshots, gitignored), and for the README
- * (docs/screenshots, committed) when TAGDECK_DOC_SCREENSHOTS=1, so a plain test run leaves the
- * tree as it was.
+ * (docs/screenshots, committed) when TAGDECK_DOC_SCREENSHOTS=1 in the browser project, so a
+ * plain test run leaves the tree as it was.
  */
 export async function screenshot(target: Page | Locator, name: string): Promise<void> {
+  // The Electron project's pictures are kept apart, and never replace the README's.
+  if (test.info().project.name === 'electron') name = `electron-${name}`
   const dirs = ['e2e/screenshots']
-  if (process.env['TAGDECK_DOC_SCREENSHOTS'] === '1') dirs.push('docs/screenshots')
+  if (process.env['TAGDECK_DOC_SCREENSHOTS'] === '1' && !name.startsWith('electron-'))
+    dirs.push('docs/screenshots')
   for (const dir of dirs) {
     await mkdir(dir, { recursive: true })
     await target.screenshot({ path: path.join(dir, name) })

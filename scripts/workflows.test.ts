@@ -60,6 +60,41 @@ describe('.github/workflows', () => {
     expect(spec).toContain("process.env['TAGDECK_REQUIRE_ELECTRON'] === '1'")
   })
 
+  it('runs the electron Playwright project there: npm test runs every project, electron included', async () => {
+    // By path, so that the Node typecheck does not pull the e2e project in.
+    const config = (
+      (await import(path.join(ROOT, 'playwright.config.ts'))) as {
+        default: { projects?: { name?: string; grep?: unknown; use?: object }[] }
+      }
+    ).default
+    const projects = config.projects ?? []
+    expect(projects.map((p) => p.name)).toEqual(['browser', 'electron'])
+    const electron = projects.find((p) => p.name === 'electron')
+    expect(electron?.use).toMatchObject({ transport: 'electron' })
+    expect(String(electron?.grep)).toBe(String(/@electron/))
+    // The CI's `npm test` reaches `playwright test` with no project filter.
+    const scripts = (
+      JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>
+      }
+    ).scripts
+    expect(scripts['test']).toContain('npm run test:e2e')
+    expect(scripts['test:e2e']).toMatch(/playwright test$/)
+    const runs = (ci.jobs['test'].steps ?? []).map((s) => s.run ?? '')
+    expect(runs.filter((r) => /(^|\s)npm test$/.test(r))).toHaveLength(2)
+  })
+
+  it('tags the review flows for both transports: one set of specs, run in Electron too', () => {
+    const tagged = (file: string) =>
+      readFileSync(path.join(ROOT, 'e2e', file), 'utf8').match(/tag: '@electron'/g)?.length ?? 0
+    // Filter and page, the viewer with boxes, delete one and a selection.
+    expect(tagged('review.spec.ts')).toBeGreaterThanOrEqual(3)
+    // Available offline, restarted offline, sync after reconnect; and 503s then recovery.
+    expect(tagged('offline.spec.ts')).toBeGreaterThanOrEqual(2)
+    // The preload on app://, and safeStorage leaving no secret on disk in clear.
+    expect(tagged('electron.spec.ts')).toBe(2)
+  })
+
   it('builds installers only for version tags, after the tests, into a draft release', () => {
     expect(release.on).toEqual({ push: { tags: ['v*.*.*'] } })
     expect(release.jobs['test'].uses).toBe('./.github/workflows/ci.yml')
