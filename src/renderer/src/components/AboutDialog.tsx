@@ -11,6 +11,12 @@ type LogsFolder =
   | { kind: 'shown'; path: string; opened: boolean }
   | { kind: 'failed'; error: unknown }
 
+/** A web page cannot open a folder: the browser shell says where it is instead. */
+function logsSaid(opened: boolean) {
+  if (opened) return 'about.logsOpened'
+  return platform.shell === 'browser' ? 'about.logsHere' : 'about.logsNotOpened'
+}
+
 /** Who is running and how: the version, the transport to main and its round trip; the logs. */
 export function AboutDialog(props: { onClose: () => void }) {
   const { t } = useTranslation()
@@ -44,14 +50,7 @@ export function AboutDialog(props: { onClose: () => void }) {
           </button>
           {logs.kind === 'shown' && (
             <p role="status">
-              {/* A web page cannot open a folder: the browser shell says where it is instead. */}
-              {t(
-                logs.opened
-                  ? 'about.logsOpened'
-                  : platform.shell === 'browser'
-                    ? 'about.logsHere'
-                    : 'about.logsNotOpened'
-              )}{' '}
+              {t(logsSaid(logs.opened))}{' '}
               <code data-testid="logs-path" lang="">
                 {logs.path}
               </code>
