@@ -113,6 +113,19 @@ test('every filter of a job held offline lists what the service listed, in its o
   await expect(later.getByTestId('grid-count')).toHaveText(count(untagged))
   await screenshot(later.getByRole('complementary'), 'problems-en.png')
   await noTags.click()
+  // A planted defect: the images with duplicate boxes, and the viewer names the boxes.
+  const duplicates = (service.demoDefects?.list ?? []).filter((d) => d.kind === 'duplicate')
+  expect(duplicates.length).toBeGreaterThan(0)
+  await search
+    .getByRole('button', { name: new RegExp(`^Duplicate boxes ${duplicates.length}$`) })
+    .click()
+  await expect(later.getByTestId('grid-count')).toHaveText(count(duplicates.length))
+  await later.getByTestId('tile').first().dblclick()
+  const viewer = later.getByRole('dialog', { name: /^Image viewer: / })
+  await expect(viewer.getByTestId('box-problem')).toHaveText(['Duplicate boxes', 'Duplicate boxes'])
+  await screenshot(later, 'problems-viewer-en.png')
+  await later.keyboard.press('Escape')
+  await search.getByRole('button', { name: 'Clear search' }).click()
   await chooseFilter(later, { kind: 'untagged' })
   await expect(later.getByTestId('grid-count')).toHaveText(
     count((expected.get(JSON.stringify({ kind: 'untagged' })) as string[]).length)

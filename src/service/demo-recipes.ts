@@ -139,3 +139,101 @@ export function demoSamples(type: 0 | 1, count: number, seed: number, start: num
     }
   })
 }
+
+/**
+ * A defect planted in the demo detection job for the problem finder to find (it is listed in
+ * the data folder as `demo-defects.json`): which image, which check, which of its boxes.
+ */
+export interface PlantedDefect {
+  name: string
+  kind:
+    | 'outOfBounds'
+    | 'noArea'
+    | 'tiny'
+    | 'duplicate'
+    | 'overlap'
+    | 'untagged'
+    | 'noSize'
+    | 'tooManyBoxes'
+  /** Indices into the image's labels (empty: the image as a whole). */
+  boxes: number[]
+}
+
+/** Where each defect goes, as a share of the job (so any demo size of 100 or more has them all). */
+const PLANTS: [PlantedDefect['kind'], number][] = [
+  ['outOfBounds', 0.15],
+  ['outOfBounds', 0.4],
+  ['noArea', 0.18],
+  ['tiny', 0.21],
+  ['duplicate', 0.24],
+  ['duplicate', 0.45],
+  ['overlap', 0.27],
+  ['noSize', 0.3],
+  ['tooManyBoxes', 0.33]
+]
+
+/**
+ * Plants known defects into detection samples (in place: their labels, or their size), away
+ * from the first images the drawing tests look at, and returns every defect the job then has,
+ * the untagged images included. The images are drawn from their recipes, so they do not change.
+ */
+export function plantDefects(samples: NewSample[]): PlantedDefect[] {
+  const planted: PlantedDefect[] = []
+  if (samples.length >= 100) {
+    for (const [kind, share] of PLANTS) {
+      // The first tagged image at or after the spot, not planted yet.
+      let at = Math.floor(samples.length * share)
+      while (
+        at < samples.length &&
+        ((samples[at]?.labels.length ?? 0) === 0 ||
+          planted.some((p) => p.name === samples[at]?.name))
+      )
+        at++
+      const sample = samples[at]
+      if (!sample) continue
+      const first = sample.labels[0]
+      if (typeof first === 'string' || first === undefined) continue
+      const [tag, x1, y1, x2, y2] = first
+      const other = DETECTION.find(([name]) => name !== tag)?.[0] ?? tag
+      const add = (label: StoredLabel) => sample.labels.push(label) - 1
+      const boxes: number[] = []
+      switch (kind) {
+        case 'outOfBounds':
+          sample.labels[0] = [tag, x1, y1, sample.width + 12, y2]
+          boxes.push(0)
+          break
+        case 'noArea':
+          boxes.push(add([tag, x1, y1, x1, y2]))
+          break
+        case 'tiny':
+          boxes.push(add([tag, x1 + 2, y1 + 2, x1 + 5, y1 + 5]))
+          break
+        case 'duplicate':
+          boxes.push(0, add([tag, x1, y1, x2, y2 + 1]))
+          break
+        case 'overlap':
+          boxes.push(0, add([other, x1, y1 + 1, x2, y2]))
+          break
+        case 'noSize':
+          sample.width = 0
+          sample.height = 0
+          break
+        case 'tooManyBoxes':
+          // A grid of small boxes of the first box's label, none overlapping another.
+          for (let k = 0; k < 55; k++)
+            add([
+              tag,
+              (k % 11) * 20,
+              2 + Math.floor(k / 11) * 20,
+              (k % 11) * 20 + 14,
+              16 + Math.floor(k / 11) * 20
+            ])
+          break
+      }
+      planted.push({ name: sample.name, kind, boxes })
+    }
+  }
+  for (const sample of samples)
+    if (sample.labels.length === 0) planted.push({ name: sample.name, kind: 'untagged', boxes: [] })
+  return planted
+}

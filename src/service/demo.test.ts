@@ -72,13 +72,17 @@ describe('the demo workspace', () => {
     }
   })
 
-  it('keeps every detection box inside its image, apart from the others, on a drawn shape', () => {
+  it('keeps every detection box inside its image, apart from the others, on a drawn shape (but in the images planted with defects)', () => {
     const job = demo.datasets[1]?.id ?? ''
+    const planted = new Set(
+      (demo.defects?.list ?? []).filter((d) => d.kind !== 'untagged').map((d) => d.name)
+    )
     const rows = store.samples(
       job,
-      store.pageIds({ datasetId: job, taskId: null }, { kind: 'tagged' }, 'asc', 0, 100)
+      store.pageIds({ datasetId: job, taskId: null }, { kind: 'tagged' }, 'asc', 0, 400)
     )
-    for (const row of rows) {
+    expect(rows.filter((row) => planted.has(row.name)).length).toBe(planted.size)
+    for (const row of rows.filter((r) => !planted.has(r.name))) {
       const recipe = Recipe.parse(JSON.parse(store.recipe(row.id) ?? ''))
       expect([recipe.w, recipe.h]).toEqual([row.width, row.height])
       const boxes = row.labels.map((l) => (typeof l === 'string' ? [] : [l[1], l[2], l[3], l[4]]))

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { getMeta, setMeta, type Db } from './db'
 import { Credentials, hashPassword } from './credentials'
 import * as ids from './ids'
-import { CLASSIFICATION, DEFAULT_SIZES, DETECTION, demoSamples } from './demo-recipes'
+import { CLASSIFICATION, DEFAULT_SIZES, DETECTION, demoSamples, plantDefects } from './demo-recipes'
 import type { NewSample, Store } from './store'
 
 /**
@@ -21,6 +21,9 @@ export interface DemoInfo {
   datasets: { id: string; name: string; type: 0 | 1 }[]
   newVersion?: DemoRecord['newVersion']
 }
+
+/** The defects planted in the demo detection job, by image name (`demo-recipes.ts`). */
+export type DemoDefects = NonNullable<DemoRecord['defects']>
 
 const DemoTask = z.object({
   id: z.string(),
@@ -46,6 +49,13 @@ export const DemoRecord = z.object({
       dataset: z.object({ id: z.string(), name: z.string() }),
       tasks: z.array(DemoTask),
       workspace: z.object({ id: z.string(), name: z.string(), datasetId: z.string() })
+    })
+    .optional(),
+  // Defects planted in the detection job for the problem finder (absent from older folders).
+  defects: z
+    .object({
+      datasetId: z.string(),
+      list: z.array(z.object({ name: z.string(), kind: z.string(), boxes: z.array(z.number()) }))
     })
     .optional()
 })
@@ -84,6 +94,7 @@ export async function ensureDemo(
       { type: 0 as const, name: 'Shapes: classification', classes: CLASSIFICATION },
       { type: 1 as const, name: 'Shapes: detection', classes: DETECTION }
     ]
+    let defects: DemoRecord['defects']
     const datasets = jobs.map((job, index) => {
       const size =
         options.size ?? (job.type === 0 ? DEFAULT_SIZES.classification : DEFAULT_SIZES.detection)
@@ -97,7 +108,9 @@ export async function ensureDemo(
         labels: job.classes.map(([name, , color]) => ({ name, color }))
       })
       // About 20 s apart on average, ending around the job's creation.
-      store.insertSamples(id, demoSamples(job.type, size, 1000 + index, created - size * 20_000))
+      const samples = demoSamples(job.type, size, 1000 + index, created - size * 20_000)
+      if (job.type === 1) defects = { datasetId: id, list: plantDefects(samples) }
+      store.insertSamples(id, samples)
       return { id, name: job.name, type: job.type }
     })
     const newVersion = addNewVersionDemo(store, project.id, options.now)
@@ -109,7 +122,8 @@ export async function ensureDemo(
       user: user.name,
       password,
       domain,
-      datasets
+      datasets,
+      defects
     }
     setMeta(db, 'demo', JSON.stringify(record))
     return record

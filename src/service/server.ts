@@ -8,7 +8,7 @@ import { closeServer, trackConnections } from './connections'
 import type { ServiceContext } from './context'
 import { Credentials } from './credentials'
 import { getMeta, openDatabase } from './db'
-import { ensureDemo, type DemoInfo } from './demo'
+import { ensureDemo, type DemoDefects, type DemoInfo } from './demo'
 import { SourceSigner } from './image-urls'
 import { ImageFiles } from './images'
 import {
@@ -25,7 +25,8 @@ export type { DemoInfo } from './demo'
 
 /**
  * The local annotation service, started in-process (tests, e2e fixtures, bench) or by cli.ts.
- * Data folder layout: `tagdeck.db` (SQLite, WAL), `images/`, `thumbs/`, `logs/`, and `demo.json`
+ * Data folder layout: `tagdeck.db` (SQLite, WAL), `images/`, `thumbs/`, `logs/`, `demo.json`
+ * and `demo-defects.json` (the defects planted in the demo detection job, for the problem finder)
  * when started with `demo`.
  */
 export interface ServiceOptions {
@@ -58,6 +59,8 @@ export interface RunningService {
   url: string
   port: number
   demo: DemoInfo | null
+  /** The defects planted in the demo detection job (also in `demo-defects.json`). */
+  demoDefects: DemoDefects | null
   close(): Promise<void>
 }
 
@@ -150,10 +153,20 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await app.listen({ port: opts.port, host: opts.host })
     const port = (app.server.address() as AddressInfo).port
     listenUrl = `http://${urlHost(opts.host)}:${port}`
-    const demo: DemoInfo | null = record
-      ? { endpoint: opts.publicUrl ?? listenUrl, ...record }
-      : null
+    let demo: DemoInfo | null = null
+    let demoDefects: DemoDefects | null = null
+    if (record) {
+      const { defects, ...info } = record
+      demo = { endpoint: opts.publicUrl ?? listenUrl, ...info }
+      demoDefects = defects ?? null
+    }
     if (demo) await writeDemoFile(path.join(dataDir, 'demo.json'), demo)
+    if (demoDefects)
+      await writePrivateFile(
+        path.join(dataDir, 'demo-defects.json'),
+        `${JSON.stringify(demoDefects, null, 2)}\n`,
+        path.join(dataDir, 'demo-defects.json.tmp')
+      )
     log.info(`listening on ${listenUrl}${opts.publicUrl ? ` (public ${opts.publicUrl})` : ''}`)
 
     let closing: Promise<void> | null = null
@@ -168,7 +181,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         log.info('closed')
         await log.close()
       })())
-    return { url: listenUrl, port, demo, close }
+    return { url: listenUrl, port, demo, demoDefects, close }
   } catch (error) {
     if (db.open) db.close()
     log.error('the service could not start', error)

@@ -1,5 +1,5 @@
 import type { Sample } from '../../../shared/domain'
-import type { PageView, ProblemKind, SearchCounts } from '../offline'
+import type { PageView, ProblemKind, SampleProblems, SearchCounts } from '../offline'
 import { offline } from './offline'
 import type { JobKey, PageRef, ViewRef } from './types'
 
@@ -94,4 +94,9 @@ export function searchCounts(job: JobKey, view: ViewRef): Promise<SearchCounts |
 /** Images per problem check of a job held whole (null for other jobs). */
 export function problemCounts(job: JobKey): Promise<Record<ProblemKind, number> | null> {
   return offline().problemCounts(job)
+}
+
+/** What the problem finder found on one image (null: nothing, or the job is not held whole). */
+export function sampleProblems(job: JobKey, sampleId: string): Promise<SampleProblems | null> {
+  return offline().sampleProblems(job, sampleId)
 }

@@ -166,6 +166,11 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
       const replica = await replicaOf(job)
       return replica ? (await problemsOf(replica)).counts : null
     },
+    /** What the problem finder found on one image of a job held whole (null: nothing, or no replica). */
+    async sampleProblems(job: JobKey, sampleId: string) {
+      const replica = await replicaOf(job)
+      return replica ? ((await problemsOf(replica)).bySample.get(sampleId) ?? null) : null
+    },
     /** Whether the job is held whole (its filters, search and counts answered locally). */
     hasReplica: async (job: JobKey) => (await loadReplica(db, job)) !== null,
     /** Refreshes the job's replica now (the refresh the reads start when due), if it has one. */

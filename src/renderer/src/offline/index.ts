@@ -4,7 +4,7 @@
  */
 export { createOffline, type Offline, type OfflineOptions, type ViewRequest } from './create'
 export { narrows, SORT_KEYS, type LocalSearch } from './replica/search'
-export { PROBLEM_KINDS, type ProblemKind } from './replica/problems'
+export { PROBLEM_KINDS, type ProblemKind, type SampleProblems } from './replica/problems'
 export type { SearchCounts } from './replica/replica'
 export { getOffline, appContext } from './runtime'
 export { getDb } from './store/db'

@@ -15,9 +15,9 @@ import { ErrorNotice } from '../components/ErrorNotice'
 import { modalOpen } from '../components/Modal'
 import { ShortcutSheet } from '../components/ShortcutSheet'
 import { offline } from '../data/offline'
-import { narrows } from '../offline'
+import { narrows, type SampleProblems } from '../offline'
 import { sampleNames } from '../data/deletions'
-import { readPage, readSample } from '../data/pages'
+import { readPage, readSample, sampleProblems } from '../data/pages'
 import type { JobKey, ViewRef } from '../data/types'
 import { ImageGrid, type GridHandle } from '../grid/ImageGrid'
 import { PageStore } from '../grid/pageStore'
@@ -103,6 +103,7 @@ export function ReviewPane(props: {
   // The viewer shows the grid's copy at once and the service's current one when it comes.
   const listed = viewerIndex === null ? undefined : store.sampleAt(viewerIndex)
   const viewed = useFreshSample(job, listed)
+  const viewedProblems = useSampleProblems(job, viewed?.id)
 
   // Next/previous in the viewer may land on a page not loaded yet.
   useEffect(() => {
@@ -299,6 +300,7 @@ export function ReviewPane(props: {
           <Viewer
             job={job}
             sample={viewed}
+            problems={viewedProblems}
             index={viewerIndex}
             total={count}
             colorOf={props.colorOf}
@@ -337,4 +339,21 @@ function useFreshSample(job: JobKey, listed: Sample | undefined): Sample | undef
     }
   }, [job, id])
   return fresh !== null && fresh.id === id ? fresh : listed
+}
+
+/** What the problem finder found on the image the viewer shows (a job held whole). */
+function useSampleProblems(job: JobKey, id: string | undefined): SampleProblems | null {
+  const [found, setFound] = useState<{ id: string; problems: SampleProblems | null } | null>(null)
+  useEffect(() => {
+    if (id === undefined) return
+    let live = true
+    sampleProblems(job, id).then(
+      (problems) => live && setFound({ id, problems }),
+      (error: unknown) => log.warn('the problems of an image could not be read', error)
+    )
+    return () => {
+      live = false
+    }
+  }, [job, id])
+  return found !== null && found.id === id ? found.problems : null
 }

@@ -30,6 +30,8 @@ interface Drawn {
   box: Box
   rect: Rect
   label: FabricText
+  /** The problem finder flagged it (drawn dashed). */
+  flagged: boolean
 }
 
 export class BoxCanvas {
@@ -132,11 +134,19 @@ export class BoxCanvas {
     }
   }
 
-  /** Draws the boxes of the image named `key`, and reports how many are on the canvas. */
-  setBoxes(key: string, boxes: readonly Box[], colorOf: ColorOf): void {
+  /**
+   * Draws the boxes of the image named `key`, and reports how many are on the canvas. Boxes the
+   * problem finder flagged (`flagged`, by index) are drawn dashed.
+   */
+  setBoxes(
+    key: string,
+    boxes: readonly Box[],
+    colorOf: ColorOf,
+    flagged: ReadonlySet<number> = new Set()
+  ): void {
     for (const d of this.drawn) this.canvas.remove(d.rect, d.label)
     this.hovered = null
-    this.drawn = boxes.map((raw) => {
+    this.drawn = boxes.map((raw, index) => {
       const box = normalizeBox(raw)
       const color = colorOf(box.tag)
       const rect = boxToRect(box, { stroke: color, strokeWidth: STROKE })
@@ -157,7 +167,7 @@ export class BoxCanvas {
         visible: this.boxesVisible
       })
       this.canvas.add(rect, label)
-      return { box, rect, label }
+      return { box, rect, label, flagged: flagged.has(index) }
     })
     this.rescaleDecorations()
     this.events.onDrawn(key, this.canvas.getObjects('rect').length)
@@ -231,6 +241,7 @@ export class BoxCanvas {
       const hot = i === this.hovered
       d.rect.set({
         strokeWidth: (hot ? HOVER_STROKE : STROKE) / zoom,
+        strokeDashArray: d.flagged ? [6 / zoom, 4 / zoom] : null,
         fill: hot ? `${d.rect.stroke as string}33` : 'transparent'
       })
       d.rect.setCoords()

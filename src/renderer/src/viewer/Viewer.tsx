@@ -11,6 +11,7 @@ import { useTranslation } from 'react-i18next'
 import type { Sample } from '../../../shared/domain'
 import { TagChip } from '../components/TagChip'
 import type { JobKey } from '../data/types'
+import type { SampleProblems } from '../offline'
 import { currentLocale } from '../i18n'
 import { formatBytes, formatPercent } from '../i18n/format'
 import type { ColorOf } from '../palette'
@@ -35,6 +36,8 @@ interface Props {
   onStep(by: 1 | -1): void
   onClose(): void
   onDelete(): void
+  /** The problem finder's findings on this image's boxes (a job held whole), if any. */
+  problems?: SampleProblems | null
 }
 
 /** One image large, in a fabric.js canvas with its boxes, and everything known about it beside. */
@@ -98,10 +101,12 @@ export function Viewer(props: Props) {
   }, [canvas, sampleId, job.connectionId, job.jobId])
 
   const boxes = sample?.boxes
+  const flagged = props.problems?.boxes
   useEffect(() => {
     if (!canvas || !sampleId || !boxes) return
-    canvas.setBoxes(sampleId, boxes, colorOf)
-  }, [canvas, sampleId, boxes, colorOf])
+    canvas.setBoxes(sampleId, boxes, colorOf, new Set(flagged?.map((b) => b.index)))
+  }, [canvas, sampleId, boxes, colorOf, flagged])
+  const problemsOfBox = (index: number) => flagged?.find((b) => b.index === index)?.kinds ?? []
 
   useEffect(() => {
     canvas?.showBoxes(props.showBoxes)
@@ -268,6 +273,13 @@ export function Viewer(props: Props) {
                         y2: Math.round(box.y2)
                       })}
                     </span>
+                    {problemsOfBox(i).length > 0 && (
+                      <span className="box-problem" data-testid="box-problem">
+                        {problemsOfBox(i)
+                          .map((k) => t(`problems.kind.${k}`))
+                          .join(t('grid.tagSeparator'))}
+                      </span>
+                    )}
                   </button>
                 </li>
               ))}
