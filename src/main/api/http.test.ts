@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { TagdeckError } from '../../shared/errors'
-import { HttpClient, backoffDelay, DEFAULT_POLICY, parseRetryAfter } from './http'
+import { HttpClient, DEFAULT_POLICY, parseRetryAfter } from './http'
 
 type Step = Response | Error
 
@@ -127,14 +127,5 @@ describe('retry helpers', () => {
     expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6000)
     expect(parseRetryAfter('soon', 0)).toBeNull()
     expect(parseRetryAfter(null, 0)).toBeNull()
-  })
-
-  it('backs off exponentially up to the cap, jittered within the upper half', () => {
-    const policy = { ...DEFAULT_POLICY, baseDelayMs: 100, maxDelayMs: 1000 }
-    expect(backoffDelay(0, policy, () => 0)).toBe(50)
-    expect(backoffDelay(0, policy, () => 1)).toBe(100)
-    expect(backoffDelay(3, policy, () => 1)).toBe(800)
-    expect(backoffDelay(10, policy, () => 0)).toBe(500)
-    expect(backoffDelay(10, policy, () => 1)).toBe(1000)
   })
 })

@@ -1,5 +1,6 @@
 import { TagdeckError } from '../../shared/errors'
 import { isRetryableStatus, networkError, parseServiceError } from './errors'
+import { backoffDelay } from '../../shared/backoff'
 
 /**
  * HTTP with the manners a cloud API expects: a timeout per attempt, and retries with
@@ -124,12 +125,6 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
   return Number.isNaN(at) ? null : Math.max(0, at - now)
 }
 
-/** Exponential, capped, with half of it jittered so many clients do not retry in step. */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt)
-  return ceiling / 2 + random() * (ceiling / 2)
-}
-
 // A gateway answering that it cannot reach the service is as good as no answer.
 const UNREACHABLE_STATUSES = new Set([502, 504])
 
@@ -177,7 +172,13 @@ export class HttpClient {
       }
       if (attempt >= retries) throw error
       if (retryAfter !== null && retryAfter > policy.maxRetryAfterMs) throw error
-      const delay = Math.max(retryAfter ?? 0, backoffDelay(attempt, policy, this.deps.random))
+      const delay = Math.max(
+        retryAfter ?? 0,
+        backoffDelay(attempt + 1, this.deps.random, {
+          baseMs: policy.baseDelayMs,
+          maxMs: policy.maxDelayMs
+        })
+      )
       await this.deps.sleep(delay, spec.signal)
     }
   }

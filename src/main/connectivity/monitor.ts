@@ -1,5 +1,6 @@
 import type { Connectivity } from '../../shared/domain'
 import { realClock, type Clock } from './clock'
+import { backoffDelay } from '../../shared/backoff'
 
 /**
  * Whether each connection's service is reachable, decided in main from two sources: the
@@ -130,8 +131,7 @@ export class ConnectivityMonitor {
   }
 
   private backoff(failures: number): number {
-    const ceiling = Math.min(this.maxProbeMs, this.minProbeMs * 2 ** Math.max(0, failures - 1))
-    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2)
+    return backoffDelay(failures, this.random, { baseMs: this.minProbeMs, maxMs: this.maxProbeMs })
   }
 
   private schedule(id: string, entry: Entry, ms: number): void {

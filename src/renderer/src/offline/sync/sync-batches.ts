@@ -28,7 +28,7 @@ import {
   touchJob
 } from '../store/db'
 import type { Clock } from '../deps'
-import { backoffDelay, type BackoffPolicy } from './backoff'
+import { backoffDelay, type BackoffPolicy } from '../../../../shared/backoff'
 import { describe } from '../errors'
 import { rebaseJob, writeScope } from '../hiding/listing'
 

@@ -1,7 +1,7 @@
 import { Dexie, liveQuery } from 'dexie'
 import type { JobKey, TagdeckDb } from '../store/db'
 import type { OfflineContext } from '../context'
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff'
+import { backoffDelay, type BackoffPolicy } from '../../../../shared/backoff'
 import { writeScope } from '../hiding/listing'
 import { countDue, newCursor, nextAttemptAt, type PickCursor, type Ready } from './sync-pick'
 import {
@@ -50,7 +50,8 @@ export interface SyncEngineOptions {
 
 export const DEFAULT_SYNC_OPTIONS: SyncEngineOptions = {
   concurrency: 8,
-  backoff: DEFAULT_BACKOFF,
+  // A failed send is tried again 2 s, 4 s ... up to five minutes later.
+  backoff: { baseMs: 2_000, maxMs: 5 * 60_000 },
   lockName: 'tagdeck-outbox-sync',
   idleCheckMs: 60_000
 }
