@@ -7,13 +7,13 @@ import type {
   TagFilter
 } from '../src/shared/domain'
 import { TagdeckError } from '../src/shared/errors'
+import type { Clock } from '../src/shared/clock'
 import { ConnectivityTracker } from '../src/renderer/src/offline/sync/connectivity'
 import type { OfflineContext } from '../src/renderer/src/offline/context'
 import { openTagdeckDb, type TagdeckDb } from '../src/renderer/src/offline/store/db'
 import { panelRows, type PanelRow } from '../src/renderer/src/offline/outbox/outbox'
 import {
   createMemoryLocks,
-  type Clock,
   type EventSource,
   type Transport
 } from '../src/renderer/src/offline/deps'
@@ -240,6 +240,16 @@ export class FakeClock implements Clock {
         { once: true }
       )
     })
+  }
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    const timer = { at: this.t + Math.max(0, ms), resolve: fn }
+    this.timers.push(timer)
+    return timer
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.timers = this.timers.filter((x) => x !== handle)
   }
 
   advance(ms: number): void {

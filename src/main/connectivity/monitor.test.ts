@@ -1,48 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Connectivity } from '../../shared/domain'
-import type { Clock } from './clock'
+import { ManualClock } from '../../../testing/clock'
 import { ConnectivityMonitor } from './monitor'
-
-/** A clock that only moves when told to; timers fire in order, promises settle in between. */
-class ManualClock implements Clock {
-  private time = 1_000_000
-  private seq = 0
-  private timers = new Map<number, { at: number; fn: () => void }>()
-
-  now(): number {
-    return this.time
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.seq
-    this.timers.set(id, { at: this.time + ms, fn })
-    return id
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number)
-  }
-  /** When the next timer is due, relative to now; null when none. */
-  nextIn(): number | null {
-    const ats = [...this.timers.values()].map((t) => t.at)
-    return ats.length ? Math.min(...ats) - this.time : null
-  }
-  async advance(ms: number): Promise<void> {
-    const end = this.time + ms
-    for (;;) {
-      const due = [...this.timers.entries()].sort((a, b) => a[1].at - b[1].at)[0]
-      if (!due || due[1].at > end) break
-      this.timers.delete(due[0])
-      this.time = due[1].at
-      due[1].fn()
-      await settle()
-    }
-    this.time = end
-    await settle()
-  }
-}
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await Promise.resolve()
-}
 
 function setup(options: { osOnline?: () => boolean } = {}) {
   const clock = new ManualClock()

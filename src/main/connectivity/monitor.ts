@@ -1,5 +1,5 @@
 import type { Connectivity } from '../../shared/domain'
-import { realClock, type Clock } from './clock'
+import { systemClock, type Clock } from '../../shared/clock'
 import { backoffDelay } from '../../shared/backoff'
 
 /**
@@ -44,7 +44,7 @@ export class ConnectivityMonitor {
   private readonly heartbeatMs: number
 
   constructor(private readonly options: MonitorOptions) {
-    this.clock = options.clock ?? realClock
+    this.clock = options.clock ?? systemClock
     this.random = options.random ?? Math.random
     this.minProbeMs = options.minProbeMs ?? 1_000
     this.maxProbeMs = options.maxProbeMs ?? 30_000

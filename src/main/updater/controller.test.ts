@@ -1,36 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import type { Clock } from '../connectivity/clock'
+import { ManualClock } from '../../../testing/clock'
 import type { UpdateState } from '../../shared/updates'
 import type { SyncActivity, UpdaterAdapter, UpdaterEvent } from './adapter'
 import { CHECK_EVERY_MS, FIRST_CHECK_MS, UpdateController } from './controller'
 import { createUpdateController } from './create'
 import { hasReleaseFeed } from './feed'
-
-class ManualClock implements Clock {
-  private time = 0
-  private seq = 0
-  private readonly timers = new Map<number, { at: number; fn: () => void }>()
-  now = () => this.time
-  setTimeout(fn: () => void, ms: number): unknown {
-    this.timers.set(++this.seq, { at: this.time + ms, fn })
-    return this.seq
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number)
-  }
-  async advance(ms: number): Promise<void> {
-    const end = this.time + ms
-    for (;;) {
-      const due = [...this.timers.entries()].sort((a, b) => a[1].at - b[1].at)[0]
-      if (!due || due[1].at > end) break
-      this.timers.delete(due[0])
-      this.time = due[1].at
-      due[1].fn()
-      for (let i = 0; i < 10; i++) await Promise.resolve()
-    }
-    this.time = end
-  }
-}
 
 /** electron-updater's part, played by hand: counts checks and installs, reports what it is told. */
 class FakeUpdater implements UpdaterAdapter {
@@ -62,7 +36,7 @@ class FakeUpdater implements UpdaterAdapter {
 }
 
 function setup(options: { feed?: boolean } = {}) {
-  const clock = new ManualClock()
+  const clock = new ManualClock(0)
   const updater = new FakeUpdater()
   const activity: SyncActivity = { reported: true, pendingDeletions: 0, syncing: false }
   const states: UpdateState[] = []

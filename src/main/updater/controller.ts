@@ -1,5 +1,4 @@
-import type { Clock } from '../connectivity/clock'
-import { realClock } from '../connectivity/clock'
+import { systemClock, type Clock } from '../../shared/clock'
 import type { UpdateState } from '../../shared/updates'
 import type { SyncActivity, UpdaterAdapter, UpdaterEvent } from './adapter'
 
@@ -30,7 +29,7 @@ export class UpdateController {
   private readonly unsubscribe: () => void
 
   constructor(private readonly options: UpdateControllerOptions) {
-    this.clock = options.clock ?? realClock
+    this.clock = options.clock ?? systemClock
     this.current = options.adapter ? { phase: 'off' } : { phase: 'unavailable' }
     this.unsubscribe = options.adapter?.subscribe((event) => this.onUpdater(event)) ?? (() => {})
   }

@@ -1,4 +1,4 @@
-import type { Clock } from '../connectivity/clock'
+import type { Clock } from '../../shared/clock'
 import type { UpdateState } from '../../shared/updates'
 import type { SyncActivity, UpdaterAdapter } from './adapter'
 import { UpdateController } from './controller'

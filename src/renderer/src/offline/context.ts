@@ -1,6 +1,7 @@
 import type { ConnectivityTracker } from './sync/connectivity'
 import type { TagdeckDb } from './store/db'
-import type { Clock, EventSource, LockRunner, Transport } from './deps'
+import type { Clock } from '../../../shared/clock'
+import type { EventSource, LockRunner, Transport } from './deps'
 
 /** Everything the offline layer runs on; `runtime.ts` builds the real one, tests a fake one. */
 export interface OfflineContext {

@@ -13,27 +13,6 @@ export type Transport = <C extends ChannelName>(
   ...input: ChannelInput<C> extends undefined ? [] : [ChannelInput<C>]
 ) => Promise<ChannelOutput<C>>
 
-export interface Clock {
-  now(): number
-  /** Resolves after `ms`, or at once when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      if (signal?.aborted) return resolve()
-      const timer = setTimeout(done, Math.max(0, ms))
-      function done() {
-        clearTimeout(timer)
-        signal?.removeEventListener('abort', done)
-        resolve()
-      }
-      signal?.addEventListener('abort', done, { once: true })
-    })
-}
-
 /** Main-to-renderer events the offline layer listens to. */
 export interface EventSource {
   onConnectivity(listener: (c: Connectivity) => void): () => void

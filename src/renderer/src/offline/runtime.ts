@@ -2,7 +2,8 @@ import { call, platform } from '../platform'
 import type { OfflineContext } from './context'
 import { ConnectivityTracker } from './sync/connectivity'
 import { getDb } from './store/db'
-import { defaultLocks, systemClock, type EventSource } from './deps'
+import { defaultLocks, type EventSource } from './deps'
+import { systemClock } from '../../../shared/clock'
 import { createOffline, type Offline } from './create'
 
 /** The real world the offline layer runs on: the database, `call`, main's events, Web Locks. */

@@ -21,7 +21,7 @@ import {
   samplesIn,
   touchJob
 } from '../store/db'
-import type { Clock } from '../deps'
+import type { Clock } from '../../../../shared/clock'
 import { cachedSamples, hideInListings, unhideInListings, writeScope } from '../hiding/listing'
 import { jobPagesHolding } from '../store/page-rows'
 

@@ -27,7 +27,7 @@ import {
   samplesIn,
   touchJob
 } from '../store/db'
-import type { Clock } from '../deps'
+import type { Clock } from '../../../../shared/clock'
 import { backoffDelay, type BackoffPolicy } from '../../../../shared/backoff'
 import { describe } from '../errors'
 import { rebaseJob, writeScope } from '../hiding/listing'
