@@ -56,8 +56,9 @@ test(
   '(1) a job made available offline browses every page and opens images with boxes, service stopped and app restarted; a deletion made then syncs when the service is back',
   { tag: '@electron' },
   async ({ appPage: page, app, service, workdir }) => {
-    // Most of it is the service rendering 400 thumbnails on first request (2 cores).
-    test.setTimeout(120_000)
+    // Most of it is the service rendering 400 thumbnails on first request (2 cores), then up to
+    // a minute for main to see the service back.
+    test.setTimeout(180_000)
     const job = demoJob(service, 'detection')
     const ops = serviceOps(service)
     const ids = await allIds(ops, job.id)
