@@ -9,7 +9,8 @@ export const log = createRendererLog((line) => call('app.log', line))
 /** What nothing else caught: uncaught errors and unhandled rejections of the page. */
 export function logUncaught(target: Window): void {
   target.addEventListener('error', (event) =>
-    log.error(`uncaught: ${event.message || 'an error'}`, event.error)
+    // The browser's message already reads "Uncaught Error: ...".
+    log.error(event.message || 'an uncaught error', event.error)
   )
   target.addEventListener('unhandledrejection', (event) =>
     log.error('an unhandled rejection', event.reason)
