@@ -164,6 +164,21 @@ describe('UpdateController', () => {
     expect(world.updater.installs).toBe(1)
   })
 
+  it('an install that waits can be put off: nothing installs when the sync ends', async () => {
+    const world = setup()
+    await downloaded(world)
+    world.activity.pendingDeletions = 5
+    world.controller.respond(true)
+    expect(world.controller.respond(false)).toEqual({
+      phase: 'ready',
+      version: '0.2.0',
+      declined: true
+    })
+    world.activity.pendingDeletions = 0
+    world.controller.activityChanged()
+    expect(world.updater.installs).toBe(0)
+  })
+
   it('an outbox never reported counts as busy', async () => {
     const world = setup()
     world.activity.reported = false

@@ -7,7 +7,7 @@ import { Modal } from './Modal'
 /**
  * In the top bar: a downloaded update asks before it installs ("Later" keeps it for another
  * time, from the same place), and an accepted one says what it waits for (deletions to sync,
- * a sync to finish). Nothing at all in builds without a release feed.
+ * a sync to finish) and can still be put off. Nothing at all in builds without a release feed.
  */
 export function UpdatePrompt() {
   const { t } = useTranslation()
@@ -36,6 +36,11 @@ export function UpdatePrompt() {
         <span role="status" className="muted" data-testid="update-status">
           {line}
         </span>
+      )}
+      {state.phase === 'waiting' && (
+        <button type="button" onClick={() => answer(false)}>
+          {t('updates.notNow')}
+        </button>
       )}
       {failed && (
         <span role="alert" className="muted">
