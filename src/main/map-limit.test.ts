@@ -13,8 +13,10 @@ describe('mapLimit', () => {
       inFlight--
       return n * 10
     })
+    let settled = false
+    void running.then(() => (settled = true))
     // Release in reverse order of arrival: results must still follow the input order.
-    while (releases.length > 0 || inFlight > 0) {
+    while (!settled) {
       await Promise.resolve()
       releases
         .splice(0)

@@ -1,6 +1,9 @@
+import pLimit from 'p-limit'
+
 /**
- * Runs `fn` over `items` with at most `limit` in flight; results keep the input order.
- * Stops starting new items once `signal` aborts (those already running finish).
+ * Runs `fn` over `items` with at most `limit` in flight (p-limit); results keep the input order.
+ * Stops starting new items once `signal` aborts (those already running finish; the others'
+ * results stay undefined).
  */
 export async function mapLimit<T, R>(
   items: readonly T[],
@@ -8,14 +11,10 @@ export async function mapLimit<T, R>(
   fn: (item: T, index: number) => Promise<R>,
   signal?: AbortSignal
 ): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length && !signal?.aborted) {
-      const index = next++
-      results[index] = await fn(items[index] as T, index)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
-  return results
+  const run = pLimit(Math.max(1, limit))
+  return Promise.all(
+    items.map((item, index) =>
+      run(async () => (signal?.aborted ? (undefined as R) : fn(item, index)))
+    )
+  )
 }

@@ -1,3 +1,5 @@
+import pLimit from 'p-limit'
+
 /**
  * At most `slots` tasks at once, at most `queue` more waiting; past that, `run` refuses at once
  * with `Busy`. Password hashing goes through one: scrypt runs on libuv's thread pool, and a
@@ -11,34 +13,21 @@ export class Busy extends Error {
 }
 
 export class ConcurrencyLimit {
-  private running = 0
-  private readonly waiting: (() => void)[] = []
+  private readonly limit: ReturnType<typeof pLimit>
 
   constructor(
     private readonly slots: number,
     private readonly queue: number
   ) {
     if (slots < 1 || queue < 0) throw new Error(`Bad limit: ${slots} slots, ${queue} queued`)
+    this.limit = pLimit(slots)
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.running >= this.slots) {
-      if (this.waiting.length >= this.queue) throw new Busy()
-      // The slot is handed over by `release`, so `running` already counts this task.
-      await new Promise<void>((resolve) => this.waiting.push(resolve))
-    } else {
-      this.running++
-    }
-    try {
-      return await task()
-    } finally {
-      this.release()
-    }
-  }
-
-  private release(): void {
-    const next = this.waiting.shift()
-    if (next) next()
-    else this.running--
+  run<T>(task: () => Promise<T>): Promise<T> {
+    // p-limit starts a task a microtask after it is queued: running and waiting are counted
+    // together, so a burst in one tick is bounded too.
+    if (this.limit.activeCount + this.limit.pendingCount >= this.slots + this.queue)
+      return Promise.reject(new Busy())
+    return this.limit(task)
   }
 }

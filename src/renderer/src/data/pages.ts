@@ -1,3 +1,4 @@
+import pLimit from 'p-limit'
 import type { Sample } from '../../../shared/domain'
 import type { PageView, ProblemKind, SampleProblems, SearchCounts } from '../offline'
 import { offline } from './offline'
@@ -67,17 +68,19 @@ export async function collectSampleIds(
   const pages = Math.ceil(first.total / perPage)
   let done = first.samples.length
   onProgress(done, first.total)
-  let next = 2
-  const worker = async () => {
-    while (next <= pages && !signal?.aborted) {
-      const page = next++
-      const result = await readPage({ ...job, ...view, page, perPage })
-      ids[page - 1] = result.samples.map((s) => s.id)
-      done += result.samples.length
-      onProgress(done, first.total)
-    }
-  }
-  await Promise.all([worker(), worker(), worker(), worker()])
+  // Four pages read at a time.
+  const read = pLimit(4)
+  await Promise.all(
+    Array.from({ length: Math.max(0, pages - 1) }, (_, i) => i + 2).map((page) =>
+      read(async () => {
+        if (signal?.aborted) return
+        const result = await readPage({ ...job, ...view, page, perPage })
+        ids[page - 1] = result.samples.map((s) => s.id)
+        done += result.samples.length
+        onProgress(done, first.total)
+      })
+    )
+  )
   return [...new Set(ids.flat())]
 }
 
