@@ -114,17 +114,6 @@ export default tseslint.config(
     }
   },
   {
-    // Being reworked by their owners right now: the promise rules apply, bare catches wait for
-    // their comments (then these folders join the rule above).
-    files: [
-      'src/renderer/src/offline/**/*.ts',
-      'src/renderer/src/data/**/*.ts',
-      'src/renderer/src/screens/**/*.{ts,tsx}'
-    ],
-    ignores: TEST_FILES,
-    rules: { 'no-restricted-syntax': ['error', ...DROPPED_REJECTIONS] }
-  },
-  {
     // The image cache is being reworked (storage evaluation); its catches get their logs or
     // comments with it, then this exemption goes.
     files: ['src/main/images/**/*.ts'],

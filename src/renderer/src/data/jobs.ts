@@ -52,8 +52,9 @@ export function listTasks(connectionId: string, datasetId: string): Promise<Labe
 export function chosenWorkspace(connectionId: string): string {
   try {
     return localStorage.getItem(`tagdeck.workspace.${connectionId}`) ?? DEFAULT_WORKSPACE
+    // eslint-disable-next-line no-restricted-syntax -- storage disabled: the default workspace is the answer
   } catch {
-    return DEFAULT_WORKSPACE // storage disabled: the default workspace
+    return DEFAULT_WORKSPACE
   }
 }
 

@@ -4,10 +4,14 @@ import { ConnectivityTracker } from './sync/connectivity'
 import { getDb } from './store/db'
 import { defaultLocks, type EventSource } from './deps'
 import { systemClock } from '../../../shared/clock'
+import { log } from '../log'
+import { setLogSink } from './log'
 import { createOffline, type Offline } from './create'
 
 /** The real world the offline layer runs on: the database, `call`, main's events, Web Locks. */
 export function appContext(): OfflineContext {
+  // The offline layer's failures go to the app's log file.
+  setLogSink((what, error) => log.warn(what, error))
   const events: EventSource = {
     onConnectivity: (listener) => platform.on('connectivity', listener),
     onPrefetchProgress: (listener) => platform.on('images.progress', listener)

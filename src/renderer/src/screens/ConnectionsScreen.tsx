@@ -15,6 +15,7 @@ import { useLoad } from '../useLoad'
 import { ConnectionForm } from './ConnectionForm'
 import { EMPTY_FORM, describeTarget, formFrom, type FormState } from './connectionFields'
 import { VerdictView } from './VerdictView'
+import { log } from '../log'
 
 interface Overview {
   profiles: ConnectionProfile[]
@@ -25,7 +26,10 @@ interface Overview {
 async function loadOverview(): Promise<Overview> {
   const [profiles, demo, secrets] = await Promise.all([
     listConnections(),
-    demoOffer().catch(() => null),
+    demoOffer().catch((error: unknown) => {
+      log.warn('the demo on offer could not be read', error)
+      return null
+    }),
     secretStorage().catch(() => ({ encryptionAvailable: true, backend: 'unknown' }))
   ])
   return { profiles, demo, encryptionAvailable: secrets.encryptionAvailable }

@@ -28,6 +28,7 @@ import { formatDate } from '../i18n/format'
 import { colorsFor } from '../palette'
 import { useLoad } from '../useLoad'
 import { TaskList } from './TaskList'
+import { log } from '../log'
 
 export interface JobSummary {
   job: Dataset
@@ -41,8 +42,15 @@ async function loadJobs(connectionId: string, workspaceId: string): Promise<JobS
     jobs.map(async (job) => {
       const ref = { connectionId, jobId: job.id }
       const [stats, labels] = await Promise.all([
-        jobStats(ref).catch(() => null),
-        jobLabels(ref).catch(() => [])
+        jobStats(ref).catch((error: unknown) => {
+          // The card shows no counts.
+          log.warn('the counts of a job could not be read', error)
+          return null
+        }),
+        jobLabels(ref).catch((error: unknown) => {
+          log.warn('the labels of a job could not be read', error)
+          return []
+        })
       ])
       return { job, stats, labels }
     })

@@ -55,6 +55,7 @@ function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value)
     return url.protocol === 'http:' || url.protocol === 'https:'
+    // eslint-disable-next-line no-restricted-syntax -- an unparsable URL is the answer (not one), not a failure
   } catch {
     return false
   }

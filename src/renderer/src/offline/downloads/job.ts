@@ -12,7 +12,7 @@ import { DownloadRun, type PatchRow, type Session } from './download'
 import { ImageChunks } from './images'
 import { diskProblem, stoppedState } from './problems'
 import { visibleIds, walkPages } from './walk'
-import { logFailure } from '../log'
+import { loggedOr, logFailure } from '../log'
 
 /**
  * "Make available offline": walks every page of a job (or of one filter) at 100 a page into
@@ -267,8 +267,9 @@ export class OfflineDownloads {
           emit()
           await this.ctx.clock.sleep(SIZE_EVERY_MS, stop.signal)
         }
-      } catch {
-        // The database closed with the window: nothing left to show.
+      } catch (error) {
+        // The database closed with the window, most likely: nothing left to show.
+        logFailure('the size of the offline jobs could not be read')(error)
       } finally {
         sizing = false
       }
@@ -342,7 +343,9 @@ export class OfflineDownloads {
         async (error: unknown) => {
           if (abort.signal.aborted) return
           // The database itself may be what failed (closed with the window): nothing to note.
-          const state = await this.noteStop(row, error).catch(() => null)
+          const state = await this.noteStop(row, error).catch(
+            loggedOr(null, 'a stopped download could not be noted')
+          )
           // Unreachable ones go on when main says the service is back (`resumeInterrupted`).
           if (state === 'running' && !isUnreachable(error)) this.retryLater(row)
         }
@@ -363,10 +366,14 @@ export class OfflineDownloads {
   private async noteStop(start: OfflineJobRow, error: unknown): Promise<'running' | 'error'> {
     const state = stoppedState(error)
     const lastError = describe(error).message
-    if (state === 'running') console.warn('Tagdeck: offline download interrupted', error)
+    if (state === 'running') logFailure('an offline download was interrupted')(error)
     const row = (await this.ctx.db.offlineJobs.get([start.connectionId, start.jobId])) ?? start
     const fullBytes = row.includeFull
-      ? ((await this.cachedEstimate(row, row.filter).catch(() => null))?.fullBytes ?? null)
+      ? ((
+          await this.cachedEstimate(row, row.filter).catch(
+            loggedOr(null, 'the full images left could not be estimated')
+          )
+        )?.fullBytes ?? null)
       : null
     const problem = state === 'error' ? diskProblem(error, row, fullBytes) : null
     // A Cancel that came meanwhile stays a Cancel.

@@ -77,6 +77,7 @@ export async function loadReplica(db: TagdeckDb, job: JobKey): Promise<Replica |
   const id = jobKeyOf(job)
   // One read of the pages at a time: a second caller waits for it, then finds it held.
   const running = loads.get(id)
+  // eslint-disable-next-line no-restricted-syntax -- its own caller handles (and logs) its failure
   if (running) await running.catch(() => null)
   const task = readReplica(db, job)
   loads.set(id, task)

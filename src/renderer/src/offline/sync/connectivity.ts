@@ -1,5 +1,6 @@
 import type { Connectivity } from '../../../../shared/domain'
 import type { EventSource, Transport } from '../deps'
+import { logFailure } from '../log'
 
 export type ConnectivityState = Connectivity['state']
 
@@ -38,8 +39,9 @@ export class ConnectivityTracker {
         const known = this.states.get(c.connectionId)
         if (!known || known.since <= c.since || known.state !== c.state) this.set(c)
       }
-    } catch {
+    } catch (error) {
       // Main unreachable from here: the event stream (or the next recheck) will tell us.
+      logFailure('connectivity could not be asked of main')(error)
     }
   }
 
