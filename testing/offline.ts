@@ -341,3 +341,16 @@ export async function deletions(db: TagdeckDb): Promise<PanelRow[]> {
   }
   return groups.flatMap((group) => panelRows(group))
 }
+
+/** Polls `check` every 5 ms until it holds; fails naming `what` after `tries` polls. */
+export async function until(
+  check: () => Promise<boolean> | boolean,
+  what = 'a condition',
+  tries = 500
+): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return
+    await new Promise((r) => setTimeout(r, 5))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}

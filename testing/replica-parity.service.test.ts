@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Dataset, TagFilter } from '../src/shared/domain'
+import { random as seeded } from '../src/service/demo-recipes'
 import { startRealWorld, type RealWorld } from './real-world'
 
 /**
@@ -15,18 +16,6 @@ const HOLD_MS = 60_000
 let w: RealWorld
 let job: { connectionId: string; jobId: string }
 let dataset: Dataset
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 async function serviceIds(filter: TagFilter): Promise<string[]> {
   const ids: string[] = []
@@ -102,7 +91,7 @@ describe('a job held whole (the replica)', () => {
 
   it('keeps parity through random deletions, undos, syncs and a colleague deleting', async () => {
     const seed = Number(process.env.PARITY_SEED ?? 20261205)
-    const random = rng(seed)
+    const random = seeded(seed)
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]
     // Deletion ids the outbox gave us, by sample, while they can still be undone.
     const undoable = new Map<string, string>()

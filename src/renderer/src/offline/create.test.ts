@@ -1,17 +1,9 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import { createOffline } from './create'
-import { makeSample, makeWorld } from '../../../../testing/offline'
+import { makeSample, makeWorld, until } from '../../../../testing/offline'
 
 const job = { connectionId: 'c1', jobId: 'j1' }
-
-async function until(check: () => Promise<boolean> | boolean, what: string) {
-  for (let i = 0; i < 400; i++) {
-    if (await check()) return
-    await new Promise((r) => setTimeout(r, 5))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 describe('createOffline', () => {
   it('online: a deletion waits out the undo window, undo inside it keeps the image', async () => {

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest'
 import type { ImageVariant } from '../../../../shared/domain'
 import { createOffline } from '../create'
 import { missingImages, PRESENT_BATCH } from './check'
-import { FakeService, makeSample, makeWorld, type TestWorld } from '../../../../../testing/offline'
+import {
+  FakeService,
+  makeSample,
+  makeWorld,
+  type TestWorld,
+  until
+} from '../../../../../testing/offline'
 
 // At startup every finished download is checked against main's image cache (by id, in
 // batches): images gone from it are counted on the job, which then offers to download them
@@ -142,11 +148,3 @@ describe('the startup check of offline copies', () => {
     expect((await w.ctx.db.offlineJobs.get(['c1', 'j1']))?.state).toBe('done')
   })
 })
-
-async function until(check: () => Promise<boolean>) {
-  for (let i = 0; i < 400; i++) {
-    if (await check()) return
-    await new Promise((r) => setTimeout(r, 5))
-  }
-  throw new Error('timed out')
-}

@@ -4,7 +4,13 @@ import type { ChannelInput } from '../../../../shared/ipc'
 import { jobDbBytes, OfflineDownloads, type OfflineProgress } from './job'
 import { queueDeletions } from '../outbox/outbox'
 import { readPage } from '../reads/pages'
-import { FakeService, makeSample, makeWorld, type TestWorld } from '../../../../../testing/offline'
+import {
+  FakeService,
+  makeSample,
+  makeWorld,
+  type TestWorld,
+  until
+} from '../../../../../testing/offline'
 
 const job = { connectionId: 'c1', jobId: 'j1' }
 type Prefetch = ChannelInput<'images.prefetch'>
@@ -268,11 +274,3 @@ describe('offline job sizes', () => {
     off()
   })
 })
-
-async function until(check: () => Promise<boolean>) {
-  for (let i = 0; i < 400; i++) {
-    if (await check()) return
-    await new Promise((r) => setTimeout(r, 5))
-  }
-  throw new Error('timed out')
-}

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest'
 import { TagdeckError } from '../../../../shared/errors'
 import type { ChannelOutput } from '../../../../shared/ipc'
 import { OfflineDownloads } from './job'
-import { FakeService, makeSample, makeWorld, type TestWorld } from '../../../../../testing/offline'
+import {
+  FakeService,
+  makeSample,
+  makeWorld,
+  type TestWorld,
+  until
+} from '../../../../../testing/offline'
 
 // How a download ends when something other than the user stops it: cut short (main killed or
 // restarted under the page) it stays `running` and resumes on the next start; a full disk
@@ -191,11 +197,3 @@ describe('a full disk', () => {
     })
   })
 })
-
-async function until(check: () => Promise<boolean>) {
-  for (let i = 0; i < 400; i++) {
-    if (await check()) return
-    await new Promise((r) => setTimeout(r, 5))
-  }
-  throw new Error('timed out')
-}

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import type { ChannelInput } from '../../../../shared/ipc'
 import { createOffline } from '../create'
-import { FakeService, makeSample, makeWorld } from '../../../../../testing/offline'
+import { FakeService, makeSample, makeWorld, until } from '../../../../../testing/offline'
 
 const job = { connectionId: 'c1', jobId: 'j1' }
 const REVALIDATE = 5 * 60_000
@@ -22,14 +22,6 @@ const prefetchedIds = (service: FakeService) =>
   service.calls
     .filter((c) => c.channel === 'images.prefetch')
     .flatMap((c) => (c.input as ChannelInput<'images.prefetch'>).sampleIds)
-
-async function until(check: () => Promise<boolean>, what: string) {
-  for (let i = 0; i < 400; i++) {
-    if (await check()) return
-    await new Promise((r) => setTimeout(r, 5))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 describe('the replica of a job held whole', () => {
   it('is read at once online, and a due refresh brings in added, removed and changed samples and only the new images', async () => {

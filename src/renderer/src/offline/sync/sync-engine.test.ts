@@ -16,7 +16,8 @@ import {
   makeWorld,
   networkDown,
   retryable503,
-  type TestWorld
+  type TestWorld,
+  until
 } from '../../../../../testing/offline'
 
 const job = { connectionId: 'c1', jobId: 'j1' }
@@ -44,14 +45,6 @@ const ids = (w: TestWorld, from: number, to: number) =>
     .samples('c1', 'j1')
     .slice(from, to)
     .map((s) => s.id)
-
-async function until(check: () => Promise<boolean> | boolean, what: string) {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return
-    await new Promise((r) => setTimeout(r, 5))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 describe('SyncEngine.drain', () => {
   it('sends batches of at most 100 ids of one job, oldest first, and empties the outbox', async () => {
