@@ -38,6 +38,12 @@ const DEFAULTS: Settings = {
   checkForUpdates: true
 }
 
+/** A whole number from 0 to `max` as stored, else `fallback`. */
+const wholeIn = (value: unknown, max: number, fallback: number): number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= max
+    ? value
+    : fallback
+
 function read(): Settings {
   try {
     const raw: unknown = JSON.parse(localStorage.getItem(KEY) ?? '{}')
@@ -49,20 +55,8 @@ function read(): Settings {
           ? r.confirmSingleDelete
           : DEFAULTS.confirmSingleDelete,
       tileBoxes: typeof r.tileBoxes === 'boolean' ? r.tileBoxes : DEFAULTS.tileBoxes,
-      undoWindowSeconds:
-        typeof r.undoWindowSeconds === 'number' &&
-        Number.isInteger(r.undoWindowSeconds) &&
-        r.undoWindowSeconds >= 0 &&
-        r.undoWindowSeconds <= 600
-          ? r.undoWindowSeconds
-          : DEFAULTS.undoWindowSeconds,
-      cacheCapMb:
-        typeof r.cacheCapMb === 'number' &&
-        Number.isInteger(r.cacheCapMb) &&
-        r.cacheCapMb >= 0 &&
-        r.cacheCapMb <= 1_000_000
-          ? r.cacheCapMb
-          : DEFAULTS.cacheCapMb,
+      undoWindowSeconds: wholeIn(r.undoWindowSeconds, 600, DEFAULTS.undoWindowSeconds),
+      cacheCapMb: wholeIn(r.cacheCapMb, 1_000_000, DEFAULTS.cacheCapMb),
       checkForUpdates:
         typeof r.checkForUpdates === 'boolean' ? r.checkForUpdates : DEFAULTS.checkForUpdates
     }
