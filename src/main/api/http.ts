@@ -55,7 +55,7 @@ export type FetchLike = (url: URL, init: FetchInit) => Promise<FetchAnswer>
 /**
  * A transport that keeps each attempt's deadline itself (one timer) instead of taking it as a
  * signal: `AbortSignal.timeout` and `AbortSignal.any` per request cost more CPU than a
- * thumbnail from a local service (`nodeFetch` is one). `signal` is the caller's, if any.
+ * thumbnail from a local service (`undiciFetch` is one). `signal` is the caller's, if any.
  */
 export interface TimedFetch {
   (

@@ -3,7 +3,7 @@ import { endpointsFor, joinUrl } from '../api/endpoints'
 import { networkError } from '../api/errors'
 import type { HttpClient } from '../api/http'
 import type { ConnectivityMonitor, Probe } from '../connectivity/monitor'
-import { nodeFetch } from '../api/node-fetch'
+import { undiciFetch } from '../api/undici-fetch'
 import { buildClient, httpClient, type ConnectionClient, type NetDeps } from './client'
 import type { ConnectionStore } from './store'
 
@@ -50,13 +50,13 @@ export class ClientPool {
 
   /**
    * Credential-free HTTP for image sources, still feeding connectivity; on `node:http`
-   * (`nodeFetch`) unless the caller supplied its own fetch.
+   * (`undiciFetch`) unless the caller supplied its own fetch.
    */
   imageHttp(connectionId: string): HttpClient {
     let http = this.imageClients.get(connectionId)
     if (!http) {
       http = httpClient(
-        { ...this.deps, fetch: this.deps.fetch ?? nodeFetch },
+        { ...this.deps, fetch: this.deps.fetch ?? undiciFetch },
         {
           ...this.hooks(connectionId),
           policy: { retries: 2, timeoutMs: 30_000 }

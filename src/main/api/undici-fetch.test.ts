@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TagdeckError } from '../../shared/errors'
 import { HttpClient } from './http'
-import { nodeFetch } from './node-fetch'
+import { undiciFetch } from './undici-fetch'
 
-// nodeFetch against a real HTTP server: what HttpClient reads from it must match fetch.
+// undiciFetch against a real HTTP server: what HttpClient reads from it must match fetch.
 let server: http.Server
 let base: URL
 const seen: { method: string; url: string; body: string }[] = []
@@ -42,19 +42,19 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve))
 })
 
-const init = (over: Partial<Parameters<typeof nodeFetch>[1]> = {}) => ({
+const init = (over: Partial<Parameters<typeof undiciFetch>[1]> = {}) => ({
   method: 'GET',
   headers: {},
   timeoutMs: 5_000,
   redirect: 'follow' as const,
   ...over
 })
-const bytes = async (answer: Awaited<ReturnType<typeof nodeFetch>>) =>
+const bytes = async (answer: Awaited<ReturnType<typeof undiciFetch>>) =>
   Buffer.from(await answer.arrayBuffer())
 
-describe('nodeFetch', () => {
+describe('undiciFetch', () => {
   it('answers status, headers by any case, and the exact bytes', async () => {
-    const answer = await nodeFetch(new URL('/image', base), init())
+    const answer = await undiciFetch(new URL('/image', base), init())
     expect(answer.status).toBe(200)
     expect(answer.headers.get('x-request-id')).toBe('r1')
     expect(answer.headers.get('Content-Type')).toBe('image/jpeg')
@@ -63,19 +63,19 @@ describe('nodeFetch', () => {
   })
 
   it('follows redirects when asked, refuses them otherwise, and stops a loop', async () => {
-    const followed = await nodeFetch(new URL('/moved', base), init())
+    const followed = await undiciFetch(new URL('/moved', base), init())
     expect([...(await bytes(followed))].slice(0, 3)).toEqual([0xff, 0xd8, 0xff])
-    await expect(nodeFetch(new URL('/moved', base), init({ redirect: 'error' }))).rejects.toThrow(
+    await expect(undiciFetch(new URL('/moved', base), init({ redirect: 'error' }))).rejects.toThrow(
       TypeError
     )
-    await expect(nodeFetch(new URL('/loop', base), init())).rejects.toMatchObject({
+    await expect(undiciFetch(new URL('/loop', base), init())).rejects.toMatchObject({
       cause: { message: 'too many redirects' }
     })
   })
 
   it('turns a POST answered 303 into a GET without the body', async () => {
     seen.length = 0
-    const answer = await nodeFetch(
+    const answer = await undiciFetch(
       new URL('/see-other', base),
       init({ method: 'POST', body: 'x=1' })
     )
@@ -91,35 +91,35 @@ describe('nodeFetch', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
     const port = (closed.address() as AddressInfo).port
     await new Promise((resolve) => closed.close(resolve))
-    await expect(nodeFetch(new URL(`http://127.0.0.1:${port}/`), init())).rejects.toMatchObject({
+    await expect(undiciFetch(new URL(`http://127.0.0.1:${port}/`), init())).rejects.toMatchObject({
       name: 'TypeError',
       cause: { code: 'ECONNREFUSED' }
     })
   })
 
   it('stops at its deadline, or when the caller aborts, before or during the answer', async () => {
-    await expect(nodeFetch(new URL('/slow', base), init({ timeoutMs: 50 }))).rejects.toMatchObject({
+    await expect(undiciFetch(new URL('/slow', base), init({ timeoutMs: 50 }))).rejects.toMatchObject({
       name: 'TimeoutError'
     })
 
     const caller = new AbortController()
-    const asked = nodeFetch(new URL('/slow', base), init({ signal: caller.signal }))
+    const asked = undiciFetch(new URL('/slow', base), init({ signal: caller.signal }))
     setTimeout(() => caller.abort(new Error('cancelled by the test')), 50)
     await expect(asked).rejects.toThrow('cancelled by the test')
 
     const already = AbortSignal.abort(new Error('too late'))
-    await expect(nodeFetch(new URL('/image', base), init({ signal: already }))).rejects.toThrow(
+    await expect(undiciFetch(new URL('/image', base), init({ signal: already }))).rejects.toThrow(
       'too late'
     )
 
     // The headers came; the body never ends: the deadline still holds for it.
-    const partial = await nodeFetch(new URL('/huge', base), init({ timeoutMs: 200 }))
+    const partial = await undiciFetch(new URL('/huge', base), init({ timeoutMs: 200 }))
     expect(partial.status).toBe(200)
     await expect(partial.arrayBuffer()).rejects.toMatchObject({ name: 'TimeoutError' })
   })
 
   it('serves HttpClient as fetch does: typed service errors, size limits', async () => {
-    const client = new HttpClient({ fetch: nodeFetch })
+    const client = new HttpClient({ fetch: undiciFetch })
     const get = (path: string, maxBytes?: number) =>
       client.send({
         peer: 'the image store',
