@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3'
 import http from 'node:http'
+import { existsSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -9,6 +10,7 @@ import { PREFETCH_CONCURRENCY } from '../src/main/images/prefetch'
 import { mapLimit } from '../src/main/map-limit'
 import { startShellProcess, type ShellProcess } from '../e2e/shell-process'
 import { openHarnessPage } from './harness-page'
+import { cpuSpent, cpuTimes } from './process-cpu'
 import { startServiceProcess, type Demo, type ServiceProcess } from './service-process'
 
 /**
@@ -33,8 +35,13 @@ import { startServiceProcess, type Demo, type ServiceProcess } from './service-p
  */
 
 export const LIVE_SIZE = Number(process.env['OFFLINE_BENCH_SIZE'] ?? 10_000)
+/**
+ * A folder that keeps the service's data, thumbnails drawn, between runs (for trying changes:
+ * the service takes about three minutes to draw 10,000 thumbnails). Unset: made afresh.
+ */
+const KEPT_SERVICE = process.env['OFFLINE_BENCH_SERVICE_DATA']
 /** Rounds of the raw download next to the app caching the job. */
-const ROUNDS = 5
+const ROUNDS = Number(process.env['OFFLINE_BENCH_ROUNDS'] ?? 5)
 /** The same bound on downloads in flight as the app's. */
 const CONCURRENCY = PREFETCH_CONCURRENCY
 const PER_PAGE = 100
@@ -153,6 +160,8 @@ export async function liveRows(executablePath: string | undefined): Promise<Live
   let shell: ShellProcess | null = null
   let browser: BrowserContext | null = null
   try {
+    const kept = KEPT_SERVICE ? path.resolve(KEPT_SERVICE, String(LIVE_SIZE)) : null
+    if (kept && existsSync(kept)) await cp(kept, path.join(dir, 'service'), { recursive: true })
     service = await startServiceProcess(path.join(dir, 'service'), LIVE_SIZE)
     const jobId = service.demo.datasets.find((d) => d.type === 1)?.id
     if (!jobId) throw new Error('the demo has no detection job')
@@ -162,6 +171,10 @@ export async function liveRows(executablePath: string | undefined): Promise<Live
     console.log(
       `${made.images.toLocaleString('en')} thumbnails made by the service (once, untimed below): ${seconds(made.ms)}`
     )
+    if (kept && !existsSync(kept)) {
+      await snapshot(service, kept)
+      await cp(path.join(service.dataDir, 'images'), path.join(kept, 'images'), { recursive: true })
+    }
 
     shell = await startShellProcess({
       userDataDir: path.join(dir, 'user'),
@@ -194,11 +207,17 @@ export async function liveRows(executablePath: string | undefined): Promise<Live
     const rounds: { raw: number; ours: number }[] = []
     let cached = cold
     for (let round = 1; round <= ROUNDS; round++) {
+      const before = cpuTimes()
       const raw = (await rawDownload(client, jobId)).ms
+      const between = cpuTimes()
       const target =
         round === ROUNDS ? connectionId : await run('addConnection', service.demo, `Bench ${round}`)
+      const start = cpuTimes()
       cached = await run('cacheJob', { connectionId: target, jobId })
       expectAll(`round ${round}`, cached)
+      const cpu = { raw: cpuSpent(before, between), ours: cpuSpent(start, cpuTimes()) }
+      if (cpu.raw)
+        console.log(`round ${round}, CPU seconds: raw download: ${cpu.raw}; app: ${cpu.ours}`)
       rounds.push({ raw, ours: cached.ms })
     }
     const ratio = (r: { raw: number; ours: number }) => r.ours / r.raw

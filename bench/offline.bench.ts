@@ -78,12 +78,8 @@ const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length
 const secs = (x: number) => `${(x / 1000).toFixed(2)} s`
 const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 0)} ms`
 
-async function main() {
-  // TAGDECK_BENCH_NODE=1 forces the fake-indexeddb fallback (to check it still runs).
-  const executable = process.env['TAGDECK_BENCH_NODE'] ? undefined : chromiumExecutable()
-  const where = executable
-    ? `Chromium (${executable}), on-disk profile`
-    : 'fake-indexeddb in Node: NOT a browser, indicative only'
+/** Part 1: the offline layer's IndexedDB cost against raw IndexedDB. */
+async function storeRows(executable: string | undefined, where: string) {
   const { run, close } = executable ? await inChromium(executable) : await inNode()
   try {
     const dexieWrites: number[] = []
@@ -147,6 +143,15 @@ async function main() {
   } finally {
     await close()
   }
+}
+
+async function main() {
+  // TAGDECK_BENCH_NODE=1 forces the fake-indexeddb fallback (to check it still runs).
+  const executable = process.env['TAGDECK_BENCH_NODE'] ? undefined : chromiumExecutable()
+  const where = executable
+    ? `Chromium (${executable}), on-disk profile`
+    : 'fake-indexeddb in Node: NOT a browser, indicative only'
+  if (process.env['OFFLINE_BENCH_STORE'] !== '0') await storeRows(executable, where)
   if (process.env['OFFLINE_BENCH_LIVE'] === '0') return
   console.log('')
   console.log(
