@@ -10,7 +10,7 @@ import { PREFETCH_CONCURRENCY } from '../src/main/images/prefetch'
 import { mapLimit } from '../src/main/map-limit'
 import { startShellProcess, type ShellProcess } from '../e2e/shell-process'
 import { openHarnessPage } from './harness-page'
-import { cpuSpent, cpuTimes } from './process-cpu'
+import { cpuSpent, cpuTimes } from './processes'
 import { startServiceProcess, type Demo, type ServiceProcess } from './service-process'
 
 /**
@@ -75,7 +75,7 @@ interface Harness {
 }
 
 /** A page of the shell's origin (so the bridge takes its calls) that holds only the harness. */
-async function openHarness(page: Page, shell: ShellProcess) {
+export async function openHarness(page: Page, shell: ShellProcess) {
   // The shell's own page (its 404 will do), as the app's is: the bridge's WebSocket needs it.
   // The token rides in the fragment, as in the address the shell prints.
   return openHarnessPage<Harness>(
@@ -86,7 +86,7 @@ async function openHarness(page: Page, shell: ShellProcess) {
   )
 }
 
-function clientFor(demo: Demo): ConnectionClient {
+export function clientFor(demo: Demo): ConnectionClient {
   return buildClient(
     {
       target: { kind: 'endpoint', url: demo.endpoint },

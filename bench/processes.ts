@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
 
 /**
+ * The bench's processes as Linux's `/proc` shows them (empty answers elsewhere).
+ *
  * CPU time of the bench's processes, grouped by role (the service, the browser shell, each kind
  * of Chromium process, the rest), read from Linux's `/proc`; empty elsewhere. On a 2-core machine
  * every process of the app competes with the service for the same cores, so where the CPU goes
@@ -19,16 +21,18 @@ function role(cmdline: string): string {
   return 'the bench and the rest'
 }
 
-export function cpuTimes(): CpuTimes {
-  const times: CpuTimes = new Map()
-  let pids: string[]
+function pids(): string[] {
   try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name))
+    return readdirSync('/proc').filter((name) => /^\d+$/.test(name))
   } catch {
     // No /proc (macOS, Windows): nothing to show.
-    return times
+    return []
   }
-  for (const pid of pids) {
+}
+
+export function cpuTimes(): CpuTimes {
+  const times: CpuTimes = new Map()
+  for (const pid of pids()) {
     let stat: string
     let cmdline: string
     try {
@@ -55,4 +59,21 @@ export function cpuSpent(before: CpuTimes, after: CpuTimes): string {
     .sort((a, b) => b[1] - a[1])
     .map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)}`)
     .join(', ')
+}
+
+/** Resident memory of every process of `role` (e.g. "chromium renderer"), in bytes; 0 without /proc. */
+export function residentBytes(wanted: string): number {
+  let bytes = 0
+  for (const pid of pids()) {
+    try {
+      if (role(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')) !== wanted)
+        continue
+      const rss = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+      bytes += Number(rss?.[1] ?? 0) * 1024
+    } catch {
+      // The process ended while being read.
+      continue
+    }
+  }
+  return bytes
 }
