@@ -24,7 +24,9 @@ export default defineConfig({
     build: {
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } }
     },
-    resolve: { alias: { '@renderer': resolve('src/renderer/src'), '@shared': resolve('src/shared') } },
+    // No path aliases: the same files run under electron-vite, vitest, tsx (the browser shell and
+    // the service), Playwright and esbuild (the benches' harnesses), and an alias would have to be
+    // declared to each of them. Imports of src/shared are relative.
     plugins: [react()]
   }
 })
