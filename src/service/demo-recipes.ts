@@ -155,9 +155,18 @@ export interface PlantedDefect {
     | 'untagged'
     | 'noSize'
     | 'tooManyBoxes'
+    | 'rareLabel'
   /** Indices into the image's labels (empty: the image as a whole). */
   boxes: number[]
 }
+
+/**
+ * A label of the detection job put on so few images (half a percent of the job) that the
+ * problem finder calls it rare (under 1%). It is not a shape the demo draws: a box that names
+ * nothing in its image, as a rare label put on by mistake often does.
+ */
+export const RARE_LABEL = { name: 'unicycle', color: '#42d4f4' } as const
+const RARE_SHARE = 0.005
 
 /** Where each defect goes, as a share of the job (so any demo size of 100 or more has them all). */
 const PLANTS: [PlantedDefect['kind'], number][] = [
@@ -233,7 +242,35 @@ export function plantDefects(samples: NewSample[]): PlantedDefect[] {
       planted.push({ name: sample.name, kind, boxes })
     }
   }
+  planted.push(...plantRareLabel(samples, planted))
   for (const sample of samples)
     if (sample.labels.length === 0) planted.push({ name: sample.name, kind: 'untagged', boxes: [] })
+  return planted
+}
+
+/**
+ * A box of `RARE_LABEL` in the top-left corner of a few tagged images not planted yet, spread
+ * over the job; none when the job is too small for any label to be under 1% of it.
+ */
+function plantRareLabel(samples: NewSample[], taken: PlantedDefect[]): PlantedDefect[] {
+  const count = Math.floor(samples.length * RARE_SHARE)
+  if (count === 0) return []
+  const planted: PlantedDefect[] = []
+  for (let k = 0; k < count; k++) {
+    let at = Math.floor(((k + 0.5) * samples.length) / count)
+    while (
+      at < samples.length &&
+      ((samples[at]?.labels.length ?? 0) === 0 ||
+        taken.some((p) => p.name === samples[at]?.name) ||
+        planted.some((p) => p.name === samples[at]?.name))
+    )
+      at++
+    const sample = samples[at]
+    if (!sample) continue
+    // 40 px square in the corner: inside every demo size, not tiny, and too small next to the
+    // drawn shapes' boxes to overlap one by IoU 0.8.
+    const index = sample.labels.push([RARE_LABEL.name, 2, 2, 42, 42]) - 1
+    planted.push({ name: sample.name, kind: 'rareLabel', boxes: [index] })
+  }
   return planted
 }

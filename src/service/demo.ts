@@ -2,7 +2,14 @@ import { z } from 'zod'
 import { getMeta, setMeta, type Db } from './db'
 import { Credentials, hashPassword } from './credentials'
 import * as ids from './ids'
-import { CLASSIFICATION, DEFAULT_SIZES, DETECTION, demoSamples, plantDefects } from './demo-recipes'
+import {
+  CLASSIFICATION,
+  DEFAULT_SIZES,
+  DETECTION,
+  RARE_LABEL,
+  demoSamples,
+  plantDefects
+} from './demo-recipes'
 import type { NewSample, Store } from './store'
 
 /**
@@ -105,7 +112,11 @@ export async function ensureDemo(
         description: `Synthetic ${job.type === 0 ? 'classification' : 'detection'} job: ${size} images of shapes`,
         type: job.type,
         createTime: created,
-        labels: job.classes.map(([name, , color]) => ({ name, color }))
+        labels: [
+          ...job.classes.map(([name, , color]) => ({ name, color })),
+          // The detection job's rare label (see plantDefects).
+          ...(job.type === 1 ? [RARE_LABEL] : [])
+        ]
       })
       // About 20 s apart on average, ending around the job's creation.
       const samples = demoSamples(job.type, size, 1000 + index, created - size * 20_000)
