@@ -354,3 +354,32 @@ export async function until(
   }
   throw new Error(`timed out waiting for ${what}`)
 }
+
+/** A fake service holding job c1/j1 of `n` samples (`makeSample(0..n-1)`). */
+export function serviceWithJob(n: number): FakeService {
+  const service = new FakeService()
+  service.addJob(
+    'c1',
+    'j1',
+    Array.from({ length: n }, (_, i) => makeSample(i))
+  )
+  return service
+}
+
+/**
+ * Main's image cache as a fake service keeps it: `images.prefetch` stores `variant/id` of every
+ * image asked for, `images.present` answers from what is stored. `stored` may outlive the
+ * service (a disk cache across a restart).
+ */
+export function fakeImageCache(service: FakeService, stored = new Set<string>()): Set<string> {
+  service.on('images.prefetch', async (i) => {
+    for (const id of i.sampleIds) stored.add(`${i.variant}/${id}`)
+    const n = i.sampleIds.length
+    return { done: n, failed: 0, bytes: n * 1000, cancelled: false }
+  })
+  service.on('images.present', async (i) => {
+    const missing = i.sampleIds.filter((id) => !stored.has(`${i.variant}/${id}`))
+    return { present: i.sampleIds.length - missing.length, missing }
+  })
+  return stored
+}

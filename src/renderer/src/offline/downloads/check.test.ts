@@ -4,9 +4,9 @@ import type { ImageVariant } from '../../../../shared/domain'
 import { createOffline } from '../create'
 import { missingImages, PRESENT_BATCH } from './check'
 import {
-  FakeService,
-  makeSample,
+  fakeImageCache,
   makeWorld,
+  serviceWithJob,
   type TestWorld,
   until
 } from '../../../../../testing/offline'
@@ -18,29 +18,10 @@ import {
 const job = { connectionId: 'c1', jobId: 'j1' }
 
 /** Main's image cache as the fake service keeps it: `variant/id` of every image stored. */
-function imageCache(w: TestWorld): Set<string> {
-  const stored = new Set<string>()
-  w.service.on('images.prefetch', async (i) => {
-    for (const id of i.sampleIds) stored.add(`${i.variant}/${id}`)
-    const n = i.sampleIds.length
-    return { done: n, failed: 0, bytes: n * 1000, cancelled: false }
-  })
-  w.service.on('images.present', async (i) => {
-    const missing = i.sampleIds.filter((id) => !stored.has(`${i.variant}/${id}`))
-    return { present: i.sampleIds.length - missing.length, missing }
-  })
-  return stored
-}
+const imageCache = (w: TestWorld): Set<string> => fakeImageCache(w.service)
 
-function world(n: number, dbName = `check-${Math.random()}`): TestWorld {
-  const service = new FakeService()
-  service.addJob(
-    'c1',
-    'j1',
-    Array.from({ length: n }, (_, i) => makeSample(i))
-  )
-  return makeWorld({ service, dbName })
-}
+const world = (n: number, dbName = `check-${Math.random()}`): TestWorld =>
+  makeWorld({ service: serviceWithJob(n), dbName })
 
 const prefetched = (w: TestWorld, variant: ImageVariant) =>
   w.service.calls

@@ -8,6 +8,7 @@ import {
   FakeService,
   makeSample,
   makeWorld,
+  serviceWithJob,
   type TestWorld,
   until
 } from '../../../../../testing/offline'
@@ -19,13 +20,7 @@ function world(
   n = 250,
   options: Parameters<typeof makeWorld>[0] = {}
 ): TestWorld & { prefetched: Prefetch[] } {
-  const w = makeWorld(options)
-  if (!options.service)
-    w.service.addJob(
-      'c1',
-      'j1',
-      Array.from({ length: n }, (_, i) => makeSample(i))
-    )
+  const w = makeWorld({ service: serviceWithJob(n), ...options })
   const prefetched: Prefetch[] = []
   w.service.on('images.prefetch', async (input) => {
     prefetched.push(input)

@@ -5,8 +5,9 @@ import type { ChannelOutput } from '../../../../shared/ipc'
 import { OfflineDownloads } from './job'
 import {
   FakeService,
-  makeSample,
+  fakeImageCache,
   makeWorld,
+  serviceWithJob,
   type TestWorld,
   until
 } from '../../../../../testing/offline'
@@ -27,20 +28,13 @@ const stored = new WeakMap<TestWorld, Set<string>>()
  * (`variant/id` of what it stored) outlives the restart, as its disk cache does.
  */
 function worlds(n: number) {
-  const service = new FakeService()
-  service.addJob(
-    'c1',
-    'j1',
-    Array.from({ length: n }, (_, i) => makeSample(i))
-  )
+  const service = serviceWithJob(n)
   const dbName = `offline-stops-${Math.random()}`
   const images = new Set<string>()
   const withCache = (w: TestWorld) => {
     stored.set(w, images)
-    w.service.on('images.present', async (i) => {
-      const missing = i.sampleIds.filter((id) => !images.has(`${i.variant}/${id}`))
-      return { present: i.sampleIds.length - missing.length, missing }
-    })
+    // Its answers to `images.present`; each test sets how `images.prefetch` answers.
+    fakeImageCache(w.service, images)
     return w
   }
   const before = withCache(makeWorld({ service, dbName }))
