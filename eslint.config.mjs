@@ -114,12 +114,6 @@ export default tseslint.config(
     }
   },
   {
-    // The image cache is being reworked (storage evaluation); its catches get their logs or
-    // comments with it, then this exemption goes.
-    files: ['src/main/images/**/*.ts'],
-    rules: { 'no-restricted-syntax': 'off' }
-  },
-  {
     // End-to-end tests find things as a user does: by role, label or text (test ids for what
     // has none), never by a CSS class, which styling may change at any time.
     files: ['e2e/**/*.ts'],

@@ -1,31 +1,29 @@
 import { contextBridge, ipcRenderer } from 'electron'
-import { CHANNELS, EVENTS, type EventName } from '../shared/channels'
-import { imagePath } from '../shared/api'
-import type { TagdeckApi } from '../shared/api'
+import { EVENTS, type EventName } from '../shared/channels'
+import { channelFunctions, imagePath, type TagdeckApi } from '../shared/api'
+import type { EventPayload } from '../shared/ipc'
 
 // Sandboxed preload: bundled whole (see electron.vite.config.ts), imports only electron.
 // One function per channel; main validates everything, so this stays a thin pass-through.
-const functions: Record<string, (input?: unknown) => Promise<unknown>> = {}
-for (const channel of CHANNELS) {
-  functions[channel] = (input?: unknown) => ipcRenderer.invoke(channel, input)
-}
-
+// ipcRenderer.invoke answers `any`: main's envelope, its value checked by main against the
+// channel's output schema, so the preload takes it as the channel's type.
 const knownEvents = new Set<string>(EVENTS)
 
-const api = {
-  ...functions,
+const api: TagdeckApi = {
+  ...channelFunctions((channel, ...args) => ipcRenderer.invoke(channel, ...args)),
   shell: 'electron',
-  on(event: EventName, listener: (payload: unknown) => void) {
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void) {
     if (!knownEvents.has(event)) throw new Error(`Unknown event ${String(event)}`)
-    const wrapped = (_e: unknown, payload: unknown) => listener(payload)
+    // main sends each event's payload as parsed by its schema (src/main/ipc/events.ts)
+    const wrapped = (_e: unknown, payload: EventPayload<E>) => listener(payload)
     ipcRenderer.on(`event:${event}`, wrapped)
     return () => {
       ipcRenderer.removeListener(`event:${event}`, wrapped)
     }
   },
-  imageUrl(connectionId: string, jobId: string, sampleId: string, variant: 'thumb' | 'full') {
+  imageUrl(connectionId, jobId, sampleId, variant) {
     return `tagdeck-img://img/${imagePath(connectionId, jobId, sampleId, variant)}`
   }
-} as unknown as TagdeckApi
+}
 
 contextBridge.exposeInMainWorld('tagdeck', api)

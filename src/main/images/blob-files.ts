@@ -56,6 +56,9 @@ export class BlobFiles {
       this.changed.add(dir)
     } catch (error) {
       // A part written before the disk filled up would only take more of it.
+      // A part left behind is swept at the next start (its name is no hash), and the write's
+      // own failure is the one to report.
+      // eslint-disable-next-line no-restricted-syntax -- the sweep takes what rm leaves
       await rm(temp, { force: true }).catch(() => undefined)
       throw new DiskWriteError(error, 'an image file')
     }

@@ -1,6 +1,8 @@
 import { readFile, readdir, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
+import { log } from '../log'
+import { isMissing } from '../log/fs-errors'
 import type { CacheDisk } from './disk'
 
 /**
@@ -75,8 +77,10 @@ export class IndexStore {
         for (const entry of parsed.data.entries) byKey.set(entry.key, entry)
         journal = parsed.data.journal
       }
-    } catch {
-      // no index yet, or unreadable
+    } catch (error) {
+      // No index yet is the usual first start; an unreadable one costs the whole cache.
+      if (!isMissing(error))
+        log.warn('the image cache index could not be read: the cache starts over', error)
     }
     for (const name of await readdir(dir).catch(() => [] as string[])) {
       const n = JOURNAL_NAME.exec(name)
@@ -139,6 +143,7 @@ function parseLine(line: string): IndexChange | null {
   try {
     const parsed = Line.safeParse(JSON.parse(line))
     return parsed.success ? parsed.data : null
+    // eslint-disable-next-line no-restricted-syntax -- a line cut short by a crash: null, which open skips
   } catch {
     return null
   }

@@ -1,5 +1,6 @@
 import { hash as digest } from 'node:crypto'
 import path from 'node:path'
+import { log } from '../log'
 import { BlobFiles } from './blob-files'
 import { IndexStore, type IndexChange, type IndexEntry } from './cache-index'
 import { DiskWriteError, realDisk, type CacheDisk } from './disk'
@@ -203,7 +204,8 @@ export class ImageCache {
     if (this.flushTimer) clearTimeout(this.flushTimer)
     this.flushTimer = null
     // After a failed write (the folder removed behind our back) the next one still runs, and
-    // writes every key.
+    // writes every key. That failure went to whoever awaited it (a caller, or the timer's log).
+    // eslint-disable-next-line no-restricted-syntax -- reported where it was awaited; here only waited for
     this.flushing = this.flushing.catch(() => undefined).then(() => this.writeOut())
     return this.flushing
   }
@@ -297,7 +299,7 @@ export class ImageCache {
     this.flushTimer = setTimeout(
       () =>
         void this.flush().catch((error: unknown) =>
-          console.warn('Tagdeck: the image cache index was not written (retried later)', error)
+          log.warn('the image cache index was not written (retried later)', error)
         ),
       this.options.flushDelayMs ?? FLUSH_DELAY_MS
     )
@@ -347,6 +349,7 @@ export class ImageCache {
         if (!at) return await this.files.read(hash)
         const bytes = await this.packs.read(at, blob.size)
         if (sha256(bytes) === hash) return bytes
+        // eslint-disable-next-line no-restricted-syntax -- a cache miss: the image is fetched again
       } catch {
         // Gone, unless it moved (see below), or its bytes could not be written (forgotten here).
         this.forgetLost()
@@ -364,6 +367,7 @@ export class ImageCache {
       if (blob.at?.pack !== pack) continue
       try {
         blob.at = this.packs.append(this.packs.readSync(blob.at, blob.size))
+        // eslint-disable-next-line no-restricted-syntax -- a cache may forget: the image is fetched again
       } catch {
         // Unreadable, or no room to move it: a cache may forget; the image is fetched again.
         lost.add(hash)

@@ -1,7 +1,8 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, type PathLike } from 'node:fs'
 import { mkdir, open, readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { PackWriteError, type CacheDisk } from './disk'
+import { log } from '../log'
+import { PackWriteError, errnoOf, type CacheDisk } from './disk'
 
 /**
  * Small blobs (thumbnails) appended to pack files, `packs/<n>.pack`, of up to `packBytes`
@@ -286,8 +287,9 @@ export class Packs {
   close(): void {
     try {
       this.flushWrites()
+      // eslint-disable-next-line no-restricted-syntax -- reported through `failures`
     } catch {
-      // Reported through `failures`; the index written before this does not name those bytes.
+      // The index written before this does not name those bytes.
     }
     for (const pack of [...this.retired, ...(this.active ? [this.active] : [])])
       this.closeFd(pack.fd)
@@ -349,6 +351,7 @@ export class Packs {
       pack.size = fstatSync(fd).size
       this.active = { id, fd, written: pack.size, synced: pack.size }
       return this.active
+      // eslint-disable-next-line no-restricted-syntax -- not resumed: the caller starts a new pack
     } catch {
       return null
     }
@@ -380,6 +383,7 @@ export class Packs {
 function fstatSafe(fd: number): number | null {
   try {
     return fstatSync(fd).size
+    // eslint-disable-next-line no-restricted-syntax -- unknown: null, and the caller counts what it wrote
   } catch {
     return null
   }
@@ -388,14 +392,16 @@ function fstatSafe(fd: number): number | null {
 function closeQuietly(fd: number): void {
   try {
     closeSync(fd)
-  } catch {
-    // already closed
+  } catch (error) {
+    // Already closed (EBADF) says nothing; another failure may hide bytes the disk did not take.
+    if (errnoOf(error) !== 'EBADF') log.warn('an image cache pack did not close cleanly', error)
   }
 }
 
 function rmQuietly(file: PathLike): void {
   try {
     rmSync(file, { force: true })
+    // eslint-disable-next-line no-restricted-syntax -- left for the next start, which deletes unclaimed packs
   } catch {
     // left for the next start's sweep
   }

@@ -13,6 +13,7 @@ export function parseImagePath(raw: string): ImageRef | null {
   let decoded: string[]
   try {
     decoded = segments.map((s) => decodeURIComponent(s))
+    // eslint-disable-next-line no-restricted-syntax -- a malformed path is refused: null is the answer (a 404)
   } catch {
     return null
   }

@@ -1,5 +1,6 @@
-import { CHANNELS, EVENTS, type EventName } from '../../../shared/channels'
-import { imagePath, type TagdeckApi } from '../../../shared/api'
+import { EVENTS, type ChannelName, type EventName } from '../../../shared/channels'
+import { channelFunctions, imagePath, type TagdeckApi } from '../../../shared/api'
+import type { ChannelOutput, EventPayload } from '../../../shared/ipc'
 import type { IpcResult } from '../../../shared/errors'
 
 /**
@@ -16,6 +17,9 @@ import type { IpcResult } from '../../../shared/errors'
  * as opened: a token is good for one run only). It goes with every call as a header, and as a
  * query parameter where a browser cannot set one (the WebSocket, the event stream, images):
  * those are the page's own requests, never an address the user sees.
+ *
+ * Answers and events arrive as JSON and are taken as their channel's types unchecked, as the
+ * preload takes ipcRenderer's: main checked them against the channel's schemas before sending.
  */
 const TOKEN_KEY = 'tagdeck.shellToken'
 
@@ -46,7 +50,10 @@ export function createBridgeClient(base = '', token = takeShellToken()): Tagdeck
     token === null
       ? path
       : `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`
-  const post = async (channel: string, input?: unknown): Promise<IpcResult<unknown>> => {
+  const post = async <C extends ChannelName>(
+    channel: C,
+    input: unknown
+  ): Promise<IpcResult<ChannelOutput<C>>> => {
     try {
       const response = await fetch(`${base}/bridge/invoke/${channel}`, {
         method: 'POST',
@@ -67,7 +74,8 @@ export function createBridgeClient(base = '', token = takeShellToken()): Tagdeck
           }
         }
       }
-      return (await response.json()) as IpcResult<unknown>
+      const envelope: IpcResult<ChannelOutput<C>> = await response.json()
+      return envelope
     } catch (error) {
       console.warn('Tagdeck: a call to the shell failed', error)
       return { ok: false, error: { code: 'internal', message: 'Tagdeck host is not responding' } }
@@ -75,41 +83,45 @@ export function createBridgeClient(base = '', token = takeShellToken()): Tagdeck
   }
   // No token, no socket (its handshake is refused): each call is a POST, whose refusal says why.
   const socket = token === null ? { call: () => null } : callSocket(base, withToken)
-  const functions: Record<string, (input?: unknown) => Promise<IpcResult<unknown>>> = {}
-  for (const channel of CHANNELS) {
-    functions[channel] = (input?: unknown) => socket.call(channel, input) ?? post(channel, input)
-  }
+  const functions = channelFunctions(
+    (channel, ...args) => socket.call(channel, args[0]) ?? post(channel, args[0])
+  )
 
-  const listeners = new Map<string, Set<(payload: unknown) => void>>()
+  const listeners: { [E in EventName]: Set<(payload: EventPayload<E>) => void> } = {
+    connectivity: new Set(),
+    'images.progress': new Set(),
+    'updates.state': new Set()
+  }
   let source: EventSource | null = null
   const ensureSource = () => {
     if (source) return
-    source = new EventSource(withToken(`${base}/bridge/events`))
-    for (const event of EVENTS) {
-      source.addEventListener(event, (message) => {
-        const payload: unknown = JSON.parse((message as MessageEvent<string>).data)
-        for (const listener of listeners.get(event) ?? []) listener(payload)
+    const opened = new EventSource(withToken(`${base}/bridge/events`))
+    source = opened
+    const deliver = <E extends EventName>(event: E) =>
+      opened.addEventListener(event, (message) => {
+        const payload: EventPayload<E> = JSON.parse(String(message.data))
+        for (const listener of listeners[event]) listener(payload)
       })
-    }
+    for (const event of EVENTS) deliver(event)
   }
 
   return {
     ...functions,
     shell: 'browser',
-    on(event: EventName, listener: (payload: unknown) => void) {
+    on(event, listener) {
       ensureSource()
-      const set = listeners.get(event) ?? new Set()
-      set.add(listener)
-      listeners.set(event, set)
-      return () => set.delete(listener)
+      listeners[event].add(listener)
+      return () => {
+        listeners[event].delete(listener)
+      }
     },
-    imageUrl(connectionId: string, jobId: string, sampleId: string, variant: 'thumb' | 'full') {
+    imageUrl(connectionId, jobId, sampleId, variant) {
       return withToken(`${base}/img/${imagePath(connectionId, jobId, sampleId, variant)}`)
     }
-  } as unknown as TagdeckApi
+  }
 }
 
-const LOST: IpcResult<unknown> = {
+const LOST: IpcResult<never> = {
   ok: false,
   error: { code: 'internal', message: 'Tagdeck host is not responding (the connection dropped)' }
 }
@@ -121,7 +133,9 @@ const LOST: IpcResult<unknown> = {
  * have run (callers that change things, like the sync, count on that already).
  */
 function callSocket(base: string, withToken: (path: string) => string) {
-  const pending = new Map<number, (result: IpcResult<unknown>) => void>()
+  // Each waiting call's resolve, which takes its own channel's envelope: `IpcResult<never>` is
+  // the type all of them accept (LOST, or an answer off the wire, JSON's any).
+  const pending = new Map<number, (result: IpcResult<never>) => void>()
   let nextId = 1
   let ws: WebSocket | null = null
   const open = () => {
@@ -130,10 +144,10 @@ function callSocket(base: string, withToken: (path: string) => string) {
     const socket = new WebSocket(url)
     ws = socket
     socket.onmessage = (message) => {
-      const { id, result } = JSON.parse(String(message.data)) as {
-        id: number | null
-        result: IpcResult<unknown>
-      }
+      // main's answer to call `id`: the envelope for that call's channel
+      const { id, result }: { id: number | null; result: IpcResult<never> } = JSON.parse(
+        String(message.data)
+      )
       const resolve = id === null ? undefined : pending.get(id)
       if (!resolve) return
       pending.delete(id as number)
@@ -148,7 +162,10 @@ function callSocket(base: string, withToken: (path: string) => string) {
   }
   if (typeof WebSocket !== 'undefined' && typeof location !== 'undefined') open()
   return {
-    call(channel: string, input?: unknown): Promise<IpcResult<unknown>> | null {
+    call<C extends ChannelName>(
+      channel: C,
+      input: unknown
+    ): Promise<IpcResult<ChannelOutput<C>>> | null {
       if (ws?.readyState !== WebSocket.OPEN) return null
       const id = nextId++
       const socket = ws

@@ -1,5 +1,5 @@
-import type { TagdeckApi } from '../../../shared/api'
-import type { ChannelInput, ChannelName, ChannelOutput } from '../../../shared/ipc'
+import type { ChannelArgs, ChannelFn, ChannelFunctions, TagdeckApi } from '../../../shared/api'
+import type { ChannelName, ChannelOutput } from '../../../shared/ipc'
 import { TagdeckError } from '../../../shared/errors'
 import { createBridgeClient } from './bridge-client'
 
@@ -9,15 +9,12 @@ export const platform: TagdeckApi = window.tagdeck ?? createBridgeClient()
 /** Calls a channel and unwraps its envelope: resolves to the value or rejects with a TagdeckError. */
 export async function call<C extends ChannelName>(
   channel: C,
-  ...input: ChannelInput<C> extends undefined ? [] : [ChannelInput<C>]
+  ...input: ChannelArgs<C>
 ): Promise<ChannelOutput<C>> {
-  const fn = platform[channel] as (
-    input?: unknown
-  ) => Promise<
-    | { ok: true; value: ChannelOutput<C> }
-    | { ok: false; error: ConstructorParameters<typeof TagdeckError>[0] }
-  >
-  const result = await fn(input[0])
+  // read through the mapped type alone: indexed by C, it gives C's own function
+  const functions: ChannelFunctions = platform
+  const fn: ChannelFn<C> = functions[channel]
+  const result = await fn(...input)
   if (!result.ok) throw new TagdeckError(result.error)
   return result.value
 }
