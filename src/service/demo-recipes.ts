@@ -201,7 +201,8 @@ export function plantDefects(samples: NewSample[]): PlantedDefect[] {
       const sample = samples[at]
       if (!sample) continue
       const first = sample.labels[0]
-      if (typeof first === 'string' || first === undefined) continue
+      // The demo's own boxes are tuples.
+      if (!Array.isArray(first)) continue
       const [tag, x1, y1, x2, y2] = first
       const other = DETECTION.find(([name]) => name !== tag)?.[0] ?? tag
       const add = (label: StoredLabel) => sample.labels.push(label) - 1

@@ -7,6 +7,7 @@ import { openDatabase, type Db } from './db'
 import { ensureDemo, type DemoRecord } from './demo'
 import { DEFAULT_SIZES } from './demo-recipes'
 import { Recipe } from './render'
+import { boxOf } from './rows'
 import { Store } from './store'
 
 // The demo workspace: made once, default sizes, about 5% untagged, boxes inside their images.
@@ -85,7 +86,7 @@ describe('the demo workspace', () => {
     for (const row of rows.filter((r) => !planted.has(r.name))) {
       const recipe = Recipe.parse(JSON.parse(store.recipe(row.id) ?? ''))
       expect([recipe.w, recipe.h]).toEqual([row.width, row.height])
-      const boxes = row.labels.map((l) => (typeof l === 'string' ? [] : [l[1], l[2], l[3], l[4]]))
+      const boxes = row.labels.map((l) => boxOf(l) ?? [])
       expect(boxes).toEqual(recipe.shapes.map((s) => s.b))
       for (const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] of boxes)
         expect(

@@ -76,6 +76,34 @@ export const DeleteSamplesBody = z.object({
   delete_source: z.boolean().default(false)
 })
 
+/** A label as UpdateSamples sends it; fields and properties beyond these are kept as sent. */
+const WireLabel = z.looseObject({
+  name: z.string().min(1).max(256),
+  type: z.number().int().optional(),
+  property: z.record(z.string(), z.unknown()).optional()
+})
+export type WireLabel = z.infer<typeof WireLabel>
+
+/** UpdateSamples (and the same inside a task): each sample's whole label list, replaced. */
+export const UpdateSamplesBody = z.object({
+  email: z.string().max(256).optional(),
+  samples: z
+    .array(
+      z.looseObject({
+        sample_id: Id,
+        sample_type: z.number().int().optional(),
+        labels: z.array(WireLabel).max(MAX_IDS).optional(),
+        metadata: z
+          .looseObject({
+            '@modelarts:size': z.array(z.number().int().min(0)).min(2).max(3).optional()
+          })
+          .optional()
+      })
+    )
+    .min(1, 'samples must name at least one sample')
+    .max(MAX_IDS, `samples: at most ${MAX_IDS} per call`)
+})
+
 export const V1JobParams = ProjectParams.extend({ data_annotation_id: Id })
 export const V1ImageParams = V1JobParams.extend({ image_id: Id })
 export const V1ListQuery = z.object({

@@ -10,6 +10,7 @@ import {
   parse,
   ProjectParams
 } from './params'
+import { registerLabelRoutes } from './routes-labels'
 import { registerSampleRoutes } from './routes-samples'
 import { wireDataset, wireLabels, wireTask } from './wire'
 
@@ -95,6 +96,7 @@ export function registerV2(app: FastifyInstance, ctx: ServiceContext): void {
   )
 
   registerSampleRoutes(app, ctx, preHandler)
+  registerLabelRoutes(app, ctx, preHandler)
 
   app.post(`${SAMPLES}/delete`, { preHandler }, async (request) => {
     const params = parse(DatasetParams, request.params)

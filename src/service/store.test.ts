@@ -6,7 +6,7 @@ import { Credentials } from './credentials'
 import { openDatabase, type Db } from './db'
 import { random } from './demo-recipes'
 import { STRIDE } from './page-index'
-import type { StoredLabel } from './rows'
+import { labelName, type StoredLabel } from './rows'
 import { Store, type SampleFilter } from './store'
 
 // The store against a plain in-memory model: pages (shallow and anchored deep ones), counters
@@ -72,7 +72,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-const names = (row: ModelRow) => new Set(row.labels.map((l) => (typeof l === 'string' ? l : l[0])))
+const names = (row: ModelRow) => new Set(row.labels.map(labelName))
 const FILTERS: SampleFilter[] = [
   { kind: 'all' },
   { kind: 'tagged' },
@@ -134,7 +134,7 @@ function checkEverything(): void {
   const stats = store.labels(job)
   for (const label of LABELS) {
     const withIt = model.filter((row) => names(row).has(label))
-    const boxes = model.flatMap((row) => row.labels).filter((l) => l[0] === label)
+    const boxes = model.flatMap((row) => row.labels).filter((l) => labelName(l) === label)
     expect(stats.find((l) => l.name === label)).toMatchObject({
       sampleCount: withIt.length,
       count: boxes.length

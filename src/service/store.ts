@@ -25,6 +25,13 @@ export interface NewSample {
   recipe: string | null
 }
 
+/** A sample's new labels (all of them: an empty list removes every label), and its size if sent. */
+export interface LabelUpdate {
+  id: string
+  labels: StoredLabel[]
+  size?: { width: number; height: number }
+}
+
 export type DeleteOutcome = { id: string; deleted: true } | { id: string; deleted: false }
 
 const DATASET_COLUMNS = `id, project_id AS projectId, name, description, type,
@@ -36,6 +43,9 @@ const DATASET_COLUMNS = `id, project_id AS projectId, name, description, type,
 export type VersionFilter = 'v1' | 'v2' | 'all'
 const SAMPLE_COLUMNS = `samples.id AS id, dataset_id AS datasetId, name, time, tagged, width,
   height, size, format, labels`
+
+/** Colours for labels a client adds through UpdateSamples (the demo's own have theirs). */
+const NEW_LABEL_COLORS = ['#bfef45', '#fabed4', '#469990', '#dcbeff', '#9a6324', '#800000']
 
 type LabelCounts = Map<string, { count: number; samples: number }>
 
@@ -293,6 +303,81 @@ export class Store {
    * Deletes in one transaction; one outcome per id in request order (a repeated id is deleted
    * once, then missing). Also returns the deleted rows, for their files.
    */
+  /**
+   * UpdateSamples: replaces each sample's labels (and size, when given) in one transaction,
+   * with the counters and task rows that follow from them. A label name the dataset does not
+   * have yet is added to its label list. Answers per sample whether it exists (false: nothing
+   * was written for it).
+   */
+  updateLabels(datasetId: string, updates: readonly LabelUpdate[]): boolean[] {
+    const write = this.sql(
+      'UPDATE samples SET labels = ?, tagged = ?, width = ?, height = ? WHERE id = ? AND dataset_id = ?'
+    )
+    const unlink = this.sql(
+      'DELETE FROM sample_labels WHERE dataset_id = ? AND label = ? AND time = ? AND sample_id = ?'
+    )
+    const link = this.sql(
+      'INSERT INTO sample_labels (dataset_id, label, time, sample_id) VALUES (?, ?, ?, ?)'
+    )
+    const found = this.db.transaction(() => {
+      const removed: LabelCounts = new Map()
+      const added: LabelCounts = new Map()
+      let tagged = 0
+      const outcomes = updates.map((update) => {
+        const row = this.sample(datasetId, update.id)
+        if (!row) return false
+        for (const name of countLabels(removed, row.labels))
+          unlink.run(datasetId, name, row.time, row.id)
+        const names = countLabels(added, update.labels)
+        this.ensureLabels(datasetId, names)
+        for (const name of names) link.run(datasetId, name, row.time, row.id)
+        const isTagged = update.labels.length > 0
+        tagged += (isTagged ? 1 : 0) - (row.tagged ? 1 : 0)
+        write.run(
+          JSON.stringify(update.labels),
+          isTagged ? 1 : 0,
+          update.size?.width ?? row.width,
+          update.size?.height ?? row.height,
+          row.id,
+          datasetId
+        )
+        this.tasks.relabel(row.id, row.time, update.labels.map(labelName))
+        return true
+      })
+      this.bumpLabels(datasetId, removed, -1)
+      this.bumpLabels(datasetId, added, 1)
+      this.sql('UPDATE datasets SET tagged_count = tagged_count + ? WHERE id = ?').run(
+        tagged,
+        datasetId
+      )
+      return outcomes
+    })()
+    // Samples moved between filters: the page anchors are rebuilt on the next deep page.
+    this.pages.forget(datasetId)
+    return found
+  }
+
+  /** Labels new to the dataset go at the end of its list (inside the caller's transaction). */
+  private ensureLabels(datasetId: string, names: readonly string[]): void {
+    const has = this.sql('SELECT 1 FROM labels WHERE dataset_id = ? AND name = ?').pluck()
+    for (const name of names) {
+      if (has.get(datasetId, name) !== undefined) continue
+      const position = z
+        .number()
+        .parse(
+          this.sql('SELECT coalesce(max(position), -1) + 1 FROM labels WHERE dataset_id = ?')
+            .pluck()
+            .get(datasetId)
+        )
+      this.sql('INSERT INTO labels (dataset_id, name, position, color) VALUES (?, ?, ?, ?)').run(
+        datasetId,
+        name,
+        position,
+        NEW_LABEL_COLORS[position % NEW_LABEL_COLORS.length]
+      )
+    }
+  }
+
   deleteSamples(datasetId: string, sampleIds: string[]) {
     const unlink = this.sql(
       'DELETE FROM sample_labels WHERE dataset_id = ? AND label = ? AND time = ? AND sample_id = ?'

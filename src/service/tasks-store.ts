@@ -131,6 +131,22 @@ export class Tasks {
     )
   }
 
+  /**
+   * A sample's labels changed: its label rows and tagged state in every task it is in (inside
+   * the update's transaction).
+   */
+  relabel(sampleId: string, time: number, names: readonly string[]): void {
+    this.sql.get('DELETE FROM task_sample_labels WHERE sample_id = ?').run(sampleId)
+    const link = this.sql.get(
+      `INSERT INTO task_sample_labels (task_id, label, time, sample_id)
+       SELECT task_id, ?, ?, sample_id FROM task_samples WHERE sample_id = ?`
+    )
+    for (const name of new Set(names)) link.run(name, time, sampleId)
+    this.sql
+      .get('UPDATE task_samples SET tagged = ? WHERE sample_id = ?')
+      .run(names.length > 0 ? 1 : 0, sampleId)
+  }
+
   /** A deleted sample leaves every task (inside the delete's transaction). */
   remove(sampleId: string): void {
     this.sql.get('DELETE FROM task_samples WHERE sample_id = ?').run(sampleId)

@@ -28,6 +28,8 @@ function jsonNumber(value: number): string {
 
 function labelJson(label: StoredLabel, type: 0 | 1): string {
   if (typeof label === 'string') return `{"name":${jsonString(label)},"type":${type},"property":{}}`
+  // Rare (written through UpdateSamples with properties of their own): the slow way.
+  if (!Array.isArray(label)) return JSON.stringify(label)
   const [name, x1, y1, x2, y2] = label
   return (
     `{"name":${jsonString(name)},"type":${type},"property":{"@modelarts:shape":"bndbox",` +

@@ -1,3 +1,4 @@
+import { boxOf, labelName } from './rows'
 import type { DatasetRow, LabelRow, SampleRow, StoredLabel, TaskRow } from './rows'
 
 /** Stored rows to the JSON shapes of api.md (v2) and of the legacy SDK (v1). */
@@ -106,6 +107,7 @@ export function wireTask(
 
 function wireLabel(label: StoredLabel, type: 0 | 1) {
   if (typeof label === 'string') return { name: label, type, property: {} }
+  if (!Array.isArray(label)) return label
   const [name, x1, y1, x2, y2] = label
   return {
     name,
@@ -138,12 +140,10 @@ export function wireSample(row: SampleRow, type: 0 | 1, source: string) {
 /** The legacy SDK's image: tag names (classification) or `{tag, pos}` boxes plus `size`. */
 export function v1Image(row: SampleRow, type: 0 | 1) {
   if (type === 0)
-    return { image_id: row.id, tags: row.labels.map((l) => (typeof l === 'string' ? l : l[0])) }
+    return { image_id: row.id, tags: row.labels.map(labelName) }
   return {
     image_id: row.id,
-    tags: row.labels.map((l) =>
-      typeof l === 'string' ? { tag: l, pos: [] } : { tag: l[0], pos: [l[1], l[2], l[3], l[4]] }
-    ),
+    tags: row.labels.map((l) => ({ tag: labelName(l), pos: boxOf(l) ?? [] })),
     size: [row.width, row.height, 3]
   }
 }
