@@ -141,7 +141,24 @@ CREATE TABLE task_sample_labels (
 CREATE INDEX task_sample_labels_by_sample ON task_sample_labels(sample_id);
 `
 
-const MIGRATIONS = [SCHEMA_V1, SCHEMA_V2]
+/**
+ * Review (ReviewSamples) and acceptance (AcceptSamples) of a task's samples: `review` is 0 not
+ * reviewed, 1 accepted, 2 rejected, with its comment, score and worker; `check_accept` is null
+ * until the owner's acceptance, then 1 or 0. A task's review states are filters of its listing,
+ * served in (time, id) order by their own index.
+ */
+const SCHEMA_V3 = `
+ALTER TABLE task_samples ADD COLUMN review INTEGER NOT NULL DEFAULT 0 CHECK (review IN (0, 1, 2));
+ALTER TABLE task_samples ADD COLUMN review_comment TEXT;
+ALTER TABLE task_samples ADD COLUMN review_score TEXT;
+ALTER TABLE task_samples ADD COLUMN worker_id TEXT;
+ALTER TABLE task_samples ADD COLUMN check_accept INTEGER CHECK (check_accept IN (0, 1));
+ALTER TABLE task_samples ADD COLUMN check_comment TEXT;
+ALTER TABLE task_samples ADD COLUMN check_score TEXT;
+CREATE INDEX task_samples_by_review ON task_samples(task_id, review, time, sample_id);
+`
+
+const MIGRATIONS = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3]
 
 export function openDatabase(file: string): Db {
   const db = new Database(file)

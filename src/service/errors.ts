@@ -21,6 +21,8 @@ export const CODES = {
   datasetNotFound: 'ModelArts.4352',
   sampleNotFound: 'ModelArts.4420',
   taskNotFound: 'ModelArts.4619',
+  /** The local service's own code: a verdict the task's status does not take. */
+  taskState: 'ModelArts.4621',
   badSignature: 'APIG.0301',
   tokenExpired: 'ModelArts.0202',
   tokenInvalid: 'ModelArts.0203',

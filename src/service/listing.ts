@@ -8,7 +8,22 @@ import type { Statements } from './statements'
  * in (time, id) order, and deep pages start from the page index's nearest anchor.
  */
 export type SampleFilter =
-  { kind: 'all' } | { kind: 'tagged' } | { kind: 'untagged' } | { kind: 'label'; label: string }
+  | { kind: 'all' }
+  | { kind: 'tagged' }
+  | { kind: 'untagged' }
+  | { kind: 'label'; label: string }
+  /** A task's samples by review state (tasks only). */
+  | { kind: 'review'; state: ReviewState }
+
+export type ReviewState = 'unreviewed' | 'reviewed' | 'accepted' | 'rejected'
+
+/** `task_samples.review` values each review state lists. */
+export const REVIEW_VALUES: Record<ReviewState, number[]> = {
+  unreviewed: [0],
+  reviewed: [1, 2],
+  accepted: [1],
+  rejected: [2]
+}
 
 interface Source {
   table: string
@@ -36,6 +51,15 @@ function sourceOf(scope: Scope, filter: SampleFilter): Source {
       }
     if (filter.kind === 'all')
       return { table: 'task_samples', idColumn: 'sample_id', where: 'task_id = ?', args: [taskId] }
+    if (filter.kind === 'review') {
+      const values = REVIEW_VALUES[filter.state]
+      return {
+        table: 'task_samples',
+        idColumn: 'sample_id',
+        where: `task_id = ? AND review IN (${values.map(() => '?').join(', ')})`,
+        args: [taskId, ...values]
+      }
+    }
     return {
       table: 'task_samples',
       idColumn: 'sample_id',
@@ -44,6 +68,8 @@ function sourceOf(scope: Scope, filter: SampleFilter): Source {
     }
   }
   switch (filter.kind) {
+    case 'review':
+      throw new Error('Review states filter only a labeling task')
     case 'all':
       return { table: 'samples', idColumn: 'id', where: 'dataset_id = ?', args: [datasetId] }
     case 'tagged':
@@ -69,6 +95,8 @@ function includes(scope: Scope, filter: SampleFilter, row: RemovedRow): boolean 
   if (filter.kind === 'all') return true
   if (filter.kind === 'tagged') return row.tagged
   if (filter.kind === 'untagged') return !row.tagged
+  if (filter.kind === 'review')
+    return REVIEW_VALUES[filter.state].includes(row.reviews.get(scope.taskId ?? '') ?? 0)
   return row.labels.has(filter.label)
 }
 

@@ -29,6 +29,8 @@ export interface RemovedRow {
   labels: ReadonlySet<string>
   /** The labeling tasks it belonged to. */
   tasks: ReadonlySet<string>
+  /** Its review state in each of those tasks (`task_samples.review`). */
+  reviews: ReadonlyMap<string, number>
 }
 
 export interface Listing {

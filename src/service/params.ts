@@ -63,11 +63,15 @@ export const ListSamplesQuery = z.object({
   offset: intParam(0, 1_000_000, 0),
   limit: intParam(1, 100, 10),
   label_name: z.string().min(1).max(256).optional(),
-  sample_state: z.enum(['__ALL__', '__NONE__']).optional(),
+  sample_state: z
+    .enum(['__ALL__', '__NONE__', '__UNREVIEWED__', '__REVIEWED__', '__ACCEPTED__', '__REJECTED__'])
+    .optional(),
   // The cloud lists newest first unless asked otherwise; Tagdeck always says which it shows.
   order: z.enum(['asc', 'desc']).default('desc'),
   process_parameter: Process
 })
+
+export type ListSamplesQuery = z.infer<typeof ListSamplesQuery>
 
 export const DescribeSampleQuery = z.object({ process_parameter: Process })
 
@@ -102,6 +106,26 @@ export const UpdateSamplesBody = z.object({
     )
     .min(1, 'samples must name at least one sample')
     .max(MAX_IDS, `samples: at most ${MAX_IDS} per call`)
+})
+
+/** ReviewSamples and AcceptSamples: one verdict per sample. */
+export const CommentsBody = z.object({
+  comments: z
+    .array(
+      z.object({
+        sample_id: Id,
+        worker_id: z.string().max(128).optional(),
+        accept: z.boolean(),
+        comment: z
+          .string()
+          .max(256)
+          .regex(/^[^!<>=&"']*$/, `must not contain any of !<>=&"'`)
+          .optional(),
+        score: z.enum(['A', 'B', 'C', 'D']).optional()
+      })
+    )
+    .min(1, 'comments must hold at least one verdict')
+    .max(MAX_IDS, `comments: at most ${MAX_IDS} per call`)
 })
 
 export const V1JobParams = ProjectParams.extend({ data_annotation_id: Id })

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify'
 import { datasetOf, sourceBase, type ServiceContext } from './context'
-import { ApiError, CODES, sampleNotFound } from './errors'
+import { ApiError, badParam, CODES, sampleNotFound } from './errors'
 import type { Variant } from './image-urls'
 import {
   DatasetParams,
   DescribeSampleQuery,
   ListSamplesQuery,
+  type ListSamplesQuery as ListSamplesQueryType,
   parse,
   SampleParams,
   TaskParams,
@@ -32,10 +33,24 @@ const TASK = `${DATASET}/workforce-tasks/:task_id`
 export const taskNotFound = (id: string) =>
   new ApiError(400, CODES.taskNotFound, `Workforce task ${id} does not exist`)
 
-function filterOf(query: {
-  label_name?: string
-  sample_state?: '__ALL__' | '__NONE__'
-}): SampleFilter | null {
+const REVIEW_STATES = {
+  __UNREVIEWED__: 'unreviewed',
+  __REVIEWED__: 'reviewed',
+  __ACCEPTED__: 'accepted',
+  __REJECTED__: 'rejected'
+} as const
+
+function filterOf(
+  query: { label_name?: string; sample_state?: ListSamplesQueryType['sample_state'] },
+  inTask: boolean
+): SampleFilter | null {
+  const state = query.sample_state
+  if (state !== undefined && state !== '__ALL__' && state !== '__NONE__') {
+    if (!inTask) throw badParam(`sample_state ${state} filters a labeling task's samples only`)
+    if (query.label_name !== undefined)
+      throw badParam('sample_state with a review state cannot be combined with label_name')
+    return { kind: 'review', state: REVIEW_STATES[state] }
+  }
   if (query.label_name !== undefined)
     // A label on an unlabelled sample cannot be: the answer is empty.
     return query.sample_state === '__NONE__' ? null : { kind: 'label', label: query.label_name }
@@ -79,7 +94,7 @@ export function registerSampleRoutes(
       const scope = scopeOf(request)
       const { dataset, task } = scope
       const query = parse(ListSamplesQuery, request.query)
-      const filter = filterOf(query)
+      const filter = filterOf(query, task !== null)
       const total = filter ? count(scope, filter) : 0
       const past = query.offset * query.limit >= total
       const where = { datasetId: dataset.id, taskId: task?.id ?? null }
@@ -88,7 +103,10 @@ export function registerSampleRoutes(
       const rows = store.samples(dataset.id, ids)
       const sources = sourcesFor(request, dataset, query.process_parameter ?? null)
       const type = task?.type ?? dataset.type
-      const samples = rows.map((row) => sampleJson(row, type, sources.json(row.id)))
+      const verdicts = task ? store.tasks.verdicts(task.id, ids) : null
+      const samples = rows.map((row) =>
+        sampleJson(row, type, sources.json(row.id), verdicts?.get(row.id))
+      )
       sendJson(reply, listSamplesJson(total, samples))
     })
 
@@ -101,7 +119,8 @@ export function registerSampleRoutes(
       const row = store.sample(dataset.id, sample_id)
       if (!row || (task && !store.tasks.has(task.id, sample_id))) throw sampleNotFound(sample_id)
       const sources = sourcesFor(request, dataset, query.process_parameter ?? null)
-      sendJson(reply, sampleJson(row, task?.type ?? dataset.type, sources.json(row.id)))
+      const verdict = task ? store.tasks.verdicts(task.id, [row.id]).get(row.id) : undefined
+      sendJson(reply, sampleJson(row, task?.type ?? dataset.type, sources.json(row.id), verdict))
     })
 
     app.get(`${base}/data-annotations/stats`, { preHandler }, async (request) => {

@@ -12,6 +12,7 @@ import {
 } from './params'
 import { registerLabelRoutes } from './routes-labels'
 import { registerSampleRoutes } from './routes-samples'
+import { registerVerdictRoutes } from './routes-verdicts'
 import { wireDataset, wireLabels, wireTask } from './wire'
 
 /** The ModelArts v2 dataset API subset of api.md, workspaces and labeling tasks. */
@@ -97,6 +98,7 @@ export function registerV2(app: FastifyInstance, ctx: ServiceContext): void {
 
   registerSampleRoutes(app, ctx, preHandler)
   registerLabelRoutes(app, ctx, preHandler)
+  registerVerdictRoutes(app, ctx, preHandler)
 
   app.post(`${SAMPLES}/delete`, { preHandler }, async (request) => {
     const params = parse(DatasetParams, request.params)

@@ -85,6 +85,7 @@ function expected(filter: SampleFilter, order: 'asc' | 'desc'): string[] {
     if (filter.kind === 'all') return true
     if (filter.kind === 'tagged') return row.labels.length > 0
     if (filter.kind === 'untagged') return row.labels.length === 0
+    if (filter.kind === 'review') throw new Error('not a dataset filter')
     return names(row).has(filter.label)
   })
   rows.sort((x, y) => x.time - y.time || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))

@@ -4,7 +4,7 @@ import type { Db } from './db'
 import { Statements } from './statements'
 import * as ids from './ids'
 import { Listings, type SampleFilter, type Scope } from './listing'
-import { Tasks } from './tasks-store'
+import { Tasks, type Verdict } from './tasks-store'
 import type { Order, PageIndex } from './page-index'
 import { DatasetRow, LabelRow, RecipeRow, SampleRow, labelName, type StoredLabel } from './rows'
 
@@ -247,6 +247,8 @@ export class Store {
         return dataset.taggedCount
       case 'untagged':
         return dataset.sampleCount - dataset.taggedCount
+      case 'review':
+        throw new Error('Review states filter only a labeling task')
       case 'label': {
         const value = this.sql('SELECT sample_count FROM labels WHERE dataset_id = ? AND name = ?')
           .pluck()
@@ -378,6 +380,24 @@ export class Store {
     }
   }
 
+  /**
+   * ReviewSamples or AcceptSamples on a task: every verdict written in one transaction, or none
+   * when a sample is not the task's (those ids are returned).
+   */
+  judge(
+    datasetId: string,
+    taskId: string,
+    kind: 'review' | 'check',
+    verdicts: Verdict[]
+  ): string[] {
+    const outside = verdicts.filter((v) => !this.tasks.has(taskId, v.sampleId))
+    if (outside.length > 0) return outside.map((v) => v.sampleId)
+    this.db.transaction(() => this.tasks.judge(taskId, kind, verdicts))()
+    // Samples moved between review states: the page anchors are rebuilt on the next deep page.
+    this.pages.forget(datasetId)
+    return []
+  }
+
   deleteSamples(datasetId: string, sampleIds: string[]) {
     const unlink = this.sql(
       'DELETE FROM sample_labels WHERE dataset_id = ? AND label = ? AND time = ? AND sample_id = ?'
@@ -386,7 +406,7 @@ export class Store {
     const result = this.db.transaction(() => {
       const outcomes: DeleteOutcome[] = []
       const rows: SampleRow[] = []
-      const tasksOf = new Map<string, Set<string>>()
+      const tasksOf = new Map<string, Map<string, number>>()
       const counts: LabelCounts = new Map()
       let tagged = 0
       for (const id of sampleIds) {
@@ -418,7 +438,8 @@ export class Store {
         id: row.id,
         tagged: row.tagged,
         labels: new Set(row.labels.map(labelName)),
-        tasks: result.tasksOf.get(row.id) ?? new Set()
+        tasks: new Set(result.tasksOf.get(row.id)?.keys()),
+        reviews: result.tasksOf.get(row.id) ?? new Map()
       }))
     )
     return { outcomes: result.outcomes, rows: result.rows }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Statements } from './statements'
 import * as ids from './ids'
-import type { SampleFilter } from './listing'
+import { REVIEW_VALUES, type SampleFilter } from './listing'
 import { SampleRow, TaskRow, labelName } from './rows'
 
 /**
@@ -18,6 +18,37 @@ export interface NewTask {
   status: number
   createTime: number
 }
+
+/** One verdict of ReviewSamples or AcceptSamples. */
+export interface Verdict {
+  sampleId: string
+  accept: boolean
+  comment: string
+  score: string | null
+  workerId: string | null
+}
+
+/** A task sample's review and acceptance, as ListSamples and DescribeSample add them. */
+export interface ReviewFields {
+  review_accept?: boolean
+  review_comment?: string
+  review_score?: string
+  worker_id?: string
+  check_accept?: boolean
+  check_comment?: string
+  check_score?: string
+}
+
+const VerdictRow = z.object({
+  sample_id: z.string(),
+  review: z.number(),
+  review_comment: z.string().nullable(),
+  review_score: z.string().nullable(),
+  worker_id: z.string().nullable(),
+  check_accept: z.number().nullable(),
+  check_comment: z.string().nullable(),
+  check_score: z.string().nullable()
+})
 
 const TASK_COLUMNS = 'id, dataset_id AS datasetId, name, type, status, create_time AS createTime'
 const Count = z.number()
@@ -69,7 +100,7 @@ export class Tasks {
   }
 
   count(taskId: string, filter: SampleFilter): number {
-    const [text, args] =
+    const [text, args]: [string, (string | number)[]] =
       filter.kind === 'label'
         ? [
             'SELECT count(*) FROM task_sample_labels WHERE task_id = ? AND label = ?',
@@ -77,16 +108,72 @@ export class Tasks {
           ]
         : filter.kind === 'all'
           ? ['SELECT count(*) FROM task_samples WHERE task_id = ?', [taskId]]
-          : [
-              'SELECT count(*) FROM task_samples WHERE task_id = ? AND tagged = ?',
-              [taskId, filter.kind === 'tagged' ? 1 : 0]
-            ]
+          : filter.kind === 'review'
+            ? [
+                `SELECT count(*) FROM task_samples WHERE task_id = ? AND review IN (${REVIEW_VALUES[filter.state].join(', ')})`,
+                [taskId]
+              ]
+            : [
+                'SELECT count(*) FROM task_samples WHERE task_id = ? AND tagged = ?',
+                [taskId, filter.kind === 'tagged' ? 1 : 0]
+              ]
     return Count.parse(
       this.sql
         .get(text)
         .pluck()
         .get(...args)
     )
+  }
+
+  /**
+   * Verdicts on samples of the task: `review` (ReviewSamples: accepted or rejected, comment,
+   * score, worker) or `check` (AcceptSamples, the owner's acceptance). The last verdict on a
+   * sample stands. Run it inside a transaction, after checking every sample is the task's.
+   */
+  judge(taskId: string, kind: 'review' | 'check', verdicts: readonly Verdict[]): void {
+    const write = this.sql.get(
+      kind === 'review'
+        ? `UPDATE task_samples SET review = ?, review_comment = ?, review_score = ?,
+           worker_id = coalesce(?, worker_id) WHERE task_id = ? AND sample_id = ?`
+        : `UPDATE task_samples SET check_accept = ?, check_comment = ?, check_score = ?,
+           worker_id = coalesce(?, worker_id) WHERE task_id = ? AND sample_id = ?`
+    )
+    for (const v of verdicts) {
+      const accept = kind === 'review' ? (v.accept ? 1 : 2) : v.accept ? 1 : 0
+      write.run(accept, v.comment, v.score, v.workerId, taskId, v.sampleId)
+    }
+  }
+
+  /** The review and acceptance fields of these samples of the task, by sample id. */
+  verdicts(taskId: string, sampleIds: readonly string[]): Map<string, ReviewFields> {
+    const read = this.sql.get(
+      `SELECT sample_id, review, review_comment, review_score, worker_id, check_accept,
+       check_comment, check_score FROM task_samples WHERE task_id = ? AND sample_id = ?`
+    )
+    const out = new Map<string, ReviewFields>()
+    for (const id of sampleIds) {
+      const row = VerdictRow.safeParse(read.get(taskId, id))
+      if (!row.success) continue
+      const r = row.data
+      out.set(id, {
+        ...(r.review === 0
+          ? {}
+          : {
+              review_accept: r.review === 1,
+              review_comment: r.review_comment ?? '',
+              ...(r.review_score ? { review_score: r.review_score } : {})
+            }),
+        ...(r.worker_id ? { worker_id: r.worker_id } : {}),
+        ...(r.check_accept === null
+          ? {}
+          : {
+              check_accept: r.check_accept === 1,
+              check_comment: r.check_comment ?? '',
+              ...(r.check_score ? { check_score: r.check_score } : {})
+            })
+      })
+    }
+    return out
   }
 
   has(taskId: string, sampleId: string): boolean {
@@ -120,15 +207,17 @@ export class Tasks {
     return counts
   }
 
-  /** The tasks a sample is in (before it is deleted). */
-  of(sampleId: string): Set<string> {
-    return new Set(
-      z
-        .array(z.string())
-        .parse(
-          this.sql.get('SELECT task_id FROM task_samples WHERE sample_id = ?').pluck().all(sampleId)
-        )
-    )
+  /** The tasks a sample is in, with its review state in each (before it is deleted). */
+  of(sampleId: string): Map<string, number> {
+    const rows = z
+      .array(z.tuple([z.string(), z.number()]))
+      .parse(
+        this.sql
+          .get('SELECT task_id, review FROM task_samples WHERE sample_id = ?')
+          .raw()
+          .all(sampleId)
+      )
+    return new Map(rows)
   }
 
   /**

@@ -91,6 +91,27 @@ describe('sampleJson', () => {
     same(row({ labels: ['loose', ...boxes] }), 1)
   })
 
+  it("matches wireSample for labels kept whole and for a task sample's review fields", () => {
+    const whole: StoredLabel = {
+      score: 0.7,
+      name: 'poly',
+      type: 1,
+      property: {
+        '@modelarts:shape': 'polygon',
+        '@modelarts:feature': [
+          [1, 2],
+          [3, 4],
+          [5, 6]
+        ]
+      }
+    }
+    same(row({ labels: [whole, ['square', 1, 2, 3, 4]] }), 1)
+    const review = { review_accept: false, review_comment: 'loose "box"', worker_id: 'w1' }
+    expect(sampleJson(row({}), 0, JSON.stringify(SOURCE), review)).toBe(
+      JSON.stringify(wireSample(row({}), 0, SOURCE, review))
+    )
+  })
+
   it('writes odd numbers in the other fields as JSON.stringify does', () => {
     same(row({ time: 0, width: 1, height: 2 ** 31, size: 1.5 }), 0)
     same(row({ time: Number.NaN, width: Infinity, size: -Infinity }), 0)

@@ -37,8 +37,11 @@ function labelJson(label: StoredLabel, type: 0 | 1): string {
   )
 }
 
-/** One `Sample` of api.md; `source` is the image URL already written as a JSON string. */
-export function sampleJson(row: SampleRow, type: 0 | 1, source: string): string {
+/**
+ * One `Sample` of api.md; `source` is the image URL already written as a JSON string; `extra`
+ * (a task sample's review fields) is added after the rest.
+ */
+export function sampleJson(row: SampleRow, type: 0 | 1, source: string, extra?: object): string {
   let labels = ''
   for (let i = 0; i < row.labels.length; i++)
     labels += (i === 0 ? '' : ',') + labelJson(row.labels[i] as StoredLabel, type)
@@ -47,7 +50,9 @@ export function sampleJson(row: SampleRow, type: 0 | 1, source: string): string 
     `"sample_status":${row.tagged ? '"MANUAL_ANNOTATION"' : '"UN_ANNOTATION"'},` +
     (row.size === null ? '' : `"sample_size":${jsonNumber(row.size)},`) +
     `"sample_time":${jsonNumber(row.time)},"source":${source},"labels":[${labels}],` +
-    `"metadata":{"@modelarts:size":[${jsonNumber(row.width)},${jsonNumber(row.height)},3]}}`
+    `"metadata":{"@modelarts:size":[${jsonNumber(row.width)},${jsonNumber(row.height)},3]}` +
+    (extra && Object.keys(extra).length > 0 ? `,${JSON.stringify(extra).slice(1, -1)}` : '') +
+    '}'
   )
 }
 

@@ -122,7 +122,7 @@ function wireLabel(label: StoredLabel, type: 0 | 1) {
   }
 }
 
-export function wireSample(row: SampleRow, type: 0 | 1, source: string) {
+export function wireSample(row: SampleRow, type: 0 | 1, source: string, extra: object = {}) {
   return {
     sample_id: row.id,
     sample_name: row.name,
@@ -133,14 +133,14 @@ export function wireSample(row: SampleRow, type: 0 | 1, source: string) {
     sample_time: row.time,
     source,
     labels: row.labels.map((label) => wireLabel(label, type)),
-    metadata: { '@modelarts:size': [row.width, row.height, 3] }
+    metadata: { '@modelarts:size': [row.width, row.height, 3] },
+    ...extra
   }
 }
 
 /** The legacy SDK's image: tag names (classification) or `{tag, pos}` boxes plus `size`. */
 export function v1Image(row: SampleRow, type: 0 | 1) {
-  if (type === 0)
-    return { image_id: row.id, tags: row.labels.map(labelName) }
+  if (type === 0) return { image_id: row.id, tags: row.labels.map(labelName) }
   return {
     image_id: row.id,
     tags: row.labels.map((l) => ({ tag: labelName(l), pos: boxOf(l) ?? [] })),
