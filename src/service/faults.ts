@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import type { ServiceContext } from './context'
 import { jsonBody, parse } from './params'
+import { taskNotFound } from './routes-samples'
 
 /**
  * Test hooks, registered only with `testFaults: true` (CLI `--test-faults`):
@@ -10,7 +11,10 @@ import { jsonBody, parse } from './params'
  * body (429 with Retry-After); `{"delayMs": 200}` holds every API request that long before
  * it is handled (a slow service, until cleared), `{"delayMs": 200, "pathIncludes": "/delete"}`
  * only those whose path contains that text; `{"expireTokens": true}` expires every token
- * issued so far; `{"clear": true}` drops pending faults and the delay.
+ * issued so far; `{"clear": true}` drops pending faults and the delay;
+ * `{"taskStatus": {"task": ID, "status": N}}` moves a labeling task to another status (as its
+ * owner would in the console: 1 labeling, 2 accepting, 3 accepted), so a verdict can meet a task
+ * that moved on.
  */
 const FaultBody = z.union([
   z.object({
@@ -22,7 +26,13 @@ const FaultBody = z.union([
     pathIncludes: z.string().min(1).max(200).optional()
   }),
   z.object({ expireTokens: z.literal(true) }),
-  z.object({ clear: z.literal(true) })
+  z.object({ clear: z.literal(true) }),
+  z.object({
+    taskStatus: z.object({
+      task: z.string().min(1).max(128),
+      status: z.number().int().min(0).max(99)
+    })
+  })
 ])
 
 export class Faults {
@@ -70,7 +80,10 @@ export function registerFaultRoutes(app: FastifyInstance, ctx: ServiceContext, f
     if ('status' in body) faults.set(body.status, body.count)
     else if ('delayMs' in body) faults.slowDown(body.delayMs, body.pathIncludes)
     else if ('expireTokens' in body) ctx.credentials.expireAllTokens(ctx.now())
-    else faults.clear()
+    else if ('taskStatus' in body) {
+      if (!ctx.store.tasks.setStatus(body.taskStatus.task, body.taskStatus.status))
+        throw taskNotFound(body.taskStatus.task)
+    } else faults.clear()
     return { ok: true }
   })
 }

@@ -130,6 +130,29 @@ describe('ReviewSamples', () => {
   })
 })
 
+describe('a task that moves on', () => {
+  it('takes no more reviews once its owner moved it to acceptance, and acceptances then', async () => {
+    const { labeling } = tasks()
+    const [mine] = ids(await list(labeling, { sample_state: '__UNREVIEWED__' }))
+    const move = (status: number) =>
+      world.call('POST', '/__test__/faults', { body: { taskStatus: { task: labeling, status } } })
+    expect((await move(2)).json).toEqual({ ok: true })
+    try {
+      expect((await review(labeling, [{ sample_id: mine, accept: true }])).json).toMatchObject({
+        error_code: 'ModelArts.4621'
+      })
+      expect((await accept(labeling, [{ sample_id: mine, accept: true }])).status).toBe(200)
+    } finally {
+      await move(1)
+    }
+    expect((await review(labeling, [{ sample_id: mine, accept: true }])).status).toBe(200)
+    const unknown = await world.call('POST', '/__test__/faults', {
+      body: { taskStatus: { task: 'NoSuchTask', status: 2 } }
+    })
+    expect(unknown.json).toMatchObject({ error_code: 'ModelArts.4619' })
+  })
+})
+
 describe('AcceptSamples', () => {
   it("stores the owner's acceptance while the task is being accepted, and only then", async () => {
     const { labeling, accepting } = tasks()

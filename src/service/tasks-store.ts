@@ -85,6 +85,13 @@ export class Tasks {
     return id
   }
 
+  /** A task's status changed (by its owner); false when there is no such task. */
+  setStatus(taskId: string, status: number): boolean {
+    return (
+      this.sql.get('UPDATE tasks SET status = ? WHERE id = ?').run(status, taskId).changes === 1
+    )
+  }
+
   list(datasetId: string): TaskRow[] {
     return this.sql
       .get(`SELECT ${TASK_COLUMNS} FROM tasks WHERE dataset_id = ? ORDER BY create_time, id`)
