@@ -111,13 +111,14 @@ async function oneRound(side: SideName, thumbs: Buffer[], seed: number): Promise
 }
 
 /**
- * A child storing thumbnails, killed at a random moment after its first durable chunk; then
- * the thumbnails it reported stored, read back from the store reopened here.
+ * A child storing thumbnails, killed up to 3 ms after it reports `killAt` stored (it is then
+ * writing the next chunks: putting, or waiting for an fsync); then the thumbnails it reported
+ * stored, read back from the store reopened here.
  */
 async function crashOnce(
   side: SideName,
   thumbs: Buffer[],
-  killAfterMs: number
+  killAt: number
 ): Promise<{ reported: number; wrong: number }> {
   const dir = await mkdtemp(path.join(tmpdir(), `tagdeck-image-crash-${side}-`))
   try {
@@ -136,9 +137,10 @@ async function crashOnce(
       if (!stored) return
       // Every line that came out before the kill names a durable chunk, even one read after it.
       reported = Math.max(reported, Number(stored[1]))
-      timer ??= setTimeout(() => {
-        killed = child.kill('SIGKILL')
-      }, killAfterMs)
+      if (reported >= killAt)
+        timer ??= setTimeout(() => {
+          killed = child.kill('SIGKILL')
+        }, Math.random() * 3)
     })
     await exited
     if (!killed) throw new Error(`the ${side} child exited before it was killed`)
@@ -192,8 +194,9 @@ async function main(): Promise<void> {
   )
   for (let k = 0; k < KILLS; k++) {
     for (const side of SIDES) {
-      // Somewhere in the first part of the run (a side stores 10,000 in one to a few seconds).
-      const result = await crashOnce(side, thumbs, 50 + Math.floor(Math.random() * 400))
+      // Somewhere between the 10th and the 80th chunk of the 100.
+      const killAt = CHUNK * (10 + Math.floor(Math.random() * 70))
+      const result = await crashOnce(side, thumbs, killAt)
       crashes.get(side)?.push(result)
     }
   }
