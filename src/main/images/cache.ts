@@ -6,6 +6,7 @@ import { IndexStore, type IndexChange, type IndexEntry } from './cache-index'
 import { DiskWriteError, realDisk, type CacheDisk } from './disk'
 import { Packs, type PackLocation } from './packs'
 
+// Packs, not SQLite: 10,000 thumbnails stored durably in 0.24-0.64 s vs 0.63-1.68 s (image-store).
 /**
  * The on-disk image cache: bytes stored once per SHA-256, named by key
  * (`connection/job/sample/variant`) in an index persisted as JSON (`cache-index.ts`: a snapshot

@@ -1,3 +1,4 @@
+// Not Fastify (bench bridge-routing): no faster on files and upgrades, 5-8% more CPU on /img/.
 import http from 'node:http'
 import { readFile } from 'node:fs/promises'
 import type { AddressInfo, Socket } from 'node:net'
