@@ -47,15 +47,7 @@ const BARE_CATCH = {
   selector: 'CatchClause[param=null]:not(:has(ThrowStatement))',
   message: 'A bare catch: log the error, or say in an eslint-disable comment why nothing is lost.'
 }
-const TEST_FILES = [
-  '**/*.test.ts',
-  '**/*.test.tsx',
-  '**/*.fixture.ts',
-  'src/main/testing/**',
-  'src/main/electron/electron-fakes.ts',
-  'src/service/test-support.ts',
-  'src/service/test-process.ts'
-]
+const TEST_FILES = ['**/*.test.ts', '**/*.test.tsx', '**/*.fixture.ts']
 
 export default tseslint.config(
   {

@@ -10,7 +10,7 @@ import { useLogger } from './log'
 import { logsDirOf } from './log/host'
 import { createFileLogger, type FileLogger } from './log/logger'
 import { knownSecrets } from './log/secrets'
-import { startServiceWorld, type ServiceWorld } from './testing/local-service'
+import { startServiceWorld, type ServiceWorld } from '../../testing/local-service'
 
 // The main process as the renderer sees it: IPC channels, events and images, on the real service.
 const ORIGIN = 'app://tagdeck'

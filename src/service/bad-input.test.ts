@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises'
 import { request } from 'node:http'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startWorld, type World } from './test-support'
+import { startWorld, type World } from '../../testing/service-world'
 
 // Every route refuses bad input with the documented status and code, and none of it changes
 // any data: the database and the data folder are compared before and after the whole table.

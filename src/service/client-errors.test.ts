@@ -1,6 +1,6 @@
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { rawCall, startWorld, type World } from './test-support'
+import { rawCall, startWorld, type World } from '../../testing/service-world'
 
 // Requests the HTTP parser or the router refuses before any route runs still answer in the
 // API's error format ({error_code, error_msg}, a 4xx, X-Request-Id), never a 500, another

@@ -4,8 +4,8 @@ import path from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { z } from 'zod'
 import { startService } from './server'
-import { spawnService, type ServiceProcess } from './test-process'
-import { ErrorBody, issueToken, SampleList } from './test-support'
+import { spawnService, type ServiceProcess } from '../../testing/service-cli'
+import { ErrorBody, issueToken, SampleList } from '../../testing/service-world'
 
 // A 500 is a bug or a broken disk: whoever runs the service must see it, with the request id
 // the client got, even without --log. Here an original image is damaged on disk, so making its

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SampleList, startWorld, type World } from './test-support'
+import { SampleList, startWorld, type World } from '../../testing/service-world'
 
 // The data folder holds SKs, the demo password and the URL signing key: only its owner may read
 // it, whatever the umask. POSIX modes only (Windows has ACLs instead).

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signHeaders } from './signer'
-import { ErrorBody, rawCall, startWorld, type World } from './test-support'
+import { ErrorBody, rawCall, startWorld, type World } from '../../testing/service-world'
 
 // A signature binds a request to the host it was signed for: one signed for another server
 // (captured there, replayed here) is refused, while every name this service answers to works.

@@ -3,7 +3,7 @@ import path from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { SampleList, startWorld, type World } from './test-support'
+import { SampleList, startWorld, type World } from '../../testing/service-world'
 
 // Image URLs: real JPEGs, thumbnails of the asked size cached on disk, ETag/304, expiry and
 // tampering refused; and detection boxes that frame the shapes actually drawn.

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { startService } from './server'
-import { SampleList, startWorld, Stats, type World } from './test-support'
+import { SampleList, startWorld, Stats, type World } from '../../testing/service-world'
 
 // Restarts on the same data folder, graceful close, /health and the test-only fault switch.
 let world: World

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { SampleList, startWorld, WireSample, type World } from './test-support'
+import { SampleList, startWorld, WireSample, type World } from '../../testing/service-world'
 
 // ReviewSamples and AcceptSamples over HTTP against a real service: verdicts stored on a task's
 // samples, shown in its listings, filtering them by review state, and refused in the wrong

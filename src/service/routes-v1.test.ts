@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { SampleList, startWorld, Stats, type World } from './test-support'
+import { SampleList, startWorld, Stats, type World } from '../../testing/service-world'
 
 // The legacy SDK routes (api.md, "v1 routes") and their `is_success` result shapes.
 let world: World

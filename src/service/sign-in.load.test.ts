@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { z } from 'zod'
-import { spawnService, type ServiceProcess } from './test-process'
-import { tokenBody } from './test-support'
+import { spawnService, type ServiceProcess } from '../../testing/service-cli'
+import { tokenBody } from '../../testing/service-world'
 
 // Password guessing must not starve everyone else: while 20 clients send wrong passwords as
 // fast as they are answered, ListSamples keeps its pace. On Linux each guesser has its own

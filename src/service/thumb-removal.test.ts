@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SampleList, startWorld, type World } from './test-support'
+import { SampleList, startWorld, type World } from '../../testing/service-world'
 
 // Thumbnails go with their sample, whichever route deletes it; originals stay unless
 // `delete_source` asks. Each case makes the files first by asking for them, as a client does.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SampleList, startWorld, Stats, WireSample, type World } from './test-support'
+import { SampleList, startWorld, Stats, WireSample, type World } from '../../testing/service-world'
 
 // UpdateSamples and UpdateWorkforceTaskSamples over HTTP against a real service and SQLite file:
 // a sample's whole label list replaced, every property kept, and every listing and count after.

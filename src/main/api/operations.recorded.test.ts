@@ -4,7 +4,7 @@ import {
   startRecordedService,
   type Answerer,
   type RecordedService
-} from '../testing/recorded-service'
+} from '../../../testing/recorded-service'
 
 // The cloud's answers in their documented shapes, including the awkward ones the local service
 // never gives, against the real client stack (signing, HTTP, parsing, operations).

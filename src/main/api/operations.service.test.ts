@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Dataset, Sample } from '../../shared/domain'
 import { TagdeckError } from '../../shared/errors'
 import { buildClient, type NetDeps } from '../connections/client'
-import { countingFetch, startServiceWorld, type ServiceWorld } from '../testing/local-service'
+import { countingFetch, startServiceWorld, type ServiceWorld } from '../../../testing/local-service'
 import { DELETE_CHUNK, type Operations } from './operations'
 
 // The five SDK operations and the UI's extra calls, against the real local service over HTTP.

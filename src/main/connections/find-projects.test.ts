@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { AkSkAuth } from '../api/auth'
 import { listProjects } from '../api/iam-projects'
-import { startRecordedService, type RecordedService } from '../testing/recorded-service'
+import { startRecordedService, type RecordedService } from '../../../testing/recorded-service'
 import { httpClient } from './client'
 import { findProjects } from './find-projects'
 

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ConnectionProfile } from '../../shared/domain'
 import { createMainCore, type MainCore } from '../core'
-import { startServiceWorld, type ServiceWorld } from '../testing/local-service'
+import { startServiceWorld, type ServiceWorld } from '../../../testing/local-service'
 
 // A saved secret goes only where it was entered: an edit that points a saved profile somewhere
 // else (a listener here) sends it nowhere, whichever channel is asked.

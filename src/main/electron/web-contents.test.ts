@@ -2,7 +2,7 @@ import type { MessageBoxOptions, MessageBoxReturnValue } from 'electron'
 import { describe, expect, it } from 'vitest'
 import type { MainLocale } from '../i18n'
 import { makeOriginCheck } from '../security/trusted-url'
-import { FakeApp, FakeWebContents, settle } from './electron-fakes'
+import { FakeApp, FakeWebContents, settle } from '../../../testing/electron-fakes'
 import { applyWebContentsPolicy, type MessageBoxHost } from './web-contents'
 
 class FakeWindow {

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { HttpClient } from '../api/http'
 import { ImageCache } from './cache'
 import { ImageFetcher, cacheKey } from './fetcher'
-import { FullDisk } from './full-disk'
+import { FullDisk } from '../../../testing/full-disk'
 import { PrefetchTasks, type PrefetchResult } from './prefetch'
 
 // "Done" means on disk: a prefetch answers only once its images are written and fsynced

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FakeApp, FakeWebContents as FakeContents, settle } from '../electron/electron-fakes'
+import { FakeApp, FakeWebContents as FakeContents, settle } from '../../../testing/electron-fakes'
 import { guardEveryWebContents, type NavigationPolicy } from './navigation-guard'
 import { createExternalLinkOpener } from './external-links'
 import { makeOriginCheck } from './trusted-url'

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { startService } from '../../service/server'
-import type { ConnectionInput } from '../../shared/domain'
+import { startService } from '../src/service/server'
+import type { ConnectionInput } from '../src/shared/domain'
 
 /**
  * Test support: a fresh local annotation service (src/service) on its own port and temp dir,

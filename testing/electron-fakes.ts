@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import type { GuardedContents } from '../security/navigation-guard'
+import type { GuardedContents } from '../src/main/security/navigation-guard'
 
 /**
  * Stand-ins for Electron's objects in tests (Electron cannot run under plain Node): they emit

@@ -3,8 +3,8 @@ import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { z } from 'zod'
-import { startService, type DemoInfo, type RunningService } from './server'
-import { signHeaders } from './signer'
+import { startService, type DemoInfo, type RunningService } from '../src/service/server'
+import { signHeaders } from '../src/service/signer'
 
 /**
  * For the service's own tests: a real service on an ephemeral port over a real SQLite file in a

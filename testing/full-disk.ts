@@ -1,4 +1,4 @@
-import { realDisk, type CacheDisk } from './disk'
+import { realDisk, type CacheDisk } from '../src/main/images/disk'
 
 /**
  * For tests: the real disk with room for only `room` more bytes, as a full disk behaves. A

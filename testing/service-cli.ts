@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { z } from 'zod'
-import { DemoRecord } from './demo'
+import { DemoRecord } from '../src/service/demo'
 
 /**
  * For tests that need the service as users run it: the CLI in its own process (its own event
