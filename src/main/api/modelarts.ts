@@ -6,6 +6,9 @@ import { joinUrl } from './endpoints'
 import type { HeaderLookup, HttpClient, PreparedRequest, RetryPolicy } from './http'
 import { canonicalQuery } from './signer'
 import {
+  WireEmpty,
+  WireRawSample,
+  type RawLabel,
   WireDataset,
   WireDatasetList,
   WireDeleteResult,
@@ -34,6 +37,15 @@ export interface ListSamplesQuery {
   sampleState?: '__ALL__' | '__NONE__'
   order?: 'asc' | 'desc'
   processParameter?: string
+}
+
+/** One verdict of ReviewSamples or AcceptSamples, as sent. */
+export interface WireComment {
+  sample_id: string
+  accept: boolean
+  comment?: string
+  score?: 'A' | 'B' | 'C' | 'D'
+  worker_id?: string
 }
 
 export interface CallOptions {
@@ -123,6 +135,36 @@ export class ModelArtsClient {
     const path = this.dataset(datasetId, '/data-annotations/samples/delete')
     const body = { samples: sampleIds, delete_source: false }
     return this.call('POST', path, {}, body, WireDeleteResult, call)
+  }
+
+  /** DescribeSample with the labels exactly as held (for a label change to start from). */
+  describeRawSample(jobId: string, sampleId: string, call: CallOptions = {}) {
+    const path = this.job(jobId, `/data-annotations/samples/${enc(sampleId)}`)
+    return this.get(path, {}, WireRawSample, call)
+  }
+
+  /**
+   * UpdateSamples, or UpdateWorkforceTaskSamples for a task's job: each sample's whole label
+   * list replaced (an empty list removes every label), with no version check.
+   */
+  updateSamples(
+    jobId: string,
+    samples: { sample_id: string; labels: RawLabel[] }[],
+    call: CallOptions = {}
+  ) {
+    const path = this.job(jobId, '/data-annotations/samples')
+    return this.call('PUT', path, {}, { samples }, WireDeleteResult, call)
+  }
+
+  /** ReviewSamples (`review`) or AcceptSamples (`acceptance`) on a task's samples. */
+  judgeSamples(jobId: string, kind: 'review' | 'acceptance', comments: WireComment[]) {
+    if (parseJobId(jobId).taskId === null)
+      throw new TagdeckError({
+        code: 'invalid_input',
+        message: 'Only a labeling task takes review verdicts'
+      })
+    const route = kind === 'review' ? '/data-annotations/review' : '/acceptance/batch-comment'
+    return this.call('POST', this.job(jobId, route), {}, { comments }, WireEmpty, {})
   }
 
   get<S extends z.ZodType>(path: string, query: Query, schema: S, call: CallOptions) {

@@ -3,6 +3,8 @@ import type { Dataset, Sample } from '../../shared/domain'
 import { TagdeckError } from '../../shared/errors'
 import { buildClient, type NetDeps } from '../connections/client'
 import { countingFetch, startServiceWorld, type ServiceWorld } from '../../../testing/local-service'
+import { taskJobId } from '../../shared/job-id'
+import { WireSampleList } from './wire'
 import { DELETE_CHUNK, type Operations } from './operations'
 
 // The five SDK operations and the UI's extra calls, against the real local service over HTTP.
@@ -284,5 +286,83 @@ describe('resilience', () => {
     const error = await client.ops.listDatasets().catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'auth' })
     expect(counter.calls).toHaveLength(1)
+  })
+})
+
+describe('label changes (UpdateSamples) and verdicts (ReviewSamples, AcceptSamples)', () => {
+  it('replaces labels from the raw list, keeping every property it does not understand', async () => {
+    const { page } = await ops.listPage(detection.id, { kind: 'tagged' }, 1, 2)
+    const [a, b] = page.samples.map((s) => s.id) as [string, string]
+    const raw = (await ops.rawLabels(detection.id, a)) ?? []
+    expect(raw.length).toBeGreaterThan(0)
+    // A colleague's tool wrote a property of its own on the first box.
+    const marked = raw.map((l, i) =>
+      i === 0 ? { ...l, score: 0.42, property: { ...l.property, 'acme:note': 'occluded' } } : l
+    )
+    expect(await ops.replaceLabels(detection.id, [{ id: a, labels: marked }])).toEqual([
+      { id: a, status: 'updated' }
+    ])
+    // Tagdeck moves the last box and sends the whole list back: the mark survives.
+    const mine = (await ops.rawLabels(detection.id, a)) ?? []
+    expect(mine[0]).toMatchObject({ score: 0.42, property: { 'acme:note': 'occluded' } })
+    const moved = mine.map((l, i) =>
+      i === mine.length - 1
+        ? {
+            ...l,
+            property: {
+              ...l.property,
+              '@modelarts:feature': [
+                [1, 2],
+                [30, 40]
+              ]
+            }
+          }
+        : l
+    )
+    const outcomes = await ops.replaceLabels(detection.id, [
+      { id: a, labels: moved },
+      { id: 'never-existed', labels: [] },
+      { id: b, labels: [] }
+    ])
+    expect(outcomes).toEqual([
+      { id: a, status: 'updated' },
+      { id: 'never-existed', status: 'gone', code: 'ModelArts.4420' },
+      { id: b, status: 'updated' }
+    ])
+    expect(await ops.rawLabels(detection.id, a)).toEqual(moved)
+    const seen = await ops.getImageInfoById(detection.id, a)
+    expect(seen.boxes.at(-1)).toMatchObject({ x1: 1, y1: 2, x2: 30, y2: 40 })
+    expect((await ops.getImageInfoById(detection.id, b)).tags).toEqual([])
+    expect(await ops.rawLabels(detection.id, 'never-existed')).toBeNull()
+  })
+
+  it("sends verdicts on a task's samples; refuses them on a dataset, or when the task is not reviewing", async () => {
+    const cloud = world.service.demo.newVersion
+    const [labeling, accepting] = cloud?.tasks ?? []
+    const job = taskJobId(cloud?.dataset.id ?? '', labeling?.id ?? '')
+    const { page } = await ops.listPage(job, { kind: 'everything' }, 1, 2)
+    const [a] = page.samples.map((s) => s.id)
+    await ops.judge(job, 'review', [
+      { sample_id: a ?? '', accept: false, comment: 'loose box', score: 'C' }
+    ])
+    // The service now lists it among the task's rejected samples.
+    const api = buildClient(world.akskProfile, world.service.demo.sk, quick).api
+    const rejected = await api.call(
+      'GET',
+      `/v2/${api.projectId}/datasets/${cloud?.dataset.id}/workforce-tasks/${labeling?.id}/data-annotations/samples`,
+      { sample_state: '__REJECTED__', limit: 100, offset: 0 },
+      undefined,
+      WireSampleList,
+      {}
+    )
+    expect(rejected.data.samples.map((s) => s.sample_id)).toEqual([a])
+
+    await expect(
+      ops.judge(detection.id, 'review', [{ sample_id: a ?? '', accept: true }])
+    ).rejects.toMatchObject({ code: 'invalid_input' })
+    const other = taskJobId(cloud?.dataset.id ?? '', accepting?.id ?? '')
+    await expect(
+      ops.judge(other, 'review', [{ sample_id: a ?? '', accept: true }])
+    ).rejects.toMatchObject({ code: 'service', service: { errorCode: 'ModelArts.4621' } })
   })
 })

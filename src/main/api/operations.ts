@@ -12,7 +12,7 @@ import type {
 import { TagdeckError, type TagdeckErrorPayload } from '../../shared/errors'
 import { parseJobId, taskAsJob } from '../../shared/job-id'
 import { mapLimit } from '../map-limit'
-import type { CallOptions, ListSamplesQuery, ModelArtsClient } from './modelarts'
+import type { CallOptions, ListSamplesQuery, ModelArtsClient, WireComment } from './modelarts'
 import {
   normalizeDataset,
   normalizeLabel,
@@ -20,7 +20,7 @@ import {
   normalizeStats,
   normalizeTask
 } from './normalize'
-import type { WireDeleteResult } from './wire'
+import type { RawLabel, WireDeleteResult } from './wire'
 
 /**
  * The vendor SDK's operations (api.md, "Operations the product must offer") with their
@@ -43,6 +43,17 @@ export interface ListedPage {
   /** Thumbnail source URLs that came with the page, so thumbnails need no extra lookup. */
   thumbSources: { id: string; source: string }[]
 }
+
+/** A sample's new label list, as UpdateSamples sends it. */
+export interface LabelReplacement {
+  id: string
+  labels: RawLabel[]
+}
+
+export type LabelOutcome =
+  | { id: string; status: 'updated' }
+  | { id: string; status: 'gone'; code: string }
+  | { id: string; status: 'failed'; code: string; message: string }
 
 export interface SampleResult {
   id: string
@@ -223,6 +234,63 @@ export class Operations {
       )
     })
     return chunk.map((id) => known.get(id) ?? { id, status: 'failed', code: 'unknown' })
+  }
+
+  /**
+   * A sample's labels exactly as the service holds them, every field and property kept: what a
+   * label change is made on (null when the sample is gone).
+   */
+  async rawLabels(jobId: string, sampleId: string): Promise<RawLabel[] | null> {
+    try {
+      const { data } = await this.client.describeRawSample(jobId, sampleId)
+      return data.labels ?? []
+    } catch (error) {
+      if (error instanceof TagdeckError && error.code === 'not_found') return null
+      throw error
+    }
+  }
+
+  /**
+   * UpdateSamples: each sample's whole label list replaced, in chunks of 100, one outcome per
+   * sample in request order: `updated`, `gone` (the service has no such sample, or not in this
+   * task) or `failed` with the service's reason. A chunk that fails as a whole throws; sending
+   * the same lists again is harmless (they replace, they do not add).
+   */
+  async replaceLabels(jobId: string, updates: LabelReplacement[]): Promise<LabelOutcome[]> {
+    const outcomes: LabelOutcome[] = []
+    for (let start = 0; start < updates.length; start += DELETE_CHUNK) {
+      const chunk = updates.slice(start, start + DELETE_CHUNK)
+      const { data } = await this.client.updateSamples(
+        jobId,
+        chunk.map((u) => ({ sample_id: u.id, labels: u.labels }))
+      )
+      const results = data.results ?? null
+      // Per-item results carry no ids: trusted only when there is one per sample asked.
+      const aligned = results !== null && results.length === chunk.length
+      chunk.forEach(({ id }, i) => {
+        const result = aligned ? results[i] : undefined
+        if (result?.success || (data.success && !aligned)) outcomes.push({ id, status: 'updated' })
+        else if (result?.error_code === SAMPLE_NOT_FOUND)
+          outcomes.push({ id, status: 'gone', code: SAMPLE_NOT_FOUND })
+        else
+          outcomes.push({
+            id,
+            status: 'failed',
+            code: result?.error_code ?? data.error_code ?? 'unknown',
+            message: result?.error_msg ?? data.error_msg ?? 'The service did not say why'
+          })
+      })
+    }
+    return outcomes
+  }
+
+  /**
+   * A reviewer's verdicts (ReviewSamples) or the owner's acceptance (AcceptSamples) on a task's
+   * samples: one call, all taken or none (the service refuses every one if the task is not in
+   * the state that takes them, or a sample is not the task's, and says why).
+   */
+  async judge(jobId: string, kind: 'review' | 'acceptance', verdicts: WireComment[]) {
+    await this.client.judgeSamples(jobId, kind, verdicts)
   }
 
   /**

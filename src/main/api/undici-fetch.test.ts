@@ -98,7 +98,9 @@ describe('undiciFetch', () => {
   })
 
   it('stops at its deadline, or when the caller aborts, before or during the answer', async () => {
-    await expect(undiciFetch(new URL('/slow', base), init({ timeoutMs: 50 }))).rejects.toMatchObject({
+    await expect(
+      undiciFetch(new URL('/slow', base), init({ timeoutMs: 50 }))
+    ).rejects.toMatchObject({
       name: 'TimeoutError'
     })
 

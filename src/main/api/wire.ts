@@ -74,6 +74,31 @@ export const WireSampleList = z.object({
   samples: z.array(WireSample).default([])
 })
 
+/**
+ * A label exactly as the service holds it, every field and property kept (the normalizers read
+ * `WireLabel`): what a label change starts from and sends back, so nothing Tagdeck does not
+ * understand is lost.
+ */
+export const RawLabel = z.looseObject({
+  name: z.string(),
+  type: z.number().optional(),
+  property: z.record(z.string(), z.unknown()).nullish()
+})
+export type RawLabel = z.infer<typeof RawLabel>
+
+/** DescribeSample read for a label change: the sample's labels untouched. */
+export const WireRawSample = z.object({
+  sample_id: z.string(),
+  labels: z.array(RawLabel).nullish()
+})
+
+/** ReviewSamples and AcceptSamples answer `{}`. */
+export const WireEmpty = z.object({})
+
+/**
+ * DeleteSamples' and UpdateSamples' answer: per-item results in request order, without sample
+ * ids.
+ */
 export const WireDeleteResult = z.object({
   success: z.boolean(),
   error_code: z.string().nullish(),
