@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest'
+import {
+  NEAR_DUPLICATE_DISTANCE,
+  nearDuplicateGroups,
+  signatureDistance,
+  signatureOf,
+  SIGNATURE_LENGTH
+} from './near-duplicates'
+
+/** A seeded generator, so a failure can be replayed. */
+function generator(seed: number) {
+  let s = seed >>> 0
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0
+    let t = s
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** A 4x4 RGBA image of random colours. */
+const image = (next: () => number) =>
+  Array.from({ length: 64 }, (_, i) => (i % 4 === 3 ? 255 : Math.round(next() * 255)))
+
+/** A copy: every value moved by up to `noise` (recompression, a slight crop). */
+const copyOf = (rgba: number[], next: () => number, noise: number) =>
+  rgba.map((v, i) =>
+    i % 4 === 3 ? v : Math.max(0, Math.min(255, Math.round(v + (next() * 2 - 1) * noise)))
+  )
+
+const sig = (rgba: number[]) => {
+  const s = signatureOf(rgba)
+  if (!s) throw new Error('flat image')
+  return s
+}
+
+describe('the colour signature', () => {
+  it('ignores brightness and contrast, not colour', () => {
+    const next = generator(1)
+    const rgba = image(next)
+    const brighter = rgba.map((v, i) => (i % 4 === 3 ? v : Math.round(v * 0.5 + 60)))
+    expect(signatureDistance(sig(rgba), sig(brighter))).toBeLessThan(0.02)
+    const other = image(next)
+    expect(signatureDistance(sig(rgba), sig(other))).toBeGreaterThan(0.5)
+    expect(sig(rgba)).toHaveLength(SIGNATURE_LENGTH)
+  })
+
+  it('has none for a flat image, and refuses pixels that are not 4x4 RGBA', () => {
+    expect(signatureOf(new Array(64).fill(128))).toBeNull()
+    expect(() => signatureOf(new Array(48).fill(1))).toThrow(/64 values/)
+  })
+})
+
+describe('near-duplicate groups', () => {
+  it('finds exactly the planted copies among unrelated images', () => {
+    const next = generator(7)
+    const signatures: Float32Array[] = []
+    const planted: number[][] = []
+    for (let k = 0; k < 400; k++) {
+      const original = image(next)
+      signatures.push(sig(original))
+      if (k % 20 === 0) {
+        const group = [signatures.length - 1]
+        for (let c = 0; c < 1 + (k % 3); c++) {
+          group.push(signatures.length)
+          signatures.push(sig(copyOf(original, next, 6)))
+        }
+        planted.push(group)
+      }
+    }
+    expect(nearDuplicateGroups(signatures)).toEqual(planted)
+  })
+
+  it('agrees with comparing every pair, on clustered signatures near the threshold', () => {
+    const next = generator(11)
+    const signatures: Float32Array[] = []
+    for (let k = 0; k < 120; k++) {
+      const base = image(next)
+      // Copies at every distance from well inside to well outside the threshold.
+      for (let c = 0; c < 5; c++) signatures.push(sig(copyOf(base, next, 4 + c * 8)))
+    }
+    const parent = signatures.map((_, i) => i)
+    const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i] ?? i)))
+    for (let i = 0; i < signatures.length; i++)
+      for (let j = i + 1; j < signatures.length; j++)
+        if (
+          signatureDistance(signatures[i] as Float32Array, signatures[j] as Float32Array) <
+          NEAR_DUPLICATE_DISTANCE
+        )
+          parent[Math.max(find(i), find(j))] = Math.min(find(i), find(j))
+    const expected = new Map<number, number[]>()
+    signatures.forEach((_, i) => expected.set(find(i), [...(expected.get(find(i)) ?? []), i]))
+    const groups = [...expected.values()].filter((g) => g.length > 1)
+    expect(groups.length).toBeGreaterThan(20)
+    expect(nearDuplicateGroups(signatures)).toEqual(groups)
+  })
+
+  it('joins near-duplicates of near-duplicates into one group, and has none for no images', () => {
+    const next = generator(3)
+    const a = image(next)
+    // b is close to a and c close to b; a and c need not be.
+    const b = copyOf(a, next, 14)
+    const c = copyOf(b, next, 14)
+    const far = image(next)
+    const signatures = [a, far, b, c].map(sig)
+    expect(nearDuplicateGroups(signatures)).toEqual([[0, 2, 3]])
+    expect(nearDuplicateGroups([])).toEqual([])
+  })
+})
