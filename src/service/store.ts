@@ -302,10 +302,6 @@ export class Store {
   }
 
   /**
-   * Deletes in one transaction; one outcome per id in request order (a repeated id is deleted
-   * once, then missing). Also returns the deleted rows, for their files.
-   */
-  /**
    * UpdateSamples: replaces each sample's labels (and size, when given) in one transaction,
    * with the counters and task rows that follow from them. A label name the dataset does not
    * have yet is added to its label list. Answers per sample whether it exists (false: nothing
@@ -398,6 +394,10 @@ export class Store {
     return []
   }
 
+  /**
+   * Deletes in one transaction; one outcome per id in request order (a repeated id is deleted
+   * once, then missing). Also returns the deleted rows, for their files.
+   */
   deleteSamples(datasetId: string, sampleIds: string[]) {
     const unlink = this.sql(
       'DELETE FROM sample_labels WHERE dataset_id = ? AND label = ? AND time = ? AND sample_id = ?'
