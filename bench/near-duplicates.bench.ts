@@ -2,6 +2,7 @@ import {
   nearDuplicateGroups,
   signatureOf
 } from '../src/renderer/src/offline/replica/near-duplicates'
+import { seededRandom as generator } from '../src/shared/random'
 
 /**
  * Grouping the near-duplicate signatures of a 100,000-image job (the problem finder's
@@ -17,17 +18,6 @@ import {
 const SIZE = Number(process.env['NEAR_DUP_BENCH_SIZE'] ?? 100_000)
 const TARGET_MS = 2_000
 const ROUNDS = 3
-
-function generator(seed: number) {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function demoLike(next: () => number): number[] {
   const pastel = () => [0, 1, 2].map(() => 170 + Math.round(next() * 80))

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Dataset, TagFilter } from '../src/shared/domain'
-import { random as seeded } from '../src/service/demo-recipes'
+import { seededRandom as seeded } from '../src/shared/random'
 import { startRealWorld, type RealWorld } from './real-world'
 
 /**

@@ -1,3 +1,4 @@
+import { seededRandom } from '../shared/random'
 import type { Recipe, Shape, ShapeKind } from './render'
 import type { StoredLabel } from './rows'
 import type { NewSample } from './store'
@@ -32,18 +33,6 @@ const SIZES: [number, number][] = [
   [1024, 768],
   [600, 600]
 ]
-
-/** mulberry32: small, fast and seeded, so a recipe can be made again from its seed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const int = (rand: () => number, lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1))
 const choose = <T>(rand: () => number, list: readonly T[]): T =>
@@ -122,7 +111,7 @@ function classificationRecipe(rand: () => number): { recipe: Recipe; labels: Sto
 }
 
 export function demoSamples(type: 0 | 1, count: number, seed: number, start: number): NewSample[] {
-  const rand = random(seed)
+  const rand = seededRandom(seed)
   let time = start
   return Array.from({ length: count }, (_, i) => {
     const { recipe, labels } = type === 0 ? classificationRecipe(rand) : detectionRecipe(rand)

@@ -6,18 +6,7 @@ import {
   signatureOf,
   SIGNATURE_LENGTH
 } from './near-duplicates'
-
-/** A seeded generator, so a failure can be replayed. */
-function generator(seed: number) {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom as generator } from '../../../../shared/random'
 
 /** A 4x4 RGBA image of random colours. */
 const image = (next: () => number) =>

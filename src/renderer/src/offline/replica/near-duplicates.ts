@@ -1,3 +1,5 @@
+import { seededRandom } from '../../../../shared/random'
+
 /**
  * Near-duplicate images: a small colour signature of each thumbnail, and groups of images whose
  * signatures are close. The signature is the image shrunk to 4x4 RGB (48 values), less their
@@ -69,14 +71,7 @@ const TOUCH = 8
 
 /** Fixed, seeded hyperplanes: the same buckets on every run. */
 function hyperplanes(): { at: Int32Array; sign: Float32Array } {
-  let s = 0x5eed
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = seededRandom(0x5eed)
   const n = TABLES * BITS * TOUCH
   const at = new Int32Array(n)
   const sign = new Float32Array(n)
