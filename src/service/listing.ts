@@ -96,7 +96,7 @@ function includes(scope: Scope, filter: SampleFilter, row: RemovedRow): boolean 
   if (filter.kind === 'tagged') return row.tagged
   if (filter.kind === 'untagged') return !row.tagged
   if (filter.kind === 'review')
-    return REVIEW_VALUES[filter.state].includes(row.reviews.get(scope.taskId ?? '') ?? 0)
+    return REVIEW_VALUES[filter.state].includes(row.tasks.get(scope.taskId ?? '') ?? 0)
   return row.labels.has(filter.label)
 }
 

@@ -27,10 +27,8 @@ export interface RemovedRow {
   id: string
   tagged: boolean
   labels: ReadonlySet<string>
-  /** The labeling tasks it belonged to. */
-  tasks: ReadonlySet<string>
-  /** Its review state in each of those tasks (`task_samples.review`). */
-  reviews: ReadonlyMap<string, number>
+  /** The labeling tasks it belonged to, with its review state in each (`task_samples.review`). */
+  tasks: ReadonlyMap<string, number>
 }
 
 export interface Listing {

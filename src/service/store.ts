@@ -438,8 +438,7 @@ export class Store {
         id: row.id,
         tagged: row.tagged,
         labels: new Set(row.labels.map(labelName)),
-        tasks: new Set(result.tasksOf.get(row.id)?.keys()),
-        reviews: result.tasksOf.get(row.id) ?? new Map()
+        tasks: result.tasksOf.get(row.id) ?? new Map()
       }))
     )
     return { outcomes: result.outcomes, rows: result.rows }

@@ -159,9 +159,10 @@ export class Tasks {
     )
     const out = new Map<string, ReviewFields>()
     for (const id of sampleIds) {
-      const row = VerdictRow.safeParse(read.get(taskId, id))
-      if (!row.success) continue
-      const r = row.data
+      const raw = read.get(taskId, id)
+      // Not the task's sample: nothing to add.
+      if (raw === undefined) continue
+      const r = VerdictRow.parse(raw)
       out.set(id, {
         ...(r.review === 0
           ? {}
