@@ -1,7 +1,13 @@
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { formatSdkDate, signHeaders } from './signer'
-import { ErrorBody, issueToken, KeystoneError, startWorld, type World } from '../../testing/service-world'
+import {
+  ErrorBody,
+  issueToken,
+  KeystoneError,
+  startWorld,
+  type World
+} from '../../testing/service-world'
 
 // AK/SK signatures (checked against the vendor's own Node signer) and IAM tokens (api.md).
 let world: World

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { KeystoneError, SampleList, startWorld, Stats, type World } from '../../testing/service-world'
+import {
+  KeystoneError,
+  SampleList,
+  startWorld,
+  Stats,
+  type World
+} from '../../testing/service-world'
 
 // Today's cloud, as the local service plays it: workspaces, old- and new-version datasets,
 // labeling tasks with their own samples and stats, and IAM's project lookup.

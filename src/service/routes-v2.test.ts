@@ -3,7 +3,14 @@ import { connect } from 'node:net'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { ErrorBody, SampleList, startWorld, Stats, WireSample, type World } from '../../testing/service-world'
+import {
+  ErrorBody,
+  SampleList,
+  startWorld,
+  Stats,
+  WireSample,
+  type World
+} from '../../testing/service-world'
 
 // Every v2 route over HTTP against a real service and SQLite file (api.md, "v2 routes").
 let world: World

@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { KeystoneError, rawCall, startWorld, tokenBody, type World } from '../../testing/service-world'
+import {
+  KeystoneError,
+  rawCall,
+  startWorld,
+  tokenBody,
+  type World
+} from '../../testing/service-world'
 
 // Failed IAM sign-ins are limited per user and per client address (sign-in-limits.ts), against
 // the real service with its test clock.
