@@ -255,6 +255,23 @@ describe('secrets are write-only', () => {
       'samples.page': { ...j, filter: { kind: 'untagged' }, page: 1, perPage: 3 },
       'samples.get': { ...j, sampleId: 'x1' },
       'samples.delete': { ...j, sampleIds: ['never-existed'] },
+      'samples.updateLabels': {
+        ...j,
+        edits: [
+          {
+            sampleId: 'never-existed',
+            base: { tags: [], boxes: [] },
+            mine: { tags: ['cat'], boxes: [] },
+            origins: [],
+            cleared: false
+          }
+        ]
+      },
+      'samples.judge': {
+        ...j,
+        stage: 'review',
+        verdicts: [{ sampleId: 'never-existed', accept: true, comment: '', score: 'A' }]
+      },
       'images.prefetch': { ...j, taskId: 'secret-scan', sampleIds, variant: 'thumb' },
       'images.cancelPrefetch': { taskId: 'secret-scan' },
       'images.present': { ...j, variant: 'thumb', sampleIds },

@@ -88,6 +88,8 @@ export function channelFunctions(invoke: Invoke): ChannelFunctions {
     'samples.page': fn('samples.page'),
     'samples.get': fn('samples.get'),
     'samples.delete': fn('samples.delete'),
+    'samples.updateLabels': fn('samples.updateLabels'),
+    'samples.judge': fn('samples.judge'),
     'images.prefetch': fn('images.prefetch'),
     'images.cancelPrefetch': fn('images.cancelPrefetch'),
     'images.present': fn('images.present'),

@@ -26,6 +26,8 @@ export const CHANNELS = [
   'samples.page',
   'samples.get',
   'samples.delete',
+  'samples.updateLabels',
+  'samples.judge',
   'images.prefetch',
   'images.cancelPrefetch',
   'images.present',

@@ -23,6 +23,7 @@ import {
   Workspace
 } from './domain'
 import { UpdateState } from './updates'
+import { LabelEdit, LabelEditOutcome, Verdict, VerdictOutcome, VerdictStage } from './labels'
 
 /**
  * The IPC contract: every channel the renderer may call, with the schema of its one argument
@@ -171,6 +172,18 @@ export const contract = {
     Job.extend({ sampleIds: SampleIds }),
     z.array(DeleteOutcome),
     'delete_samples: per-id outcome (deleted / gone / failed), in request order.'
+  ),
+  'samples.updateLabels': channel(
+    Job.extend({ edits: z.array(LabelEdit).min(1).max(100) }),
+    z.array(LabelEditOutcome),
+    'UpdateSamples, never over a colleague: each image read again and the edit merged with ' +
+      'what it holds (shared/label-merge.ts); one outcome per edit, in order.'
+  ),
+  'samples.judge': channel(
+    Job.extend({ stage: VerdictStage, verdicts: z.array(Verdict).min(1).max(100) }),
+    z.array(VerdictOutcome),
+    'ReviewSamples (stage review) or AcceptSamples (acceptance) on a task; a task in the ' +
+      'wrong state parks them (not an error); one outcome per verdict, in order.'
   ),
   'images.prefetch': channel(
     Job.extend({ taskId: Id, sampleIds: SampleIds, variant: ImageVariant }),

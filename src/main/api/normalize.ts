@@ -8,6 +8,7 @@ import type {
   Sample
 } from '../../shared/domain'
 import { taskJobId } from '../../shared/job-id'
+import { boxOfLabel } from '../../shared/label-merge'
 import type { WireDataset, WireLabel, WireSample, WireStats, WireWorkforceTask } from './wire'
 
 /** Wire JSON (api.md) to the renderer's types (src/shared/domain.ts). */
@@ -101,30 +102,6 @@ export function normalizeLabel(wire: WireLabel): Label {
   }
 }
 
-/** `[[x1,y1],[x2,y2]]`, numbers or numeric strings; anything else is not a box. */
-function boxOf(label: WireLabel): Box | null {
-  const property = label.property ?? {}
-  if (property['@modelarts:shape'] !== 'bndbox') return null
-  const feature = property['@modelarts:feature']
-  if (!Array.isArray(feature) || feature.length < 2) return null
-  const point = (p: unknown): [number, number] | null => {
-    if (!Array.isArray(p) || p.length < 2) return null
-    const [x, y] = [Number(p[0]), Number(p[1])]
-    return Number.isFinite(x) && Number.isFinite(y) ? [x, y] : null
-  }
-  const a = point(feature[0])
-  const b = point(feature[1])
-  if (!a || !b) return null
-  // Corners as given may be any two opposite ones: store top-left and bottom-right.
-  return {
-    tag: label.name,
-    x1: Math.min(a[0], b[0]),
-    y1: Math.min(a[1], b[1]),
-    x2: Math.max(a[0], b[0]),
-    y2: Math.max(a[1], b[1])
-  }
-}
-
 function sizeOf(metadata: Record<string, unknown> | null | undefined): Sample['size'] {
   const size = metadata?.['@modelarts:size']
   if (!Array.isArray(size) || size.length < 2) return null
@@ -139,7 +116,7 @@ function sizeOf(metadata: Record<string, unknown> | null | undefined): Sample['s
 
 export function normalizeSample(wire: WireSample): Sample {
   const labels = wire.labels ?? []
-  const boxes = labels.map(boxOf).filter((b): b is Box => b !== null)
+  const boxes = labels.map(boxOfLabel).filter((b): b is Box => b !== null)
   const tags = [...new Set(labels.map((l) => l.name))]
   return {
     id: wire.sample_id,

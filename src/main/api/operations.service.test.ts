@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Box } from '../../shared/domain'
+import { labelSetOf, type LabelEdit } from '../../shared/labels'
 import type { Dataset, Sample } from '../../shared/domain'
 import { TagdeckError } from '../../shared/errors'
 import { buildClient, type NetDeps } from '../connections/client'
@@ -364,5 +366,97 @@ describe('label changes (UpdateSamples) and verdicts (ReviewSamples, AcceptSampl
     await expect(
       ops.judge(other, 'review', [{ sample_id: a ?? '', accept: true }])
     ).rejects.toMatchObject({ code: 'service', service: { errorCode: 'ModelArts.4621' } })
+  })
+
+  it("applies a reviewer's edit, merges a colleague's change to another box, and reports a clash without sending", async () => {
+    const { page } = await ops.listPage(detection.id, { kind: 'tagged' }, 3, 3)
+    const sample = page.samples.find((s) => s.boxes.length >= 2)
+    if (!sample) throw new Error('the demo page has no image with two boxes')
+    const base = labelSetOf(sample)
+    const origins = base.boxes.map((_, i) => i)
+    const [first, second] = base.boxes as [Box, Box]
+    const moved = { ...first, x1: first.x1 + 1, x2: first.x2 + 1 }
+    const edit: LabelEdit = {
+      sampleId: sample.id,
+      base,
+      mine: { ...base, boxes: [moved, ...base.boxes.slice(1)] },
+      origins,
+      cleared: false
+    }
+    // A colleague relabels the second box first, from their own client.
+    const theirs = (await ops.rawLabels(detection.id, sample.id)) ?? []
+    const secondAt = theirs.findIndex((l) => l.name === second.tag)
+    const relabelled = theirs.map((l, i) => (i === secondAt ? { ...l, name: 'colleague-tag' } : l))
+    await ops.replaceLabels(detection.id, [{ id: sample.id, labels: relabelled }])
+
+    const [merged] = await ops.applyLabelEdits(detection.id, [edit])
+    expect(merged).toMatchObject({ sampleId: sample.id, status: 'merged' })
+    const now = await ops.getImageInfoById(detection.id, sample.id)
+    expect(now.boxes[0]).toEqual(moved)
+    expect(now.boxes[secondAt]?.tag).toBe('colleague-tag')
+    // Sent again (a crash before the answer was stored): nothing changes.
+    expect((await ops.applyLabelEdits(detection.id, [edit]))[0]?.status).toBe('unchanged')
+
+    // Both move the first box, differently: a conflict, and the service keeps theirs.
+    const mineAgain = labelSetOf(now)
+    const clash: LabelEdit = {
+      sampleId: sample.id,
+      base: mineAgain,
+      mine: { ...mineAgain, boxes: [{ ...moved, y2: moved.y2 + 5 }, ...mineAgain.boxes.slice(1)] },
+      origins: mineAgain.boxes.map((_, i) => i),
+      cleared: false
+    }
+    const held = (await ops.rawLabels(detection.id, sample.id)) ?? []
+    const theirMove = held.map((l, i) =>
+      i === 0
+        ? {
+            ...l,
+            property: {
+              ...l.property,
+              '@modelarts:feature': [
+                [moved.x1, moved.y1 - 3],
+                [moved.x2, moved.y2]
+              ]
+            }
+          }
+        : l
+    )
+    await ops.replaceLabels(detection.id, [{ id: sample.id, labels: theirMove }])
+    const [conflict, gone] = await ops.applyLabelEdits(detection.id, [
+      clash,
+      { ...clash, sampleId: 'never-existed' }
+    ])
+    expect(conflict).toMatchObject({ status: 'conflict', conflict: { reason: 'boxes' } })
+    expect(conflict?.conflict?.boxes).toHaveLength(1)
+    expect(gone).toMatchObject({ sampleId: 'never-existed', status: 'gone' })
+    expect(await ops.rawLabels(detection.id, sample.id)).toEqual(theirMove)
+  })
+
+  it('parks verdicts on a task in the wrong state and sorts out a sample the task does not hold', async () => {
+    const cloud = world.service.demo.newVersion
+    const [labeling, accepting] = cloud?.tasks ?? []
+    const job = taskJobId(cloud?.dataset.id ?? '', labeling?.id ?? '')
+    const { page } = await ops.listPage(job, { kind: 'everything' }, 1, 3)
+    const [a, b] = page.samples.map((s) => s.id) as [string, string]
+    const verdict = (sampleId: string, accept: boolean) => ({
+      sampleId,
+      accept,
+      comment: accept ? '' : 'box too loose',
+      score: 'B' as const
+    })
+    expect(
+      await ops.applyVerdicts(job, 'review', [
+        verdict(a, true),
+        verdict('not-in-task', false),
+        verdict(b, false)
+      ])
+    ).toEqual([
+      { sampleId: a, status: 'done' },
+      { sampleId: 'not-in-task', status: 'gone', code: 'ModelArts.4420' },
+      { sampleId: b, status: 'done' }
+    ])
+    const other = taskJobId(cloud?.dataset.id ?? '', accepting?.id ?? '')
+    const parked = await ops.applyVerdicts(other, 'review', [verdict(a, true)])
+    expect(parked).toMatchObject([{ sampleId: a, status: 'parked', code: 'ModelArts.4621' }])
   })
 })

@@ -12,6 +12,15 @@ import type {
 import { TagdeckError, type TagdeckErrorPayload } from '../../shared/errors'
 import { parseJobId, taskAsJob } from '../../shared/job-id'
 import { mapLimit } from '../map-limit'
+import { labelSetOfRaw, mergeLabels } from '../../shared/label-merge'
+import type {
+  LabelEdit,
+  LabelEditOutcome,
+  LabelSet,
+  Verdict,
+  VerdictOutcome,
+  VerdictStage
+} from '../../shared/labels'
 import type { CallOptions, ListSamplesQuery, ModelArtsClient, WireComment } from './modelarts'
 import {
   normalizeDataset,
@@ -34,6 +43,10 @@ export const THUMB_PROCESS = 'image/resize,m_lfit,h_200'
 /** The SDK sends at most this many ids per DeleteSamples call. */
 export const DELETE_CHUNK = 100
 const SAMPLE_NOT_FOUND = 'ModelArts.4420'
+/** The task is not in the state that takes these verdicts (the local service's code). */
+const TASK_STATE = 'ModelArts.4621'
+/** Label reads in flight at once before a label change is sent. */
+const EDIT_READS = 8
 const DATASET_PAGE = 100
 /** Every account's workspace; ListDatasets' documented default. */
 export const DEFAULT_WORKSPACE = '0'
@@ -282,6 +295,88 @@ export class Operations {
       })
     }
     return outcomes
+  }
+
+  /**
+   * Reviewers' label edits, never overwriting a colleague: each sample's labels are read again
+   * right before sending and the edit merged with them (shared/label-merge.ts); conflicts are
+   * answered, not sent. One outcome per edit, in order. A read or a chunk that fails as a whole
+   * throws (the caller sends again later: the merge makes a re-send harmless).
+   */
+  async applyLabelEdits(jobId: string, edits: LabelEdit[]): Promise<LabelEditOutcome[]> {
+    const held = await mapLimit(edits, EDIT_READS, (e) => this.rawLabels(jobId, e.sampleId))
+    const outcomes: LabelEditOutcome[] = []
+    const sends: { index: number; merged: boolean; result: LabelSet }[] = []
+    const replacements: LabelReplacement[] = []
+    edits.forEach((edit, index) => {
+      const theirs = held[index]
+      const { sampleId } = edit
+      if (theirs === null)
+        return void (outcomes[index] = { sampleId, status: 'gone', code: SAMPLE_NOT_FOUND })
+      const merge = mergeLabels(edit, theirs)
+      if (merge.kind === 'unchanged')
+        outcomes[index] = { sampleId, status: 'unchanged', result: labelSetOfRaw(theirs) }
+      else if (merge.kind === 'conflict') {
+        const { reason, theirs: theirLabels, boxes } = merge
+        outcomes[index] = {
+          sampleId,
+          status: 'conflict',
+          conflict: { reason, theirs: theirLabels, boxes }
+        }
+      } else {
+        sends.push({ index, merged: merge.merged, result: merge.result })
+        replacements.push({ id: sampleId, labels: merge.labels })
+      }
+    })
+    const replaced = await this.replaceLabels(jobId, replacements)
+    replaced.forEach((outcome, k) => {
+      const { index, merged, result } = sends[k]
+      const sampleId = edits[index].sampleId
+      outcomes[index] =
+        outcome.status === 'updated'
+          ? { sampleId, status: merged ? 'merged' : 'updated', result }
+          : {
+              sampleId,
+              status: outcome.status,
+              code: outcome.code,
+              message: 'message' in outcome ? outcome.message : undefined
+            }
+    })
+    return outcomes
+  }
+
+  /**
+   * Verdicts on a task's samples, each with its fate: the service takes a call all or none, so
+   * a task in the wrong state parks them all (with the service's reason), and a refusal over a
+   * sample the task no longer holds is resolved by sending them one by one.
+   */
+  async applyVerdicts(
+    jobId: string,
+    stage: VerdictStage,
+    verdicts: Verdict[]
+  ): Promise<VerdictOutcome[]> {
+    const wire = (v: Verdict): WireComment => ({
+      sample_id: v.sampleId,
+      accept: v.accept,
+      comment: v.comment,
+      score: v.score
+    })
+    try {
+      await this.judge(jobId, stage, verdicts.map(wire))
+      return verdicts.map((v) => ({ sampleId: v.sampleId, status: 'done' }))
+    } catch (error) {
+      const code = error instanceof TagdeckError ? error.service?.errorCode : undefined
+      if (code === TASK_STATE) {
+        const message = (error as TagdeckError).message
+        return verdicts.map((v) => ({ sampleId: v.sampleId, status: 'parked', code, message }))
+      }
+      if (code !== SAMPLE_NOT_FOUND) throw error
+      if (verdicts.length === 1)
+        return [{ sampleId: verdicts[0].sampleId, status: 'gone', code: SAMPLE_NOT_FOUND }]
+      const each: VerdictOutcome[] = []
+      for (const v of verdicts) each.push(...(await this.applyVerdicts(jobId, stage, [v])))
+      return each
+    }
   }
 
   /**

@@ -46,4 +46,10 @@ export function addJobHandlers(router: IpcRouter, services: MainServices): void 
   router.addHandler('samples.delete', async ({ connectionId, jobId, sampleIds }) =>
     (await ops(connectionId)).deleteSamples(jobId, sampleIds)
   )
+  router.addHandler('samples.updateLabels', async ({ connectionId, jobId, edits }) =>
+    (await ops(connectionId)).applyLabelEdits(jobId, edits)
+  )
+  router.addHandler('samples.judge', async ({ connectionId, jobId, stage, verdicts }) =>
+    (await ops(connectionId)).applyVerdicts(jobId, stage, verdicts)
+  )
 }

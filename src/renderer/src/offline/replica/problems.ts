@@ -1,4 +1,5 @@
 import type { Box, Sample } from '../../../../shared/domain'
+import { iou } from '../../../../shared/labels'
 
 /**
  * The problem finder's checks: what training would silently drop or learn wrong (boxes out of
@@ -60,15 +61,7 @@ export interface ProblemReport {
   rareLabels: string[]
 }
 
-const area = (b: Box) => Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1)
-
-export function iou(a: Box, b: Box): number {
-  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1)
-  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1)
-  if (w <= 0 || h <= 0) return 0
-  const inter = w * h
-  return inter / (area(a) + area(b) - inter)
-}
+export { iou }
 
 /** Bits of `PROBLEM_KINDS`, so a clean image costs no allocation. */
 const BIT = Object.fromEntries(PROBLEM_KINDS.map((k, i) => [k, 1 << i])) as Record<
