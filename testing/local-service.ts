@@ -18,7 +18,12 @@ export interface ServiceWorld {
   /** The IAM-user profile for the demo project (password: `service.demo.password`). */
   passwordProfile: Omit<ConnectionInput, 'secret'>
   faults(
-    body: { status: number; count: number } | { expireTokens: true } | { clear: true }
+    body:
+      | { status: number; count: number }
+      | { expireTokens: true }
+      | { clear: true }
+      /** Moves a labeling task on: 1 labeling (takes reviews), 2 accepting, 3 accepted... */
+      | { taskStatus: { task: string; status: number } }
   ): Promise<void>
   /** Stops the service (idempotent); the temp dir stays until `dispose`. */
   stop(): Promise<void>

@@ -48,9 +48,22 @@ export const Sample = z.object({
   size: ImageSize.nullable(),
   annotated: z.boolean(),
   time: z.number(),
-  bytes: z.number().nullable()
+  bytes: z.number().nullable(),
+  /**
+   * A labeling task's verdict on the image (absent: not a task's sample, or none yet): the
+   * owner's acceptance when given, else the reviewer's.
+   */
+  verdict: z
+    .object({
+      stage: z.enum(['review', 'acceptance']),
+      accept: z.boolean(),
+      comment: z.string(),
+      score: z.enum(['A', 'B', 'C', 'D']).nullable()
+    })
+    .optional()
 })
 export type Sample = z.infer<typeof Sample>
+export type SampleVerdict = NonNullable<Sample['verdict']>
 
 export const SamplePage = z.object({
   total: z.number().int().nonnegative(),
@@ -60,6 +73,19 @@ export const SamplePage = z.object({
 })
 export type SamplePage = z.infer<typeof SamplePage>
 
+/** A labeling task's state: `running` takes reviewers' verdicts, `accepting` the owner's. */
+export const TaskStatus = z.enum([
+  'created',
+  'starting',
+  'running',
+  'accepting',
+  'accepted',
+  'syncing',
+  'sampling',
+  'unknown'
+])
+export type TaskStatus = z.infer<typeof TaskStatus>
+
 export const Dataset = z.object({
   id: Id,
   name: z.string(),
@@ -68,7 +94,9 @@ export const Dataset = z.object({
   createdAt: z.number(),
   dataPath: z.string(),
   /** Labeling tasks on the dataset, as the service counts them (absent: not known). */
-  taskCount: z.number().int().nonnegative().optional()
+  taskCount: z.number().int().nonnegative().optional(),
+  /** A labeling task opened as a job: its state (which verdicts it takes). */
+  taskStatus: TaskStatus.optional()
 })
 export type Dataset = z.infer<typeof Dataset>
 
@@ -80,16 +108,7 @@ export const LabelingTask = z.object({
   taskId: Id,
   name: z.string(),
   type: DatasetType,
-  status: z.enum([
-    'created',
-    'starting',
-    'running',
-    'accepting',
-    'accepted',
-    'syncing',
-    'sampling',
-    'unknown'
-  ]),
+  status: TaskStatus,
   samples: z.object({
     total: z.number().int().nonnegative(),
     unannotated: z.number().int().nonnegative(),

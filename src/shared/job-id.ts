@@ -27,5 +27,11 @@ export function parseJobId(jobId: string): JobParts {
 
 /** A labeling task as the job screen opens it: its dataset, under the task's id, name and type. */
 export function taskAsJob(dataset: Dataset, task: LabelingTask): Dataset {
-  return { ...dataset, id: task.id, name: `${dataset.name} · ${task.name}`, type: task.type }
+  return {
+    ...dataset,
+    id: task.id,
+    name: `${dataset.name} · ${task.name}`,
+    type: task.type,
+    taskStatus: task.status
+  }
 }

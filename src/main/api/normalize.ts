@@ -126,8 +126,36 @@ export function normalizeSample(wire: WireSample): Sample {
     size: sizeOf(wire.metadata),
     annotated: labels.length > 0 || wire.sample_status === 'MANUAL_ANNOTATION',
     time: wire.sample_time ?? 0,
-    bytes: wire.sample_size ?? null
+    bytes: wire.sample_size ?? null,
+    ...verdictOf(wire)
   }
+}
+
+const GRADES = new Set(['A', 'B', 'C', 'D'])
+
+/** The task's verdict on a sample: the owner's acceptance when given, else the reviewer's. */
+function verdictOf(wire: WireSample): Pick<Sample, 'verdict'> {
+  const pick = (
+    stage: 'review' | 'acceptance',
+    accept: boolean | null | undefined,
+    comment: string | null | undefined,
+    score: string | null | undefined
+  ): Pick<Sample, 'verdict'> | null =>
+    typeof accept === 'boolean'
+      ? {
+          verdict: {
+            stage,
+            accept,
+            comment: comment ?? '',
+            score: score && GRADES.has(score) ? (score as 'A' | 'B' | 'C' | 'D') : null
+          }
+        }
+      : null
+  return (
+    pick('acceptance', wire.check_accept, wire.check_comment, wire.check_score) ??
+    pick('review', wire.review_accept, wire.review_comment, wire.review_score) ??
+    {}
+  )
 }
 
 export function normalizeStats(wire: WireStats): JobStats {

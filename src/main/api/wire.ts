@@ -65,7 +65,14 @@ export const WireSample = z.object({
   sample_time: num.nullish(),
   source: z.string().nullish(),
   labels: z.array(WireLabel).nullish(),
-  metadata: z.record(z.string(), z.unknown()).nullish()
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+  // A labeling task's sample: the reviewer's verdict and the owner's acceptance.
+  review_accept: z.boolean().nullish(),
+  review_comment: z.string().nullish(),
+  review_score: z.string().nullish(),
+  check_accept: z.boolean().nullish(),
+  check_comment: z.string().nullish(),
+  check_score: z.string().nullish()
 })
 export type WireSample = z.infer<typeof WireSample>
 

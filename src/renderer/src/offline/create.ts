@@ -1,4 +1,4 @@
-import type { OutboxStatus, JobKey } from './store/db'
+import type { EditRow, EditStatus, OutboxStatus, JobKey } from './store/db'
 import type { OfflineContext } from './context'
 import { evict, storageUsage, type EvictResult } from './store/evict'
 import {
@@ -16,7 +16,10 @@ import * as outbox from './outbox/outbox'
 import { cachedPage, readPage, refreshPage, type PageRequest, type PageView } from './reads/pages'
 import { SyncEngine, type SyncEngineOptions } from './sync/sync-engine'
 import { watchSyncStatus, type SyncStatus } from './sync/sync-status'
-import type { JobStats } from '../../../shared/domain'
+import type { JobStats, Sample } from '../../../shared/domain'
+import type { LabelSet } from '../../../shared/labels'
+import * as edits from './edits/edits'
+import { editCounts, resumeEdits } from './sync/sync-edits'
 import { TagdeckError } from '../../../shared/errors'
 import {
   inMemory,
@@ -28,6 +31,7 @@ import {
   type Replica
 } from './replica/replica'
 import { logFailure } from './log'
+import { jobEdits, withEdits } from './edits/overlay'
 import { refreshReplica } from './replica/refresh'
 import { narrows, type LocalSearch } from './replica/search'
 import type { Cached } from './reads/job-data'
@@ -85,6 +89,12 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
     refreshing.set(key, task)
   }
 
+  /** A page from the cache or the service, with the reviewer's edits on top. */
+  async function pageWithEdits(req: PageRequest): Promise<PageView> {
+    const view = await readPage(ctx, req)
+    return { ...view, samples: await withEdits(db, req, view.samples) }
+  }
+
   async function replicaOf(job: JobKey): Promise<Replica | null> {
     const replica = await loadReplica(db, job)
     if (replica) refreshWhenDue(replica)
@@ -127,14 +137,14 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
       // Reading a big replica takes a while (a 100,000-image job: about 2 s); until it is held,
       // the first view of a job, everything in the service's order, is its cached pages.
       if (req.filter.kind === 'everything' && req.search === undefined && !inMemory(db, req)) {
-        const page = await readPage(ctx, req)
+        const page = await pageWithEdits(req)
         void replicaOf(req).catch(logFailure('the offline copy of a job could not be read'))
         return page
       }
       const replica = await replicaOf(req)
       if (!replica) {
         if (narrows(req.search)) throw searchNeedsReplica()
-        return readPage(ctx, req)
+        return pageWithEdits(req)
       }
       const report = req.search?.problem ? await problemsOf(replica) : undefined
       const all = viewOf(replica, req.filter, req.search, report)
@@ -181,7 +191,10 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
       return whole
     },
     refreshPage: (req: PageRequest) => refreshPage(ctx, req),
-    cachedPage: (req: PageRequest) => cachedPage(db, req, clock.now()),
+    async cachedPage(req: PageRequest): Promise<PageView | null> {
+      const view = await cachedPage(db, req, clock.now())
+      return view && { ...view, samples: await withEdits(db, req, view.samples) }
+    },
     /** The job's counts: the replica's when held whole (with the service's label order), else cached. */
     async readStats(job: JobKey): Promise<Cached<JobStats>> {
       const replica = await replicaOf(job)
@@ -233,10 +246,60 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
     /** After the user signed in again: the paused queue of the connection goes out. */
     async resumeConnection(connectionId: string) {
       const n = await outbox.resumeConnection(db, clock, connectionId)
+      const m = await resumeEdits(db, connectionId, clock.now())
+      sync.wake()
+      return n + m
+    },
+    pendingCounts: (connectionId?: string) => outbox.pendingCounts(db, connectionId),
+
+    // ---- review edits (labels, verdicts), sent by the same runner --------------------------
+    /**
+     * The reviewer's labels for an image (`shown`: as they saw it, edits included; `origins`:
+     * for each of mine's boxes, the index of the box of `shown` it was made from, or null).
+     * Shown at once everywhere; sent after `holdMs`. Null: nothing left to send (back as the
+     * service holds it).
+     */
+    async editLabels(
+      job: JobKey,
+      shown: Sample,
+      mine: LabelSet,
+      origins: (number | null)[],
+      holdMs = undoWindowMs
+    ) {
+      const id = await edits.queueLabels(db, clock, job, shown, mine, origins, holdMs)
+      sync.wake()
+      return id
+    },
+    /** A verdict on a task's image, sent after `holdMs` (a later one replaces it until then). */
+    async judge(
+      job: JobKey,
+      sample: Pick<Sample, 'id' | 'name'>,
+      verdict: NonNullable<EditRow['verdict']>,
+      holdMs = undoWindowMs
+    ) {
+      const id = await edits.queueVerdict(db, clock, job, sample, verdict, holdMs)
+      sync.wake()
+      return id
+    },
+    /** Steps an edit back once, if it is not being sent (false: too late). */
+    undoEdit: (editId: string) => edits.undoEdit(db, clock, editId),
+    discardEdit: (editId: string) => edits.discardEdit(db, editId),
+    async resolveConflict(editId: string, choice: 'theirs' | 'mine') {
+      const done = await edits.resolveConflict(db, clock, editId, choice)
+      sync.wake()
+      return done
+    },
+    async retryEdits(editIds: readonly string[]) {
+      const n = await edits.retryEdits(db, clock, editIds)
       sync.wake()
       return n
     },
-    pendingCounts: (connectionId?: string) => outbox.pendingCounts(db, connectionId),
+    /** Edits per status (all connections, or one). */
+    editCounts: (connectionId?: string) => editCounts(db, connectionId),
+    /** Edits of some statuses, oldest first, for the panel (`limit` keeps it cheap). */
+    editRows: (statuses: readonly EditStatus[], limit = 200) => edits.editRows(db, statuses, limit),
+    /** A job's edits by image (liveQuery-safe: wrap it to follow changes). */
+    jobEdits: (job: JobKey) => jobEdits(db, job),
     pendingRows: (status: OutboxStatus, limit?: number): Promise<outbox.PanelRow[]> =>
       outbox.pendingRows(db, status, limit),
     watchSyncStatus: (listener: (status: SyncStatus) => void, connectionId?: string) =>

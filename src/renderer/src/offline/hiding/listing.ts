@@ -20,7 +20,8 @@ export const writeScope = (db: TagdeckDb) => [
   db.inflight,
   db.settled,
   db.pauses,
-  db.syncState
+  db.syncState,
+  db.edits
 ]
 
 export const listingKey = (l: {

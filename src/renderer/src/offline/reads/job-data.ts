@@ -8,6 +8,7 @@ import { hasSettled, jobInFlight, settledRows } from '../store/batches'
 import { cachedSamples, rebaseJob, writeScope } from '../hiding/listing'
 import { subtractFromStats } from '../hiding/overlay'
 import { logFailure } from '../log'
+import { overlay, sampleEdits } from '../edits/overlay'
 
 /** Cache-first reads of a job's stats, labels and single samples (the viewer). */
 
@@ -144,15 +145,16 @@ export async function cachedSample(
 ): Promise<CachedSample | null> {
   return db.transaction(
     'r',
-    [db.samples, db.pages, db.pageIds, db.outbox, db.settled],
+    [db.samples, db.pages, db.pageIds, db.outbox, db.settled, db.edits],
     async () => {
       const found = (await cachedSamples(db, job, [sampleId])).get(sampleId)
       if (!found) return null
+      const edits = await sampleEdits(db, job, sampleId)
       const key = outboxId(job.connectionId, job.jobId, sampleId)
       const queued = (await queuedKeys(db, [key])).has(key)
       const settled = queued ? [] : await settledRows(db, job)
       return {
-        value: found.sample,
+        value: overlay(found.sample, edits),
         fetchedAt: found.at,
         ageMs: Math.max(0, now - found.at),
         pendingDeletion: queued || settled.some((r) => r.sampleId === sampleId)

@@ -2,6 +2,7 @@ import type { JobStats, Sample, TagFilter } from '../../../../shared/domain'
 import type { JobKey, ListingRow, OfflineJobRow, PageRow, TagdeckDb } from '../store/db'
 import { filterKey } from '../store/db'
 import { listingKey } from '../hiding/listing'
+import { jobEdits, overlayAll } from '../edits/overlay'
 import { findProblemsInSlices, type ProblemKind, type ProblemReport } from './problems'
 import { inFilter, matcher, narrows, searchKey, sortSamples, type LocalSearch } from './search'
 
@@ -88,6 +89,21 @@ export async function loadReplica(db: TagdeckDb, job: JobKey): Promise<Replica |
   }
 }
 
+/**
+ * Patches the samples held in memory (the service took a review edit), so the next read need not
+ * read every page again; the pages in the database are patched alike by the caller.
+ */
+export function patchHeld(
+  db: TagdeckDb,
+  job: JobKey,
+  patches: ReadonlyMap<string, (sample: Sample) => Sample>
+): void {
+  const entry = held.get(db)?.get(jobKeyOf(job))
+  if (!entry) return
+  entry.samples = entry.samples.map((s) => patches.get(s.id)?.(s) ?? s)
+  entry.replica = null
+}
+
 /** Whether the job's samples are held in memory (a read of the replica costs no page read). */
 export function inMemory(db: TagdeckDb, job: JobKey): boolean {
   return held.get(db)?.has(jobKeyOf(job)) ?? false
@@ -106,14 +122,15 @@ async function readReplica(db: TagdeckDb, job: JobKey): Promise<Replica | null> 
   })
   const jobs = held.get(db) ?? new Map<string, Held>()
   held.set(db, jobs)
-  const [pin, row, listing] = await db.transaction(
+  const [pin, row, listing, edits] = await db.transaction(
     'r',
-    [db.offlineJobs, db.jobs, db.listings],
+    [db.offlineJobs, db.jobs, db.listings, db.edits],
     () =>
       Promise.all([
         db.offlineJobs.get([job.connectionId, job.jobId]),
         db.jobs.get([job.connectionId, job.jobId]),
-        db.listings.get(key)
+        db.listings.get(key),
+        jobEdits(db, job)
       ])
   )
   if (!isWholeJob(pin) || !listing) return null
@@ -154,7 +171,10 @@ async function readReplica(db: TagdeckDb, job: JobKey): Promise<Replica | null> 
   const hidden = listing.hidden
   const replica: Replica = {
     job,
-    samples: current.samples.filter((s) => !(s.id in hidden)),
+    samples: overlayAll(
+      current.samples.filter((s) => !(s.id in hidden)),
+      edits
+    ),
     fetchedAt: current.fetchedAt,
     version,
     views: new Map(),

@@ -1,5 +1,6 @@
 import { Dexie, type Table } from 'dexie'
 import type { Dataset, JobStats, Label, Sample, TagFilter } from '../../../../shared/domain'
+import type { BoxConflict, LabelSet, Verdict, VerdictStage } from '../../../../shared/labels'
 
 /**
  * The renderer's offline memory (IndexedDB through Dexie). One typed database per profile;
@@ -166,6 +167,51 @@ export interface SettledRow extends JobKey {
 /** What a confirmed deletion still needs: which sample, and what it took from the counts. */
 export type SettledSample = Pick<QueuedSample, 'sampleId' | 'tags' | 'boxTags'>
 
+/**
+ * Where a review edit stands: `queued` (undoable), `sending`, `failed` (the service refused it),
+ * `paused` (sign in again), `conflict` (a colleague changed the image: the reviewer chooses) or
+ * `parked` (the task no longer takes the verdict: kept with the reason, not retried).
+ */
+export type EditStatus = 'queued' | 'sending' | 'failed' | 'paused' | 'conflict' | 'parked'
+
+/** A reviewer's change of an image's labels: as they saw them, and as they want them. */
+export interface LabelChange {
+  base: LabelSet
+  mine: LabelSet
+  /** For each of mine's boxes, the base box it was made from (null: drawn new). */
+  origins: (number | null)[]
+  cleared: boolean
+}
+
+/**
+ * A review edit of one image, waiting for the service: its labels changed, or a verdict. One
+ * row per image and kind (`editId`): a second change of the same image replaces `mine` and
+ * remembers the one before (`history`), so undo steps back through them until it is sent.
+ */
+export interface EditRow extends JobKey {
+  id: string
+  sampleId: string
+  /** The image's name when edited (the panel and the report show it). */
+  name: string | null
+  kind: 'labels' | 'verdict'
+  labels: LabelChange | null
+  verdict: (Omit<Verdict, 'sampleId'> & { stage: VerdictStage }) | null
+  /** Earlier states of this edit, newest last (undo pops one). */
+  history: { labels: LabelChange | null; verdict: EditRow['verdict'] }[]
+  status: EditStatus
+  attempts: number
+  nextAttemptAt: number
+  createdAt: number
+  updatedAt: number
+  lastError: OutboxError | null
+  /** Why it was not sent: what the service holds now, and the boxes both changed. */
+  conflict: { reason: 'boxes' | 'empty'; theirs: LabelSet; boxes: BoxConflict[] } | null
+}
+
+/** An edit's id: one per image and kind. */
+export const editId = (job: JobKey, sampleId: string, kind: EditRow['kind']): string =>
+  `${job.connectionId}/${job.jobId}/${sampleId}/${kind}`
+
 export type OfflinePhase = 'pages' | 'thumb' | 'full' | 'done'
 export type OfflineState = 'running' | 'paused' | 'done' | 'error'
 
@@ -242,6 +288,7 @@ export type TagdeckDb = Dexie & {
   syncState: Table<SyncStateRow, string>
   pauses: Table<PauseRow, string>
   jobLists: Table<JobListRow, string>
+  edits: Table<EditRow, string>
 }
 
 /** The stores of schema versions 1 and 2 (kept whole: the upgrade test opens a version 2). */
@@ -327,8 +374,14 @@ export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
         )
       await tx.table('pageIds').bulkAdd(ids)
     })
+  // Review edits (labels, verdicts) beside the deletions: one row per image and kind.
+  db.version(7).stores({ edits: EDITS_SCHEMA })
   return db
 }
+
+/** The edits' indexes: a job's, and the sync's (by status, then due time). */
+export const EDITS_SCHEMA =
+  'id, [connectionId+jobId], [status+nextAttemptAt], [connectionId+status]'
 
 /** The outbox index the counts read (keys only) and a connection's groups by status are found by. */
 export const COUNT_INDEX = '[connectionId+status+size]'

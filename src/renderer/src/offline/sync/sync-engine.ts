@@ -23,6 +23,20 @@ import {
   type Progress
 } from './sync-batches'
 import { logFailure } from '../log'
+import {
+  editsDueNow,
+  failEdits,
+  nextEditDue,
+  noEditCounts,
+  pickEdits,
+  recoverEdits,
+  sendEdits,
+  settleEdits,
+  type EditCounts
+} from './sync-edits'
+
+/** Batches of review edits out at once (each up to 100 reads and one write in main). */
+const EDIT_CONCURRENCY = 4
 
 /**
  * Drains the outbox. One runner across windows: whoever holds the Web Lock `lockName` sends,
@@ -110,7 +124,11 @@ export class SyncEngine {
       this.ctx.connectivity.subscribe((c) => {
         if (c.state !== 'online' || !this.leading) return
         this.blocked.delete(c.connectionId)
-        void dueNow(this.db, c.connectionId, this.ctx.clock.now()).then(() => this.wake())
+        const now = this.ctx.clock.now()
+        void Promise.all([
+          dueNow(this.db, c.connectionId, now),
+          editsDueNow(this.db, c.connectionId, now)
+        ]).then(() => this.wake(), logFailure('queued changes could not be made due'))
       })
     )
     this.running = this.ctx.locks(this.options.lockName, abort.signal, () =>
@@ -148,12 +166,25 @@ export class SyncEngine {
       next: () => this.wake(),
       error: logFailure('the sync runner no longer hears of new deletions')
     })
+    // Review edits alike: any write to queued ones (the newest due key) wakes it.
+    const edits = liveQuery(() =>
+      this.db.edits
+        .where('[status+nextAttemptAt]')
+        .between(['queued', Dexie.minKey], ['queued', Dexie.maxKey])
+        .reverse()
+        .limit(1)
+        .primaryKeys()
+    ).subscribe({
+      next: () => this.wake(),
+      error: logFailure('the sync runner no longer hears of new review edits')
+    })
     try {
       await this.recover()
       while (!signal.aborted) {
         if (this.wakeUp.signal.aborted) this.wakeUp = new AbortController()
         try {
           await this.drain(signal)
+          await this.drainEdits(signal)
         } catch (error) {
           // The database itself failed (quota, a closed connection): note it, try again later.
           await noteError(this.db, error, this.ctx.clock.now()).catch(
@@ -169,6 +200,7 @@ export class SyncEngine {
       }
     } finally {
       queued.unsubscribe()
+      edits.unsubscribe()
       this.leading = false
     }
   }
@@ -179,6 +211,7 @@ export class SyncEngine {
    * cache. Only the lock holder sends, so any batch in flight it finds is an orphan.
    */
   async recover(): Promise<number> {
+    await recoverEdits(this.db)
     const { stuck, settledJobs } = await releaseStuck(this.db)
     for (const job of settledJobs) await rebaseIfDone(this.db, job, this.ctx.clock.now())
     return stuck
@@ -265,6 +298,35 @@ export class SyncEngine {
     return report
   }
 
+  /**
+   * Sends every due review edit of every reachable connection, `EDIT_CONCURRENCY` batches at a
+   * time, each settled by its own transaction as its answer comes (see sync-edits.ts).
+   */
+  async drainEdits(signal?: AbortSignal): Promise<EditCounts> {
+    const counts = noEditCounts()
+    while (!signal?.aborted) {
+      const batches = await pickEdits(this.db, this.ctx.clock.now(), this.ready, EDIT_CONCURRENCY)
+      if (batches.length === 0) break
+      await Promise.all(
+        batches.map(async (batch) => {
+          let outcomes
+          try {
+            outcomes = await sendEdits(this.ctx.transport, batch)
+          } catch (error) {
+            const { kind, rows } = await failEdits(this.deps, batch, error)
+            if (kind === 'retry') this.block(batch.connectionId)
+            counts[kind === 'auth' ? 'paused' : kind === 'retry' ? 'retried' : 'failed'] += rows
+            return
+          }
+          this.blocked.delete(batch.connectionId)
+          const settled = await settleEdits(this.deps, batch, outcomes)
+          for (const key of Object.keys(counts) as (keyof EditCounts)[]) counts[key] += settled[key]
+        })
+      )
+    }
+    return counts
+  }
+
   /** One batch's request; its answer or its failure, never a rejection. */
   private async request(batch: Batch): Promise<Answer> {
     try {
@@ -342,11 +404,14 @@ export class SyncEngine {
   /** Milliseconds until some queued group of a reachable connection is due. */
   private async nextDueIn(): Promise<number> {
     const now = this.ctx.clock.now()
-    const next = await nextAttemptAt(this.db, (connectionId) =>
+    const notBefore = (connectionId: string) =>
       this.ctx.connectivity.mayTry(connectionId)
         ? (this.blocked.get(connectionId)?.until ?? 0)
         : null
-    )
-    return Math.max(0, next - now)
+    const [next, edit] = await Promise.all([
+      nextAttemptAt(this.db, notBefore),
+      nextEditDue(this.db, notBefore)
+    ])
+    return Math.max(0, Math.min(next, edit) - now)
   }
 }

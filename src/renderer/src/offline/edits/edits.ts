@@ -1,0 +1,299 @@
+import type { Sample } from '../../../../shared/domain'
+import { labelSetOf, sameLabels, withLabels, type LabelSet } from '../../../../shared/labels'
+import type { Clock } from '../../../../shared/clock'
+import { touchJob, editId } from '../store/db'
+import { Dexie } from 'dexie'
+import type { EditRow, EditStatus, JobKey, LabelChange, TagdeckDb } from '../store/db'
+import { jobPagesHolding, putPages } from '../store/page-rows'
+import { writeScope } from '../hiding/listing'
+import { patchHeld } from '../replica/replica'
+
+/**
+ * Review edits: a reviewer's label changes and verdicts, queued beside the deletions and sent by
+ * the same sync runner (sync/sync-edits.ts). Queueing writes the edit and bumps the job in one
+ * transaction, so every read shows it at once (`overlay`) and a crash loses nothing. Until it
+ * is being sent an edit can be undone step by step. Once the service holds it, the cached
+ * copies of the image take the labels the service answered (`settleLabels`) and the edit goes.
+ */
+
+function freshRow(
+  job: JobKey,
+  sample: Pick<Sample, 'id' | 'name'>,
+  kind: EditRow['kind'],
+  now: number,
+  paused: boolean,
+  holdMs: number
+): EditRow {
+  return {
+    ...job,
+    id: editId(job, sample.id, kind),
+    sampleId: sample.id,
+    name: sample.name,
+    kind,
+    labels: null,
+    verdict: null,
+    history: [],
+    status: paused ? 'paused' : 'queued',
+    attempts: 0,
+    nextAttemptAt: now + holdMs,
+    createdAt: now,
+    updatedAt: now,
+    lastError: null,
+    conflict: null
+  }
+}
+
+/** Why an edit could not be queued: it is on its way to the service. */
+export class EditInFlight extends Error {
+  constructor() {
+    super('This change is being sent; edit again once it is through')
+  }
+}
+
+/**
+ * Queues (or changes) an edit of one image, in one transaction. `change` gets what the image
+ * shows now (the reviewer's earlier edit, if any) and returns the new edit; an edit that brings
+ * the image back to what the service holds is dropped. Returns the edit's id, or null when
+ * nothing is left to send.
+ */
+async function putEdit(
+  db: TagdeckDb,
+  clock: Clock,
+  job: JobKey,
+  sample: Pick<Sample, 'id' | 'name'>,
+  kind: EditRow['kind'],
+  change: (row: EditRow) => Pick<EditRow, 'labels' | 'verdict'> | null,
+  holdMs: number
+): Promise<string | null> {
+  return db.transaction('rw', writeScope(db), async () => {
+    const now = clock.now()
+    const id = editId(job, sample.id, kind)
+    const paused = (await db.pauses.get(job.connectionId)) !== undefined
+    const known = await db.edits.get(id)
+    if (known?.status === 'sending') throw new EditInFlight()
+    const row = known ?? freshRow(job, sample, kind, now, paused, holdMs)
+    const next = change(row)
+    if (next === null) {
+      if (known) await db.edits.delete(id)
+    } else {
+      await db.edits.put({
+        ...row,
+        ...next,
+        history: known ? [...row.history, { labels: row.labels, verdict: row.verdict }] : [],
+        // A changed edit is due again; a conflict or refusal starts over from the new one.
+        status: paused ? 'paused' : 'queued',
+        nextAttemptAt: now + holdMs,
+        updatedAt: now,
+        lastError: null,
+        conflict: null
+      })
+    }
+    await touchJob(db, job, {})
+    return next === null ? null : id
+  })
+}
+
+/**
+ * The reviewer's labels for an image. `shown` is the image as the reviewer saw it (with any
+ * earlier edit on top); `mine` and `origins` (for each of mine's boxes, the index of the box of
+ * `shown` it was made from, or null) say what they made of it.
+ */
+export function queueLabels(
+  db: TagdeckDb,
+  clock: Clock,
+  job: JobKey,
+  shown: Sample,
+  mine: LabelSet,
+  origins: (number | null)[],
+  holdMs = 0
+): Promise<string | null> {
+  return putEdit(
+    db,
+    clock,
+    job,
+    shown,
+    'labels',
+    (row) => {
+      // Origins name boxes of the service's labels (`base`), through any earlier edit.
+      const earlier = row.labels
+      const base = earlier ? earlier.base : labelSetOf(shown)
+      const through = origins.map((o) => (o === null ? null : earlier ? earlier.origins[o] : o))
+      if (earlier && through.some((o) => o === undefined))
+        throw new Error('an origin names no box of the image as shown')
+      const labels: LabelChange = {
+        base,
+        mine,
+        origins: through as (number | null)[],
+        cleared: mine.tags.length === 0 && mine.boxes.length === 0
+      }
+      if (sameLabels(base, mine) && labels.origins.every((o, i) => o === i)) return null
+      return { labels, verdict: null }
+    },
+    holdMs
+  )
+}
+
+/** A verdict on a task's image (a later one on the same image replaces it until sent). */
+export function queueVerdict(
+  db: TagdeckDb,
+  clock: Clock,
+  job: JobKey,
+  sample: Pick<Sample, 'id' | 'name'>,
+  verdict: NonNullable<EditRow['verdict']>,
+  holdMs = 0
+): Promise<string | null> {
+  return putEdit(db, clock, job, sample, 'verdict', () => ({ labels: null, verdict }), holdMs)
+}
+
+/**
+ * Steps an edit back once (to the reviewer's previous change of that image, or to none), if it
+ * is not being sent. Returns false when it was too late (sent, or being sent) or unknown.
+ */
+export async function undoEdit(db: TagdeckDb, clock: Clock, id: string): Promise<boolean> {
+  return db.transaction('rw', writeScope(db), async () => {
+    const row = await db.edits.get(id)
+    if (!row || row.status === 'sending') return false
+    const previous = row.history.at(-1)
+    if (!previous) await db.edits.delete(id)
+    else
+      await db.edits.put({
+        ...row,
+        ...previous,
+        history: row.history.slice(0, -1),
+        status: row.status === 'paused' ? 'paused' : 'queued',
+        updatedAt: clock.now(),
+        conflict: null,
+        lastError: null
+      })
+    await touchJob(db, row, {})
+    return true
+  })
+}
+
+/** Gives an edit up (a failed or parked one, or a conflict settled as "theirs"). */
+export async function discardEdit(db: TagdeckDb, id: string): Promise<boolean> {
+  return db.transaction('rw', writeScope(db), async () => {
+    const row = await db.edits.get(id)
+    if (!row || row.status === 'sending') return false
+    await db.edits.delete(id)
+    // A conflict's "theirs" is what the image now shows.
+    if (row.conflict) await settleLabels(db, row, row.conflict.theirs)
+    await touchJob(db, row, {})
+    return true
+  })
+}
+
+/**
+ * A conflict settled: `theirs` keeps the colleague's labels (the edit goes); `mine` sends the
+ * reviewer's labels over what the service holds now (the colleague's change is the new base).
+ */
+export async function resolveConflict(
+  db: TagdeckDb,
+  clock: Clock,
+  id: string,
+  choice: 'theirs' | 'mine'
+): Promise<boolean> {
+  if (choice === 'theirs') return discardEdit(db, id)
+  return db.transaction('rw', writeScope(db), async () => {
+    const row = await db.edits.get(id)
+    if (!row?.conflict || !row.labels) return false
+    const now = clock.now()
+    const base = row.conflict.theirs
+    const mine = row.labels.mine
+    await db.edits.put({
+      ...row,
+      // Mine replaces theirs whole: none of mine's boxes is one of theirs.
+      labels: { base, mine, origins: mine.boxes.map(() => null), cleared: row.labels.cleared },
+      status: 'queued',
+      nextAttemptAt: now,
+      updatedAt: now,
+      conflict: null,
+      lastError: null
+    })
+    await settleLabels(db, row, base)
+    await touchJob(db, row, {})
+    return true
+  })
+}
+
+/** Sends failed or parked edits again. */
+export async function retryEdits(db: TagdeckDb, clock: Clock, ids: readonly string[]) {
+  return db.transaction('rw', db.edits, db.pauses, async () => {
+    const now = clock.now()
+    const rows = (await db.edits.bulkGet([...ids])).filter(
+      (r): r is EditRow => r !== undefined && (r.status === 'failed' || r.status === 'parked')
+    )
+    const paused = new Set((await db.pauses.toArray()).map((p) => p.connectionId))
+    await db.edits.bulkPut(
+      rows.map((r) => ({
+        ...r,
+        status: paused.has(r.connectionId) ? ('paused' as const) : ('queued' as const),
+        attempts: 0,
+        nextAttemptAt: now,
+        updatedAt: now,
+        lastError: null
+      }))
+    )
+    return rows.length
+  })
+}
+
+/**
+ * The service holds these labels now: every cached copy of the image takes them (its pages, its
+ * own row, the replica held in memory), in the caller's transaction (`writeScope`).
+ */
+export async function settleLabels(
+  db: TagdeckDb,
+  row: Pick<EditRow, 'connectionId' | 'jobId' | 'sampleId'>,
+  labels: LabelSet
+): Promise<void> {
+  await patchCached(db, row, new Map([[row.sampleId, (s: Sample) => withLabels(s, labels)]]))
+}
+
+/** Rewrites cached copies of some samples of a job (pages and single rows). */
+export async function patchCached(
+  db: TagdeckDb,
+  job: JobKey,
+  patches: Map<string, (sample: Sample) => Sample>
+): Promise<void> {
+  if (patches.size === 0) return
+  const pages = await jobPagesHolding(db, job, new Set(patches.keys()))
+  await putPages(
+    db,
+    pages.map((page) => ({
+      ...page,
+      samples: page.samples.map((s) => patches.get(s.id)?.(s) ?? s)
+    }))
+  )
+  const keys = [...patches.keys()].map(
+    (id) => [job.connectionId, job.jobId, id] as [string, string, string]
+  )
+  patchHeld(db, job, patches)
+  const rows = await db.samples.bulkGet(keys)
+  await db.samples.bulkPut(
+    rows.flatMap((r) =>
+      r ? [{ ...r, sample: (patches.get(r.sampleId) as (s: Sample) => Sample)(r.sample) }] : []
+    )
+  )
+}
+
+/** Edits of some statuses, oldest first, up to `limit` (the panel's rows). */
+export async function editRows(
+  db: TagdeckDb,
+  statuses: readonly EditStatus[],
+  limit: number
+): Promise<EditRow[]> {
+  const byStatus = await Promise.all(
+    statuses.map((status) =>
+      db.edits
+        .where('[status+nextAttemptAt]')
+        .between([status, Dexie.minKey], [status, Dexie.maxKey])
+        .limit(limit)
+        .toArray()
+    )
+  )
+  return byStatus
+    .flat()
+    .sort((a, b) => a.createdAt - b.createdAt)
+    .slice(0, limit)
+}

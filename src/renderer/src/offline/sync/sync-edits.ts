@@ -1,0 +1,310 @@
+import { Dexie } from 'dexie'
+import type { LabelEditOutcome, VerdictOutcome } from '../../../../shared/labels'
+import { withLabels } from '../../../../shared/labels'
+import type { Sample } from '../../../../shared/domain'
+import { backoffDelay } from '../../../../shared/backoff'
+import type { EditRow, EditStatus, JobKey, TagdeckDb } from '../store/db'
+import { OUTBOX_GROUP, touchJob } from '../store/db'
+import { writeScope } from '../hiding/listing'
+import { patchCached } from '../edits/edits'
+import { describe } from '../errors'
+import { classify, type BatchDeps } from './sync-batches'
+import type { Ready } from './sync-pick'
+import type { Transport } from '../deps'
+
+/**
+ * Sending review edits: due rows, in batches of at most `OUTBOX_GROUP` of one job and kind
+ * (and, for verdicts, one stage), are marked `sending` (no undo any more), sent, and settled
+ * by their outcomes. A runner that dies leaves rows `sending`: `recoverEdits` queues them
+ * again, and sending them twice changes nothing on the service (a label edit the service
+ * already holds is `unchanged`; a verdict sets the same fields again).
+ */
+
+export interface EditBatch extends JobKey {
+  kind: EditRow['kind']
+  rows: EditRow[]
+}
+
+/** Counts of one settle, for the drain's report. */
+export interface EditCounts {
+  done: number
+  conflicts: number
+  parked: number
+  failed: number
+  retried: number
+  paused: number
+}
+
+export const noEditCounts = (): EditCounts => ({
+  done: 0,
+  conflicts: 0,
+  parked: 0,
+  failed: 0,
+  retried: 0,
+  paused: 0
+})
+
+/** Queued edits due by `now`, oldest due first (the sync's index). */
+const dueEdits = (db: TagdeckDb, now: number) =>
+  db.edits
+    .where('[status+nextAttemptAt]')
+    .between(['queued', Dexie.minKey], ['queued', now], true, true)
+
+/**
+ * When the next queued edit may go (Infinity: none), given when each connection may be tried
+ * again (`notBefore`; null: not reachable, its edits wait for it).
+ */
+export async function nextEditDue(
+  db: TagdeckDb,
+  notBefore: (connectionId: string) => number | null
+): Promise<number> {
+  let next = Infinity
+  await db.edits
+    .where('[status+nextAttemptAt]')
+    .between(['queued', Dexie.minKey], ['queued', Dexie.maxKey])
+    .until(() => next !== Infinity)
+    .each((row) => {
+      const from = notBefore(row.connectionId)
+      if (from !== null) next = Math.max(row.nextAttemptAt, from)
+    })
+  return next
+}
+
+/**
+ * Up to `count` batches of due edits of ready connections, marked `sending` in one transaction.
+ */
+export async function pickEdits(
+  db: TagdeckDb,
+  now: number,
+  ready: Ready,
+  count: number
+): Promise<EditBatch[]> {
+  return db.transaction('rw', db.edits, db.pauses, async () => {
+    const paused = new Set((await db.pauses.toArray()).map((p) => p.connectionId))
+    const due = await dueEdits(db, now)
+      .filter((row) => ready(row.connectionId, now, paused))
+      .limit(count * OUTBOX_GROUP)
+      .toArray()
+    const batches = new Map<string, EditBatch>()
+    const picked: EditBatch[] = []
+    for (const row of due) {
+      const stage = row.verdict?.stage ?? ''
+      const key = `${row.connectionId}/${row.jobId}/${row.kind}/${stage}`
+      let batch = batches.get(key)
+      if (!batch || batch.rows.length >= OUTBOX_GROUP) {
+        if (picked.length >= count) continue
+        batch = { connectionId: row.connectionId, jobId: row.jobId, kind: row.kind, rows: [] }
+        batches.set(key, batch)
+        picked.push(batch)
+      }
+      batch.rows.push({ ...row, status: 'sending' })
+    }
+    await db.edits.bulkPut(picked.flatMap((b) => b.rows))
+    return picked
+  })
+}
+
+/** One batch's call: label edits through main's merge, or verdicts. */
+export function sendEdits(
+  transport: Transport,
+  batch: EditBatch
+): Promise<(LabelEditOutcome | VerdictOutcome)[]> {
+  const { connectionId, jobId, rows } = batch
+  if (batch.kind === 'labels')
+    return transport('samples.updateLabels', {
+      connectionId,
+      jobId,
+      edits: rows.map((r) => ({
+        sampleId: r.sampleId,
+        ...(r.labels as NonNullable<EditRow['labels']>)
+      }))
+    })
+  const stage = rows[0]?.verdict?.stage ?? 'review'
+  return transport('samples.judge', {
+    connectionId,
+    jobId,
+    stage,
+    verdicts: rows.map((r) => {
+      const { accept, comment, score } = r.verdict as NonNullable<EditRow['verdict']>
+      return { sampleId: r.sampleId, accept, comment, score }
+    })
+  })
+}
+
+const DONE = new Set(['updated', 'merged', 'unchanged', 'done', 'gone'])
+
+/**
+ * Applies a batch's outcomes (one per row, in order): done rows leave, and the cached copies of
+ * their images take what the service holds now; conflicts, parked verdicts and refusals stay
+ * with their reason, not to be sent again by themselves.
+ */
+export async function settleEdits(
+  deps: BatchDeps,
+  batch: EditBatch,
+  outcomes: readonly (LabelEditOutcome | VerdictOutcome)[]
+): Promise<EditCounts> {
+  const { db } = deps
+  const counts = noEditCounts()
+  return db.transaction('rw', writeScope(db), async () => {
+    const now = deps.clock.now()
+    const patches = new Map<string, (s: Sample) => Sample>()
+    const done: string[] = []
+    const kept: EditRow[] = []
+    batch.rows.forEach((row, i) => {
+      const outcome = outcomes[i]
+      if (!outcome) {
+        // No answer for it (a short answer): sent again later.
+        counts.retried += 1
+        return void kept.push(later(deps, row, now, row.lastError))
+      }
+      if (DONE.has(outcome.status)) {
+        counts.done += 1
+        done.push(row.id)
+        const result = 'result' in outcome ? outcome.result : undefined
+        if (result) patches.set(row.sampleId, (s) => withLabels(s, result))
+        else if (row.verdict && outcome.status === 'done') {
+          const { stage, accept, comment, score } = row.verdict
+          patches.set(row.sampleId, (s) => ({ ...s, verdict: { stage, accept, comment, score } }))
+        }
+        return
+      }
+      const status: EditStatus =
+        outcome.status === 'conflict'
+          ? 'conflict'
+          : outcome.status === 'parked'
+            ? 'parked'
+            : 'failed'
+      counts[status === 'conflict' ? 'conflicts' : status === 'parked' ? 'parked' : 'failed'] += 1
+      kept.push({
+        ...row,
+        status,
+        attempts: row.attempts + 1,
+        updatedAt: now,
+        lastError: {
+          code: outcome.code ?? outcome.status,
+          message: outcome.message ?? defaultMessage(status)
+        },
+        conflict: 'conflict' in outcome && outcome.conflict ? outcome.conflict : null
+      })
+    })
+    await db.edits.bulkDelete(done)
+    await db.edits.bulkPut(kept)
+    await patchCached(db, batch, patches)
+    await touchJob(db, batch, {})
+    return counts
+  })
+}
+
+function defaultMessage(status: EditStatus): string {
+  if (status === 'conflict') return 'A colleague changed this image meanwhile'
+  if (status === 'parked') return 'The task no longer takes this verdict'
+  return 'The service did not take this change'
+}
+
+/** Sent again after a growing, jittered while. */
+function later(
+  deps: BatchDeps,
+  row: EditRow,
+  now: number,
+  lastError: EditRow['lastError']
+): EditRow {
+  const attempts = row.attempts + 1
+  return {
+    ...row,
+    status: 'queued',
+    attempts,
+    nextAttemptAt: now + backoffDelay(attempts, deps.random, deps.backoff),
+    updatedAt: now,
+    lastError
+  }
+}
+
+/**
+ * A whole call failed: the connection's credentials were refused (its edits wait for a sign-in,
+ * as its deletions do), it could not be reached (later), or the service refused the call.
+ */
+export async function failEdits(
+  deps: BatchDeps,
+  batch: EditBatch,
+  error: unknown
+): Promise<{ kind: ReturnType<typeof classify>; rows: number }> {
+  const { db } = deps
+  const kind = classify(error)
+  const reason = describe(error)
+  await db.transaction('rw', writeScope(db), async () => {
+    const now = deps.clock.now()
+    if (kind === 'auth') {
+      const message = 'Sign in again: the service refused our credentials'
+      await db.pauses.put({ connectionId: batch.connectionId, reason: 'auth', message, since: now })
+    }
+    await db.edits.bulkPut(
+      batch.rows.map((row) =>
+        kind === 'retry'
+          ? later(deps, row, now, reason)
+          : {
+              ...row,
+              status: kind === 'auth' ? 'paused' : 'failed',
+              attempts: row.attempts + 1,
+              updatedAt: now,
+              lastError: reason
+            }
+      )
+    )
+    await touchJob(db, batch, {})
+  })
+  return { kind, rows: batch.rows.length }
+}
+
+/** After a crash: edits left `sending` are queued again (a re-send changes nothing). */
+export async function recoverEdits(db: TagdeckDb): Promise<number> {
+  return db.transaction('rw', db.edits, async () =>
+    db.edits
+      .where('[status+nextAttemptAt]')
+      .between(['sending', Dexie.minKey], ['sending', Dexie.maxKey])
+      .modify({ status: 'queued' })
+  )
+}
+
+/** A connection signed in again (or came back): its paused edits are queued, due now. */
+export async function resumeEdits(db: TagdeckDb, connectionId: string, now: number) {
+  return db.transaction('rw', db.edits, async () =>
+    db.edits
+      .where('[connectionId+status]')
+      .equals([connectionId, 'paused'])
+      .modify({ status: 'queued', nextAttemptAt: now, lastError: null })
+  )
+}
+
+/** Back online: edits of the connection waiting out a backoff are due now. */
+export async function editsDueNow(db: TagdeckDb, connectionId: string, now: number) {
+  await db.transaction('rw', db.edits, async () => {
+    await db.edits
+      .where('[connectionId+status]')
+      .equals([connectionId, 'queued'])
+      .filter((row) => row.nextAttemptAt > now)
+      .modify({ nextAttemptAt: now })
+  })
+}
+
+/** Edits per status, for the indicator and the quit warning (index keys only). */
+export async function editCounts(
+  db: TagdeckDb,
+  connectionId?: string
+): Promise<Record<EditStatus, number>> {
+  const index = db.edits.where('[connectionId+status]')
+  const range =
+    connectionId === undefined
+      ? index.above([Dexie.minKey])
+      : index.between([connectionId, Dexie.minKey], [connectionId, Dexie.maxKey])
+  const counts: Record<EditStatus, number> = {
+    queued: 0,
+    sending: 0,
+    failed: 0,
+    paused: 0,
+    conflict: 0,
+    parked: 0
+  }
+  for (const [, status] of (await range.keys()) as unknown as [string, EditStatus][])
+    counts[status] += 1
+  return counts
+}
