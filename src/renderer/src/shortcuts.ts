@@ -21,6 +21,13 @@ export type Action =
   | { kind: 'fit' }
   | { kind: 'zoom'; by: 1 | -1 }
   | { kind: 'help' }
+  // Review: a verdict (tasks), a grade for it, the tags of a classification image, undo.
+  | { kind: 'accept' }
+  | { kind: 'reject' }
+  | { kind: 'grade' }
+  | { kind: 'retag' }
+  | { kind: 'undo' }
+  | { kind: 'compare' }
 
 export interface KeyEvent {
   key: string
@@ -56,6 +63,12 @@ export interface Shortcut {
     | 'fit'
     | 'zoom'
     | 'help'
+    | 'accept'
+    | 'reject'
+    | 'grade'
+    | 'retag'
+    | 'undo'
+    | 'compare'
   contexts: Context[]
 }
 
@@ -78,6 +91,12 @@ export function shortcutTable(isMac: boolean): Shortcut[] {
     { keys: [[k('b')]], label: 'boxes', contexts: ['grid', 'viewer'] },
     { keys: [[k('f')], [k('0')]], label: 'fit', contexts: ['viewer'] },
     { keys: [[k('+')], [k('-')]], label: 'zoom', contexts: ['viewer'] },
+    { keys: [[k('a')]], label: 'accept', contexts: ['viewer'] },
+    { keys: [[k('r')]], label: 'reject', contexts: ['viewer'] },
+    { keys: [[k('g')]], label: 'grade', contexts: ['viewer'] },
+    { keys: [[k('t')]], label: 'retag', contexts: ['viewer'] },
+    { keys: [[k('c')]], label: 'compare', contexts: ['viewer'] },
+    { keys: [[k('u')], [mod, k('z')]], label: 'undo', contexts: ['grid', 'viewer'] },
     { keys: [[k('?')]], label: 'help', contexts: ['grid', 'viewer'] }
   ]
 }
@@ -93,6 +112,7 @@ export function actionFor(event: KeyEvent, context: Context, isMac: boolean): Ac
     ArrowDown: [0, 1]
   }
   if (mod) {
+    if (event.key.toLowerCase() === 'z' && !event.shiftKey) return { kind: 'undo' }
     if (context !== 'grid') return null
     if (event.key.toLowerCase() === 'a') return { kind: 'selectAll' }
     if (event.key in arrows && !event.shiftKey) {
@@ -129,6 +149,18 @@ export function actionFor(event: KeyEvent, context: Context, isMac: boolean): Ac
       return { kind: 'boxes' }
     case '?':
       return { kind: 'help' }
+    case 'u':
+      return { kind: 'undo' }
+    case 'a':
+      return context === 'viewer' ? { kind: 'accept' } : null
+    case 'r':
+      return context === 'viewer' ? { kind: 'reject' } : null
+    case 'g':
+      return context === 'viewer' ? { kind: 'grade' } : null
+    case 't':
+      return context === 'viewer' ? { kind: 'retag' } : null
+    case 'c':
+      return context === 'viewer' ? { kind: 'compare' } : null
     case 'f':
     case '0':
       return context === 'viewer' ? { kind: 'fit' } : null

@@ -12,6 +12,7 @@ import {
 } from '../data/sync'
 import { showToast } from '../toasts'
 import { Modal } from './Modal'
+import { EDIT_SECTIONS, EditSection } from './PendingEdits'
 
 const LIMIT = 200
 const SECTIONS: readonly OutboxStatus[] = ['failed', 'paused', 'sending', 'queued']
@@ -109,18 +110,22 @@ function Section(props: { status: OutboxStatus; count: number }) {
   )
 }
 
-/** "Pending changes": queued, sending, failed and paused deletions, with undo, retry, discard. */
+/**
+ * "Pending changes": conflicts and parked verdicts first (they wait for the reviewer), then
+ * deletions and review edits by status, with undo, retry, discard and compare.
+ */
 export function PendingPanel(props: { status: SyncStatus; onClose: () => void }) {
   const { t } = useTranslation()
   const titleId = useId()
   const { status } = props
   const counts: Record<OutboxStatus, number> = {
-    queued: status.queued,
-    sending: status.sending,
-    failed: status.failed,
-    paused: status.paused
+    queued: status.deletions.queued,
+    sending: status.deletions.sending,
+    failed: status.deletions.failed,
+    paused: status.deletions.paused
   }
-  const empty = SECTIONS.every((s) => counts[s] === 0)
+  const empty =
+    SECTIONS.every((s) => counts[s] === 0) && EDIT_SECTIONS.every((s) => status.edits[s] === 0)
   return (
     <Modal labelledBy={titleId} onClose={props.onClose} className="pending-panel">
       <div className="pending-title">
@@ -153,7 +158,17 @@ export function PendingPanel(props: { status: SyncStatus; onClose: () => void })
       {empty ? (
         <p className="empty">{t('pending.empty')}</p>
       ) : (
-        SECTIONS.map((s) => <Section key={s} status={s} count={counts[s]} />)
+        <>
+          {EDIT_SECTIONS.slice(0, 2).map((s) => (
+            <EditSection key={s} status={s} count={status.edits[s]} />
+          ))}
+          {SECTIONS.map((s) => (
+            <Section key={s} status={s} count={counts[s]} />
+          ))}
+          {EDIT_SECTIONS.slice(2).map((s) => (
+            <EditSection key={s} status={s} count={status.edits[s]} />
+          ))}
+        </>
       )}
     </Modal>
   )

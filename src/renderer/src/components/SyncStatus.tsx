@@ -11,6 +11,8 @@ function quiet(status: NonNullable<ReturnType<typeof useSyncStatus>>): boolean {
   return (
     status.pending === 0 &&
     status.failed === 0 &&
+    status.conflicts === 0 &&
+    status.parked === 0 &&
     status.sending === 0 &&
     status.progress === null &&
     status.signInNeeded.length === 0 &&
@@ -46,11 +48,15 @@ export function SyncStatus(props: { connectionId?: string }) {
     ? t('sync.progress', status.progress)
     : status.failed > 0
       ? t('sync.failed', { count: status.failed })
-      : status.sending > 0
-        ? t('sync.sending', { count: status.sending })
-        : status.pending > 0
-          ? t('sync.pending', { count: status.pending })
-          : t('sync.allSaved')
+      : status.conflicts > 0
+        ? t('sync.conflicts', { count: status.conflicts })
+        : status.parked > 0
+          ? t('sync.parked', { count: status.parked })
+          : status.sending > 0
+            ? t('sync.sending', { count: status.sending })
+            : status.pending > 0
+              ? t('sync.pending', { count: status.pending })
+              : t('sync.allSaved')
   const title = status.lastError ? t('sync.lastError', { message: status.lastError }) : undefined
   return (
     <span className="sync-wrap">

@@ -382,7 +382,8 @@ describe('after a sync', () => {
 describe('sync status', () => {
   it('derives offline / syncing / error / online', () => {
     const counts = { queued: 3, sending: 0, failed: 0, paused: 0, willSync: 3 }
-    const base = { counts, sync: undefined, pauses: [] }
+    const edits = { queued: 0, sending: 0, failed: 0, paused: 0, conflict: 0, parked: 0 }
+    const base = { counts, edits, sync: undefined, pauses: [] }
     expect(deriveStatus(base, 'offline').state).toBe('offline')
     expect(deriveStatus(base, 'online')).toMatchObject({ state: 'online', pending: 3 })
     expect(
@@ -394,6 +395,14 @@ describe('sync status', () => {
     expect(deriveStatus({ ...base, counts: { ...counts, failed: 1 } }, 'online').state).toBe(
       'error'
     )
+    // Review edits count with the deletions; a conflict waits for the reviewer.
+    const withEdits = { ...base, edits: { ...edits, queued: 2, paused: 1, conflict: 1 } }
+    expect(deriveStatus(withEdits, 'online')).toMatchObject({
+      state: 'error',
+      queued: 5,
+      pending: 6,
+      conflicts: 1
+    })
   })
 
   it('reports progress and the last sync time from the runner', async () => {

@@ -1,14 +1,24 @@
 import { liveQuery } from 'dexie'
 import type { ConnectivityTracker, ConnectivityState } from './connectivity'
-import type { PauseRow, SyncProgress, SyncStateRow, TagdeckDb } from '../store/db'
+import type { EditStatus, PauseRow, SyncProgress, SyncStateRow, TagdeckDb } from '../store/db'
+import { editCounts } from './sync-edits'
 import { pendingCounts, type PendingCounts } from '../outbox/outbox'
 import { logFailure } from '../log'
 
-/** What the always-visible sync indicator shows. */
+/**
+ * What the always-visible sync indicator shows. The counts are of deletions and review edits
+ * together (an image's labels changed, a verdict); `conflicts` and `parked` are edits that wait
+ * for the reviewer (a colleague changed the image; the task no longer takes the verdict).
+ */
 export interface SyncStatus extends PendingCounts {
+  conflicts: number
+  parked: number
+  /** The deletions' share of the counts, and the edits' (the panel's sections). */
+  deletions: PendingCounts
+  edits: Record<EditStatus, number>
   state: 'offline' | 'online' | 'syncing' | 'paused' | 'error'
   connectivity: ConnectivityState
-  /** Deletions that will reach the service by themselves (queued + sending + paused). */
+  /** Changes that will reach the service by themselves (queued + sending + paused). */
   pending: number
   lastSyncAt: number | null
   lastError: string | null
@@ -19,6 +29,7 @@ export interface SyncStatus extends PendingCounts {
 
 interface Stored {
   counts: PendingCounts
+  edits: Record<EditStatus, number>
   sync: SyncStateRow | undefined
   pauses: PauseRow[]
 }
@@ -31,8 +42,20 @@ function connectivityOf(tracker: ConnectivityTracker, connectionId?: string): Co
   return 'unknown'
 }
 
+/** Deletions' and edits' counts as one. */
+function together(deletions: PendingCounts, edits: Record<EditStatus, number>): PendingCounts {
+  return {
+    queued: deletions.queued + edits.queued,
+    sending: deletions.sending + edits.sending,
+    failed: deletions.failed + edits.failed,
+    paused: deletions.paused + edits.paused,
+    willSync: deletions.willSync + edits.queued + edits.sending + edits.paused
+  }
+}
+
 export function deriveStatus(stored: Stored, connectivity: ConnectivityState): SyncStatus {
-  const { counts, sync, pauses } = stored
+  const { sync, pauses, edits } = stored
+  const counts = together(stored.counts, edits)
   const progress: SyncProgress | null = sync?.progress ?? null
   const pause = pauses[0]
   const state: SyncStatus['state'] =
@@ -42,11 +65,18 @@ export function deriveStatus(stored: Stored, connectivity: ConnectivityState): S
         ? 'syncing'
         : connectivity === 'offline'
           ? 'offline'
-          : counts.failed > 0 || (sync?.lastError ?? null) !== null
+          : counts.failed > 0 ||
+              edits.conflict > 0 ||
+              edits.parked > 0 ||
+              (sync?.lastError ?? null) !== null
             ? 'error'
             : 'online'
   return {
     ...counts,
+    conflicts: edits.conflict,
+    parked: edits.parked,
+    deletions: stored.counts,
+    edits,
     state,
     connectivity,
     pending: counts.willSync,
@@ -72,14 +102,15 @@ export function watchSyncStatus(
     if (stored) listener(deriveStatus(stored, connectivityOf(connectivity, connectionId)))
   }
   const subscription = liveQuery(async () => {
-    const [counts, sync, pauses] = await Promise.all([
+    const [counts, edits, sync, pauses] = await Promise.all([
       pendingCounts(db, connectionId),
+      editCounts(db, connectionId),
       db.syncState.get('engine'),
       connectionId === undefined
         ? db.pauses.toArray()
         : db.pauses.where('connectionId').equals(connectionId).toArray()
     ])
-    return { counts, sync, pauses }
+    return { counts, edits, sync, pauses }
   }).subscribe({
     next: (value) => {
       stored = value
@@ -89,7 +120,8 @@ export function watchSyncStatus(
     error: (error: unknown) => {
       logFailure('the sync status could not be read')(error)
       const empty = { queued: 0, sending: 0, failed: 0, paused: 0, willSync: 0 }
-      const last = stored ?? { counts: empty, sync: undefined, pauses: [] }
+      const noEdits = { ...empty, conflict: 0, parked: 0 }
+      const last = stored ?? { counts: empty, edits: noEdits, sync: undefined, pauses: [] }
       listener({
         ...deriveStatus(last, connectivityOf(connectivity, connectionId)),
         state: 'error',

@@ -1,0 +1,52 @@
+import { useLiveQuery } from 'dexie-react-hooks'
+import type { Sample } from '../../../shared/domain'
+import type { LabelSet } from '../../../shared/labels'
+import type { EditRow, EditStatus } from '../offline'
+import { offline } from './offline'
+import type { JobKey } from './types'
+import { UNDO_GRACE_MS } from './deletions'
+import { getSettings } from '../settings'
+
+export type { EditRow, EditStatus }
+
+/**
+ * Review edits (an image's labels changed, a verdict) through the offline layer: shown at once
+ * everywhere, queued with the deletions, sent after the undo window when the service is
+ * reachable, and never over a colleague's change (main merges; a clash waits for the reviewer).
+ */
+
+/** How long a change waits before it is sent (the settings' undo window, and its grace). */
+function holdMs(): number {
+  const window = getSettings().undoWindowSeconds * 1000
+  return window > 0 ? window + UNDO_GRACE_MS : 0
+}
+
+/** The reviewer's labels for an image (`origins`: see `Offline.editLabels`). */
+export const editLabels = (
+  job: JobKey,
+  shown: Sample,
+  mine: LabelSet,
+  origins: (number | null)[]
+): Promise<string | null> => offline().editLabels(job, shown, mine, origins, holdMs())
+
+export const judge = (
+  job: JobKey,
+  sample: Pick<Sample, 'id' | 'name'>,
+  verdict: NonNullable<EditRow['verdict']>
+): Promise<string | null> => offline().judge(job, sample, verdict, holdMs())
+
+export const undoEdit = (editId: string) => offline().undoEdit(editId)
+export const discardEdit = (editId: string) => offline().discardEdit(editId)
+export const retryEdits = (editIds: readonly string[]) => offline().retryEdits(editIds)
+export const resolveConflict = (editId: string, choice: 'theirs' | 'mine') =>
+  offline().resolveConflict(editId, choice)
+
+/** A job's edits by image, following every change (undefined until read). */
+export function useJobEdits(job: JobKey): Map<string, EditRow[]> | undefined {
+  return useLiveQuery(() => offline().jobEdits(job), [job.connectionId, job.jobId])
+}
+
+/** Edits of some statuses, oldest first, for the "Pending changes" panel. */
+export function useEditRows(statuses: readonly EditStatus[], limit = 200): EditRow[] | undefined {
+  return useLiveQuery(() => offline().editRows(statuses, limit), [statuses.join(), limit])
+}
