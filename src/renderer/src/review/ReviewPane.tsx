@@ -180,6 +180,7 @@ export function ReviewPane(props: {
         if (count > 0) open(activeIndex)
         return
       case 'close':
+      case 'back':
         if (inViewer) {
           setViewer(null)
           requestAnimationFrame(() => grid.current?.reveal(activeIndex))
