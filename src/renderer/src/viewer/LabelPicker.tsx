@@ -66,6 +66,7 @@ export function LabelPicker(props: {
         type="text"
         role="combobox"
         aria-label={t('viewer.labelFilter')}
+        placeholder={t('viewer.labelFilter')}
         aria-controls={`${id}-list`}
         aria-expanded="true"
         aria-autocomplete="list"
@@ -90,7 +91,7 @@ export function LabelPicker(props: {
             onMouseDown={(event) => event.preventDefault()}
             onClick={() => props.onPick(label)}
           >
-            <kbd aria-hidden={i >= 9}>{i < 9 ? i + 1 : ''}</kbd>
+            <span className="label-picker-digit">{i < 9 && <kbd>{i + 1}</kbd>}</span>
             <TagChip tag={label} color={props.colorOf(label)} small />
           </li>
         ))}
