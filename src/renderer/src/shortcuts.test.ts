@@ -53,7 +53,9 @@ describe('shortcuts', () => {
     expect(actionFor(press('Enter'), 'grid', false)).toEqual({ kind: 'open' })
     expect(actionFor(press(' '), 'grid', false)).toEqual({ kind: 'open' })
     expect(actionFor(press(' '), 'viewer', false)).toEqual({ kind: 'close' })
-    expect(actionFor(press('Escape'), 'viewer', false)).toEqual({ kind: 'close' })
+    expect(actionFor(press('Escape'), 'grid', false)).toEqual({ kind: 'close' })
+    // Escape in the viewer steps back: the box editor takes it first, else it closes.
+    expect(actionFor(press('Escape'), 'viewer', false)).toEqual({ kind: 'back' })
   })
 
   it('deletes, selects, toggles boxes and shows help', () => {
@@ -70,6 +72,55 @@ describe('shortcuts', () => {
     expect(actionFor(press('a', { ctrlKey: true }), 'viewer', false)).toBeNull()
     expect(actionFor(press('r', { ctrlKey: true }), 'grid', false)).toBeNull()
     expect(actionFor(press('j', { altKey: true }), 'grid', false)).toBeNull()
+  })
+
+  it('edits boxes in the viewer: [ ] pick, Alt+arrows move, Alt+Ctrl/Cmd+arrows grow, l, n, Enter', () => {
+    expect(actionFor(press(']'), 'viewer', false)).toEqual({ kind: 'pickBox', by: 1 })
+    expect(actionFor(press('['), 'viewer', false)).toEqual({ kind: 'pickBox', by: -1 })
+    expect(actionFor(press('ArrowLeft', { altKey: true }), 'viewer', false)).toEqual({
+      kind: 'moveBox',
+      dx: -1,
+      dy: 0
+    })
+    expect(
+      actionFor(press('ArrowDown', { altKey: true, shiftKey: true }), 'viewer', false)
+    ).toEqual({ kind: 'moveBox', dx: 0, dy: 10 })
+    expect(
+      actionFor(press('ArrowRight', { altKey: true, ctrlKey: true }), 'viewer', false)
+    ).toEqual({ kind: 'growBox', dx: 1, dy: 0 })
+    expect(actionFor(press('ArrowUp', { altKey: true, metaKey: true }), 'viewer', true)).toEqual({
+      kind: 'growBox',
+      dx: 0,
+      dy: -1
+    })
+    // On macOS Ctrl is not the modifier: Alt+Ctrl+arrow is a plain move there.
+    expect(actionFor(press('ArrowUp', { altKey: true, ctrlKey: true }), 'viewer', true)).toEqual({
+      kind: 'moveBox',
+      dx: 0,
+      dy: -1
+    })
+    expect(actionFor(press('l'), 'viewer', false)).toEqual({ kind: 'relabelBox' })
+    expect(actionFor(press('n'), 'viewer', false)).toEqual({ kind: 'drawBox' })
+    expect(actionFor(press('Enter'), 'viewer', false)).toEqual({ kind: 'placeBox' })
+  })
+
+  it('keeps the box keys out of the grid', () => {
+    for (const key of [']', '[', 'l', 'n']) expect(actionFor(press(key), 'grid', false)).toBeNull()
+    expect(actionFor(press('ArrowLeft', { altKey: true }), 'grid', false)).toBeNull()
+    expect(actionFor(press('ArrowLeft', { altKey: true, ctrlKey: true }), 'grid', false)).toBeNull()
+  })
+
+  it('says in the sheet what Escape and Delete do in the viewer, with box editing or without', () => {
+    const labels = (editBoxes: boolean) =>
+      shortcutTable(false, editBoxes)
+        .filter((s) => s.contexts.includes('viewer'))
+        .map((s) => s.label)
+    expect(labels(false)).toEqual(expect.arrayContaining(['close', 'delete']))
+    expect(labels(false)).not.toContain('deleteBox')
+    expect(labels(true)).toEqual(
+      expect.arrayContaining(['back', 'deleteBox', 'pickBox', 'relabelBox', 'drawBox'])
+    )
+    expect(labels(true)).not.toContain('delete')
   })
 
   it('lists in the sheet exactly the keys the handler knows', () => {
@@ -89,17 +140,16 @@ describe('shortcuts', () => {
       }
       return map[name.i18n] ?? []
     }
-    for (const shortcut of shortcutTable(false)) {
+    for (const shortcut of [...shortcutTable(false), ...shortcutTable(false, true)]) {
       for (const combo of shortcut.keys) {
-        const shift = combo.some((c) => 'i18n' in c && c.i18n === 'shift')
-        const ctrl = combo.some((c) => 'i18n' in c && c.i18n === 'ctrl')
+        const has = (name: string) => combo.some((c) => 'i18n' in c && c.i18n === name)
         const main = combo.filter(
-          (c) => !('i18n' in c && ['shift', 'ctrl', 'cmd'].includes(c.i18n))
+          (c) => !('i18n' in c && ['shift', 'ctrl', 'cmd', 'alt'].includes(c.i18n))
         )
         for (const context of shortcut.contexts as Context[]) {
           for (const key of main.flatMap(keyOf)) {
             const action: Action | null = actionFor(
-              press(key, { shiftKey: shift, ctrlKey: ctrl }),
+              press(key, { shiftKey: has('shift'), ctrlKey: has('ctrl'), altKey: has('alt') }),
               context,
               false
             )

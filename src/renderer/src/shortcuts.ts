@@ -28,6 +28,17 @@ export type Action =
   | { kind: 'retag' }
   | { kind: 'undo' }
   | { kind: 'compare' }
+  /** Escape in the viewer: the box editor's step back (drawing, then the box), else close. */
+  | { kind: 'back' }
+  // The viewer's box editor (only where boxes can be edited).
+  | { kind: 'pickBox'; by: 1 | -1 }
+  | { kind: 'moveBox'; dx: number; dy: number }
+  /** The right and bottom edges, out (positive) or in. */
+  | { kind: 'growBox'; dx: number; dy: number }
+  | { kind: 'relabelBox' }
+  | { kind: 'drawBox' }
+  /** Enter while drawing: a box in the middle of the view, for the keyboard alone. */
+  | { kind: 'placeBox' }
 
 export interface KeyEvent {
   key: string
@@ -41,7 +52,17 @@ export interface KeyEvent {
 export type KeyName =
   | {
       i18n:
-        'arrows' | 'space' | 'enter' | 'escape' | 'delete' | 'backspace' | 'shift' | 'ctrl' | 'cmd'
+        | 'arrows'
+        | 'space'
+        | 'enter'
+        | 'escape'
+        | 'delete'
+        | 'backspace'
+        | 'shift'
+        | 'ctrl'
+        | 'cmd'
+        | 'alt'
+        | 'option'
     }
   | { char: string }
 
@@ -69,21 +90,44 @@ export interface Shortcut {
     | 'retag'
     | 'undo'
     | 'compare'
+    | 'back'
+    | 'deleteBox'
+    | 'pickBox'
+    | 'moveBox'
+    | 'moveBoxFar'
+    | 'growBox'
+    | 'relabelBox'
+    | 'drawBox'
+    | 'placeBox'
   contexts: Context[]
 }
 
 const k = (c: string): KeyName => ({ char: c })
 const n = (name: Extract<KeyName, { i18n: string }>['i18n']): KeyName => ({ i18n: name })
 
-export function shortcutTable(isMac: boolean): Shortcut[] {
+/** `editBoxes`: the viewer edits boxes, and its Escape and Delete act on the selected box first. */
+export function shortcutTable(isMac: boolean, editBoxes = false): Shortcut[] {
   const mod = isMac ? n('cmd') : n('ctrl')
+  const alt = isMac ? n('option') : n('alt')
+  const viewer: Context[] = editBoxes ? [] : ['viewer']
+  const boxes: Shortcut[] = [
+    { keys: [[n('escape')]], label: 'back', contexts: ['viewer'] },
+    { keys: [[n('delete')], [n('backspace')]], label: 'deleteBox', contexts: ['viewer'] },
+    { keys: [[k(']')], [k('[')]], label: 'pickBox', contexts: ['viewer'] },
+    { keys: [[alt, n('arrows')]], label: 'moveBox', contexts: ['viewer'] },
+    { keys: [[alt, n('shift'), n('arrows')]], label: 'moveBoxFar', contexts: ['viewer'] },
+    { keys: [[alt, mod, n('arrows')]], label: 'growBox', contexts: ['viewer'] },
+    { keys: [[k('l')]], label: 'relabelBox', contexts: ['viewer'] },
+    { keys: [[k('n')]], label: 'drawBox', contexts: ['viewer'] },
+    { keys: [[n('enter')]], label: 'placeBox', contexts: ['viewer'] }
+  ]
   return [
     { keys: [[n('arrows')]], label: 'move', contexts: ['grid'] },
     { keys: [[k('j')], [k('k')]], label: 'nextPrev', contexts: ['grid', 'viewer'] },
     { keys: [[k('←')], [k('→')]], label: 'nextPrev', contexts: ['viewer'] },
     { keys: [[n('enter')], [n('space')]], label: 'open', contexts: ['grid'] },
-    { keys: [[n('escape')]], label: 'close', contexts: ['grid', 'viewer'] },
-    { keys: [[n('delete')], [n('backspace')]], label: 'delete', contexts: ['grid', 'viewer'] },
+    { keys: [[n('escape')]], label: 'close', contexts: ['grid', ...viewer] },
+    { keys: [[n('delete')], [n('backspace')]], label: 'delete', contexts: ['grid', ...viewer] },
     { keys: [[k('x')]], label: 'toggleSelect', contexts: ['grid', 'viewer'] },
     { keys: [[n('shift'), n('arrows')]], label: 'extend', contexts: ['grid'] },
     { keys: [[mod, n('arrows')]], label: 'moveFocus', contexts: ['grid'] },
@@ -97,19 +141,27 @@ export function shortcutTable(isMac: boolean): Shortcut[] {
     { keys: [[k('t')]], label: 'retag', contexts: ['viewer'] },
     { keys: [[k('c')]], label: 'compare', contexts: ['viewer'] },
     { keys: [[k('u')], [mod, k('z')]], label: 'undo', contexts: ['grid', 'viewer'] },
-    { keys: [[k('?')]], label: 'help', contexts: ['grid', 'viewer'] }
+    { keys: [[k('?')]], label: 'help', contexts: ['grid', 'viewer'] },
+    ...(editBoxes ? boxes : [])
   ]
 }
 
 /** What a key press means in a context, or null to let the browser have it. */
 export function actionFor(event: KeyEvent, context: Context, isMac: boolean): Action | null {
   const mod = isMac ? event.metaKey : event.ctrlKey
-  if (event.altKey) return null
   const arrows: Record<string, [number, number]> = {
     ArrowLeft: [-1, 0],
     ArrowRight: [1, 0],
     ArrowUp: [0, -1],
     ArrowDown: [0, 1]
+  }
+  if (event.altKey) {
+    // Alt+arrows move the viewer's selected box; with Ctrl (Cmd) they move its far edges.
+    if (context !== 'viewer' || !(event.key in arrows)) return null
+    const [dx, dy] = arrows[event.key]
+    if (mod) return event.shiftKey ? null : { kind: 'growBox', dx, dy }
+    const by = event.shiftKey ? 10 : 1
+    return { kind: 'moveBox', dx: dx * by, dy: dy * by }
   }
   if (mod) {
     if (event.key.toLowerCase() === 'z' && !event.shiftKey) return { kind: 'undo' }
@@ -134,12 +186,12 @@ export function actionFor(event: KeyEvent, context: Context, isMac: boolean): Ac
     case 'k':
       return { kind: 'step', by: -1 }
     case 'Enter':
-      return context === 'grid' ? { kind: 'open' } : null
+      return context === 'grid' ? { kind: 'open' } : { kind: 'placeBox' }
     case ' ':
       // Space opens from the grid and, like Quick Look, closes the viewer again.
       return context === 'grid' ? { kind: 'open' } : { kind: 'close' }
     case 'Escape':
-      return { kind: 'close' }
+      return context === 'grid' ? { kind: 'close' } : { kind: 'back' }
     case 'Delete':
     case 'Backspace':
       return { kind: 'delete' }
@@ -169,6 +221,14 @@ export function actionFor(event: KeyEvent, context: Context, isMac: boolean): Ac
       return context === 'viewer' ? { kind: 'zoom', by: 1 } : null
     case '-':
       return context === 'viewer' ? { kind: 'zoom', by: -1 } : null
+    case ']':
+      return context === 'viewer' ? { kind: 'pickBox', by: 1 } : null
+    case '[':
+      return context === 'viewer' ? { kind: 'pickBox', by: -1 } : null
+    case 'l':
+      return context === 'viewer' ? { kind: 'relabelBox' } : null
+    case 'n':
+      return context === 'viewer' ? { kind: 'drawBox' } : null
     default:
       return null
   }

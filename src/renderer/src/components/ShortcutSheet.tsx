@@ -10,11 +10,14 @@ function Key(props: { name: KeyName }) {
   )
 }
 
-/** Every shortcut, from the same table the key handler uses. */
-export function ShortcutSheet(props: { onClose: () => void }) {
+/**
+ * Every shortcut, from the same table the key handler uses; the box editor's keys when the
+ * viewer edits boxes (`editBoxes`).
+ */
+export function ShortcutSheet(props: { onClose: () => void; editBoxes?: boolean }) {
   const { t } = useTranslation()
   const titleId = useId()
-  const table = shortcutTable(isMacPlatform())
+  const table = shortcutTable(isMacPlatform(), props.editBoxes)
   const sections: Context[] = ['grid', 'viewer']
   return (
     <Modal labelledBy={titleId} onClose={props.onClose} className="shortcut-sheet">

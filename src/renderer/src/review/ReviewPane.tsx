@@ -10,7 +10,7 @@ import {
   type MouseEvent
 } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { Dataset, Sample } from '../../../shared/domain'
+import type { Box, Dataset, Sample } from '../../../shared/domain'
 import { ErrorNotice } from '../components/ErrorNotice'
 import { modalOpen } from '../components/Modal'
 import { ShortcutSheet } from '../components/ShortcutSheet'
@@ -25,6 +25,7 @@ import type { ColorOf } from '../palette'
 import { intentOf } from '../selection'
 import { updateSettings, useSettings } from '../settings'
 import { actionFor, isMacPlatform, ownsKey, type Action } from '../shortcuts'
+import type { BoxChange } from '../viewer/boxes'
 import type { ViewerHandle } from '../viewer/Viewer'
 import { GridStatus, isNotOffline, NotAvailableOffline, type Freshness } from './GridStatus'
 import { SelectionBar } from './SelectionBar'
@@ -46,6 +47,12 @@ export function ReviewPane(props: {
   /** A filter, narrowed by a local search; fixed for the pane's life (the screen keys it). */
   view: ViewRef
   colorOf: ColorOf
+  /** The viewer edits boxes (detection jobs): passed on to the viewer, as are the two below. */
+  editable?: boolean
+  /** Label names the viewer's label picker offers. */
+  labels?: string[]
+  /** An edit of an image's boxes in the viewer: its whole new list, to apply and pass back. */
+  onEditBoxes?(sampleId: string, boxes: Box[], change: BoxChange): void
 }) {
   const { t } = useTranslation()
   const { job, view: shown } = props
@@ -164,6 +171,8 @@ export function ReviewPane(props: {
   }
 
   const run = (action: Action, inViewer: boolean) => {
+    // The viewer's box editor takes its keys, and Escape and Delete while a box is selected.
+    if (inViewer && viewerHandle.current?.editKey(action)) return
     const columns = grid.current?.columns() ?? 1
     switch (action.kind) {
       case 'move':
@@ -180,6 +189,7 @@ export function ReviewPane(props: {
         if (count > 0) open(activeIndex)
         return
       case 'close':
+      case 'back':
         if (inViewer) {
           setViewer(null)
           requestAnimationFrame(() => grid.current?.reveal(activeIndex))
@@ -311,11 +321,19 @@ export function ReviewPane(props: {
             onStep={(by) => run({ kind: 'step', by }, true)}
             onClose={() => run({ kind: 'close' }, true)}
             onDelete={() => deleteOne(viewerIndex)}
+            editable={props.editable}
+            labels={props.labels}
+            onEditBoxes={props.onEditBoxes}
           />
         </Suspense>
       )}
       {deletion.dialog}
-      {sheet && <ShortcutSheet onClose={() => setSheet(false)} />}
+      {sheet && (
+        <ShortcutSheet
+          onClose={() => setSheet(false)}
+          editBoxes={detection && props.editable === true}
+        />
+      )}
     </section>
   )
 }

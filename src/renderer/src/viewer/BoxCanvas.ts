@@ -1,9 +1,28 @@
-import { Canvas, FabricImage, FabricText, Point, type Rect, type TPointerEventInfo } from 'fabric'
+import {
+  Canvas,
+  FabricImage,
+  FabricText,
+  Point,
+  Rect,
+  type FabricObject,
+  type ModifiedEvent,
+  type TPointerEventInfo
+} from 'fabric'
 import type { Box, ImageSize } from '../../../shared/domain'
 import type { ColorOf } from '../palette'
 import { textOn } from '../palette'
-import { boxToRect, normalizeBox } from './boxes'
+import {
+  boxToRect,
+  boxToRectGeometry,
+  fitBox,
+  normalizeBox,
+  placeBox,
+  rectToBox,
+  sameBox,
+  type Bounds
+} from './boxes'
 import { log } from '../log'
+import { BoxSketch, CLICK_SLOP } from './BoxSketch'
 
 /**
  * The viewer's fabric.js canvas, kept out of React: an image and its boxes in image pixels,
@@ -16,6 +35,16 @@ export interface BoxCanvasEvents {
   onImage(state: 'loading' | 'ready' | 'failed'): void
   /** Boxes now on the canvas for the image named `key`. */
   onDrawn(key: string, count: number): void
+}
+
+/** What the canvas reports while its boxes can be edited (`setEditing`). */
+export interface BoxEditEvents {
+  /** A box was pressed (its index), or the image beside the boxes clicked (null). */
+  onSelect(index: number | null): void
+  /** A box dragged (`move`) or its handles pulled (`resize`): whole pixels, inside the image. */
+  onChange(index: number, box: Box, kind: 'move' | 'resize'): void
+  /** A box drawn in draw mode, whole pixels inside the image, with no label yet (`tag` ''). */
+  onDraw(box: Box): void
 }
 
 const STROKE = 2
@@ -45,8 +74,13 @@ export class BoxCanvas {
   private boxesVisible = true
   /** Once the user zooms or pans, resizing the window no longer refits. */
   private userMoved = false
-  private drag: { x: number; y: number } | null = null
+  private drag: { x: number; y: number; travel: number } | null = null
   private loadAbort: AbortController | null = null
+  private editing: BoxEditEvents | null = null
+  private selected: number | null = null
+  private drawing = false
+  /** The box being drawn in draw mode. */
+  private sketch: BoxSketch | null = null
 
   constructor(
     private readonly host: HTMLElement,
@@ -61,7 +95,9 @@ export class BoxCanvas {
       defaultCursor: 'grab',
       hoverCursor: 'grab',
       renderOnAddRemove: false,
-      backgroundColor: '#0b0d10'
+      backgroundColor: '#0b0d10',
+      // Boxes are not photos: a corner handle stretches freely, Shift keeps the proportions.
+      uniformScaling: false
     })
     this.canvas.on('mouse:wheel', this.onWheel)
     this.canvas.on('mouse:down', this.onDown)
@@ -74,6 +110,9 @@ export class BoxCanvas {
     this.canvas.on('mouse:out', ({ target }) => {
       if (this.drawn.some((d) => d.rect === target)) this.setHover(null, true)
     })
+    this.canvas.on('object:moving', ({ target }) => this.followLabel(target))
+    this.canvas.on('object:scaling', ({ target }) => this.followLabel(target))
+    this.canvas.on('object:modified', this.onModified)
     this.resize = new ResizeObserver(() => this.fitHost())
     this.resize.observe(host)
   }
@@ -150,7 +189,8 @@ export class BoxCanvas {
       const box = normalizeBox(raw)
       const color = colorOf(box.tag)
       const rect = boxToRect(box, { stroke: color, strokeWidth: STROKE })
-      rect.set({ hoverCursor: 'pointer', visible: this.boxesVisible })
+      rect.set({ visible: this.boxesVisible, ...EDIT_CONTROLS })
+      rect.setControlsVisibility({ mtr: false })
       const label = new FabricText(box.tag, {
         fontFamily: FONT,
         fontSize: LABEL_SIZE,
@@ -169,7 +209,7 @@ export class BoxCanvas {
       this.canvas.add(rect, label)
       return { box, rect, label, flagged: flagged.has(index) }
     })
-    this.rescaleDecorations()
+    this.applyEditing()
     this.events.onDrawn(key, this.canvas.getObjects('rect').length)
   }
 
@@ -179,7 +219,52 @@ export class BoxCanvas {
       d.rect.visible = visible
       d.label.visible = visible
     }
+    this.activate()
     this.canvas.requestRenderAll()
+  }
+
+  /**
+   * Boxes become editable (`events`) or go back to being only shown (null): the selected box
+   * takes fabric's handles (corners and edges, no rotation) and can be dragged.
+   */
+  setEditing(events: BoxEditEvents | null): void {
+    this.editing = events
+    this.applyEditing()
+  }
+
+  /** The box shown selected (the viewer owns the choice; the canvas reports presses). */
+  select(index: number | null): void {
+    if (index === this.selected) return
+    this.selected = index
+    this.activate()
+    this.rescaleDecorations()
+  }
+
+  /** Draw mode: a drag anywhere on the image draws a box instead of panning or moving one. */
+  setDrawing(on: boolean): void {
+    if (on === this.drawing) return
+    this.drawing = on
+    if (!on) this.dropSketch()
+    this.applyEditing()
+    this.canvas.defaultCursor = on ? 'crosshair' : 'grab'
+    this.canvas.setCursor(this.canvas.defaultCursor)
+  }
+
+  /** The image's size in pixels, once known (from the sample or the loaded file). */
+  imageSize(): Bounds {
+    return this.size ? { ...this.size } : null
+  }
+
+  /** What the view shows now, in image pixels (it may reach beyond the image). */
+  viewArea(): Box {
+    const [zoom, , , , dx, dy] = this.canvas.viewportTransform
+    return {
+      tag: '',
+      x1: -dx / zoom,
+      y1: -dy / zoom,
+      x2: (this.canvas.width - dx) / zoom,
+      y2: (this.canvas.height - dy) / zoom
+    }
   }
 
   /** Highlights a box (from the list beside the canvas, or the pointer). */
@@ -235,10 +320,67 @@ export class BoxCanvas {
     else this.fit()
   }
 
+  private applyEditing(): void {
+    const editing = this.editing !== null
+    for (const d of this.drawn)
+      d.rect.set({
+        selectable: editing,
+        hasControls: editing,
+        evented: !(editing && this.drawing),
+        hoverCursor: editing ? 'move' : 'pointer'
+      })
+    if (!editing || !this.drawing) this.dropSketch()
+    this.activate()
+    this.rescaleDecorations()
+  }
+
+  /** fabric's active object follows the selection (it lets go of it on a press beside it). */
+  private activate(): void {
+    const d = this.selected === null ? undefined : this.drawn[this.selected]
+    if (this.editing && d && this.boxesVisible && !this.drawing) {
+      if (this.canvas.getActiveObject() !== d.rect) this.canvas.setActiveObject(d.rect)
+    } else if (this.canvas.getActiveObject()) this.canvas.discardActiveObject()
+    this.canvas.requestRenderAll()
+  }
+
+  private indexOf(target: FabricObject | undefined): number {
+    return target ? this.drawn.findIndex((d) => d.rect === target) : -1
+  }
+
+  private followLabel(target: FabricObject): void {
+    const d = this.drawn[this.indexOf(target)]
+    if (!d) return
+    const box = rectToBox(d.rect, d.box.tag)
+    d.label.set({ left: box.x1, top: box.y1 })
+    d.label.setCoords()
+  }
+
+  /** A drag or a pull of a handle ended: the box as the service will keep it, then reported. */
+  private onModified = ({ target, action }: ModifiedEvent): void => {
+    const index = this.indexOf(target)
+    const d = this.drawn[index]
+    if (!d || !this.editing) return
+    const read = rectToBox(d.rect, d.box.tag)
+    const kind = action === 'drag' ? 'move' : 'resize'
+    const box = kind === 'move' ? placeBox(read, this.size) : fitBox(read, this.size)
+    d.rect.set({ ...boxToRectGeometry(box), scaleX: 1, scaleY: 1 })
+    d.rect.setCoords()
+    d.label.set({ left: box.x1, top: box.y1 })
+    const changed = !sameBox(box, d.box)
+    d.box = box
+    this.rescaleDecorations()
+    if (changed) this.editing.onChange(index, box, kind)
+  }
+
+  private dropSketch(): void {
+    this.sketch?.drop()
+    this.sketch = null
+  }
+
   private rescaleDecorations(): void {
     const zoom = this.canvas.getZoom()
     this.drawn.forEach((d, i) => {
-      const hot = i === this.hovered
+      const hot = i === this.hovered || i === this.selected
       d.rect.set({
         strokeWidth: (hot ? HOVER_STROKE : STROKE) / zoom,
         strokeDashArray: d.flagged ? [6 / zoom, 4 / zoom] : null,
@@ -266,25 +408,76 @@ export class BoxCanvas {
   }
 
   private onDown = (opt: TPointerEventInfo): void => {
-    this.drag = { x: opt.viewportPoint.x, y: opt.viewportPoint.y }
+    if (this.editing && this.drawing) {
+      this.dropSketch()
+      this.sketch = new BoxSketch(this.canvas, this.size, opt, STROKE)
+      return
+    }
+    const index = this.indexOf(opt.target)
+    if (this.editing && opt.transform && index >= 0) {
+      // fabric took the press: the box moves, or a handle pulls an edge.
+      if (index !== this.selected) {
+        this.selected = index
+        this.rescaleDecorations()
+        this.editing.onSelect(index)
+      }
+      return
+    }
+    this.drag = { x: opt.viewportPoint.x, y: opt.viewportPoint.y, travel: 0 }
     this.canvas.setCursor('grabbing')
+    // Panning keeps the selected box selected (fabric dropped it on this press).
+    this.activate()
   }
 
   private onMove = (opt: TPointerEventInfo): void => {
+    if (this.sketch) return this.sketch.move(opt.scenePoint)
     if (!this.drag) return
     const vpt = this.canvas.viewportTransform
-    vpt[4] += opt.viewportPoint.x - this.drag.x
-    vpt[5] += opt.viewportPoint.y - this.drag.y
-    this.drag = { x: opt.viewportPoint.x, y: opt.viewportPoint.y }
+    const dx = opt.viewportPoint.x - this.drag.x
+    const dy = opt.viewportPoint.y - this.drag.y
+    vpt[4] += dx
+    vpt[5] += dy
+    this.drag = {
+      x: opt.viewportPoint.x,
+      y: opt.viewportPoint.y,
+      travel: this.drag.travel + Math.hypot(dx, dy)
+    }
     this.userMoved = true
     this.canvas.requestRenderAll()
   }
 
-  private onUp = (): void => {
+  private onUp = (opt: TPointerEventInfo): void => {
+    if (this.sketch) {
+      const box = this.sketch.end(opt)
+      this.sketch = null
+      if (box) this.editing?.onDraw(box)
+      return
+    }
     if (!this.drag) return
+    const click = this.drag.travel < CLICK_SLOP
     this.drag = null
     // Recompute object coordinates for hit-testing at the new position.
     this.canvas.setViewportTransform(this.canvas.viewportTransform)
     this.canvas.setCursor('grab')
+    // A click beside the boxes lets go of the selected one; a pan does not.
+    if (click && this.editing && this.selected !== null) {
+      this.select(null)
+      this.editing.onSelect(null)
+    }
   }
 }
+
+/** Handles on the selected box: corners and edges, never rotated, skewed or turned inside out. */
+const EDIT_CONTROLS = {
+  lockRotation: true,
+  lockSkewingX: true,
+  lockSkewingY: true,
+  lockScalingFlip: true,
+  hasBorders: false,
+  strokeUniform: true,
+  transparentCorners: false,
+  cornerColor: '#ffffff',
+  cornerStrokeColor: '#0b0d10',
+  cornerSize: 9,
+  padding: 0
+} as const

@@ -16,11 +16,17 @@ import { currentLocale } from '../i18n'
 import { formatBytes, formatPercent } from '../i18n/format'
 import type { ColorOf } from '../palette'
 import { platform } from '../platform'
+import type { Action } from '../shortcuts'
 import { BoxCanvas } from './BoxCanvas'
+import { BoxList } from './BoxList'
+import { LabelPicker } from './LabelPicker'
+import { useBoxEditor, type EditBoxes } from './useBoxEditor'
 
 export interface ViewerHandle {
   fit(): void
   zoom(by: 1 | -1): void
+  /** A key for the box editor: true when it took it (Escape, Delete, the box keys). */
+  editKey(action: Action): boolean
 }
 
 interface Props {
@@ -38,6 +44,15 @@ interface Props {
   onDelete(): void
   /** The problem finder's findings on this image's boxes (a job held whole), if any. */
   problems?: SampleProblems | null
+  /** Boxes can be edited (detection images only); without it the viewer only shows them. */
+  editable?: boolean
+  /** Label names the label picker offers (the job's); without them, the image's own tags. */
+  labels?: string[]
+  /**
+   * An edit of the image's boxes: the whole new list and what changed. The viewer keeps
+   * nothing: it shows the edit once the parent passes the list back as `sample.boxes`.
+   */
+  onEditBoxes?: EditBoxes
 }
 
 /** One image large, in a fabric.js canvas with its boxes, and everything known about it beside. */
@@ -52,6 +67,13 @@ export function Viewer(props: Props) {
   const dialog = useRef<HTMLDivElement>(null)
   const ids = useId()
   const { sample, job, colorOf } = props
+  const editor = useBoxEditor({
+    canvas,
+    sample,
+    on: props.editable === true && props.detection && props.showBoxes,
+    labels: props.labels,
+    onEditBoxes: props.onEditBoxes
+  })
 
   // The canvas lives as long as its host element (a callback ref with cleanup, React 19).
   const host = useCallback(
@@ -80,9 +102,10 @@ export function Viewer(props: Props) {
     props.handle,
     () => ({
       fit: () => canvas?.fit(),
-      zoom: (by) => canvas?.zoomBy(by > 0 ? 1.25 : 0.8)
+      zoom: (by) => canvas?.zoomBy(by > 0 ? 1.25 : 0.8),
+      editKey: (action) => editor.key(action)
     }),
-    [canvas]
+    [canvas, editor]
   )
 
   const sampleId = sample?.id
@@ -117,6 +140,12 @@ export function Viewer(props: Props) {
     setHovered(index)
     canvas?.setHover(index)
   }
+  // Keys go back to the viewer when the label picker closes, unless a click took the focus.
+  const refocus = () => {
+    const focused = document.activeElement
+    if (!focused || focused === document.body || focused.closest('.label-picker'))
+      dialog.current?.focus()
+  }
   const name = sample?.name ?? ''
   return (
     <div
@@ -140,6 +169,26 @@ export function Viewer(props: Props) {
           <p className="viewer-thumb-note" role="note">
             {t('offline.thumbOnly')}
           </p>
+        )}
+        {editor.drawing && (
+          <p className="viewer-draw-note" role="status">
+            {t('viewer.drawing')}
+          </p>
+        )}
+        {sample && editor.picking !== null && (
+          <LabelPicker
+            labels={editor.choices}
+            current={sample.boxes[editor.picking].tag}
+            colorOf={colorOf}
+            onPick={(label) => {
+              if (editor.picking !== null) editor.relabel(editor.picking, label)
+              refocus()
+            }}
+            onCancel={() => {
+              editor.closePicker()
+              refocus()
+            }}
+          />
         )}
         {imageState === 'failed' && (
           <p className="viewer-failed" role="alert">
@@ -195,6 +244,11 @@ export function Viewer(props: Props) {
           <button type="button" onClick={() => canvas?.fit()}>
             {t('viewer.fit')}
           </button>
+          {editor.on && (
+            <button type="button" aria-pressed={editor.drawing} onClick={editor.toggleDrawing}>
+              {t('viewer.draw')}
+            </button>
+          )}
           {props.detection && (
             <label className="check">
               <input type="checkbox" checked={props.showBoxes} onChange={props.onToggleBoxes} />
@@ -249,41 +303,15 @@ export function Viewer(props: Props) {
         {props.detection && sample && sample.boxes.length > 0 && (
           <>
             <h3 id={`${ids}-boxes`}>{t('viewer.boxList')}</h3>
-            {/* Each box is a button: focus (Tab) or the pointer highlights it on the canvas,
-                and the highlighted one is aria-current. */}
-            <ol className="box-list" aria-labelledby={`${ids}-boxes`}>
-              {sample.boxes.map((box, i) => (
-                <li key={i}>
-                  <button
-                    type="button"
-                    className={hovered === i ? 'box-item hot' : 'box-item'}
-                    aria-current={hovered === i ? 'true' : undefined}
-                    data-testid="box-item"
-                    onFocus={() => highlight(i)}
-                    onBlur={() => highlight(null)}
-                    onMouseEnter={() => highlight(i)}
-                    onMouseLeave={() => highlight(null)}
-                  >
-                    <TagChip tag={box.tag} color={colorOf(box.tag)} small />
-                    <span className="mono small">
-                      {t('viewer.boxAt', {
-                        x1: Math.round(box.x1),
-                        y1: Math.round(box.y1),
-                        x2: Math.round(box.x2),
-                        y2: Math.round(box.y2)
-                      })}
-                    </span>
-                    {problemsOfBox(i).length > 0 && (
-                      <span className="box-problem" data-testid="box-problem">
-                        {problemsOfBox(i)
-                          .map((k) => t(`problems.kind.${k}`))
-                          .join(t('grid.tagSeparator'))}
-                      </span>
-                    )}
-                  </button>
-                </li>
-              ))}
-            </ol>
+            <BoxList
+              boxes={sample.boxes}
+              colorOf={colorOf}
+              labelledBy={`${ids}-boxes`}
+              hovered={hovered}
+              problemsOf={problemsOfBox}
+              onHighlight={highlight}
+              editor={editor}
+            />
           </>
         )}
         <div className="actions">
