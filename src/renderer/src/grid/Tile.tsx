@@ -135,6 +135,16 @@ export const Tile = memo(function Tile(props: Props) {
           </span>
         )}
       </div>
+      {sample.verdict && (
+        <span
+          className={`tile-verdict ${sample.verdict.accept ? 'accepted' : 'rejected'}`}
+          data-testid="tile-verdict"
+          data-accept={String(sample.verdict.accept)}
+          aria-hidden="true"
+        >
+          {sample.verdict.accept ? '✓' : '✗'}
+        </span>
+      )}
       {props.selected && (
         <span className="tile-check" aria-hidden="true">
           ✓

@@ -10,7 +10,7 @@ import {
   type MouseEvent
 } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { Box, Dataset, Sample } from '../../../shared/domain'
+import type { Dataset, Sample } from '../../../shared/domain'
 import { ErrorNotice } from '../components/ErrorNotice'
 import { modalOpen } from '../components/Modal'
 import { ShortcutSheet } from '../components/ShortcutSheet'
@@ -25,13 +25,18 @@ import type { ColorOf } from '../palette'
 import { intentOf } from '../selection'
 import { updateSettings, useSettings } from '../settings'
 import { actionFor, isMacPlatform, ownsKey, type Action } from '../shortcuts'
-import type { BoxChange } from '../viewer/boxes'
 import type { ViewerHandle } from '../viewer/Viewer'
 import { GridStatus, isNotOffline, NotAvailableOffline, type Freshness } from './GridStatus'
 import { SelectionBar } from './SelectionBar'
 import { useDeleteFlow } from './useDeleteFlow'
 import { useGridSelection } from './useGridSelection'
 import { log } from '../log'
+import { useJobEdits, type EditRow } from '../data/review'
+import { showToast } from '../toasts'
+import { ConflictDialog } from './ConflictDialog'
+import { ReviewBar } from './ReviewBar'
+import { useReviewActions } from './useReviewActions'
+import type { Sitting } from './useSitting'
 
 const IS_MAC = isMacPlatform()
 const PER_PAGE = 100
@@ -47,12 +52,10 @@ export function ReviewPane(props: {
   /** A filter, narrowed by a local search; fixed for the pane's life (the screen keys it). */
   view: ViewRef
   colorOf: ColorOf
-  /** The viewer edits boxes (detection jobs): passed on to the viewer, as are the two below. */
-  editable?: boolean
-  /** Label names the viewer's label picker offers. */
-  labels?: string[]
-  /** An edit of an image's boxes in the viewer: its whole new list, to apply and pass back. */
-  onEditBoxes?(sampleId: string, boxes: Box[], change: BoxChange): void
+  /** The job's label names: the viewer's label picker and the tag picker offer them. */
+  labels: string[]
+  /** Since the reviewer opened the job: what they decided, for the live counter. */
+  sitting: Sitting
 }) {
   const { t } = useTranslation()
   const { job, view: shown } = props
@@ -111,6 +114,25 @@ export function ReviewPane(props: {
   const listed = viewerIndex === null ? undefined : store.sampleAt(viewerIndex)
   const viewed = useFreshSample(job, listed)
   const viewedProblems = useSampleProblems(job, viewed?.id)
+  const edits = useJobEdits(job)
+  const [comparing, setComparing] = useState<EditRow | null>(null)
+  const actions = useReviewActions({
+    job,
+    dataset: props.dataset,
+    labels: props.labels,
+    colorOf: props.colorOf,
+    sitting: props.sitting,
+    onDecided: () => {
+      if (viewerIndex === null) return
+      const next = nextToReview(store, viewerIndex, count)
+      if (next === null) showToast({ message: t('review.allReviewed'), tone: 'info' })
+      else {
+        setViewer(next)
+        setActive(next)
+      }
+    }
+  })
+  const viewedEdits = (viewed && edits?.get(viewed.id)) ?? []
 
   // Next/previous in the viewer may land on a page not loaded yet.
   useEffect(() => {
@@ -214,6 +236,21 @@ export function ReviewPane(props: {
         return viewerHandle.current?.zoom(action.by)
       case 'help':
         return setSheet(true)
+      case 'undo':
+        return void actions.undo()
+      case 'accept':
+        return inViewer ? actions.accept(viewed) : undefined
+      case 'reject':
+        return inViewer ? actions.reject(viewed) : undefined
+      case 'grade':
+        return actions.cycleGrade()
+      case 'retag':
+        return inViewer ? actions.retag(viewed) : undefined
+      case 'compare': {
+        const conflict = viewedEdits.find((e) => e.status === 'conflict')
+        if (inViewer && conflict) setComparing(conflict)
+        return
+      }
     }
   }
 
@@ -321,19 +358,34 @@ export function ReviewPane(props: {
             onStep={(by) => run({ kind: 'step', by }, true)}
             onClose={() => run({ kind: 'close' }, true)}
             onDelete={() => deleteOne(viewerIndex)}
-            editable={props.editable}
+            editable={detection}
             labels={props.labels}
-            onEditBoxes={props.onEditBoxes}
+            onEditBoxes={(sampleId, boxes, change) => {
+              if (viewed?.id === sampleId) actions.editBoxes(viewed, boxes, change)
+            }}
+            review={
+              <ReviewBar
+                sample={viewed}
+                edits={viewedEdits}
+                actions={actions}
+                sitting={props.sitting}
+                classification={!detection}
+                onCompare={setComparing}
+              />
+            }
           />
         </Suspense>
       )}
       {deletion.dialog}
-      {sheet && (
-        <ShortcutSheet
-          onClose={() => setSheet(false)}
-          editBoxes={detection && props.editable === true}
+      {actions.dialog}
+      {comparing && (
+        <ConflictDialog
+          row={comparing}
+          colorOf={props.colorOf}
+          onClose={() => setComparing(null)}
         />
       )}
+      {sheet && <ShortcutSheet onClose={() => setSheet(false)} editBoxes={detection} />}
     </section>
   )
 }
@@ -343,20 +395,33 @@ export function ReviewPane(props: {
  * and boxes now) once read; the listed copy stays when the service cannot say.
  */
 function useFreshSample(job: JobKey, listed: Sample | undefined): Sample | undefined {
-  const [fresh, setFresh] = useState<Sample | null>(null)
-  const id = listed?.id
+  // Read for this very copy of the listing: a change (an edit, a sync) brings a new copy, shown
+  // at once, and a new read.
+  const [fresh, setFresh] = useState<{ of: Sample; sample: Sample } | null>(null)
   useEffect(() => {
-    if (id === undefined) return
+    if (listed === undefined) return
     let live = true
-    readSample(job, id).then(
-      (sample) => live && setFresh(sample),
+    readSample(job, listed.id).then(
+      (sample) => live && setFresh({ of: listed, sample }),
       (error: unknown) => log.warn('the image could not be read again', error)
     )
     return () => {
       live = false
     }
-  }, [job, id])
-  return fresh !== null && fresh.id === id ? fresh : listed
+  }, [job, listed])
+  return fresh !== null && fresh.of === listed ? fresh.sample : listed
+}
+
+/**
+ * The next image after `from` with no verdict (a page not loaded yet counts as one to look at),
+ * or null when every later image has one.
+ */
+function nextToReview(store: PageStore, from: number, count: number): number | null {
+  for (let i = from + 1; i < count; i++) {
+    const sample = store.sampleAt(i)
+    if (!sample || !sample.verdict) return i
+  }
+  return null
 }
 
 /** What the problem finder found on the image the viewer shows (a job held whole). */

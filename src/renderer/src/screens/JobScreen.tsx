@@ -10,6 +10,7 @@ import { Filters, filterKey } from '../review/Filters'
 import { FIRST_PAGE, ReviewPane } from '../review/ReviewPane'
 import { SearchPanel } from '../review/SearchPanel'
 import { useLoad } from '../useLoad'
+import { useSitting } from '../review/useSitting'
 
 /**
  * One job: filters with counts and (for a job held whole offline) a local search on the left,
@@ -33,6 +34,8 @@ export function JobScreen(props: {
   const [labels] = useLoad(useCallback(() => jobLabels(job), [job]))
   const labelList = labels.status === 'ok' ? labels.value : props.labels
   const colorOf = useMemo(() => colorsFor(labelList), [labelList])
+  const labelNames = useMemo(() => labelList.map((l) => l.name), [labelList])
+  const sitting = useSitting()
 
   // A delete, an undo, a sync or a refresh, in any window, changes the counts.
   useEffect(
@@ -74,6 +77,8 @@ export function JobScreen(props: {
         dataset={props.dataset}
         view={view}
         colorOf={colorOf}
+        labels={labelNames}
+        sitting={sitting}
       />
     </div>
   )

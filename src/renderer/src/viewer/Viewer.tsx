@@ -5,6 +5,7 @@ import {
   useImperativeHandle,
   useRef,
   useState,
+  type ReactNode,
   type Ref
 } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -30,6 +31,8 @@ export interface ViewerHandle {
 }
 
 interface Props {
+  /** Review controls for the image (verdicts, pending changes), beside it. */
+  review?: ReactNode
   job: JobKey
   sample: Sample | undefined
   index: number
@@ -269,6 +272,7 @@ export function Viewer(props: Props) {
             ×
           </button>
         </div>
+        {props.review}
         <p className="muted">
           {size
             ? t('viewer.size', { width: size.width, height: size.height })
