@@ -9,6 +9,8 @@ export const USAGE = `usage: npm run service -- --data DIR [options]
   --host H            address to listen on (default 127.0.0.1; 0.0.0.0 for the LAN)
   --demo              create (once) and serve the demo workspace; writes DIR/demo.json
   --demo-size N       images per demo job, 1..1000000 (default 600 and 400); needs --demo
+  --demo-task-size N  images in each labeling task of the demo's new-version dataset,
+                      1..200000 (default 60); needs --demo
   --region NAME       the cloud region the demo poses as (e.g. cn-north-4): its project is named
                       after it, so a client finds it by region; needs --demo
   --public-url URL    base URL clients use to reach the service (reverse proxy, LAN name);
@@ -41,6 +43,7 @@ export function parseCli(argv: string[]): ServiceOptions | 'help' {
         host: { type: 'string' },
         demo: { type: 'boolean' },
         'demo-size': { type: 'string' },
+        'demo-task-size': { type: 'string' },
         region: { type: 'string' },
         'public-url': { type: 'string' },
         'test-faults': { type: 'boolean' },
@@ -57,6 +60,8 @@ export function parseCli(argv: string[]): ServiceOptions | 'help' {
     throw new UsageError(`--host must be an address or host name, got "${values.host}"`)
   if (values['demo-size'] !== undefined && !values.demo)
     throw new UsageError('--demo-size needs --demo')
+  if (values['demo-task-size'] !== undefined && !values.demo)
+    throw new UsageError('--demo-task-size needs --demo')
   if (values.region !== undefined && !values.demo) throw new UsageError('--region needs --demo')
   if (values.region !== undefined && !REGION.test(values.region))
     throw new UsageError(`--region must be a region id such as cn-north-4, got "${values.region}"`)
@@ -72,6 +77,10 @@ export function parseCli(argv: string[]): ServiceOptions | 'help' {
       values['demo-size'] === undefined
         ? undefined
         : integer('demo-size', values['demo-size'], 1, 1_000_000),
+    demoTaskSize:
+      values['demo-task-size'] === undefined
+        ? undefined
+        : integer('demo-task-size', values['demo-task-size'], 1, 200_000),
     region: values.region,
     publicUrl,
     testFaults: values['test-faults'] ?? false,

@@ -42,6 +42,8 @@ describe('parseCli', () => {
         '--demo',
         '--demo-size',
         '100000',
+        '--demo-task-size',
+        '500',
         '--test-faults',
         '--log',
         '--public-url',
@@ -53,6 +55,7 @@ describe('parseCli', () => {
       host: '0.0.0.0',
       demo: true,
       demoSize: 100000,
+      demoTaskSize: 500,
       testFaults: true,
       log: true,
       publicUrl: 'http://box.lan:8090'
@@ -78,6 +81,11 @@ describe('parseCli', () => {
       /--demo-size must be a whole number 1\.\.1000000/
     ],
     [['--data', 'x', '--demo', '--demo-size', '1e5'], /--demo-size/],
+    [['--data', 'x', '--demo-task-size', '10'], /--demo-task-size needs --demo/],
+    [
+      ['--data', 'x', '--demo', '--demo-task-size', '200001'],
+      /--demo-task-size must be a whole number 1\.\.200000/
+    ],
     [['--data', 'x', 'extra'], /extra|positional/i],
     [['--data', 'x', '--host', 'a b'], /--host/],
     [['--data', 'x', '--public-url', 'ftp://x'], /--public-url/],

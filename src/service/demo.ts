@@ -77,7 +77,7 @@ export function readDemo(db: Db): DemoRecord | null {
 export async function ensureDemo(
   db: Db,
   store: Store,
-  options: { size?: number; now: number; region?: string }
+  options: { size?: number; taskSize?: number; now: number; region?: string }
 ): Promise<DemoRecord> {
   const existing = readDemo(db)
   if (existing) return existing
@@ -124,7 +124,12 @@ export async function ensureDemo(
       store.insertSamples(id, samples)
       return { id, name: job.name, type: job.type }
     })
-    const newVersion = addNewVersionDemo(store, project.id, options.now)
+    const newVersion = addNewVersionDemo(
+      store,
+      project.id,
+      options.now,
+      options.taskSize ?? NEW_VERSION_HALF
+    )
     const record: DemoRecord = {
       newVersion,
       projectId: project.id,
@@ -141,7 +146,7 @@ export async function ensureDemo(
   })()
 }
 
-/** Images in the new-version dataset: boxes for one task, tags for the other. */
+/** Images in each task of the new-version dataset, by default: boxes in one, tags in the other. */
 const NEW_VERSION_HALF = 60
 
 /**
@@ -149,7 +154,7 @@ const NEW_VERSION_HALF = 60
  * one drawing boxes and one tagging, each over its own half of the images; and a second
  * workspace holding a small old-version dataset, so a client has a workspace to choose.
  */
-function addNewVersionDemo(store: Store, projectId: string, now: number) {
+function addNewVersionDemo(store: Store, projectId: string, now: number, half: number) {
   const day = 24 * 3600_000
   const created = now - day / 2 // the newest: made after the two old-version jobs
   const labels = [
@@ -166,8 +171,8 @@ function addNewVersionDemo(store: Store, projectId: string, now: number) {
     labels: labels.map(([label, , color]) => ({ name: label, color })),
     version: 'v2'
   })
-  const boxes = demoSamples(1, NEW_VERSION_HALF, 3000, created - 4_000_000)
-  const tags = demoSamples(0, NEW_VERSION_HALF, 3001, created - 2_000_000)
+  const boxes = demoSamples(1, half, 3000, created - 4_000_000)
+  const tags = demoSamples(0, half, 3001, created - 2_000_000)
   const renamed = (samples: NewSample[], prefix: string) =>
     samples.map((sample, i) => ({
       ...sample,
@@ -179,9 +184,9 @@ function addNewVersionDemo(store: Store, projectId: string, now: number) {
       name: 'Boxes: first pass',
       type: 1 as const,
       status: 1,
-      members: ids.slice(0, NEW_VERSION_HALF)
+      members: ids.slice(0, half)
     },
-    { name: 'Tags: first pass', type: 0 as const, status: 2, members: ids.slice(NEW_VERSION_HALF) }
+    { name: 'Tags: first pass', type: 0 as const, status: 2, members: ids.slice(half) }
   ].map((task, index) => ({
     id: store.tasks.create(
       datasetId,

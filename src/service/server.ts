@@ -39,6 +39,8 @@ export interface ServiceOptions {
   demo?: boolean
   /** Images per demo job (default 600 classification, 400 detection). */
   demoSize?: number
+  /** Images in each labeling task of the demo's new-version dataset (default 60). */
+  demoTaskSize?: number
   /** The cloud region the demo poses as: its project is named after it (`--region`). */
   region?: string
   /** Registers `POST /__test__/faults` (see faults.ts). Never on by default. */
@@ -70,6 +72,7 @@ const Options = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   demo: z.boolean().default(false),
   demoSize: z.number().int().min(1).max(1_000_000).optional(),
+  demoTaskSize: z.number().int().min(1).max(200_000).optional(),
   region: z.string().regex(REGION).optional(),
   testFaults: z.boolean().default(false),
   log: z.boolean().default(false),
@@ -118,7 +121,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const store = new Store(db)
     const credentials = new Credentials(db)
     const record = opts.demo
-      ? await ensureDemo(db, store, { size: opts.demoSize, now: now(), region: opts.region })
+      ? await ensureDemo(db, store, {
+          size: opts.demoSize,
+          taskSize: opts.demoTaskSize,
+          now: now(),
+          region: opts.region
+        })
       : null
     // A big first build leaves a big WAL: fold it into the database before serving.
     db.pragma('wal_checkpoint(TRUNCATE)')
