@@ -1,10 +1,43 @@
-import type { BrowserContext, Page } from '@playwright/test'
+import path from 'node:path'
+import type { BrowserContext, Locator, Page } from '@playwright/test'
+import { startService } from '../src/service/server'
 import type { TagFilter } from '../src/shared/domain'
 import type { Operations } from '../src/main/api/operations'
 import { expect } from './fixtures'
 import { escapeRegExp, gotoApp, type DemoDataset } from './review-helpers'
 
 /** Offline review in the browser shell: making a job available, coming back, browsing a filter. */
+
+type RunningService = Awaited<ReturnType<typeof startService>>
+
+export function syncStatus(page: Page): Locator {
+  return page.getByTestId('sync-status')
+}
+
+/** Waits until nothing waits to sync and nothing failed. */
+export async function allSynced(page: Page, timeout = 30_000): Promise<void> {
+  await expect(syncStatus(page)).toHaveAttribute('data-pending', '0', { timeout })
+  await expect(syncStatus(page)).toHaveAttribute('data-failed', '0')
+}
+
+/** The same service again, on the same data folder and port (the profile follows the port). */
+export function restartService(workdir: string, old: RunningService): Promise<RunningService> {
+  return startService({
+    dataDir: path.join(workdir, 'service'),
+    port: old.port,
+    demo: true,
+    testFaults: true
+  })
+}
+
+export async function fault(service: RunningService, body: object): Promise<void> {
+  const response = await fetch(new URL('/__test__/faults', service.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body)
+  })
+  expect(response.ok).toBe(true)
+}
 
 /** Every sample id of a filter of a job, in the service's order. */
 export async function allIds(

@@ -1,6 +1,5 @@
 import { readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
-import type { Locator, Page } from '@playwright/test'
 import { ImageCache } from '../src/main/images/cache'
 import { startService } from '../src/service/server'
 import { test as base, expect } from './fixtures'
@@ -12,45 +11,25 @@ import {
   serviceOps,
   tileAt
 } from './review-helpers'
-import { allIds, browseAll, makeAvailableOffline, openSavedJob, reopenJob } from './offline-helpers'
+import {
+  allIds,
+  allSynced,
+  browseAll,
+  fault,
+  makeAvailableOffline,
+  openSavedJob,
+  reopenJob,
+  restartService,
+  syncStatus
+} from './offline-helpers'
 
 // Offline review (issue 6) with the real service, the browser shell and Chromium's IndexedDB;
 // the tests tagged @electron also run against real Electron (fixtures.ts).
-type RunningService = Awaited<ReturnType<typeof startService>>
 
 const test = base
 test.use({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
 
 const EVERYTHING = { kind: 'everything' } as const
-
-function syncStatus(page: Page): Locator {
-  return page.getByTestId('sync-status')
-}
-
-/** Waits until nothing waits to sync and nothing failed. */
-async function allSynced(page: Page, timeout = 30_000): Promise<void> {
-  await expect(syncStatus(page)).toHaveAttribute('data-pending', '0', { timeout })
-  await expect(syncStatus(page)).toHaveAttribute('data-failed', '0')
-}
-
-/** The same service again, on the same data folder and port (the profile follows the port). */
-function restartService(workdir: string, old: RunningService): Promise<RunningService> {
-  return startService({
-    dataDir: path.join(workdir, 'service'),
-    port: old.port,
-    demo: true,
-    testFaults: true
-  })
-}
-
-async function fault(service: RunningService, body: object): Promise<void> {
-  const response = await fetch(new URL('/__test__/faults', service.url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body)
-  })
-  expect(response.ok).toBe(true)
-}
 
 test(
   '(1) a job made available offline browses every page and opens images with boxes, service stopped and app restarted; a deletion made then syncs when the service is back',

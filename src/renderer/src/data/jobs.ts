@@ -44,8 +44,21 @@ export async function listWorkspaces(connectionId: string): Promise<Workspace[]>
   }
 }
 
-export function listTasks(connectionId: string, datasetId: string): Promise<LabelingTask[]> {
-  return call('jobs.tasks', { connectionId, datasetId })
+/** A dataset's labeling tasks; offline, as last listed (a task made available offline opens). */
+export async function listTasks(connectionId: string, datasetId: string): Promise<LabelingTask[]> {
+  const db = getDb()
+  try {
+    const tasks = await call('jobs.tasks', { connectionId, datasetId })
+    await db.taskLists
+      .put({ connectionId, datasetId, tasks, fetchedAt: Date.now() })
+      .catch((error: unknown) => console.warn('Tagdeck: a task list was not kept offline', error))
+    return tasks
+  } catch (error) {
+    if (!isUnreachable(error)) throw error
+    const cached = await db.taskLists.get([connectionId, datasetId])
+    if (!cached) throw notAvailableOffline('The labeling tasks')
+    return cached.tasks
+  }
 }
 
 /** The workspace chosen last for a connection, remembered on this computer. */

@@ -47,6 +47,8 @@ export function useReviewActions(options: {
   colorOf: ColorOf
   sitting: Sitting
   onDecided(): void
+  /** Every box edit asked for so far is written (the viewer may drop its own copy). */
+  onSettled(): void
 }) {
   const { t } = useTranslation()
   const { job, dataset, sitting } = options
@@ -56,6 +58,11 @@ export function useReviewActions(options: {
   const [picker, setPicker] = useState<{ kind: 'reason' | 'tags'; sample: Sample } | null>(null)
   // Edits made here, newest last: what `undo` takes back first.
   const undoStack = useRef<string[]>([])
+  // Box edits are written one after another: each is made on the one before it.
+  const boxWrites = useRef<{ tail: Promise<unknown>; waiting: number }>({
+    tail: Promise.resolve(),
+    waiting: 0
+  })
 
   const queue = async (sample: Sample, work: () => Promise<string | null>) => {
     try {
@@ -99,7 +106,14 @@ export function useReviewActions(options: {
   const editBoxes = (sample: Sample, boxes: Box[], change: BoxChange) => {
     const origins = originsOf(sample.boxes, boxes, change)
     const mine = { tags: labelSetOf(sample).tags, boxes }
-    void queue(sample, () => editLabels(job, sample, mine, origins))
+    const writes = boxWrites.current
+    writes.waiting += 1
+    writes.tail = writes.tail
+      .then(() => queue(sample, () => editLabels(job, sample, mine, origins)))
+      .finally(() => {
+        writes.waiting -= 1
+        if (writes.waiting === 0) options.onSettled()
+      })
   }
 
   const undo = async () => {

@@ -1,5 +1,11 @@
-import type { Sample } from '../../../../shared/domain'
-import { labelSetOf, sameLabels, withLabels, type LabelSet } from '../../../../shared/labels'
+import type { Box, Sample } from '../../../../shared/domain'
+import {
+  labelSetOf,
+  sameBox,
+  sameLabels,
+  withLabels,
+  type LabelSet
+} from '../../../../shared/labels'
 import type { Clock } from '../../../../shared/clock'
 import { touchJob, editId } from '../store/db'
 import { Dexie } from 'dexie'
@@ -114,11 +120,16 @@ export function queueLabels(
     shown,
     'labels',
     (row) => {
-      // Origins name boxes of the service's labels (`base`), through any earlier edit.
+      // Origins name boxes of the service's labels (`base`), through any earlier edit. A caller
+      // that saw an older state than the earlier edit's has its boxes matched by value instead.
       const earlier = row.labels
       const base = earlier ? earlier.base : labelSetOf(shown)
-      const through = origins.map((o) => (o === null ? null : earlier ? earlier.origins[o] : o))
-      if (earlier && through.some((o) => o === undefined))
+      const current = earlier?.mine.boxes ?? shown.boxes
+      const aligned = earlier === null || sameLabels(earlier.mine, labelSetOf(shown))
+      const through = aligned
+        ? origins.map((o) => (o === null ? null : earlier ? earlier.origins[o] : o))
+        : byValue(mine.boxes, current, earlier.origins)
+      if (through.some((o) => o === undefined))
         throw new Error('an origin names no box of the image as shown')
       const labels: LabelChange = {
         base,
@@ -131,6 +142,21 @@ export function queueLabels(
     },
     holdMs
   )
+}
+
+/** For each box, the origin of an equal box of `current` (each used once), else null. */
+function byValue(
+  boxes: readonly Box[],
+  current: readonly Box[],
+  origins: readonly (number | null)[]
+): (number | null)[] {
+  const taken = new Set<number>()
+  return boxes.map((box) => {
+    const i = current.findIndex((c, k) => !taken.has(k) && sameBox(c, box))
+    if (i < 0) return null
+    taken.add(i)
+    return origins[i] ?? null
+  })
 }
 
 /** A verdict on a task's image (a later one on the same image replaces it until sent). */

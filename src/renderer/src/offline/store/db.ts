@@ -1,5 +1,12 @@
 import { Dexie, type Table } from 'dexie'
-import type { Dataset, JobStats, Label, Sample, TagFilter } from '../../../../shared/domain'
+import type {
+  Dataset,
+  JobStats,
+  Label,
+  LabelingTask,
+  Sample,
+  TagFilter
+} from '../../../../shared/domain'
 import type { BoxConflict, LabelSet, Verdict, VerdictStage } from '../../../../shared/labels'
 
 /**
@@ -266,6 +273,14 @@ export interface PauseRow {
   since: number
 }
 
+/** A dataset's labeling tasks as last read from the service (its task list offline). */
+export interface TaskListRow {
+  connectionId: string
+  datasetId: string
+  tasks: LabelingTask[]
+  fetchedAt: number
+}
+
 /** A connection's job list as last read from the service (the job list offline). */
 export interface JobListRow {
   connectionId: string
@@ -289,6 +304,7 @@ export type TagdeckDb = Dexie & {
   pauses: Table<PauseRow, string>
   jobLists: Table<JobListRow, string>
   edits: Table<EditRow, string>
+  taskLists: Table<TaskListRow, [string, string]>
 }
 
 /** The stores of schema versions 1 and 2 (kept whole: the upgrade test opens a version 2). */
@@ -374,8 +390,9 @@ export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
         )
       await tx.table('pageIds').bulkAdd(ids)
     })
-  // Review edits (labels, verdicts) beside the deletions: one row per image and kind.
-  db.version(7).stores({ edits: EDITS_SCHEMA })
+  // Review edits (labels, verdicts) beside the deletions: one row per image and kind; and the
+  // datasets' task lists, so a task made available offline opens offline.
+  db.version(7).stores({ edits: EDITS_SCHEMA, taskLists: '[connectionId+datasetId]' })
   return db
 }
 
