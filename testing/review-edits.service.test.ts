@@ -223,6 +223,40 @@ describe('label edits', () => {
   })
 })
 
+describe('changes to a selection', () => {
+  it('adds tags to many images in one go, never to one whose labels are unknown, and once', async () => {
+    const images = (await withBoxes(1)).slice(4, 9)
+    const ids = [...images.map((s) => s.id), 'never-seen']
+    const written = await w.offline.addTags(job, ids, ['checked'])
+    expect(written).toHaveLength(images.length)
+    for (const image of images) expect((await shown(image.id)).tags).toContain('checked')
+    // Added again (a second selection over the same images): nothing new to send.
+    await w.offline.addTags(job, ids, ['checked'])
+    expect(await sync()).toMatchObject({ done: images.length })
+    for (const image of images) {
+      const raw = (await w.call('samples.get', { ...job, sampleId: image.id })).tags
+      expect(raw.filter((t) => t === 'checked')).toHaveLength(1)
+      expect((await serviceSample(image.id)).boxes).toEqual(image.boxes)
+    }
+  })
+
+  it('an edit made on an older copy of the image builds on the newer one by value', async () => {
+    const [image] = (await withBoxes(2)).slice(9, 10)
+    if (!image) throw new Error('no demo image with two boxes')
+    const [a, b, ...rest] = image.boxes as [Box, Box, ...Box[]]
+    const origins = image.boxes.map((_, i) => i)
+    await w.offline.editLabels(job, image, { tags: [], boxes: [moved(a, 1), b, ...rest] }, origins)
+    // The second edit was made on the copy from before the first (a key pressed twice fast).
+    await w.offline.editLabels(job, image, { tags: [], boxes: [a, moved(b, 2), ...rest] }, origins)
+    expect((await shown(image.id)).boxes).toEqual([a, moved(b, 2), ...rest])
+    expect(await sync()).toMatchObject({ done: 1, conflicts: 0 })
+    // The box matched by nothing is sent as drawn anew (after the others): the same boxes.
+    const held = (await serviceSample(image.id)).boxes
+    expect(held).toHaveLength(image.boxes.length)
+    expect(held).toEqual(expect.arrayContaining([a, moved(b, 2), ...rest]))
+  })
+})
+
 describe('verdicts', () => {
   it('show at once, reach the task once, and park while the task is in the wrong state', async () => {
     const cloud = w.service.service.demo.newVersion
@@ -242,7 +276,14 @@ describe('verdicts', () => {
       comment: 'box too loose',
       score: 'C'
     })
-    await w.offline.judge(task, b, { stage: 'review', accept: true, comment: '', score: 'A' })
+    expect(
+      await w.offline.judgeMany(task, [b.id], {
+        stage: 'review',
+        accept: true,
+        comment: '',
+        score: 'A'
+      })
+    ).toHaveLength(1)
     const again = await w.offline.readPage({
       ...task,
       filter: { kind: 'everything' },

@@ -135,10 +135,10 @@ export function shortcutTable(isMac: boolean, editBoxes = false): Shortcut[] {
     { keys: [[k('b')]], label: 'boxes', contexts: ['grid', 'viewer'] },
     { keys: [[k('f')], [k('0')]], label: 'fit', contexts: ['viewer'] },
     { keys: [[k('+')], [k('-')]], label: 'zoom', contexts: ['viewer'] },
-    { keys: [[k('a')]], label: 'accept', contexts: ['viewer'] },
-    { keys: [[k('r')]], label: 'reject', contexts: ['viewer'] },
+    { keys: [[k('a')]], label: 'accept', contexts: ['grid', 'viewer'] },
+    { keys: [[k('r')]], label: 'reject', contexts: ['grid', 'viewer'] },
     { keys: [[k('g')]], label: 'grade', contexts: ['viewer'] },
-    { keys: [[k('t')]], label: 'retag', contexts: ['viewer'] },
+    { keys: [[k('t')]], label: 'retag', contexts: ['grid', 'viewer'] },
     { keys: [[k('c')]], label: 'compare', contexts: ['viewer'] },
     { keys: [[k('u')], [mod, k('z')]], label: 'undo', contexts: ['grid', 'viewer'] },
     { keys: [[k('?')]], label: 'help', contexts: ['grid', 'viewer'] },
@@ -204,13 +204,13 @@ export function actionFor(event: KeyEvent, context: Context, isMac: boolean): Ac
     case 'u':
       return { kind: 'undo' }
     case 'a':
-      return context === 'viewer' ? { kind: 'accept' } : null
+      return { kind: 'accept' }
     case 'r':
-      return context === 'viewer' ? { kind: 'reject' } : null
+      return { kind: 'reject' }
     case 'g':
       return context === 'viewer' ? { kind: 'grade' } : null
     case 't':
-      return context === 'viewer' ? { kind: 'retag' } : null
+      return { kind: 'retag' }
     case 'c':
       return context === 'viewer' ? { kind: 'compare' } : null
     case 'f':

@@ -35,6 +35,18 @@ export const judge = (
   verdict: NonNullable<EditRow['verdict']>
 ): Promise<string | null> => offline().judge(job, sample, verdict, holdMs())
 
+export const judgeMany = (
+  job: JobKey,
+  sampleIds: readonly string[],
+  verdict: NonNullable<EditRow['verdict']>
+): Promise<string[]> => offline().judgeMany(job, sampleIds, verdict, holdMs())
+
+export const addTags = (
+  job: JobKey,
+  sampleIds: readonly string[],
+  tags: readonly string[]
+): Promise<string[]> => offline().addTags(job, sampleIds, tags, holdMs())
+
 export const undoEdit = (editId: string) => offline().undoEdit(editId)
 export const discardEdit = (editId: string) => offline().discardEdit(editId)
 export const retryEdits = (editIds: readonly string[]) => offline().retryEdits(editIds)

@@ -281,6 +281,28 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
       sync.wake()
       return id
     },
+    /** One verdict on many images of a task (a selection); returns the edits' ids. */
+    async judgeMany(
+      job: JobKey,
+      sampleIds: readonly string[],
+      verdict: NonNullable<EditRow['verdict']>,
+      holdMs = undoWindowMs
+    ) {
+      const ids = await edits.queueVerdicts(db, clock, job, sampleIds, verdict, holdMs)
+      sync.wake()
+      return ids
+    },
+    /** Tags added to many images (images never seen here are left out); the edits' ids. */
+    async addTags(
+      job: JobKey,
+      sampleIds: readonly string[],
+      tags: readonly string[],
+      holdMs = undoWindowMs
+    ) {
+      const ids = await edits.queueAddedTags(db, clock, job, sampleIds, tags, holdMs)
+      sync.wake()
+      return ids
+    },
     /** Steps an edit back once, if it is not being sent (false: too late). */
     undoEdit: (editId: string) => edits.undoEdit(db, clock, editId),
     discardEdit: (editId: string) => edits.discardEdit(db, editId),

@@ -271,13 +271,19 @@ export function ReviewPane(props: {
       case 'undo':
         return void actions.undo()
       case 'accept':
-        return inViewer ? actions.accept(viewed) : undefined
       case 'reject':
-        return inViewer ? actions.reject(viewed) : undefined
+      case 'retag': {
+        if (inViewer) {
+          if (action.kind === 'accept') return actions.accept(viewed)
+          return action.kind === 'reject' ? actions.reject(viewed) : actions.retag(viewed)
+        }
+        // In the grid: the selection, or with none the focused image (as Delete does).
+        const focused = store.sampleAt(activeIndex)
+        const ids = selection.ids.size > 0 ? [...selection.ids] : focused ? [focused.id] : []
+        return actions.many(ids, action.kind === 'retag' ? 'tags' : action.kind)
+      }
       case 'grade':
         return actions.cycleGrade()
-      case 'retag':
-        return inViewer ? actions.retag(viewed) : undefined
       case 'compare': {
         const conflict = viewedEdits.find((e) => e.status === 'conflict')
         if (inViewer && conflict) setComparing(conflict)

@@ -13,6 +13,8 @@ export function TagPicker(props: {
   labels: readonly string[]
   current: readonly string[]
   colorOf: ColorOf
+  /** What the picker does, when not the image's own tags (tags added to a selection). */
+  hint?: string
   onApply(tags: string[]): void
   onCancel(): void
 }) {
@@ -50,7 +52,7 @@ export function TagPicker(props: {
       <h2 id={titleId} lang="">
         {t('review.retagTitle', { name: props.name })}
       </h2>
-      <p className="muted small">{t('review.retagHint')}</p>
+      <p className="muted small">{props.hint ?? t('review.retagHint')}</p>
       <ul className="tag-choices" data-testid="tag-choices">
         {all.map((tag, i) => (
           <li key={tag}>

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next'
 import type { Box, Dataset, Sample } from '../../../shared/domain'
 import { parseJobId } from '../../../shared/job-id'
 import { labelSetOf, sameBox, type Grade } from '../../../shared/labels'
-import { editLabels, judge, undoEdit } from '../data/review'
+import { addTags, editLabels, judge, judgeMany, undoEdit } from '../data/review'
 import type { JobKey } from '../data/types'
 import { EditInFlight } from '../offline'
 import type { ColorOf } from '../palette'
@@ -55,7 +55,11 @@ export function useReviewActions(options: {
   const isTask = parseJobId(job.jobId).taskId !== null
   const stage = dataset.taskStatus === 'accepting' ? 'acceptance' : 'review'
   const [grade, setGrade] = useState<Grade>('A')
-  const [picker, setPicker] = useState<{ kind: 'reason' | 'tags'; sample: Sample } | null>(null)
+  const [picker, setPicker] = useState<
+    | { kind: 'reason' | 'tags'; sample: Sample }
+    | { kind: 'reasonMany' | 'tagsMany'; ids: string[] }
+    | null
+  >(null)
   // Edits made here, newest last: what `undo` takes back first.
   const undoStack = useRef<string[]>([])
   // Box edits are written one after another: each is made on the one before it.
@@ -116,6 +120,31 @@ export function useReviewActions(options: {
       })
   }
 
+  /** A decision on many images (a selection) at once: one transaction, one toast. */
+  const queueMany = async (ids: readonly string[], work: () => Promise<string[]>) => {
+    try {
+      const written = await work()
+      undoStack.current.push(...written)
+      for (const id of ids) sitting.record(id)
+      showToast({ message: t('review.queuedMany', { count: written.length }), tone: 'info' })
+    } catch (error) {
+      log.error('review changes could not be queued', error)
+      showToast({ message: t('review.failed'), tone: 'error' })
+    }
+  }
+  const many = (ids: readonly string[], kind: 'accept' | 'reject' | 'tags') => {
+    if (ids.length === 0) return
+    if (kind === 'tags') {
+      if (dataset.type === 'classification') setPicker({ kind: 'tagsMany', ids: [...ids] })
+      return
+    }
+    if (!isTask) return showToast({ message: t('review.notTask'), tone: 'info' })
+    if (kind === 'reject') return setPicker({ kind: 'reasonMany', ids: [...ids] })
+    void queueMany(ids, () =>
+      judgeMany(job, ids, { stage, accept: true, comment: '', score: grade })
+    )
+  }
+
   const undo = async () => {
     for (let id = undoStack.current.pop(); id !== undefined; id = undoStack.current.pop()) {
       if (await undoEdit(id))
@@ -154,9 +183,47 @@ export function useReviewActions(options: {
           )
         }}
       />
+    ) : picker?.kind === 'reasonMany' ? (
+      <ReasonPicker
+        name={t('review.manyTitle', { count: picker.ids.length })}
+        onCancel={() => setPicker(null)}
+        onPick={(reason) => {
+          const { ids } = picker
+          setPicker(null)
+          void queueMany(ids, () =>
+            judgeMany(job, ids, { stage, accept: false, comment: reason, score: grade })
+          )
+        }}
+      />
+    ) : picker?.kind === 'tagsMany' ? (
+      <TagPicker
+        name={t('review.manyTitle', { count: picker.ids.length })}
+        labels={options.labels}
+        current={[]}
+        colorOf={options.colorOf}
+        hint={t('review.addTagsHint')}
+        onCancel={() => setPicker(null)}
+        onApply={(tags) => {
+          const { ids } = picker
+          setPicker(null)
+          if (tags.length > 0) void queueMany(ids, () => addTags(job, ids, tags))
+        }}
+      />
     ) : null
 
-  return { isTask, stage, grade, accept, reject, cycleGrade, retag, editBoxes, undo, dialog }
+  return {
+    isTask,
+    stage,
+    grade,
+    accept,
+    reject,
+    cycleGrade,
+    retag,
+    editBoxes,
+    many,
+    undo,
+    dialog
+  }
 }
 
 export type ReviewActions = ReturnType<typeof useReviewActions>

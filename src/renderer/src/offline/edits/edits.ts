@@ -11,7 +11,7 @@ import { touchJob, editId } from '../store/db'
 import { Dexie } from 'dexie'
 import type { EditRow, EditStatus, JobKey, LabelChange, TagdeckDb } from '../store/db'
 import { jobPagesHolding, putPages } from '../store/page-rows'
-import { writeScope } from '../hiding/listing'
+import { cachedSamples, writeScope } from '../hiding/listing'
 import { patchHeld } from '../replica/replica'
 
 /**
@@ -24,7 +24,7 @@ import { patchHeld } from '../replica/replica'
 
 function freshRow(
   job: JobKey,
-  sample: Pick<Sample, 'id' | 'name'>,
+  sample: { id: string; name: string | null },
   kind: EditRow['kind'],
   now: number,
   paused: boolean,
@@ -71,21 +71,55 @@ async function putEdit(
   change: (row: EditRow) => Pick<EditRow, 'labels' | 'verdict'> | null,
   holdMs: number
 ): Promise<string | null> {
+  const [id] = await putEdits(db, clock, job, [sample.id], kind, (row) => change(row), holdMs, {
+    names: new Map([[sample.id, sample.name]]),
+    strict: true
+  })
+  return id ?? null
+}
+
+/**
+ * `putEdit` for many images of a job in one transaction. `change` also gets the image as cached
+ * (undefined: never seen here); images whose change is null, or (unless `strict`) being sent,
+ * are left as they are. Returns the ids of the edits written.
+ */
+async function putEdits(
+  db: TagdeckDb,
+  clock: Clock,
+  job: JobKey,
+  sampleIds: readonly string[],
+  kind: EditRow['kind'],
+  change: (row: EditRow, cached: Sample | undefined) => Pick<EditRow, 'labels' | 'verdict'> | null,
+  holdMs: number,
+  options: { names?: Map<string, string | null>; strict?: boolean } = {}
+): Promise<string[]> {
   return db.transaction('rw', writeScope(db), async () => {
     const now = clock.now()
-    const id = editId(job, sample.id, kind)
+    const unique = [...new Set(sampleIds)]
+    const ids = unique.map((s) => editId(job, s, kind))
     const paused = (await db.pauses.get(job.connectionId)) !== undefined
-    const known = await db.edits.get(id)
-    if (known?.status === 'sending') throw new EditInFlight()
-    const row = known ?? freshRow(job, sample, kind, now, paused, holdMs)
-    const next = change(row)
-    if (next === null) {
-      if (known) await db.edits.delete(id)
-    } else {
-      await db.edits.put({
+    const known = await db.edits.bulkGet(ids)
+    const cached = options.names ? new Map() : await cachedSamples(db, job, unique)
+    const writes: EditRow[] = []
+    const drops: string[] = []
+    unique.forEach((sampleId, i) => {
+      const before = known[i]
+      if (before?.status === 'sending') {
+        if (options.strict) throw new EditInFlight()
+        return
+      }
+      const seen = cached.get(sampleId)?.sample as Sample | undefined
+      const name = options.names?.get(sampleId) ?? seen?.name ?? null
+      const row = before ?? freshRow(job, { id: sampleId, name }, kind, now, paused, holdMs)
+      const next = change(row, seen)
+      if (next === null) {
+        if (before) drops.push(ids[i])
+        return
+      }
+      writes.push({
         ...row,
         ...next,
-        history: known ? [...row.history, { labels: row.labels, verdict: row.verdict }] : [],
+        history: before ? [...row.history, { labels: row.labels, verdict: row.verdict }] : [],
         // A changed edit is due again; a conflict or refusal starts over from the new one.
         status: paused ? 'paused' : 'queued',
         nextAttemptAt: now + holdMs,
@@ -93,10 +127,57 @@ async function putEdit(
         lastError: null,
         conflict: null
       })
-    }
+    })
+    await db.edits.bulkDelete(drops)
+    await db.edits.bulkPut(writes)
     await touchJob(db, job, {})
-    return next === null ? null : id
+    return writes.map((w) => w.id)
   })
+}
+
+/** One verdict on many images of a task (a selection), in one transaction. */
+export function queueVerdicts(
+  db: TagdeckDb,
+  clock: Clock,
+  job: JobKey,
+  sampleIds: readonly string[],
+  verdict: NonNullable<EditRow['verdict']>,
+  holdMs = 0
+): Promise<string[]> {
+  return putEdits(db, clock, job, sampleIds, 'verdict', () => ({ labels: null, verdict }), holdMs)
+}
+
+/**
+ * Adds tags to many images (a selection), in one transaction, each on top of what the image
+ * shows now. An image never seen here is left out: its labels are not known, and a label list
+ * is never sent from a guess.
+ */
+export function queueAddedTags(
+  db: TagdeckDb,
+  clock: Clock,
+  job: JobKey,
+  sampleIds: readonly string[],
+  tags: readonly string[],
+  holdMs = 0
+): Promise<string[]> {
+  return putEdits(
+    db,
+    clock,
+    job,
+    sampleIds,
+    'labels',
+    (row, seen) => {
+      const earlier = row.labels
+      if (!earlier && !seen) return null
+      const base = earlier ? earlier.base : labelSetOf(seen as Sample)
+      const current = earlier ? earlier.mine : base
+      const mine = { tags: [...new Set([...current.tags, ...tags])], boxes: current.boxes }
+      if (sameLabels(current, mine)) return earlier ? { labels: earlier, verdict: null } : null
+      const origins = earlier ? earlier.origins : base.boxes.map((_, i) => i)
+      return { labels: { base, mine, origins, cleared: false }, verdict: null }
+    },
+    holdMs
+  )
 }
 
 /**
