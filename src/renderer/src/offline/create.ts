@@ -28,6 +28,7 @@ import {
   type Replica
 } from './replica/replica'
 import { logFailure } from './log'
+import { SignatureQueue } from './signatures/queue'
 import { refreshReplica } from './replica/refresh'
 import { narrows, type LocalSearch } from './replica/search'
 import type { Cached } from './reads/job-data'
@@ -62,7 +63,8 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
   const undoWindowMs = options.undoWindowMs ?? 3_000
   const syncOptions = options.sync ?? {}
   const sync = new SyncEngine(ctx, syncOptions)
-  const downloads = new OfflineDownloads(ctx)
+  const signatures = ctx.thumbSignatures ? new SignatureQueue(db, ctx.thumbSignatures) : null
+  const downloads = new OfflineDownloads(ctx, signatures)
   const replicaRevalidateMs = options.replicaRevalidateMs ?? 5 * 60_000
   const refreshing = new Map<string, Promise<void>>()
 
@@ -95,6 +97,8 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
     context: ctx,
     sync,
     downloads,
+    /** Near-duplicate signatures made as thumbnails are cached (null: no hasher here). */
+    signatures,
 
     /**
      * Connectivity from main, the sync runner (if this window wins the lock), downloads cut

@@ -229,6 +229,15 @@ export interface JobListRow {
   fetchedAt: number
 }
 
+/**
+ * The near-duplicate signature of one sample's thumbnail (`replica/near-duplicates.ts`),
+ * worked out as the thumbnail was cached (`signatures/`); null: a flat image, which has none.
+ */
+export interface SignatureRow extends JobKey {
+  sampleId: string
+  signature: Float32Array | null
+}
+
 export type TagdeckDb = Dexie & {
   listings: Table<ListingRow, [string, string, string, number]>
   pages: Table<PageRow, PageKey>
@@ -242,6 +251,7 @@ export type TagdeckDb = Dexie & {
   syncState: Table<SyncStateRow, string>
   pauses: Table<PauseRow, string>
   jobLists: Table<JobListRow, string>
+  signatures: Table<SignatureRow, [string, string, string]>
 }
 
 /** The stores of schema versions 1 and 2 (kept whole: the upgrade test opens a version 2). */
@@ -327,6 +337,9 @@ export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
         )
       await tx.table('pageIds').bulkAdd(ids)
     })
+  // Version 7 is another branch's (review edits). Near-duplicate signatures, a job's found by
+  // the [connectionId+jobId] prefix of the key.
+  db.version(8).stores({ signatures: '[connectionId+jobId+sampleId]' })
   return db
 }
 
