@@ -30,7 +30,12 @@ import {
 import { logFailure } from './log'
 import { SignatureQueue } from './signatures/queue'
 import { refreshReplica } from './replica/refresh'
-import { narrows, type LocalSearch } from './replica/search'
+import { narrows, NEAR_DUPLICATES, type LocalSearch } from './replica/search'
+import {
+  nearDuplicatesOf,
+  theRest,
+  type NearDuplicateReport
+} from './replica/near-duplicate-groups'
 import type { Cached } from './reads/job-data'
 
 /**
@@ -93,6 +98,26 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
     return replica
   }
 
+  /**
+   * The replica's near-duplicate groups; images still without a signature (a job made
+   * available before signatures were made, a thumbnail that could not be read) are queued,
+   * unless the job's download is running (it gives them as it caches them).
+   */
+  async function groupsOf(replica: Replica): Promise<NearDuplicateReport> {
+    const report = await nearDuplicatesOf(db, replica)
+    if (signatures && report.missing > 0 && !downloads.running(replica.job))
+      void signatures
+        .fill(replica.job, report.missingIds)
+        .catch(logFailure('missing near-duplicate signatures could not be queued'))
+    return report
+  }
+
+  /** What a search for a problem needs: the finder's report, or the near-duplicate groups. */
+  async function findingsFor(replica: Replica, search: LocalSearch | undefined) {
+    if (search?.problem === NEAR_DUPLICATES) return { groups: await groupsOf(replica) }
+    return { report: search?.problem ? await problemsOf(replica) : undefined }
+  }
+
   return {
     context: ctx,
     sync,
@@ -140,8 +165,8 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
         if (narrows(req.search)) throw searchNeedsReplica()
         return readPage(ctx, req)
       }
-      const report = req.search?.problem ? await problemsOf(replica) : undefined
-      const all = viewOf(replica, req.filter, req.search, report)
+      const { report, groups } = await findingsFor(replica, req.search)
+      const all = viewOf(replica, req.filter, req.search, report, groups)
       const start = (req.page - 1) * req.perPage
       return {
         samples: all.slice(start, start + req.perPage),
@@ -159,8 +184,8 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
     async searchCounts(job: JobKey, filter: ViewRequest['filter'], search: LocalSearch) {
       const replica = await replicaOf(job)
       if (!replica) return null
-      const report = search.problem ? await problemsOf(replica) : undefined
-      return searchCounts(replica, filter, search, report)
+      const { report, groups } = await findingsFor(replica, search)
+      return searchCounts(replica, filter, search, report, groups)
     },
     /**
      * Images per problem check of a job held whole (null for other jobs), worked out a slice at
@@ -168,7 +193,40 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
      */
     async problemCounts(job: JobKey) {
       const replica = await replicaOf(job)
-      return replica ? (await problemsOf(replica)).counts : null
+      if (!replica) return null
+      const [report, groups] = await Promise.all([problemsOf(replica), groupsOf(replica)])
+      return { ...report.counts, [NEAR_DUPLICATES]: groups.images }
+    },
+    /**
+     * The near-duplicate groups of a job held whole (null for other jobs): sample ids group by
+     * group, with the image each keeps by default (the largest), and how many images have no
+     * signature yet.
+     */
+    async nearDuplicates(job: JobKey) {
+      const replica = await replicaOf(job)
+      if (!replica) return null
+      const report = await groupsOf(replica)
+      const byId = new Map(replica.samples.map((s) => [s.id, s]))
+      const { kept } = theRest(report, byId, [])
+      return { groups: report.groups, kept, images: report.images, missing: report.missing }
+    },
+    /**
+     * "Keep one, delete the rest": queues the deletion of every grouped image but one per group
+     * (`keep`: the reviewer's choices, else the largest), through the outbox like any deletion.
+     */
+    async keepOneOfEachGroup(job: JobKey, keep: readonly string[] = [], holdMs = undoWindowMs) {
+      const replica = await replicaOf(job)
+      if (!replica)
+        throw new TagdeckError({
+          code: 'offline',
+          message: 'Near-duplicates need the job available offline (whole job).'
+        })
+      const report = await groupsOf(replica)
+      const byId = new Map(replica.samples.map((s) => [s.id, s]))
+      const { kept, doomed } = theRest(report, byId, keep)
+      const result = await outbox.queueDeletions(db, clock, job, doomed, holdMs)
+      sync.wake()
+      return { kept, deleted: doomed, result }
     },
     /** What the problem finder found on one image of a job held whole (null: nothing, or no replica). */
     async sampleProblems(job: JobKey, sampleId: string) {

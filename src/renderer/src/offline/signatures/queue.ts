@@ -27,6 +27,8 @@ export class SignatureQueue {
   private readonly waiting: Batch[] = []
   private waitingIds = 0
   private running: Promise<void> | null = null
+  /** The batch with the hasher now. */
+  private current: Batch | null = null
   /** Jobs forgotten while a batch of theirs was with the hasher: its answers are dropped. */
   private readonly forgotten = new Set<string>()
 
@@ -60,9 +62,8 @@ export class SignatureQueue {
   /** Queues the signatures the job lacks among `sampleIds`; resolves with how many. */
   async fill(job: JobKey, sampleIds: readonly string[]): Promise<number> {
     const have = await this.known(job)
-    const queued = new Set(
-      this.waiting.filter((b) => key(b.job) === key(job)).flatMap((b) => b.ids)
-    )
+    const batches = this.current ? [this.current, ...this.waiting] : this.waiting
+    const queued = new Set(batches.filter((b) => key(b.job) === key(job)).flatMap((b) => b.ids))
     const lacking = sampleIds.filter((id) => !have.has(id) && !queued.has(id))
     if (lacking.length > 0) this.add(job, lacking)
     return lacking.length
@@ -94,7 +95,9 @@ export class SignatureQueue {
   private async drain(): Promise<void> {
     for (let batch = this.waiting.shift(); batch; batch = this.waiting.shift()) {
       this.waitingIds -= batch.ids.length
+      this.current = batch
       await this.run(batch).catch(logFailure('near-duplicate signatures could not be stored'))
+      this.current = null
     }
   }
 
