@@ -211,10 +211,10 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
       return { groups: report.groups, kept, images: report.images, missing: report.missing }
     },
     /**
-     * "Keep one, delete the rest": queues the deletion of every grouped image but one per group
-     * (`keep`: the reviewer's choices, else the largest), through the outbox like any deletion.
+     * "Keep one, delete the rest": the image each group keeps (`keep`: the reviewer's choices,
+     * else the largest) and every other grouped image, for `deleteSamples` (the outbox).
      */
-    async keepOneOfEachGroup(job: JobKey, keep: readonly string[] = [], holdMs = undoWindowMs) {
+    async nearDuplicateRest(job: JobKey, keep: readonly string[] = []) {
       const replica = await replicaOf(job)
       if (!replica)
         throw new TagdeckError({
@@ -223,10 +223,7 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
         })
       const report = await groupsOf(replica)
       const byId = new Map(replica.samples.map((s) => [s.id, s]))
-      const { kept, doomed } = theRest(report, byId, keep)
-      const result = await outbox.queueDeletions(db, clock, job, doomed, holdMs)
-      sync.wake()
-      return { kept, deleted: doomed, result }
+      return theRest(report, byId, keep)
     },
     /** What the problem finder found on one image of a job held whole (null: nothing, or no replica). */
     async sampleProblems(job: JobKey, sampleId: string) {

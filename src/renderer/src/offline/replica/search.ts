@@ -23,7 +23,7 @@ export interface LocalSearch {
 
 /** The Problems section's filters: every check, and the near-duplicate groups. */
 export type ProblemFilter = ProblemKind | typeof NEAR_DUPLICATES
-export const NEAR_DUPLICATES = 'nearDuplicate'
+export const NEAR_DUPLICATES = 'nearDuplicate' as const
 
 export const SORT_KEYS = ['service', 'name', 'time', 'boxes'] as const
 
