@@ -1,3 +1,4 @@
+import { liveQuery } from 'dexie'
 import type { OutboxStatus, JobKey } from './store/db'
 import type { OfflineContext } from './context'
 import { evict, storageUsage, type EvictResult } from './store/evict'
@@ -28,7 +29,7 @@ import {
   type Replica
 } from './replica/replica'
 import { logFailure } from './log'
-import { SignatureQueue } from './signatures/queue'
+import { jobSignatures, SignatureQueue } from './signatures/queue'
 import { refreshReplica } from './replica/refresh'
 import { narrows, NEAR_DUPLICATES, type LocalSearch } from './replica/search'
 import {
@@ -209,6 +210,14 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
       const byId = new Map(replica.samples.map((s) => [s.id, s]))
       const { kept } = theRest(report, byId, [])
       return { groups: report.groups, kept, images: report.images, missing: report.missing }
+    },
+    /** Calls `listener` as the job's near-duplicate signatures come in (and once at first). */
+    watchSignatures(job: JobKey, listener: () => void): () => void {
+      const subscription = liveQuery(() => jobSignatures(db, job).count()).subscribe({
+        next: () => listener(),
+        error: logFailure('the near-duplicate signatures can no longer be followed')
+      })
+      return () => subscription.unsubscribe()
     },
     /**
      * "Keep one, delete the rest": the image each group keeps (`keep`: the reviewer's choices,

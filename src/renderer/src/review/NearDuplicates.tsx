@@ -15,7 +15,15 @@ export function useNearDuplicates(job: JobKey, on: boolean) {
   const [groups, reload] = useLoad(
     useCallback(() => (on ? nearDuplicates(job) : Promise.resolve(null)), [job, on])
   )
-  useEffect(() => (on ? offline().watchJob(job, reload) : undefined), [job, on, reload])
+  useEffect(() => {
+    if (!on) return
+    const offJob = offline().watchJob(job, reload)
+    const offSignatures = offline().watchSignatures(job, reload)
+    return () => {
+      offJob()
+      offSignatures()
+    }
+  }, [job, on, reload])
   const found = groups.status === 'ok' ? groups.value : null
   const [chosen, setChosen] = useState<string[]>([])
   const groupOf = useMemo(() => {
