@@ -33,13 +33,13 @@ export function workerHasher(
 ): ThumbHasher {
   let worker: Worker | null = null
   let seq = 0
+  /** Per request: its answer's resolve, and its ids (to answer for them if the worker dies). */
   const waiting = new Map<number, (answers: ThumbAnswer[]) => void>()
-  const failAll = (message: string) => {
-    for (const [id, resolve] of waiting) resolve(lost(id, message))
-  }
   const requests = new Map<number, string[]>()
-  const lost = (id: number, message: string): ThumbAnswer[] =>
-    (requests.get(id) ?? []).map((sampleId) => ({ sampleId, error: message }))
+  const failAll = (message: string) => {
+    for (const [id, resolve] of waiting)
+      resolve((requests.get(id) ?? []).map((sampleId) => ({ sampleId, error: message })))
+  }
   const ensure = (): Worker => {
     if (worker) return worker
     const started = start()
@@ -62,7 +62,11 @@ export function workerHasher(
   return (job, sampleIds) =>
     new Promise((resolve) => {
       const id = ++seq
-      const items = sampleIds.map((sampleId) => ({ sampleId, url: urlOf(job, sampleId) }))
+      // Absolute: the worker resolves a relative URL against its own script's, not the page's.
+      const items = sampleIds.map((sampleId) => ({
+        sampleId,
+        url: new URL(urlOf(job, sampleId), location.href).href
+      }))
       requests.set(id, [...sampleIds])
       waiting.set(id, resolve)
       const request: HashRequest = { id, items }
