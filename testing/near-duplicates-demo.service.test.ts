@@ -149,9 +149,9 @@ describe('near-duplicates of the demo detection job, on its real thumbnails', ()
     }
     const worst = Math.max(...distances)
     console.log(`Chromium against Node, 40 thumbnails: worst ${worst.toFixed(4)}`)
-    // Far under the near-duplicate threshold (0.25): signatures made in Node (benches, tools)
-    // and in the app compare.
-    expect(worst).toBeLessThan(0.01)
+    // The app decodes to 32x32 before averaging (cheaper), Node averages the full image: well
+    // under the near-duplicate threshold (0.25) apart, so Node's measurements hold for the app.
+    expect(worst).toBeLessThan(0.1)
   })
 
   it('is a filter of the job, group by group, and "keep one, delete the rest" keeps the originals by default, or the one chosen', async () => {

@@ -69,8 +69,11 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
   const undoWindowMs = options.undoWindowMs ?? 3_000
   const syncOptions = options.sync ?? {}
   const sync = new SyncEngine(ctx, syncOptions)
-  const signatures = ctx.thumbSignatures ? new SignatureQueue(db, ctx.thumbSignatures) : null
-  const downloads = new OfflineDownloads(ctx, signatures)
+  // Signatures wait while any download runs (it wakes them when it ends).
+  const signatures = ctx.thumbSignatures
+    ? new SignatureQueue(db, ctx.thumbSignatures, () => downloads.anyRunning())
+    : null
+  const downloads: OfflineDownloads = new OfflineDownloads(ctx, signatures)
   const replicaRevalidateMs = options.replicaRevalidateMs ?? 5 * 60_000
   const refreshing = new Map<string, Promise<void>>()
 

@@ -203,6 +203,11 @@ export class OfflineDownloads {
     if (next) return this.run(next)
   }
 
+  /** Whether any download runs in this window. */
+  anyRunning(): boolean {
+    return this.sessions.size > 0
+  }
+
   /** Whether a download of the job runs in this window. */
   running(job: JobKey): boolean {
     return this.sessions.has(jobId(job))
@@ -362,6 +367,8 @@ export class OfflineDownloads {
         session.chunks.close()
         this.sessions.delete(jobId(row))
         this.emit()
+        // Signatures of what it cached were left for after it.
+        this.signatures?.wake()
       })
     this.sessions.set(jobId(row), session)
     return session.done

@@ -114,11 +114,18 @@ describe('the signature queue', () => {
 })
 
 describe('signatures as "Make available offline" caches thumbnails', () => {
-  it('are asked for chunk by chunk once main cached them, without holding the download; removing the job drops them', async () => {
+  it('are queued chunk by chunk as main caches them, and worked out once the download is over; removing the job drops them', async () => {
     const w = makeWorld({ service: serviceWithJob(250) })
     fakeImageCache(w.service)
     const hasher = heldHasher()
-    const offline = createOffline({ ...w.ctx, thumbSignatures: hasher.hash })
+    const duringDownload: boolean[] = []
+    const offline = createOffline({
+      ...w.ctx,
+      thumbSignatures: (job, ids) => {
+        duringDownload.push(offline.downloads.anyRunning())
+        return hasher.hash(job, ids)
+      }
+    })
     // The hasher answers nothing until the download is over: the download must not wait for it.
     await offline.downloads.start(job)
     const row = await w.ctx.db.offlineJobs.get(['c1', 'j1'])
@@ -129,6 +136,8 @@ describe('signatures as "Make available offline" caches thumbnails', () => {
     expect(hasher.asked.flat().sort()).toEqual(
       Array.from({ length: 250 }, (_, i) => `s${String(i).padStart(5, '0')}`)
     )
+    expect(duringDownload.length).toBeGreaterThan(0)
+    expect(duringDownload.every((running) => !running)).toBe(true)
     expect(await jobSignatures(w.ctx.db, job).count()).toBe(250)
     await offline.downloads.remove(job)
     expect(await jobSignatures(w.ctx.db, job).count()).toBe(0)

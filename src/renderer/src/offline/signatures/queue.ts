@@ -6,7 +6,10 @@ import { logFailure } from '../log'
 /**
  * Near-duplicate signatures of a job's thumbnails, worked out as "Make available offline"
  * caches them: the download hands each chunk's ids over (`add`) and goes on at once; one batch
- * at a time goes to the hasher (a worker) and its answers into `signatures`. The queue is
+ * at a time goes to the hasher (a worker) and its answers into `signatures`, but only while no
+ * download runs (`waitWhile`; `wake` when one ends): on a 2-core machine, hashing beside the
+ * download slowed it fourfold (decoding and reading back 10,000 thumbnails is ~20 s of CPU,
+ * fetching them again from main's cache more). The queue is
  * bounded: past `MAX_WAITING` ids the oldest batches are dropped, with a log line, and `fill`
  * (called when the groups are asked for) picks up whatever a job still lacks. Thumbnails that
  * could not be read are logged, a line per batch, and asked for again by the next `fill`.
@@ -34,7 +37,9 @@ export class SignatureQueue {
 
   constructor(
     private readonly db: TagdeckDb,
-    private readonly hash: ThumbHasher
+    private readonly hash: ThumbHasher,
+    /** While this holds, batches wait (a download runs); call `wake` when it stops holding. */
+    private readonly waitWhile: () => boolean = () => false
   ) {}
 
   /** Queues these thumbnails' signatures (fire and forget: never waits for the hasher). */
@@ -56,6 +61,12 @@ export class SignatureQueue {
       logFailure('near-duplicate signatures fell behind the download')(
         new Error(`${dropped} thumbnails left for later (the groups fill them in)`)
       )
+    this.wake()
+  }
+
+  /** Goes on with the waiting batches, unless told to wait. */
+  wake(): void {
+    if (this.waiting.length === 0 || this.waitWhile()) return
     this.running ??= this.drain().finally(() => (this.running = null))
   }
 
@@ -75,7 +86,7 @@ export class SignatureQueue {
     return new Map(rows.map((r) => [r.sampleId, r.signature]))
   }
 
-  /** Resolves when nothing is waiting or with the hasher. */
+  /** Resolves when nothing is with the hasher (and nothing waits, unless told to wait). */
   async idle(): Promise<void> {
     while (this.running) await this.running
   }
@@ -93,7 +104,11 @@ export class SignatureQueue {
   }
 
   private async drain(): Promise<void> {
-    for (let batch = this.waiting.shift(); batch; batch = this.waiting.shift()) {
+    for (
+      let batch = this.waitWhile() ? undefined : this.waiting.shift();
+      batch;
+      batch = this.waitWhile() ? undefined : this.waiting.shift()
+    ) {
       this.waitingIds -= batch.ids.length
       this.current = batch
       await this.run(batch).catch(logFailure('near-duplicate signatures could not be stored'))
