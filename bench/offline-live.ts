@@ -5,6 +5,7 @@ import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { build } from 'esbuild'
 import { buildClient, type ConnectionClient } from '../src/main/connections/client'
 import { PREFETCH_CONCURRENCY } from '../src/main/images/prefetch'
 import { mapLimit } from '../src/main/map-limit'
@@ -72,6 +73,26 @@ interface Harness {
   queue(job: JobKey, ids: string[]): Promise<number>
   sync(): Promise<{ ms: number; batches: number; done: number; failed: number; left: unknown }>
   deleteEach(job: JobKey, ids: string[]): Promise<number>
+  useWorker(script: string): Promise<void>
+  cacheJobHashing(job: JobKey): Promise<{ ms: number; allMs: number; signatures: number }>
+}
+
+/** Rounds also cache the job with near-duplicate signatures made (`0`: not). */
+const HASHING = process.env['OFFLINE_BENCH_HASHING'] !== '0'
+
+/** The signature worker as one classic script (the app's is built by Vite). */
+async function workerScript(): Promise<string> {
+  const bundle = await build({
+    entryPoints: [
+      path.join(__dirname, '../src/renderer/src/offline/signatures/signature.worker.ts')
+    ],
+    bundle: true,
+    format: 'iife',
+    write: false,
+    platform: 'browser',
+    target: 'chrome120'
+  })
+  return bundle.outputFiles[0]?.text ?? ''
 }
 
 /** A page of the shell's origin (so the bridge takes its calls) that holds only the harness. */
@@ -205,6 +226,8 @@ export async function liveRows(executablePath: string | undefined): Promise<Live
     // Then rounds of the raw download next to the app, each on a connection it has never
     // cached (the last is the demo connection, whose cache the sync below works on).
     const rounds: { raw: number; ours: number }[] = []
+    const hashed: { ours: number; hashing: number; all: number }[] = []
+    if (HASHING) await run('useWorker', await workerScript())
     let cached = cold
     for (let round = 1; round <= ROUNDS; round++) {
       const before = cpuTimes()
@@ -219,6 +242,18 @@ export async function liveRows(executablePath: string | undefined): Promise<Live
       if (cpu.raw)
         console.log(`round ${round}, CPU seconds: raw download: ${cpu.raw}; app: ${cpu.ours}`)
       rounds.push({ raw, ours: cached.ms })
+      if (HASHING) {
+        const withHashes = await run('cacheJobHashing', {
+          connectionId: await run('addConnection', service.demo, `Bench ${round}, hashing`),
+          jobId
+        })
+        if (withHashes.signatures !== made.images)
+          throw new Error(`${withHashes.signatures} signatures of ${made.images} images`)
+        console.log(
+          `round ${round}, with near-duplicate signatures: ${seconds(withHashes.ms)} to available, ${seconds(withHashes.allMs)} to every signature stored`
+        )
+        hashed.push({ ours: cached.ms, hashing: withHashes.ms, all: withHashes.allMs })
+      }
     }
     const ratio = (r: { raw: number; ours: number }) => r.ours / r.raw
     const median = [...rounds].sort((a, b) => ratio(a) - ratio(b))[Math.floor(ROUNDS / 2)]
@@ -271,6 +306,26 @@ export async function liveRows(executablePath: string | undefined): Promise<Live
     )
 
     const n = LIVE_SIZE.toLocaleString('en')
+    const byRatio = (f: (h: (typeof hashed)[number]) => number) =>
+      [...hashed].sort((a, b) => f(a) / a.ours - f(b) / b.ours)[Math.floor(hashed.length / 2)]
+    const hashRows: LiveRow[] = hashed.length
+      ? [
+          {
+            name: `  the same with near-duplicate signatures: to available`,
+            ours: byRatio((h) => h.hashing)?.hashing ?? 0,
+            baseline: byRatio((h) => h.hashing)?.ours ?? 1,
+            target: null,
+            detail: `the app without signatures in the same round; the median of ${hashed.length} rounds' ratios`
+          },
+          {
+            name: `  the same with near-duplicate signatures: to every signature stored`,
+            ours: byRatio((h) => h.all)?.all ?? 0,
+            baseline: byRatio((h) => h.all)?.ours ?? 1,
+            target: 1.1,
+            detail: `the app without signatures in the same round; the median of ${hashed.length} rounds' ratios`
+          }
+        ]
+      : []
     return [
       {
         name: `cache a ${n}-image job (pages + thumbnails)`,
@@ -286,6 +341,7 @@ export async function liveRows(executablePath: string | undefined): Promise<Live
         target: null,
         detail: `the median raw download of the ${ROUNDS} rounds; the app just started, nothing compiled yet`
       },
+      ...hashRows,
       {
         name: `sync ${n} queued deletions`,
         ours: synced.ms,

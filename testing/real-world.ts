@@ -16,6 +16,7 @@ import { createMemoryLocks, type Transport } from '../src/renderer/src/offline/d
 import { openTagdeckDb } from '../src/renderer/src/offline/store/db'
 import { ConnectivityTracker } from '../src/renderer/src/offline/sync/connectivity'
 import { FakeClock, FakeEvents } from './offline'
+import type { ThumbHasher } from '../src/renderer/src/offline/signatures/hasher'
 
 /**
  * The renderer's offline layer on the real parts, in Node: the real main-process code
@@ -38,7 +39,12 @@ export interface RealWorld {
 const ORIGIN = 'app://tagdeck'
 
 export async function startRealWorld(
-  options: { demoSize?: number; offline?: OfflineOptions } = {}
+  options: {
+    demoSize?: number
+    offline?: OfflineOptions
+    /** Near-duplicate signatures of the thumbnails main caches (absent: none made). */
+    thumbSignatures?: (core: MainCore) => ThumbHasher
+  } = {}
 ): Promise<RealWorld> {
   const service = await startServiceWorld({ demoSize: options.demoSize })
   const userData = await mkdtemp(path.join(tmpdir(), 'tagdeck-real-'))
@@ -69,7 +75,8 @@ export async function startRealWorld(
     connectivity,
     events,
     locks: createMemoryLocks(),
-    revalidateAfterMs: 10_000
+    revalidateAfterMs: 10_000,
+    ...(options.thumbSignatures ? { thumbSignatures: options.thumbSignatures(core) } : {})
   }
   const offline = createOffline(ctx, options.offline)
   return {

@@ -2,7 +2,9 @@ import type { JobKey } from '../../src/renderer/src/offline/store/db'
 import { createOffline, type Offline } from '../../src/renderer/src/offline/index'
 import { OFFLINE_PER_PAGE } from '../../src/renderer/src/offline/downloads/walk'
 import { appContext } from '../../src/renderer/src/offline/runtime'
-import { call } from '../../src/renderer/src/platform'
+import { call, platform } from '../../src/renderer/src/platform'
+import { workerHasher } from '../../src/renderer/src/offline/signatures/hasher'
+import { jobSignatures } from '../../src/renderer/src/offline/signatures/queue'
 
 /**
  * Measurements for the live half of `bench/offline.bench.ts`, run in Chromium on the browser
@@ -13,8 +15,45 @@ import { call } from '../../src/renderer/src/platform'
 
 let offline: Offline | null = null
 const layer = () =>
-  // No undo window: the bench queues everything first, then times the drain alone.
-  (offline ??= createOffline(appContext(), { undoWindowMs: 0 }))
+  // No undo window: the bench queues everything first, then times the drain alone. No
+  // near-duplicate signatures: `cacheJobHashing` runs the same with them.
+  (offline ??= createOffline({ ...appContext(), thumbSignatures: undefined }, { undoWindowMs: 0 }))
+
+/** The signature worker's script (bundled by the bench: this page is not built by Vite). */
+let workerScript: string | null = null
+let hashing: Offline | null = null
+const hashingLayer = () => {
+  const script = workerScript
+  if (script === null) throw new Error('useWorker first')
+  const start = () =>
+    new Worker(URL.createObjectURL(new Blob([script], { type: 'text/javascript' })))
+  const hasher = workerHasher(
+    (job, sampleId) => platform.imageUrl(job.connectionId, job.jobId, sampleId, 'thumb'),
+    start
+  )
+  return (hashing ??= createOffline(
+    { ...appContext(), thumbSignatures: hasher },
+    { undoWindowMs: 0 }
+  ))
+}
+
+export async function useWorker(script: string): Promise<void> {
+  workerScript = script
+}
+
+/**
+ * "Make available offline" with near-duplicate signatures made as the thumbnails are cached:
+ * the download's time, and the time until every signature is stored.
+ */
+export async function cacheJobHashing(job: JobKey) {
+  const started = performance.now()
+  await hashingLayer().downloads.start(job)
+  const ms = performance.now() - started
+  await hashingLayer().signatures?.idle()
+  const allMs = performance.now() - started
+  const signatures = await jobSignatures(hashingLayer().context.db, job).count()
+  return { ms, allMs, signatures }
+}
 
 const ALL = { kind: 'everything' } as const
 

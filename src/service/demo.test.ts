@@ -6,7 +6,8 @@ import { Credentials } from './credentials'
 import { openDatabase, type Db } from './db'
 import { ensureDemo, type DemoRecord } from './demo'
 import { DEFAULT_SIZES } from './demo-recipes'
-import { Recipe } from './render'
+import sharp from 'sharp'
+import { Recipe, renderRecipe } from './render'
 import { boxOf } from './rows'
 import { Store } from './store'
 
@@ -75,9 +76,11 @@ describe('the demo workspace', () => {
 
   it('keeps every detection box inside its image, apart from the others, on a drawn shape (but in the images planted with defects)', () => {
     const job = demo.datasets[1]?.id ?? ''
-    const planted = new Set(
-      (demo.defects?.list ?? []).filter((d) => d.kind !== 'untagged').map((d) => d.name)
-    )
+    const copies = (demo.defects?.nearDuplicates ?? []).flatMap((g) => g.copies)
+    const planted = new Set([
+      ...(demo.defects?.list ?? []).filter((d) => d.kind !== 'untagged').map((d) => d.name),
+      ...copies.map((c) => c.name)
+    ])
     const rows = store.samples(
       job,
       store.pageIds({ datasetId: job, taskId: null }, { kind: 'tagged' }, 'asc', 0, 400)
@@ -93,5 +96,67 @@ describe('the demo workspace', () => {
           0 <= x1 && x1 < x2 && x2 <= row.width && 0 <= y1 && y1 < y2 && y2 <= row.height
         ).toBe(true)
     }
+  })
+})
+
+describe('the near-duplicates planted in the demo detection job', () => {
+  it('are copies of other images of the job, resized, recompressed or cropped up to 3%, boxes moved with them', () => {
+    const job = demo.datasets[1]?.id ?? ''
+    const groups = demo.defects?.nearDuplicates ?? []
+    // 5% of the job, one or two copies each, none an image planted with another defect.
+    expect(groups).toHaveLength(DEFAULT_SIZES.detection * 0.05)
+    const copies = groups.flatMap((g) => g.copies)
+    expect(copies).toHaveLength(30)
+    const others = new Set((demo.defects?.list ?? []).map((d) => d.name))
+    const members = groups.flatMap((g) => [g.original, ...g.copies])
+    expect(new Set(members.map((m) => m.id)).size).toBe(members.length)
+    expect(members.filter((m) => others.has(m.name))).toEqual([])
+    const changes = new Set<string>()
+    for (const group of groups) {
+      const [original] = store.samples(job, [group.original.id])
+      const drawn = Recipe.parse(JSON.parse(store.recipe(group.original.id) ?? ''))
+      expect(drawn.copy).toBeUndefined()
+      for (const ref of group.copies) {
+        const [row] = store.samples(job, [ref.id])
+        expect(row?.name).toBe(ref.name)
+        const recipe = Recipe.parse(JSON.parse(store.recipe(ref.id) ?? ''))
+        const { copy, ...rest } = recipe
+        // The original's drawing, changed.
+        expect(rest).toEqual(drawn)
+        if (!copy || !row || !original) throw new Error(`${ref.name} is not a copy`)
+        expect([copy.width, copy.height]).toEqual([row.width, row.height])
+        const [left, top, w, h] = copy.crop
+        for (const cut of [
+          left / drawn.w,
+          top / drawn.h,
+          1 - (left + w) / drawn.w,
+          1 - (top + h) / drawn.h
+        ])
+          expect(cut).toBeLessThanOrEqual(0.03)
+        if (w !== drawn.w || h !== drawn.h) changes.add('cropped')
+        if (copy.width !== w || copy.height !== h) changes.add('resized')
+        if (copy.quality < 75) changes.add('recompressed')
+        // The original's boxes, as many, inside the copy.
+        expect(row.labels.map((l) => (Array.isArray(l) ? l[0] : l))).toEqual(
+          original.labels.map((l) => (Array.isArray(l) ? l[0] : l))
+        )
+        for (const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] of row.labels.map((l) => boxOf(l) ?? []))
+          expect(
+            0 <= x1 && x1 < x2 && x2 <= row.width && 0 <= y1 && y1 < y2 && y2 <= row.height
+          ).toBe(true)
+      }
+    }
+    expect(changes).toEqual(new Set(['cropped', 'resized', 'recompressed']))
+  })
+
+  it('are drawn as real copies: bytes of the original changed, at the size the copy says', async () => {
+    const job = demo.datasets[1]?.id ?? ''
+    const group = demo.defects?.nearDuplicates?.[2]
+    const ref = group?.copies[0]
+    const recipe = Recipe.parse(JSON.parse(store.recipe(ref?.id ?? '') ?? ''))
+    const [row] = store.samples(job, [ref?.id ?? ''])
+    const bytes = await renderRecipe(recipe, 'jpg')
+    const meta = await sharp(bytes).metadata()
+    expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', row?.width, row?.height])
   })
 })

@@ -10,6 +10,7 @@ import {
   demoSamples,
   plantDefects
 } from './demo-recipes'
+import { plantNearDuplicates } from './demo-copies'
 import type { NewSample, Store } from './store'
 
 /**
@@ -31,6 +32,8 @@ export interface DemoInfo {
 
 /** The defects planted in the demo detection job, by image name (`demo-recipes.ts`). */
 export type DemoDefects = NonNullable<DemoRecord['defects']>
+
+const DemoImage = z.object({ id: z.string(), name: z.string() })
 
 const DemoTask = z.object({
   id: z.string(),
@@ -62,7 +65,11 @@ export const DemoRecord = z.object({
   defects: z
     .object({
       datasetId: z.string(),
-      list: z.array(z.object({ name: z.string(), kind: z.string(), boxes: z.array(z.number()) }))
+      list: z.array(z.object({ name: z.string(), kind: z.string(), boxes: z.array(z.number()) })),
+      // Near-duplicate copies: each group's original and its copies (absent from older folders).
+      nearDuplicates: z
+        .array(z.object({ original: DemoImage, copies: z.array(DemoImage) }))
+        .optional()
     })
     .optional()
 })
@@ -120,8 +127,18 @@ export async function ensureDemo(
       })
       // About 20 s apart on average, ending around the job's creation.
       const samples = demoSamples(job.type, size, 1000 + index, created - size * 20_000)
-      if (job.type === 1) defects = { datasetId: id, list: plantDefects(samples) }
-      store.insertSamples(id, samples)
+      const list = job.type === 1 ? plantDefects(samples) : []
+      const copies = job.type === 1 ? plantNearDuplicates(samples, list) : []
+      const inserted = store.insertSamples(id, samples)
+      if (job.type === 1) {
+        const ids = new Map(samples.map((s, i) => [s.name, inserted[i] ?? '']))
+        const image = (name: string) => ({ id: ids.get(name) ?? '', name })
+        const nearDuplicates = copies.map((g) => ({
+          original: image(g.original),
+          copies: g.copies.map(image)
+        }))
+        defects = { datasetId: id, list, nearDuplicates }
+      }
       return { id, name: job.name, type: job.type }
     })
     const newVersion = addNewVersionDemo(

@@ -25,13 +25,28 @@ export const Shape = z.object({
 })
 export type Shape = z.infer<typeof Shape>
 
+/**
+ * A near-duplicate of a demo image (demo-copies.ts): the image drawn and saved as the demo saves
+ * it, then cut to `crop` ([left, top, width, height]), resized to `width` x `height` and saved
+ * again at `quality`.
+ */
+export const CopyOf = z.object({
+  crop: z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]),
+  width: z.number().int().min(1),
+  height: z.number().int().min(1),
+  quality: z.number().int().min(1).max(100)
+})
+export type CopyOf = z.infer<typeof CopyOf>
+
 export const Recipe = z.object({
   w: z.number().int().min(16).max(8192),
   h: z.number().int().min(16).max(8192),
   bg: z.tuple([Hex, Hex]),
   /** Faint background marks, never in a label colour and never labelled. */
   marks: z.array(z.tuple([z.number(), z.number(), z.number()])),
-  shapes: z.array(Shape)
+  shapes: z.array(Shape),
+  /** The image is a changed copy of what the rest draws. */
+  copy: CopyOf.optional()
 })
 export type Recipe = z.infer<typeof Recipe>
 
@@ -95,9 +110,27 @@ export function recipeSvg(recipe: Recipe): string {
 }
 
 /** The image bytes for a recipe, in the sample's stored format. */
-export function renderRecipe(recipe: Recipe, format: 'jpg' | 'png' | 'webp'): Promise<Buffer> {
+export async function renderRecipe(
+  recipe: Recipe,
+  format: 'jpg' | 'png' | 'webp'
+): Promise<Buffer> {
+  const { copy, ...drawn } = recipe
+  if (copy) return renderCopy(await renderRecipe(drawn, 'jpg'), copy, format)
   const image = sharp(Buffer.from(recipeSvg(recipe)))
   if (format === 'png') return image.png().toBuffer()
   if (format === 'webp') return image.webp({ quality: 85 }).toBuffer()
   return image.jpeg({ quality: 88, mozjpeg: true }).toBuffer()
+}
+
+function renderCopy(
+  original: Buffer,
+  { crop: [left, top, width, height], ...copy }: CopyOf,
+  format: 'jpg' | 'png' | 'webp'
+): Promise<Buffer> {
+  const image = sharp(original)
+    .extract({ left, top, width, height })
+    .resize({ width: copy.width, height: copy.height, fit: 'fill' })
+  if (format === 'png') return image.png().toBuffer()
+  if (format === 'webp') return image.webp({ quality: copy.quality }).toBuffer()
+  return image.jpeg({ quality: copy.quality }).toBuffer()
 }

@@ -26,7 +26,7 @@ export type { DemoInfo } from './demo'
 /**
  * The local annotation service, started in-process (tests, e2e fixtures, bench) or by cli.ts.
  * Data folder layout: `tagdeck.db` (SQLite, WAL), `images/`, `thumbs/`, `logs/`, `demo.json`
- * and `demo-defects.json` (the defects planted in the demo detection job, for the problem finder)
+ * and `demo-defects.json` (the defects and near-duplicate copies planted in the demo detection job)
  * when started with `demo`.
  */
 export interface ServiceOptions {

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit'
 import type { Sample } from '../../../shared/domain'
-import type { PageView, ProblemKind, SampleProblems, SearchCounts } from '../offline'
+import type { PageView, ProblemFilter, SampleProblems, SearchCounts } from '../offline'
 import { offline } from './offline'
 import type { JobKey, PageRef, ViewRef } from './types'
 
@@ -94,9 +94,19 @@ export function searchCounts(job: JobKey, view: ViewRef): Promise<SearchCounts |
   return offline().searchCounts(job, view.filter, view.search ?? {})
 }
 
-/** Images per problem check of a job held whole (null for other jobs). */
-export function problemCounts(job: JobKey): Promise<Record<ProblemKind, number> | null> {
+/** Images per problem check of a job held whole, near-duplicates too (null for other jobs). */
+export function problemCounts(job: JobKey): Promise<Record<ProblemFilter, number> | null> {
   return offline().problemCounts(job)
+}
+
+/** The near-duplicate groups of a job held whole (null for other jobs). */
+export function nearDuplicates(job: JobKey) {
+  return offline().nearDuplicates(job)
+}
+
+/** What "keep one of each group, delete the rest" deletes, `keep` being the reviewer's choices. */
+export function nearDuplicateRest(job: JobKey, keep: readonly string[]) {
+  return offline().nearDuplicateRest(job, keep)
 }
 
 /** What the problem finder found on one image (null: nothing, or the job is not held whole). */

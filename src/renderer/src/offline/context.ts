@@ -2,6 +2,7 @@ import type { ConnectivityTracker } from './sync/connectivity'
 import type { TagdeckDb } from './store/db'
 import type { Clock } from '../../../shared/clock'
 import type { EventSource, LockRunner, Transport } from './deps'
+import type { ThumbHasher } from './signatures/hasher'
 
 /** Everything the offline layer runs on; `runtime.ts` builds the real one, tests a fake one. */
 export interface OfflineContext {
@@ -15,4 +16,6 @@ export interface OfflineContext {
   locks: LockRunner
   /** A cached page older than this is refreshed in the background when the service is reachable. */
   revalidateAfterMs: number
+  /** Near-duplicate signatures of cached thumbnails, off the UI thread (absent: none made). */
+  thumbSignatures?: ThumbHasher
 }

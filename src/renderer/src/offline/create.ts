@@ -1,4 +1,5 @@
 import type { EditRow, EditStatus, OutboxStatus, JobKey } from './store/db'
+import { liveQuery } from 'dexie'
 import type { OfflineContext } from './context'
 import { evict, storageUsage, type EvictResult } from './store/evict'
 import {
@@ -32,8 +33,14 @@ import {
 } from './replica/replica'
 import { logFailure } from './log'
 import { jobEdits, withEdits } from './edits/overlay'
+import { jobSignatures, SignatureQueue } from './signatures/queue'
 import { refreshReplica } from './replica/refresh'
-import { narrows, type LocalSearch } from './replica/search'
+import { narrows, NEAR_DUPLICATES, type LocalSearch } from './replica/search'
+import {
+  nearDuplicatesOf,
+  theRest,
+  type NearDuplicateReport
+} from './replica/near-duplicate-groups'
 import type { Cached } from './reads/job-data'
 
 /**
@@ -66,7 +73,11 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
   const undoWindowMs = options.undoWindowMs ?? 3_000
   const syncOptions = options.sync ?? {}
   const sync = new SyncEngine(ctx, syncOptions)
-  const downloads = new OfflineDownloads(ctx)
+  // Signatures wait while any download runs (it wakes them when it ends).
+  const signatures = ctx.thumbSignatures
+    ? new SignatureQueue(db, ctx.thumbSignatures, () => downloads.anyRunning())
+    : null
+  const downloads: OfflineDownloads = new OfflineDownloads(ctx, signatures)
   const replicaRevalidateMs = options.replicaRevalidateMs ?? 5 * 60_000
   const refreshing = new Map<string, Promise<void>>()
 
@@ -101,10 +112,32 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
     return replica
   }
 
+  /**
+   * The replica's near-duplicate groups; images still without a signature (a job made
+   * available before signatures were made, a thumbnail that could not be read) are queued,
+   * unless the job's download is running (it gives them as it caches them).
+   */
+  async function groupsOf(replica: Replica): Promise<NearDuplicateReport> {
+    const report = await nearDuplicatesOf(db, replica)
+    if (signatures && report.missing > 0 && !downloads.running(replica.job))
+      void signatures
+        .fill(replica.job, report.missingIds)
+        .catch(logFailure('missing near-duplicate signatures could not be queued'))
+    return report
+  }
+
+  /** What a search for a problem needs: the finder's report, or the near-duplicate groups. */
+  async function findingsFor(replica: Replica, search: LocalSearch | undefined) {
+    if (search?.problem === NEAR_DUPLICATES) return { groups: await groupsOf(replica) }
+    return { report: search?.problem ? await problemsOf(replica) : undefined }
+  }
+
   return {
     context: ctx,
     sync,
     downloads,
+    /** Near-duplicate signatures made as thumbnails are cached (null: no hasher here). */
+    signatures,
 
     /**
      * Connectivity from main, the sync runner (if this window wins the lock), downloads cut
@@ -146,8 +179,8 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
         if (narrows(req.search)) throw searchNeedsReplica()
         return pageWithEdits(req)
       }
-      const report = req.search?.problem ? await problemsOf(replica) : undefined
-      const all = viewOf(replica, req.filter, req.search, report)
+      const { report, groups } = await findingsFor(replica, req.search)
+      const all = viewOf(replica, req.filter, req.search, report, groups)
       const start = (req.page - 1) * req.perPage
       return {
         samples: all.slice(start, start + req.perPage),
@@ -165,8 +198,8 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
     async searchCounts(job: JobKey, filter: ViewRequest['filter'], search: LocalSearch) {
       const replica = await replicaOf(job)
       if (!replica) return null
-      const report = search.problem ? await problemsOf(replica) : undefined
-      return searchCounts(replica, filter, search, report)
+      const { report, groups } = await findingsFor(replica, search)
+      return searchCounts(replica, filter, search, report, groups)
     },
     /**
      * Images per problem check of a job held whole (null for other jobs), worked out a slice at
@@ -174,7 +207,45 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
      */
     async problemCounts(job: JobKey) {
       const replica = await replicaOf(job)
-      return replica ? (await problemsOf(replica)).counts : null
+      if (!replica) return null
+      const [report, groups] = await Promise.all([problemsOf(replica), groupsOf(replica)])
+      return { ...report.counts, [NEAR_DUPLICATES]: groups.images }
+    },
+    /**
+     * The near-duplicate groups of a job held whole (null for other jobs): sample ids group by
+     * group, with the image each keeps by default (the largest), and how many images have no
+     * signature yet.
+     */
+    async nearDuplicates(job: JobKey) {
+      const replica = await replicaOf(job)
+      if (!replica) return null
+      const report = await groupsOf(replica)
+      const byId = new Map(replica.samples.map((s) => [s.id, s]))
+      const { kept } = theRest(report, byId, [])
+      return { groups: report.groups, kept, images: report.images, missing: report.missing }
+    },
+    /** Calls `listener` as the job's near-duplicate signatures come in (and once at first). */
+    watchSignatures(job: JobKey, listener: () => void): () => void {
+      const subscription = liveQuery(() => jobSignatures(db, job).count()).subscribe({
+        next: () => listener(),
+        error: logFailure('the near-duplicate signatures can no longer be followed')
+      })
+      return () => subscription.unsubscribe()
+    },
+    /**
+     * "Keep one, delete the rest": the image each group keeps (`keep`: the reviewer's choices,
+     * else the largest) and every other grouped image, for `deleteSamples` (the outbox).
+     */
+    async nearDuplicateRest(job: JobKey, keep: readonly string[] = []) {
+      const replica = await replicaOf(job)
+      if (!replica)
+        throw new TagdeckError({
+          code: 'offline',
+          message: 'Near-duplicates need the job available offline (whole job).'
+        })
+      const report = await groupsOf(replica)
+      const byId = new Map(replica.samples.map((s) => [s.id, s]))
+      return theRest(report, byId, keep)
     },
     /** What the problem finder found on one image of a job held whole (null: nothing, or no replica). */
     async sampleProblems(job: JobKey, sampleId: string) {

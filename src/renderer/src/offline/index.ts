@@ -3,7 +3,13 @@
  * keeps it so). How the rooms behind it fit together: README.md.
  */
 export { createOffline, type Offline, type OfflineOptions, type ViewRequest } from './create'
-export { narrows, SORT_KEYS, type LocalSearch } from './replica/search'
+export {
+  narrows,
+  NEAR_DUPLICATES,
+  SORT_KEYS,
+  type LocalSearch,
+  type ProblemFilter
+} from './replica/search'
 export { PROBLEM_KINDS, type ProblemKind, type SampleProblems } from './replica/problems'
 export type { SearchCounts } from './replica/replica'
 export { getOffline, appContext } from './runtime'

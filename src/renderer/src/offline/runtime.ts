@@ -7,6 +7,7 @@ import { systemClock } from '../../../shared/clock'
 import { log } from '../log'
 import { setLogSink } from './log'
 import { createOffline, type Offline } from './create'
+import { workerHasher } from './signatures/hasher'
 
 /** The real world the offline layer runs on: the database, `call`, main's events, Web Locks. */
 export function appContext(): OfflineContext {
@@ -24,7 +25,10 @@ export function appContext(): OfflineContext {
     connectivity: new ConnectivityTracker(call, events, 5_000),
     events,
     locks: defaultLocks(),
-    revalidateAfterMs: 10_000
+    revalidateAfterMs: 10_000,
+    thumbSignatures: workerHasher((job, sampleId) =>
+      platform.imageUrl(job.connectionId, job.jobId, sampleId, 'thumb')
+    )
   }
 }
 

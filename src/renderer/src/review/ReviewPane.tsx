@@ -16,7 +16,7 @@ import { ErrorNotice } from '../components/ErrorNotice'
 import { modalOpen } from '../components/Modal'
 import { ShortcutSheet } from '../components/ShortcutSheet'
 import { offline } from '../data/offline'
-import { narrows, type SampleProblems } from '../offline'
+import { narrows, NEAR_DUPLICATES, type SampleProblems } from '../offline'
 import { sampleNames } from '../data/deletions'
 import { readPage, readSample, sampleProblems } from '../data/pages'
 import type { JobKey, ViewRef } from '../data/types'
@@ -31,6 +31,7 @@ import { GridStatus, isNotOffline, NotAvailableOffline, type Freshness } from '.
 import { SelectionBar } from './SelectionBar'
 import { useDeleteFlow } from './useDeleteFlow'
 import { useGridSelection } from './useGridSelection'
+import { NearDuplicateBar, useNearDuplicates } from './NearDuplicates'
 import { log } from '../log'
 import { useJobEdits, type EditRow } from '../data/review'
 import { showToast } from '../toasts'
@@ -165,6 +166,9 @@ export function ReviewPane(props: {
     }
   })
   const viewedEdits = (viewed && edits?.get(viewed.id)) ?? []
+  // The near-duplicates filter: groups, the image each keeps, keep one of each.
+  const grouping = shown.search?.problem === NEAR_DUPLICATES
+  const near = useNearDuplicates(job, grouping)
 
   // Next/previous in the viewer may land on a page not loaded yet.
   useEffect(() => {
@@ -379,6 +383,9 @@ export function ReviewPane(props: {
         total={total}
         freshness={freshness}
       />
+      {grouping && (
+        <NearDuplicateBar found={near.found} rest={near.rest} onDelete={deletion.request} />
+      )}
       {body()}
       {viewerIndex !== null && (
         <Suspense fallback={<div className="viewer" aria-busy="true" />}>
@@ -386,6 +393,7 @@ export function ReviewPane(props: {
             job={job}
             sample={viewed}
             problems={viewedProblems}
+            keep={grouping ? near.keepOf(viewed?.id) : null}
             index={viewerIndex}
             total={count}
             colorOf={props.colorOf}

@@ -1,10 +1,11 @@
 import { useEffect, useId, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import {
+  NEAR_DUPLICATES,
   PROBLEM_KINDS,
   SORT_KEYS,
   type LocalSearch,
-  type ProblemKind,
+  type ProblemFilter,
   type SearchCounts
 } from '../offline'
 import { currentLocale } from '../i18n'
@@ -32,8 +33,8 @@ export function SearchPanel(props: {
   labels: string[]
   search: LocalSearch
   counts: SearchCounts | null
-  /** Images per problem check (null until worked out). */
-  problems: Record<ProblemKind, number> | null
+  /** Images per problem check, and images in near-duplicate groups (null until worked out). */
+  problems: Record<ProblemFilter, number> | null
   colorOf: ColorOf
   onChange: (search: LocalSearch) => void
 }) {
@@ -89,7 +90,7 @@ export function SearchPanel(props: {
       </h2>
       <fieldset className="search-problems">
         <legend>{t('problems.title')}</legend>
-        {PROBLEM_KINDS.map((kind) => {
+        {[...PROBLEM_KINDS, NEAR_DUPLICATES].map((kind) => {
           const n = props.problems?.[kind] ?? 0
           const on = search.problem === kind
           return (

@@ -48,6 +48,8 @@ export function JobScreen(props: {
       }),
     [job, reloadStats, reloadReplica, reloadCounts, reloadProblems]
   )
+  // Near-duplicate signatures come in as the thumbnails are cached, after the download too.
+  useEffect(() => offline().watchSignatures(job, reloadProblems), [job, reloadProblems])
   const statsValue = stats.status === 'ok' ? stats.value : null
 
   return (

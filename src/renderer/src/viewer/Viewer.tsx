@@ -56,6 +56,8 @@ interface Props {
    * nothing: it shows the edit once the parent passes the list back as `sample.boxes`.
    */
   onEditBoxes?: EditBoxes
+  /** Near-duplicates shown: whether this image is the one its group keeps, and marking it so. */
+  keep?: { kept: boolean; keep(): void } | null
 }
 
 /** One image large, in a fabric.js canvas with its boxes, and everything known about it beside. */
@@ -319,6 +321,16 @@ export function Viewer(props: Props) {
           </>
         )}
         <div className="actions">
+          {props.keep && (
+            <button
+              type="button"
+              aria-pressed={props.keep.kept}
+              disabled={props.keep.kept}
+              onClick={props.keep.keep}
+            >
+              {props.keep.kept ? t('viewer.kept') : t('viewer.keepThis')}
+            </button>
+          )}
           <button type="button" className="danger" onClick={props.onDelete}>
             {t('viewer.delete')}
           </button>

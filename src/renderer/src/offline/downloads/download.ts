@@ -43,7 +43,9 @@ export class DownloadRun {
 
   constructor(
     private readonly ctx: OfflineContext,
-    private readonly patch: PatchRow
+    private readonly patch: PatchRow,
+    /** Told of each chunk of thumbnails main has cached (it must not wait on anything). */
+    private readonly thumbsCached: (job: JobKey, sampleIds: string[]) => void = () => {}
   ) {}
 
   async download(start: OfflineJobRow, session: Session): Promise<void> {
@@ -139,6 +141,7 @@ export class DownloadRun {
             ? session.chunks.fetch(start, chunk.ids, 'thumb')
             : Promise.resolve({ ...NOTHING, taskId: '' }),
         async (result) => {
+          if (result.done > 0) this.thumbsCached(start, chunk.ids)
           row = await this.countChunk(row, result, session, (r) => ({
             pagesDone: chunk.page,
             pagesTotal: chunk.pageCount,
@@ -201,6 +204,7 @@ export class DownloadRun {
         return session.chunks.fetch(start, missing, variant)
       }
       const go = await window.push(fetchMissing, async (result) => {
+        if (variant === 'thumb' && result.done > 0) this.thumbsCached(start, chunk)
         row = await this.countChunk(row, result, session, () => ({
           imagesDone: i + chunk.length,
           imagesTotal: ids.length

@@ -13,6 +13,7 @@ import { ImageChunks } from './images'
 import { diskProblem, stoppedState } from './problems'
 import { visibleIds, walkPages } from './walk'
 import { loggedOr, logFailure } from '../log'
+import { jobSignatures, type SignatureQueue } from '../signatures/queue'
 
 /**
  * "Make available offline": walks every page of a job (or of one filter) at 100 a page into
@@ -71,7 +72,11 @@ export class OfflineDownloads {
   private readonly retries = new Map<string, number>()
   private stopping = new AbortController()
 
-  constructor(private readonly ctx: OfflineContext) {}
+  constructor(
+    private readonly ctx: OfflineContext,
+    /** Given each chunk of thumbnails once main has cached it (near-duplicate signatures). */
+    private readonly signatures: SignatureQueue | null = null
+  ) {}
 
   /** Resumes downloads that were running when the app last stopped; resumes again when online. */
   async resumeInterrupted(): Promise<void> {
@@ -198,6 +203,11 @@ export class OfflineDownloads {
     if (next) return this.run(next)
   }
 
+  /** Whether any download runs in this window. */
+  anyRunning(): boolean {
+    return this.sessions.size > 0
+  }
+
   /** Whether a download of the job runs in this window. */
   running(job: JobKey): boolean {
     return this.sessions.has(jobId(job))
@@ -213,10 +223,11 @@ export class OfflineDownloads {
     await session.done
   }
 
-  /** Not offline any more: unpinned (its pages become evictable) and forgotten. */
+  /** Not offline any more: unpinned (its pages become evictable) and forgotten, signatures too. */
   async remove(job: JobKey): Promise<void> {
     await this.cancel(job)
     await this.ctx.db.offlineJobs.delete([job.connectionId, job.jobId])
+    await (this.signatures?.forget(job) ?? jobSignatures(this.ctx.db, job).delete())
     this.emit()
   }
 
@@ -336,7 +347,9 @@ export class OfflineDownloads {
       done: Promise.resolve()
     }
     const patch: PatchRow = (job, change) => this.patch(job, change)
-    session.done = new DownloadRun(this.ctx, patch)
+    const thumbs = this.signatures
+    const cached = thumbs ? (job: JobKey, ids: string[]) => thumbs.add(job, ids) : undefined
+    session.done = new DownloadRun(this.ctx, patch, cached)
       .download(row, session)
       .then(
         () => void this.retries.delete(jobId(row)),
@@ -354,6 +367,8 @@ export class OfflineDownloads {
         session.chunks.close()
         this.sessions.delete(jobId(row))
         this.emit()
+        // Signatures of what it cached were left for after it.
+        this.signatures?.wake()
       })
     this.sessions.set(jobId(row), session)
     return session.done

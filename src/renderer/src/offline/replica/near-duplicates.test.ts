@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  areaAverage,
   NEAR_DUPLICATE_DISTANCE,
   nearDuplicateGroups,
   signatureDistance,
@@ -38,6 +39,25 @@ describe('the colour signature', () => {
   it('has none for a flat image, and refuses pixels that are not 4x4 RGBA', () => {
     expect(signatureOf(new Array(64).fill(128))).toBeNull()
     expect(() => signatureOf(new Array(48).fill(1))).toThrow(/64 values/)
+  })
+})
+
+describe('the 4x4 shrink', () => {
+  it('averages every pixel of each cell, whatever the size, RGB or RGBA', () => {
+    // 8x6 RGB: each pixel's red is its cell's number, green its column, blue 7.
+    const w = 8
+    const h = 6
+    const rgb: number[] = []
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) rgb.push(Math.floor((y * 4) / h) * 4 + Math.floor(x / 2), x, 7)
+    const out = areaAverage(rgb, w, h, 3)
+    expect(out).toHaveLength(64)
+    for (let cell = 0; cell < 16; cell++) {
+      const column = cell % 4
+      expect(out.slice(cell * 4, cell * 4 + 4)).toEqual([cell, column * 2 + 0.5, 7, 255])
+    }
+    const rgba = rgb.flatMap((v, i) => (i % 3 === 2 ? [v, 255] : [v]))
+    expect(areaAverage(rgba, w, h)).toEqual(out)
   })
 })
 

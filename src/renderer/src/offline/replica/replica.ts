@@ -4,7 +4,16 @@ import { filterKey } from '../store/db'
 import { listingKey } from '../hiding/listing'
 import { jobEdits, overlayAll } from '../edits/overlay'
 import { findProblemsInSlices, type ProblemKind, type ProblemReport } from './problems'
-import { inFilter, matcher, narrows, searchKey, sortSamples, type LocalSearch } from './search'
+import {
+  inFilter,
+  matcher,
+  narrows,
+  NEAR_DUPLICATES,
+  searchKey,
+  sortSamples,
+  type LocalSearch
+} from './search'
+import { groupedView, type NearDuplicateReport } from './near-duplicate-groups'
 
 /**
  * A job made available offline whole is a replica: every sample of the job, in the service's
@@ -205,14 +214,17 @@ async function readPages(db: TagdeckDb, listing: ListingRow): Promise<PageRow[]>
 
 /**
  * The filter's samples narrowed by the search, in the order asked (memoised per replica). A
- * search for a problem needs the replica's report (`problemsOf`).
+ * search for a problem needs the replica's report (`problemsOf`); for near-duplicates, their
+ * groups (`nearDuplicatesOf`), shown group by group unless another order is asked.
  */
 export function viewOf(
   replica: Replica,
   filter: TagFilter,
   search?: LocalSearch,
-  report?: ProblemReport
+  report?: ProblemReport,
+  groups?: NearDuplicateReport
 ): Sample[] {
+  if (search?.problem === NEAR_DUPLICATES) return groupsView(replica, filter, search, groups)
   const key = `${filterKey(filter)}\u0000${searchKey(search)}`
   const known = replica.views.get(key)
   if (known) return known
@@ -227,6 +239,27 @@ export function viewOf(
       (flagged === null || (flagged.get(s.id)?.kinds.includes(problem as ProblemKind) ?? false))
   )
   const view = sortSamples(found, search?.sort)
+  replica.views.set(key, view)
+  return view
+}
+
+function groupsView(
+  replica: Replica,
+  filter: TagFilter,
+  search: LocalSearch,
+  groups: NearDuplicateReport | undefined
+): Sample[] {
+  if (!groups) throw new Error('a near-duplicate filter needs the groups')
+  const key = `${filterKey(filter)}\u0000${searchKey(search)}\u0000${groups.signatures}`
+  const known = replica.views.get(key)
+  if (known) return known
+  const test = matcher(search)
+  const grouped = groupedView(
+    groups,
+    replica.samples.filter((s) => inFilter(filter, s) && test(s))
+  )
+  const view =
+    search.sort && search.sort.by !== 'service' ? sortSamples(grouped, search.sort) : grouped
   replica.views.set(key, view)
   return view
 }
@@ -274,18 +307,21 @@ export function searchCounts(
   replica: Replica,
   filter: TagFilter,
   search: LocalSearch,
-  report?: ProblemReport
+  report?: ProblemReport,
+  groups?: NearDuplicateReport
 ): SearchCounts {
   const rest = matcher(search, true)
-  const flagged = search.problem === undefined ? null : report?.bySample
+  const grouped = search.problem === NEAR_DUPLICATES ? (groups?.groupOf ?? new Map()) : null
+  const flagged = search.problem === undefined || grouped ? null : report?.bySample
   const labels: Record<string, number> = {}
   for (const s of replica.samples) {
     if (!inFilter(filter, s) || !rest(s)) continue
+    if (grouped && !grouped.has(s.id)) continue
     if (flagged && !flagged.get(s.id)?.kinds.includes(search.problem as ProblemKind)) continue
     for (const tag of new Set(s.tags)) labels[tag] = (labels[tag] ?? 0) + 1
   }
   return {
-    total: viewOf(replica, filter, search, report).length,
+    total: viewOf(replica, filter, search, report, groups).length,
     labels
   }
 }

@@ -12,11 +12,18 @@ export interface LocalSearch {
   boxes?: { min?: number; max?: number }
   /** Part of the image's name, in any case. */
   nameContains?: string
-  /** Images the problem finder flags for this check (`problems.ts`). */
-  problem?: ProblemKind
+  /**
+   * Images the problem finder flags for this check (`problems.ts`), or images in a group of
+   * near-duplicates (`near-duplicate-groups.ts`), group by group.
+   */
+  problem?: ProblemFilter
   /** `service`: the service's own order (the default). */
   sort?: { by: 'service' | 'name' | 'time' | 'boxes'; dir: 'asc' | 'desc' }
 }
+
+/** The Problems section's filters: every check, and the near-duplicate groups. */
+export type ProblemFilter = ProblemKind | typeof NEAR_DUPLICATES
+export const NEAR_DUPLICATES = 'nearDuplicate' as const
 
 export const SORT_KEYS = ['service', 'name', 'time', 'boxes'] as const
 

@@ -290,6 +290,15 @@ export interface JobListRow {
   fetchedAt: number
 }
 
+/**
+ * The near-duplicate signature of one sample's thumbnail (`replica/near-duplicates.ts`),
+ * worked out as the thumbnail was cached (`signatures/`); null: a flat image, which has none.
+ */
+export interface SignatureRow extends JobKey {
+  sampleId: string
+  signature: Float32Array | null
+}
+
 export type TagdeckDb = Dexie & {
   listings: Table<ListingRow, [string, string, string, number]>
   pages: Table<PageRow, PageKey>
@@ -305,6 +314,7 @@ export type TagdeckDb = Dexie & {
   jobLists: Table<JobListRow, string>
   edits: Table<EditRow, string>
   taskLists: Table<TaskListRow, [string, string]>
+  signatures: Table<SignatureRow, [string, string, string]>
 }
 
 /** The stores of schema versions 1 and 2 (kept whole: the upgrade test opens a version 2). */
@@ -393,6 +403,8 @@ export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
   // Review edits (labels, verdicts) beside the deletions: one row per image and kind; and the
   // datasets' task lists, so a task made available offline opens offline.
   db.version(7).stores({ edits: EDITS_SCHEMA, taskLists: '[connectionId+datasetId]' })
+  // Near-duplicate signatures, a job's found by the [connectionId+jobId] prefix of the key.
+  db.version(8).stores({ signatures: '[connectionId+jobId+sampleId]' })
   return db
 }
 

@@ -1,6 +1,7 @@
 import type { JobKey, PageRow, TagdeckDb } from './db'
 import { writeScope } from '../hiding/listing'
 import { deletePages, idsIn, jobPageIds, pageKeyOf } from './page-rows'
+import { jobSignatures } from '../signatures/queue'
 
 /**
  * Keeps the pages seen while browsing under a byte cap (Settings): least recently used first,
@@ -45,7 +46,7 @@ async function pinnedJobs(db: TagdeckDb): Promise<Set<string>> {
 }
 
 export async function evict(db: TagdeckDb, capBytes: number): Promise<EvictResult> {
-  return db.transaction('rw', [...writeScope(db), db.offlineJobs], async () => {
+  return db.transaction('rw', [...writeScope(db), db.offlineJobs, db.signatures], async () => {
     const pinned = await pinnedJobs(db)
     const bytesBefore = await cacheBytes(db)
     let bytes = bytesBefore
@@ -78,6 +79,8 @@ export async function evict(db: TagdeckDb, capBytes: number): Promise<EvictResul
         .primaryKeys()
       await db.samples.bulkDelete(orphans)
       samplesRemoved += orphans.length
+      // Signatures are made for jobs held offline; one no longer held keeps none.
+      await jobSignatures(db, job).delete()
       // A listing with no page left goes too; the outbox re-hides its samples when it returns.
       const listings = await db.listings
         .where('[connectionId+jobId]')

@@ -1,0 +1,120 @@
+import type { Sample } from '../../../../shared/domain'
+import type { TagdeckDb } from '../store/db'
+import { jobSignatures } from '../signatures/queue'
+import { nearDuplicateGroups } from './near-duplicates'
+import type { Replica } from './replica'
+
+/**
+ * The near-duplicate groups of a job held whole: its visible samples' thumbnail signatures
+ * (made as the thumbnails were cached, `signatures/`), grouped (`near-duplicates.ts`). Worked
+ * out again when the replica changes (a deletion, a refresh) or more signatures have come in.
+ */
+export interface NearDuplicateReport {
+  /** Sample ids, group by group: groups in the order of their first image, each in the job's order. */
+  groups: string[][]
+  /** Images in a group (what the Problems section counts). */
+  images: number
+  /** The group each grouped image is in (an index into `groups`). */
+  groupOf: Map<string, number>
+  /** Visible images with no signature yet (thumbnails not cached or not read yet). */
+  missing: number
+  /** Ids of those images, to have their signatures made. */
+  missingIds: string[]
+  /** Signatures it was worked out from: a view memoised on it is keyed by this. */
+  signatures: number
+}
+
+const known = new WeakMap<Replica, { signatures: number; report: Promise<NearDuplicateReport> }>()
+
+/** The replica's groups (memoised per replica and number of stored signatures). */
+export async function nearDuplicatesOf(
+  db: TagdeckDb,
+  replica: Replica
+): Promise<NearDuplicateReport> {
+  const count = await jobSignatures(db, replica.job).count()
+  const memo = known.get(replica)
+  if (memo && memo.signatures === count) return memo.report
+  const report = jobSignatures(db, replica.job)
+    .toArray()
+    .then((rows) => group(replica.samples, new Map(rows.map((r) => [r.sampleId, r.signature]))))
+  known.set(replica, { signatures: count, report })
+  return report
+}
+
+function group(samples: readonly Sample[], signatures: Map<string, Float32Array | null>) {
+  const ids: string[] = []
+  const vectors: Float32Array[] = []
+  const missingIds: string[] = []
+  for (const s of samples) {
+    const signature = signatures.get(s.id)
+    if (signature === undefined) missingIds.push(s.id)
+    // A flat image (null) has no signature to compare.
+    else if (signature !== null) {
+      ids.push(s.id)
+      vectors.push(signature)
+    }
+  }
+  const groups = nearDuplicateGroups(vectors).map((g) => g.map((i) => ids[i] as string))
+  const groupOf = new Map<string, number>()
+  groups.forEach((g, n) => g.forEach((id) => groupOf.set(id, n)))
+  return {
+    groups,
+    images: groupOf.size,
+    groupOf,
+    missing: missingIds.length,
+    missingIds,
+    signatures: signatures.size
+  }
+}
+
+/**
+ * The images of the groups in `candidates` (a filter's samples), group by group; a group left
+ * with one image (the others filtered out) stays, as the reviewer asked for it by the filter.
+ */
+export function groupedView(report: NearDuplicateReport, candidates: readonly Sample[]): Sample[] {
+  const byGroup: Sample[][] = report.groups.map(() => [])
+  for (const s of candidates) {
+    const n = report.groupOf.get(s.id)
+    if (n !== undefined) byGroup[n]?.push(s)
+  }
+  return byGroup.flat()
+}
+
+/**
+ * The image of a group kept by default: the largest in pixels, then in bytes (when the service
+ * said), then the first in the job's order (an original usually comes before its copies).
+ */
+export function largestOf(samples: readonly Sample[]): Sample | undefined {
+  const pixels = (s: Sample) => (s.size ? s.size.width * s.size.height : 0)
+  let best: Sample | undefined
+  for (const s of samples)
+    if (
+      !best ||
+      pixels(s) > pixels(best) ||
+      (pixels(s) === pixels(best) && (s.bytes ?? 0) > (best.bytes ?? 0))
+    )
+      best = s
+  return best
+}
+
+/**
+ * What "Keep one, delete the rest" deletes: every image of every group but the one kept, the
+ * reviewer's choice where the group holds one of `chosen`, else the largest.
+ */
+export function theRest(
+  report: NearDuplicateReport,
+  samples: ReadonlyMap<string, Sample>,
+  chosen: readonly string[]
+): { kept: string[]; doomed: string[] } {
+  const picked = new Set(chosen)
+  const kept: string[] = []
+  const doomed: string[] = []
+  for (const group of report.groups) {
+    const members = group.map((id) => samples.get(id)).filter((s): s is Sample => s !== undefined)
+    const keep = members.find((s) => picked.has(s.id)) ?? largestOf(members)
+    if (!keep) continue
+    kept.push(keep.id)
+    for (const s of members) if (s.id !== keep.id) doomed.push(s.id)
+  }
+  return { kept, doomed }
+}

@@ -1,0 +1,163 @@
+import 'fake-indexeddb/auto'
+import { afterEach, describe, expect, it } from 'vitest'
+import { SignatureQueue, jobSignatures } from './queue'
+import type { ThumbAnswer, ThumbHasher } from './hasher'
+import { setLogSink } from '../log'
+import { createOffline } from '../create'
+import { evict } from '../store/evict'
+import { fakeImageCache, makeWorld, serviceWithJob, until } from '../../../../../testing/offline'
+
+const job = { connectionId: 'c1', jobId: 'j1' }
+const other = { connectionId: 'c1', jobId: 'j2' }
+const sig = (n: number) => Float32Array.from({ length: 48 }, (_, i) => (i === n % 48 ? 1 : 0))
+
+/** A hasher that answers nothing until the test opens it (then everything), and says which ids it was asked for. */
+function heldHasher() {
+  const asked: string[][] = []
+  let held: (() => void)[] = []
+  let open = false
+  const answer = (ids: readonly string[]): ThumbAnswer[] =>
+    ids.map((sampleId, i) =>
+      sampleId.startsWith('bad')
+        ? { sampleId, error: 'thumbnail: HTTP 404' }
+        : { sampleId, signature: sampleId.startsWith('flat') ? null : sig(i) }
+    )
+  const hash: ThumbHasher = (_job, ids) => {
+    asked.push([...ids])
+    return new Promise<ThumbAnswer[]>((resolve) => {
+      if (open) resolve(answer(ids))
+      else held.push(() => resolve(answer(ids)))
+    })
+  }
+  /** Answers what waits and everything after. */
+  const release = async () => {
+    open = true
+    for (const next of held) next()
+    held = []
+  }
+  /** Holds the next calls again. */
+  const hold = () => void (open = false)
+  return { hash, asked, release, hold }
+}
+
+const logged: string[] = []
+setLogSink((what, error) => logged.push(`${what}: ${error instanceof Error ? error.message : ''}`))
+afterEach(() => {
+  logged.length = 0
+})
+
+describe('the signature queue', () => {
+  it('takes ids without waiting for the hasher, then stores what it answers (null for a flat image)', async () => {
+    const { ctx } = makeWorld()
+    const hasher = heldHasher()
+    const queue = new SignatureQueue(ctx.db, hasher.hash)
+    queue.add(job, ['s1', 'flat2', 's3'])
+    expect(await ctx.db.signatures.count()).toBe(0)
+    await hasher.release()
+    await queue.idle()
+    const known = await queue.known(job)
+    expect([...known.keys()].sort()).toEqual(['flat2', 's1', 's3'])
+    expect(known.get('flat2')).toBeNull()
+    expect(known.get('s1')).toEqual(sig(0))
+  })
+
+  it('logs the thumbnails it could not read, stores the rest, and fills the missing ones later', async () => {
+    const { ctx } = makeWorld()
+    const hasher = heldHasher()
+    const queue = new SignatureQueue(ctx.db, hasher.hash)
+    queue.add(job, ['s1', 'bad2'])
+    await hasher.release()
+    await queue.idle()
+    expect(logged).toEqual([
+      'thumbnails could not be read for their near-duplicate signatures: 1 of 2, first bad2: thumbnail: HTTP 404'
+    ])
+    expect([...(await queue.known(job)).keys()]).toEqual(['s1'])
+    expect(await queue.fill(job, ['s1', 'bad2', 's3'])).toBe(2)
+    expect(hasher.asked.at(-1)).toEqual(['bad2', 's3'])
+    await hasher.release()
+    await queue.idle()
+  })
+
+  it('stays bounded: behind a slow hasher the oldest waiting ids are dropped, said, and filled later', async () => {
+    const { ctx } = makeWorld()
+    const hasher = heldHasher()
+    const queue = new SignatureQueue(ctx.db, hasher.hash)
+    const ids = Array.from({ length: 25_000 }, (_, i) => `s${i}`)
+    for (let i = 0; i < ids.length; i += 1000) queue.add(job, ids.slice(i, i + 1000))
+    expect(logged.some((l) => l.startsWith('near-duplicate signatures fell behind'))).toBe(true)
+    await hasher.release()
+    await queue.idle()
+    const stored = (await queue.known(job)).size
+    expect(stored).toBeLessThan(ids.length)
+    hasher.hold()
+    expect(await queue.fill(job, ids)).toBe(ids.length - stored)
+    await hasher.release()
+    await queue.idle()
+    expect((await queue.known(job)).size).toBe(ids.length)
+  })
+
+  it('forgets a job: its waiting ids, answers still on their way and stored signatures', async () => {
+    const { ctx } = makeWorld()
+    const hasher = heldHasher()
+    const queue = new SignatureQueue(ctx.db, hasher.hash)
+    queue.add(other, ['o1'])
+    await hasher.release()
+    await queue.idle()
+    hasher.hold()
+    queue.add(job, ['s1'])
+    await queue.forget(job)
+    await hasher.release()
+    await queue.idle()
+    expect(await jobSignatures(ctx.db, job).count()).toBe(0)
+    expect(await jobSignatures(ctx.db, other).count()).toBe(1)
+  })
+})
+
+describe('signatures as "Make available offline" caches thumbnails', () => {
+  it('are queued chunk by chunk as main caches them, and worked out once the download is over; removing the job drops them', async () => {
+    const w = makeWorld({ service: serviceWithJob(250) })
+    fakeImageCache(w.service)
+    const hasher = heldHasher()
+    const duringDownload: boolean[] = []
+    const offline = createOffline({
+      ...w.ctx,
+      thumbSignatures: (job, ids) => {
+        duringDownload.push(offline.downloads.anyRunning())
+        return hasher.hash(job, ids)
+      }
+    })
+    // The hasher answers nothing until the download is over: the download must not wait for it.
+    await offline.downloads.start(job)
+    const row = await w.ctx.db.offlineJobs.get(['c1', 'j1'])
+    expect(row?.state).toBe('done')
+    expect(await w.ctx.db.signatures.count()).toBe(0)
+    await hasher.release()
+    await offline.signatures?.idle()
+    expect(hasher.asked.flat().sort()).toEqual(
+      Array.from({ length: 250 }, (_, i) => `s${String(i).padStart(5, '0')}`)
+    )
+    expect(duringDownload.length).toBeGreaterThan(0)
+    expect(duringDownload.every((running) => !running)).toBe(true)
+    expect(await jobSignatures(w.ctx.db, job).count()).toBe(250)
+    await offline.downloads.remove(job)
+    expect(await jobSignatures(w.ctx.db, job).count()).toBe(0)
+  })
+
+  it('go with the pages when eviction drops a job not held offline', async () => {
+    const w = makeWorld()
+    await w.ctx.db.pages.put({
+      ...job,
+      filterKey: 'everything',
+      perPage: 100,
+      page: 1,
+      sampleIds: [],
+      samples: [],
+      fetchedAt: 0,
+      lastUsedAt: 0,
+      bytes: 1000
+    })
+    await w.ctx.db.signatures.put({ ...job, sampleId: 's1', signature: sig(1) })
+    await evict(w.ctx.db, 0)
+    await until(async () => (await jobSignatures(w.ctx.db, job).count()) === 0, 'signatures gone')
+  })
+})

@@ -1,0 +1,143 @@
+import { Dexie } from 'dexie'
+import type { JobKey, SignatureRow, TagdeckDb } from '../store/db'
+import type { ThumbHasher } from './hasher'
+import { logFailure } from '../log'
+
+/**
+ * Near-duplicate signatures of a job's thumbnails, worked out as "Make available offline"
+ * caches them: the download hands each chunk's ids over (`add`) and goes on at once; one batch
+ * at a time goes to the hasher (a worker) and its answers into `signatures`, but only while no
+ * download runs (`waitWhile`; `wake` when one ends): on a 2-core machine, hashing beside the
+ * download slowed it fourfold (decoding and reading back 10,000 thumbnails is ~20 s of CPU,
+ * fetching them again from main's cache more). The queue is
+ * bounded: past `MAX_WAITING` ids the oldest batches are dropped, with a log line, and `fill`
+ * (called when the groups are asked for) picks up whatever a job still lacks. Thumbnails that
+ * could not be read are logged, a line per batch, and asked for again by the next `fill`.
+ */
+
+const MAX_WAITING = 20_000
+/** Ids per call to the hasher: a download's chunk (two pages). */
+const BATCH = 200
+
+interface Batch {
+  job: JobKey
+  ids: string[]
+}
+
+const key = (job: JobKey) => `${job.connectionId}/${job.jobId}`
+
+export class SignatureQueue {
+  private readonly waiting: Batch[] = []
+  private waitingIds = 0
+  private running: Promise<void> | null = null
+  /** The batch with the hasher now. */
+  private current: Batch | null = null
+  /** Jobs forgotten while a batch of theirs was with the hasher: its answers are dropped. */
+  private readonly forgotten = new Set<string>()
+
+  constructor(
+    private readonly db: TagdeckDb,
+    private readonly hash: ThumbHasher,
+    /** While this holds, batches wait (a download runs); call `wake` when it stops holding. */
+    private readonly waitWhile: () => boolean = () => false
+  ) {}
+
+  /** Queues these thumbnails' signatures (fire and forget: never waits for the hasher). */
+  add(job: JobKey, sampleIds: readonly string[]): void {
+    this.forgotten.delete(key(job))
+    for (let i = 0; i < sampleIds.length; i += BATCH) {
+      const ids = sampleIds.slice(i, i + BATCH)
+      this.waiting.push({ job, ids })
+      this.waitingIds += ids.length
+    }
+    let dropped = 0
+    while (this.waitingIds > MAX_WAITING) {
+      const oldest = this.waiting.shift()
+      if (!oldest) break
+      this.waitingIds -= oldest.ids.length
+      dropped += oldest.ids.length
+    }
+    if (dropped > 0)
+      logFailure('near-duplicate signatures fell behind the download')(
+        new Error(`${dropped} thumbnails left for later (the groups fill them in)`)
+      )
+    this.wake()
+  }
+
+  /** Goes on with the waiting batches, unless told to wait. */
+  wake(): void {
+    if (this.waiting.length === 0 || this.waitWhile()) return
+    this.running ??= this.drain().finally(() => (this.running = null))
+  }
+
+  /** Queues the signatures the job lacks among `sampleIds`; resolves with how many. */
+  async fill(job: JobKey, sampleIds: readonly string[]): Promise<number> {
+    const have = await this.known(job)
+    const batches = this.current ? [this.current, ...this.waiting] : this.waiting
+    const queued = new Set(batches.filter((b) => key(b.job) === key(job)).flatMap((b) => b.ids))
+    const lacking = sampleIds.filter((id) => !have.has(id) && !queued.has(id))
+    if (lacking.length > 0) this.add(job, lacking)
+    return lacking.length
+  }
+
+  /** The job's signatures, by sample id (null: a flat image). */
+  async known(job: JobKey): Promise<Map<string, Float32Array | null>> {
+    const rows = await jobSignatures(this.db, job).toArray()
+    return new Map(rows.map((r) => [r.sampleId, r.signature]))
+  }
+
+  /** Resolves when nothing is with the hasher (and nothing waits, unless told to wait). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running
+  }
+
+  /** The job is no longer offline: its waiting batches and its signatures go. */
+  async forget(job: JobKey): Promise<void> {
+    const k = key(job)
+    this.forgotten.add(k)
+    for (let i = this.waiting.length - 1; i >= 0; i--)
+      if (key(this.waiting[i]?.job ?? job) === k) {
+        this.waitingIds -= this.waiting[i]?.ids.length ?? 0
+        this.waiting.splice(i, 1)
+      }
+    await jobSignatures(this.db, job).delete()
+  }
+
+  private async drain(): Promise<void> {
+    for (
+      let batch = this.waitWhile() ? undefined : this.waiting.shift();
+      batch;
+      batch = this.waitWhile() ? undefined : this.waiting.shift()
+    ) {
+      this.waitingIds -= batch.ids.length
+      this.current = batch
+      await this.run(batch).catch(logFailure('near-duplicate signatures could not be stored'))
+      this.current = null
+    }
+  }
+
+  private async run({ job, ids }: Batch): Promise<void> {
+    const answers = await this.hash(job, ids)
+    if (this.forgotten.has(key(job))) return
+    const rows: SignatureRow[] = []
+    const failed: string[] = []
+    for (const a of answers)
+      if ('error' in a) failed.push(`${a.sampleId}: ${a.error}`)
+      else rows.push({ ...job, sampleId: a.sampleId, signature: a.signature })
+    if (failed.length > 0)
+      logFailure('thumbnails could not be read for their near-duplicate signatures')(
+        new Error(`${failed.length} of ${ids.length}, first ${failed[0]}`)
+      )
+    await this.db.signatures.bulkPut(rows)
+  }
+}
+
+/** A job's rows: a prefix range of the key. */
+export function jobSignatures(db: TagdeckDb, job: JobKey) {
+  return db.signatures
+    .where('[connectionId+jobId+sampleId]')
+    .between(
+      [job.connectionId, job.jobId, Dexie.minKey],
+      [job.connectionId, job.jobId, Dexie.maxKey]
+    )
+}
