@@ -99,8 +99,7 @@ const PROBE = `(() => {
 /** Presses `key` and returns the time until `expected` is on screen with its boxes. */
 async function step(page: Page, key: string, expected: Expected): Promise<number> {
   await page.evaluate(
-    ([e, timeout]) =>
-      (window as unknown as { tagdeckProbe: Probe }).tagdeckProbe.arm(e, timeout),
+    ([e, timeout]) => (window as unknown as { tagdeckProbe: Probe }).tagdeckProbe.arm(e, timeout),
     [expected, STEP_TIMEOUT_MS] as const
   )
   await page.keyboard.press(key)
@@ -115,7 +114,10 @@ const quantile = (xs: number[], q: number) =>
 /** The app, from its first screen to the task's first image in the viewer. */
 async function openTask(page: Page, url: string, taskName: string, first: Expected) {
   await page.goto(url)
-  await page.getByRole('button', { name: /^Open (?!the demo$)/ }).first().click()
+  await page
+    .getByRole('button', { name: /^Open (?!the demo$)/ })
+    .first()
+    .click()
   await page.getByRole('button', { name: `Open the task ${taskName}` }).click()
   await page.getByTestId('tile').first().waitFor()
   await page.getByTestId('tile').first().dblclick()
@@ -165,7 +167,8 @@ async function main() {
         order.push({ name: s.name, boxes: s.boxes.length })
       }
     }
-    if (order.length < wanted) throw new Error(`the task has ${order.length} images, need ${wanted}`)
+    if (order.length < wanted)
+      throw new Error(`the task has ${order.length} images, need ${wanted}`)
 
     shell = await startShellProcess({
       userDataDir: path.join(dir, 'user'),
@@ -209,7 +212,9 @@ async function main() {
         at += 1
         const took = await step(page, key, order[at]).catch(async (error: unknown) => {
           const toasts = await page.getByTestId('toast').allTextContents()
-          console.error(`toasts: ${JSON.stringify(toasts)}; console: ${said.slice(-10).join(' | ')}`)
+          console.error(
+            `toasts: ${JSON.stringify(toasts)}; console: ${said.slice(-10).join(' | ')}`
+          )
           throw error
         })
         if (i >= WARMUP) times[key].push(took)

@@ -6,7 +6,10 @@ import { chromiumExecutable } from '../e2e/browser'
 import { startShellProcess, type ShellProcess } from '../e2e/shell-process'
 import type { Operations } from '../src/main/api/operations'
 import { mapLimit } from '../src/main/map-limit'
-import { DEFAULT_SYNC_OPTIONS, EDIT_CONCURRENCY } from '../src/renderer/src/offline/sync/sync-engine'
+import {
+  DEFAULT_SYNC_OPTIONS,
+  EDIT_CONCURRENCY
+} from '../src/renderer/src/offline/sync/sync-engine'
 import { OUTBOX_GROUP } from '../src/renderer/src/offline/store/db'
 import type { Sample } from '../src/shared/domain'
 import { taskJobId } from '../src/shared/job-id'
@@ -58,7 +61,7 @@ async function samplesOf(ops: Operations, jobId: string): Promise<Sample[]> {
   for (let page = 1; ; page++) {
     const { page: view } = await ops.listPage(jobId, { kind: 'everything' }, page, 100)
     samples.push(...view.samples)
-    if (page >= view.pageCount) return samples
+    if (view.samples.length === 0 || samples.length >= view.total) return samples
   }
 }
 
@@ -78,7 +81,7 @@ async function direct(ops: Operations, jobId: string, samples: Sample[]): Promis
     DEFAULT_SYNC_OPTIONS.concurrency,
     (ids) => ops.deleteSamples(jobId, ids)
   )
-  const calls = [
+  const calls: (() => Promise<{ status: string }[]>)[] = [
     ...chunks(edits, OUTBOX_GROUP).map((chunk) => () => ops.applyLabelEdits(jobId, chunk)),
     ...chunks(mix.verdicts.map(verdictOf), OUTBOX_GROUP).map(
       (chunk) => () => ops.applyVerdicts(jobId, 'review', chunk)
@@ -88,7 +91,8 @@ async function direct(ops: Operations, jobId: string, samples: Sample[]): Promis
   const ms = performance.now() - started
   const ok = new Set(['deleted', 'updated', 'done'])
   const bad = [...deleted.flat(), ...outcomes.flat()].filter((o) => !ok.has(o.status))
-  if (bad.length > 0) throw new Error(`direct calls: ${bad.length} not done: ${JSON.stringify(bad[0])}`)
+  if (bad.length > 0)
+    throw new Error(`direct calls: ${bad.length} not done: ${JSON.stringify(bad[0])}`)
   return ms
 }
 
