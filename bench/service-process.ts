@@ -19,14 +19,20 @@ export interface ServiceProcess {
   stop(): Promise<void>
 }
 
-/** Starts `src/service/cli.ts --demo` on `dataDir` (made on the first start, reused after). */
+/**
+ * Starts `src/service/cli.ts --demo` on `dataDir` (made on the first start, reused after);
+ * `demoTaskSize`: images in each labeling task of the new-version dataset.
+ */
 export async function startServiceProcess(
   dataDir: string,
-  demoSize: number
+  demoSize: number,
+  demoTaskSize?: number
 ): Promise<ServiceProcess> {
   const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx')
   const args = [path.join(ROOT, 'src/service/cli.ts'), '--data', dataDir, '--port', '0']
-  const child = spawn(tsx, [...args, '--demo', '--demo-size', String(demoSize)], {
+  args.push('--demo', '--demo-size', String(demoSize))
+  if (demoTaskSize !== undefined) args.push('--demo-task-size', String(demoTaskSize))
+  const child = spawn(tsx, args, {
     stdio: ['ignore', 'pipe', 'inherit']
   })
   let out = ''

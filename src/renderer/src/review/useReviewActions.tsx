@@ -86,10 +86,10 @@ export function useReviewActions(options: {
   }
 
   const verdict = async (sample: Sample, accept: boolean, comment: string) => {
-    const done = await queue(sample, () =>
-      judge(job, sample, { stage, accept, comment, score: grade })
-    )
-    if (done) options.onDecided()
+    // The next image comes up at once, not after the verdict's transaction (which waits behind
+    // the sync's and the reads' on a busy job): a verdict that cannot be queued says so.
+    options.onDecided()
+    await queue(sample, () => judge(job, sample, { stage, accept, comment, score: grade }))
   }
 
   const accept = (sample: Sample | undefined) => {

@@ -48,6 +48,8 @@ interface Held {
   samples: Sample[]
   fetchedAt: number
   replica: Replica | null
+  /** The replica last answered (kept when `replica` is dropped): its problem report may carry over. */
+  last: Replica | null
 }
 
 const held = new WeakMap<TagdeckDb, Map<string, Held>>()
@@ -110,6 +112,7 @@ export function patchHeld(
   const entry = held.get(db)?.get(jobKeyOf(job))
   if (!entry) return
   entry.samples = entry.samples.map((s) => patches.get(s.id)?.(s) ?? s)
+  entry.last = entry.replica ?? entry.last
   entry.replica = null
 }
 
@@ -171,26 +174,44 @@ async function readReplica(db: TagdeckDb, job: JobKey): Promise<Replica | null> 
       total: listing.total,
       samples,
       fetchedAt: pages.length > 0 ? Math.min(...pages.map((p) => p.fetchedAt)) : listing.fetchedAt,
-      replica: null
+      replica: null,
+      last: entry?.replica ?? entry?.last ?? null
     }
     jobs.set(jobKeyOf(job), entry)
   }
   const current = entry as Held
   if (current.replica?.version === version) return current.replica
   const hidden = listing.hidden
+  const samples = overlayAll(
+    current.samples.filter((s) => !(s.id in hidden)),
+    edits
+  )
+  const previous = current.replica ?? current.last
   const replica: Replica = {
     job,
-    samples: overlayAll(
-      current.samples.filter((s) => !(s.id in hidden)),
-      edits
-    ),
+    samples,
     fetchedAt: current.fetchedAt,
     version,
     views: new Map(),
-    problems: null
+    // A verdict changes no label: the problem finder's report (a whole pass over the job, 1-3 s
+    // at 100,000 images) carries over instead of being worked out again after every decision.
+    problems: previous && sameLabelsHeld(previous.samples, samples) ? previous.problems : null
   }
   current.replica = replica
+  current.last = null
   return replica
+}
+
+/** The same images with the very same tags, boxes and size (what the problem finder reads). */
+function sameLabelsHeld(a: readonly Sample[], b: readonly Sample[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]
+    const y = b[i]
+    const same = x.id === y.id && x.tags === y.tags && x.boxes === y.boxes && x.size === y.size
+    if (x !== y && !same) return false
+  }
+  return true
 }
 
 /** The listing's pages 1..n, `PAGES_PER_READ` to a transaction. */

@@ -36,7 +36,7 @@ import {
 } from './sync-edits'
 
 /** Batches of review edits out at once (each up to 100 reads and one write in main). */
-const EDIT_CONCURRENCY = 4
+export const EDIT_CONCURRENCY = 4
 
 /**
  * Drains the outbox. One runner across windows: whoever holds the Web Lock `lockName` sends,
