@@ -351,3 +351,109 @@ big(
     }
   }
 )
+
+const bulk = base.extend({
+  service: async ({ workdir }, use) => {
+    const { startService: start } = await import('../src/service/server')
+    const service = await start({
+      dataDir: `${workdir}/service`,
+      port: 0,
+      demo: true,
+      demoSize: 300,
+      demoTaskSize: 500,
+      testFaults: true
+    })
+    await use(service)
+    await service.close()
+  }
+})
+bulk.use({ locale: 'en-US', viewport: { width: 1280, height: 860 } })
+
+bulk(
+  'the shell killed in the middle of syncing over 1,000 mixed changes (500 verdicts, a tag added to 500 images, 300 deletions) loses and repeats none',
+  async ({ page, context, shell, service }) => {
+    test.setTimeout(240_000)
+    const ops = serviceOps(service)
+    const cloud = service.demo!.newVersion!
+    const boxes = cloud.tasks.find((t) => t.type === 1)!
+    const tags = cloud.tasks.find((t) => t.type === 0)!
+    const boxesJob = `${cloud.dataset.id}~${boxes.id}`
+    const tagsJob = `${cloud.dataset.id}~${tags.id}`
+    const classification = service.demo!.datasets.find((d) => d.type === 0)!
+    const label = (await ops.listLabels(tagsJob))[0]!.name
+    const before = new Map<string, number>()
+    for (let p = 1; p <= 5; p++)
+      for (const s of (await ops.listPage(tagsJob, { kind: 'everything' }, p, 100)).page.samples)
+        before.set(s.id, s.tags.filter((t) => t === label).length)
+    expect(before.size).toBe(500)
+
+    const selectAll = async (count: string) => {
+      await page.getByRole('button', { name: `Select all ${count}` }).click()
+      await expect(page.getByTestId('selection-count')).toHaveText(`${count} selected`)
+    }
+    // 500 rejections with a reason, at once.
+    await openTask(page, shell.url, boxes.name)
+    await selectAll('500')
+    await page.keyboard.press('r')
+    await page.getByTestId('reason-list').getByRole('button').first().click()
+    // 500 images each given one more tag.
+    await page.getByRole('navigation').getByRole('button', { name: 'Local demo service' }).click()
+    await page.getByRole('button', { name: `Open the task ${tags.name}` }).click()
+    await expect(page.getByTestId('tile').first()).toBeVisible()
+    await selectAll('500')
+    await page.keyboard.press('t')
+    await page.getByTestId('tag-choices').getByRole('checkbox').first().check()
+    await page.getByRole('button', { name: 'Apply' }).click()
+    // 300 deletions.
+    await page.getByRole('navigation').getByRole('button', { name: 'Local demo service' }).click()
+    await page.getByRole('button', { name: `Open ${classification.name}` }).click()
+    await selectAll('300')
+    await page.getByRole('button', { name: 'Delete selected' }).click()
+    await page.getByRole('button', { name: 'Delete 300 images' }).click()
+    // Images that had the tag already change nothing.
+    const tagged = [...before.values()].filter((n) => n > 0).length
+    await expect(syncStatus(page)).toHaveAttribute('data-pending', String(1300 - tagged))
+
+    // Every call of the annotation API held a while, so the kill lands mid-sync: as soon as some
+    // verdicts are on the service, kill the shell (main) and drop the page.
+    await fetch(new URL('/__test__/faults', service.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ delayMs: 250, pathIncludes: 'data-annotations' })
+    })
+    const rejected = async () => {
+      let n = 0
+      for (let p = 1; p <= 5; p++)
+        n += (await ops.listPage(boxesJob, { kind: 'everything' }, p, 100)).page.samples.filter(
+          (s) => s.verdict?.accept === false
+        ).length
+      return n
+    }
+    await expect.poll(rejected, { timeout: 90_000, intervals: [50] }).toBeGreaterThan(0)
+    await shell.stop('SIGKILL')
+    await page.close()
+    const atCrash = await rejected()
+    await fetch(new URL('/__test__/faults', service.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clear: true })
+    })
+
+    await shell.start()
+    const later = await context.newPage()
+    await later.goto(shell.url)
+    await expect(syncStatus(later)).toHaveAttribute('data-pending', '0', { timeout: 120_000 })
+    await expect(syncStatus(later)).toHaveAttribute('data-failed', '0')
+    // The kill landed mid-sync: some verdicts were on the service, not all.
+  expect(atCrash).toBeLessThan(500)
+    // Nothing lost: every verdict, every tag, every deletion; nothing twice: one tag each.
+    expect(await rejected()).toBe(500)
+    expect((await ops.getStats(classification.id)).all).toBe(0)
+    for (let p = 1; p <= 5; p++)
+      for (const s of (await ops.listPage(tagsJob, { kind: 'everything' }, p, 100)).page.samples) {
+        const raw = (await ops.rawLabels(tagsJob, s.id)) ?? []
+        expect(raw.filter((l) => l.name === label).length, s.name).toBe(1)
+        expect(before.has(s.id)).toBe(true)
+      }
+  }
+)
