@@ -51,6 +51,11 @@ export interface Fixtures {
    * demo connection on offer.
    */
   region: string | undefined
+  /**
+   * The demo's size where a spec needs a bigger one (`test.use({ demo: { size: 1000 } })`):
+   * images per old-version job, and per labeling task of the new-version dataset.
+   */
+  demo: { size?: number; taskSize?: number }
   /** Set per Playwright project (playwright.config.ts): 'browser' unless the project says. */
   transport: Transport
   /** The app on this test's transport, wired to the demo service like `shell`. */
@@ -111,6 +116,7 @@ async function windowOf(app: ElectronApplication): Promise<Page> {
 
 export const test = base.extend<Fixtures>({
   region: [undefined, { option: true }],
+  demo: [{}, { option: true }],
   transport: ['browser', { option: true }],
   electronGate: [
     async ({ transport }, use, testInfo) => {
@@ -129,12 +135,14 @@ export const test = base.extend<Fixtures>({
     await use(dir)
     await rm(dir, { recursive: true, force: true })
   },
-  service: async ({ workdir, region }, use) => {
+  service: async ({ workdir, region, demo }, use) => {
     const service = await startService({
       dataDir: path.join(workdir, 'service'),
       port: 0,
       demo: true,
       ...(region ? { region, demoSize: 60 } : {}),
+      ...(demo.size === undefined ? {} : { demoSize: demo.size }),
+      ...(demo.taskSize === undefined ? {} : { demoTaskSize: demo.taskSize }),
       testFaults: true
     })
     await use(service)

@@ -1,7 +1,6 @@
 import { readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { ImageCache } from '../src/main/images/cache'
-import { startService } from '../src/service/server'
 import { test as base, expect } from './fixtures'
 import {
   demoJob,
@@ -288,24 +287,14 @@ test('(5) undo before sync leaves the image on the service', async ({ page, shel
   expect((await ops.getStats(job.id)).all).toBe(before - 1)
 })
 
-const big = base.extend({
-  service: async ({ workdir }, use) => {
-    const service = await startService({
-      dataDir: path.join(workdir, 'service'),
-      port: 0,
-      demo: true,
-      demoSize: 1000,
-      testFaults: true
-    })
-    await use(service)
-    await service.close()
-  }
-})
-big.use({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
-
-big(
-  '(6) the shell killed in the middle of syncing 1,000 deletions: after a restart exactly those 1,000 are gone',
-  async ({ page, context, shell, service }) => {
+test.describe('a demo of 1,000 images a job', () => {
+  test.use({ demo: { size: 1000 } })
+  test('(6) the shell killed in the middle of syncing 1,000 deletions: after a restart exactly those 1,000 are gone', async ({
+    page,
+    context,
+    shell,
+    service
+  }) => {
     const job = demoJob(service, 'classification')
     const other = demoJob(service, 'detection')
     const ops = serviceOps(service)
@@ -351,8 +340,8 @@ big(
     await expect.poll(() => ops.getStats(job.id).then((s) => s.all), { timeout: 60_000 }).toBe(0)
     await allSynced(later)
     expect((await ops.getStats(other.id)).all).toBe(otherBefore)
-  }
-)
+  })
+})
 
 /** Main's image cache of the shell, opened from outside while the shell is stopped. */
 async function imageCacheOf(userDataDir: string): Promise<{ entries: number }> {
