@@ -10,8 +10,7 @@ import {
   type MouseEvent
 } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { Box, Dataset, Sample } from '../../../shared/domain'
-import { labelSetOf, sameLabels, withLabels } from '../../../shared/labels'
+import type { Dataset, Sample } from '../../../shared/domain'
 import { ErrorNotice } from '../components/ErrorNotice'
 import { modalOpen } from '../components/Modal'
 import { ShortcutSheet } from '../components/ShortcutSheet'
@@ -39,6 +38,7 @@ import { ConflictDialog } from './ConflictDialog'
 import { ReviewBar } from './ReviewBar'
 import { useReviewActions } from './useReviewActions'
 import type { Sitting } from './useSitting'
+import { useBoxDraft } from './useBoxDraft'
 
 const IS_MAC = isMacPlatform()
 const PER_PAGE = 100
@@ -46,15 +46,6 @@ const PER_PAGE = 100
 export const FIRST_PAGE = { filter: { kind: 'everything' }, page: 1, perPage: PER_PAGE } as const
 // fabric.js is most of the bundle: load it when the first image is opened, not before the grid.
 const Viewer = lazy(() => import('../viewer/Viewer').then((m) => ({ default: m.Viewer })))
-
-/** The viewer's own copy of an image's boxes while their edits are being written. */
-interface Draft {
-  sampleId: string
-  boxes: Box[]
-  /** Every edit is written; the copy goes once the image read back shows the same. */
-  written: boolean
-}
-const DRAFT_GRACE_MS = 2_000
 
 /** The grid, the viewer, selection, deleting and keyboard review for one view of one job. */
 export function ReviewPane(props: {
@@ -124,27 +115,8 @@ export function ReviewPane(props: {
   // The viewer shows the grid's copy at once and the service's current one when it comes.
   const listed = viewerIndex === null ? undefined : store.sampleAt(viewerIndex)
   const fresh = useFreshSample(job, listed)
-  // Box edits show at once, before their write comes back through IndexedDB: a key held down
-  // moves the box by every press, each building on the last.
-  const [draft, setDraft] = useState<Draft | null>(null)
-  // Written, and read back the same: the image as read is shown again.
-  const drafted =
-    fresh !== undefined &&
-    draft?.sampleId === fresh.id &&
-    !(
-      draft.written &&
-      sameLabels(labelSetOf(fresh), { tags: labelSetOf(fresh).tags, boxes: draft.boxes })
-    )
-  const viewed =
-    drafted && draft
-      ? withLabels(fresh, { tags: labelSetOf(fresh).tags, boxes: draft.boxes })
-      : fresh
-  // Written but read back otherwise (a sync merged it): the copy goes a moment later anyway.
-  useEffect(() => {
-    if (!draft?.written) return
-    const timer = setTimeout(() => setDraft((d) => (d === draft ? null : d)), DRAFT_GRACE_MS)
-    return () => clearTimeout(timer)
-  }, [draft])
+  const draft = useBoxDraft(fresh)
+  const viewed = draft.shown
   const viewedProblems = useSampleProblems(job, viewed?.id)
   const edits = useJobEdits(job)
   const [comparing, setComparing] = useState<EditRow | null>(null)
@@ -154,7 +126,7 @@ export function ReviewPane(props: {
     labels: props.labels,
     colorOf: props.colorOf,
     sitting: props.sitting,
-    onSettled: () => setDraft((d) => d && { ...d, written: true }),
+    onSettled: draft.written,
     onDecided: () => {
       if (viewerIndex === null) return
       const next = nextToReview(store, viewerIndex, count)
@@ -408,7 +380,7 @@ export function ReviewPane(props: {
             labels={props.labels}
             onEditBoxes={(sampleId, boxes, change) => {
               if (viewed?.id !== sampleId) return
-              setDraft({ sampleId, boxes, written: false })
+              draft.edited(sampleId, boxes)
               actions.editBoxes(viewed, boxes, change)
             }}
             review={
