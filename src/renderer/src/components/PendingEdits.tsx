@@ -11,6 +11,7 @@ import {
 import { ConflictDialog } from '../review/ConflictDialog'
 import { paletteColor } from '../palette'
 import { showToast } from '../toasts'
+import { RowActions } from './PendingRowActions'
 
 const LIMIT = 200
 /** What waits for the reviewer first, then what goes by itself. */
@@ -87,21 +88,14 @@ export function EditSection(props: { status: EditStatus; count: number }) {
                 {t('conflict.compare')}
               </button>
             )}
-            {props.status === 'queued' && (
-              <button type="button" onClick={() => void undo([row.id])}>
-                {t('pending.undo')}
-              </button>
-            )}
-            {failedLike && (
-              <>
-                <button type="button" onClick={() => void retry([row.id])}>
-                  {t('pending.retry')}
-                </button>
-                <button type="button" onClick={() => void discard([row.id])}>
-                  {t('pending.discard')}
-                </button>
-              </>
-            )}
+            <RowActions
+              undo={props.status === 'queued' ? () => void undo([row.id]) : null}
+              retryOrDiscard={
+                failedLike
+                  ? { retry: () => void retry([row.id]), discard: () => void discard([row.id]) }
+                  : null
+              }
+            />
           </li>
         ))}
       </ul>

@@ -13,6 +13,7 @@ import {
 import { showToast } from '../toasts'
 import { Modal } from './Modal'
 import { EDIT_SECTIONS, EditSection } from './PendingEdits'
+import { RowActions } from './PendingRowActions'
 
 const LIMIT = 200
 const SECTIONS: readonly OutboxStatus[] = ['failed', 'paused', 'sending', 'queued']
@@ -85,21 +86,14 @@ function Section(props: { status: OutboxStatus; count: number }) {
               <span className="muted small">{t('pending.attempts', { count: row.attempts })}</span>
             )}
             <span className="spacer" />
-            {props.status === 'queued' && (
-              <button type="button" onClick={() => void undo([row.id])}>
-                {t('pending.undo')}
-              </button>
-            )}
-            {failedLike && (
-              <>
-                <button type="button" onClick={() => void retry([row.id])}>
-                  {t('pending.retry')}
-                </button>
-                <button type="button" onClick={() => void discard([row.id])}>
-                  {t('pending.discard')}
-                </button>
-              </>
-            )}
+            <RowActions
+              undo={props.status === 'queued' ? () => void undo([row.id]) : null}
+              retryOrDiscard={
+                failedLike
+                  ? { retry: () => void retry([row.id]), discard: () => void discard([row.id]) }
+                  : null
+              }
+            />
           </li>
         ))}
       </ul>
