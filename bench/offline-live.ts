@@ -71,7 +71,14 @@ interface Harness {
   }>
   cachedIds(job: JobKey): Promise<string[]>
   queue(job: JobKey, ids: string[]): Promise<number>
-  sync(): Promise<{ ms: number; batches: number; done: number; failed: number; left: unknown }>
+  sync(): Promise<{
+    ms: number
+    foldMs: number
+    batches: number
+    done: number
+    failed: number
+    left: unknown
+  }>
   deleteEach(job: JobKey, ids: string[]): Promise<number>
   useWorker(script: string): Promise<void>
   cacheJobHashing(job: JobKey): Promise<{ ms: number; allMs: number; signatures: number }>
@@ -302,7 +309,7 @@ export async function liveRows(executablePath: string | undefined): Promise<Live
     const bridgeMs = await again('deleteEach', { connectionId: other.connectionId, jobId }, ids)
     console.log(
       `queued ${ids.length.toLocaleString('en')} deletions (one selection, one transaction) in ${queueMs.toFixed(0)} ms; ` +
-        `sync sent ${synced.batches} batches in ${seconds(synced.ms)}; the service then held 0 of the job's samples`
+        `sync sent ${synced.batches} batches in ${seconds(synced.ms)} (of which folding them into the cached pages ${seconds(synced.foldMs)}); the service then held 0 of the job's samples`
     )
 
     const n = LIVE_SIZE.toLocaleString('en')

@@ -46,6 +46,9 @@ interface Harness {
   queue(job: JobKey, ids: string[]): Promise<number>
   sync(): Promise<{
     ms: number
+    deletionsMs: number
+    editsMs: number
+    foldMs: number
     deletions: { batches: number; done: number; failed: number; retried: number; paused: number }
     edits: Record<'done' | 'conflicts' | 'parked' | 'failed' | 'retried' | 'paused', number>
     left: { deletions: Record<string, number>; edits: Record<string, number> }
@@ -65,35 +68,47 @@ async function samplesOf(ops: Operations, jobId: string): Promise<Sample[]> {
   }
 }
 
-/** The same calls the sync makes, from Node; returns their time. */
-async function direct(ops: Operations, jobId: string, samples: Sample[]): Promise<number> {
+/** The same calls the sync makes, from Node, deletions and edits side by side; their times. */
+async function direct(
+  ops: Operations,
+  jobId: string,
+  samples: Sample[]
+): Promise<{ ms: number; deletionsMs: number; editsMs: number }> {
   const mix = splitMix(samples)
   const edits = mix.labels.map((s) => {
     const { mine, origins } = labelChange(s)
     return { sampleId: s.id, base: labelSetOf(s), mine, origins, cleared: false }
   })
-  const started = performance.now()
-  const deleted = await mapLimit(
-    chunks(
-      mix.deletions.map((s) => s.id),
-      OUTBOX_GROUP
-    ),
-    DEFAULT_SYNC_OPTIONS.concurrency,
-    (ids) => ops.deleteSamples(jobId, ids)
-  )
   const calls: (() => Promise<{ status: string }[]>)[] = [
     ...chunks(edits, OUTBOX_GROUP).map((chunk) => () => ops.applyLabelEdits(jobId, chunk)),
     ...chunks(mix.verdicts.map(verdictOf), OUTBOX_GROUP).map(
       (chunk) => () => ops.applyVerdicts(jobId, 'review', chunk)
     )
   ]
-  const outcomes = await mapLimit(calls, EDIT_CONCURRENCY, (send) => send())
+  const started = performance.now()
+  const timed = async <T>(work: Promise<T>): Promise<[T, number]> => {
+    const result = await work
+    return [result, performance.now() - started]
+  }
+  const [[deleted, deletionsMs], [outcomes, editsMs]] = await Promise.all([
+    timed(
+      mapLimit(
+        chunks(
+          mix.deletions.map((s) => s.id),
+          OUTBOX_GROUP
+        ),
+        DEFAULT_SYNC_OPTIONS.concurrency,
+        (ids) => ops.deleteSamples(jobId, ids)
+      )
+    ),
+    timed(mapLimit(calls, EDIT_CONCURRENCY, (send) => send()))
+  ])
   const ms = performance.now() - started
   const ok = new Set(['deleted', 'updated', 'done'])
   const bad = [...deleted.flat(), ...outcomes.flat()].filter((o) => !ok.has(o.status))
   if (bad.length > 0)
     throw new Error(`direct calls: ${bad.length} not done: ${JSON.stringify(bad[0])}`)
-  return ms
+  return { ms, deletionsMs, editsMs }
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
@@ -146,13 +161,17 @@ async function main() {
         throw new Error(`round ${round + 1}: ${done} done, ${left} left: ${JSON.stringify(synced)}`)
       const theirs = all.slice(from + MIX_SIZE, from + 2 * MIX_SIZE)
       const start = cpuTimes()
-      const directMs = await direct(ops, jobId, theirs)
+      const straight = await direct(ops, jobId, theirs)
+      const directMs = straight.ms
       const cpu = [cpuSpent(before, between), cpuSpent(start, cpuTimes())]
       rounds.push({ ours: synced.ms, direct: directMs, queued, cpu })
       // Each round as it ends: a run cut short still says something.
       console.log(
         `  round ${round + 1}: app ${seconds(synced.ms)} / direct ${seconds(directMs)} = ` +
-          `${(synced.ms / directMs).toFixed(2)} (queued in ${seconds(queued)})`
+          `${(synced.ms / directMs).toFixed(2)} (queued in ${seconds(queued)}); deletions done ` +
+          `after ${seconds(synced.deletionsMs)} / ${seconds(straight.deletionsMs)}, edits ` +
+          `${seconds(synced.editsMs)} / ${seconds(straight.editsMs)}; then deletions folded into ` +
+          `the cached pages in ${seconds(synced.foldMs)}`
       )
       if (cpu[0]) console.log(`    CPU seconds: app: ${cpu[0]}; direct: ${cpu[1]}`)
     }

@@ -123,13 +123,18 @@ export async function queue(job: JobKey, ids: string[]): Promise<number> {
   return performance.now() - started
 }
 
-/** One drain of the outbox, as the sync engine runs it once the service is reachable. */
+/**
+ * One drain of the outbox, as the sync engine runs it once the service is reachable, and the
+ * confirmed deletions folded into the cached pages after it (timed with it, and apart).
+ */
 export async function sync() {
   const started = performance.now()
   const report = await layer().sync.drain()
+  const folding = performance.now()
+  await layer().sync.foldDeletions()
   const ms = performance.now() - started
   const left = await layer().pendingCounts()
-  return { ms, ...report, left }
+  return { ms, foldMs: performance.now() - folding, ...report, left }
 }
 
 /** The same DeleteSamples calls the sync makes, one after another, with no offline layer. */

@@ -69,14 +69,28 @@ export async function queue(job: JobKey, ids: string[]): Promise<number> {
   return performance.now() - started
 }
 
-/** Everything queued sent, as the sync runner does it (deletions, then review edits). */
+/**
+ * Everything queued sent, as the sync runner does it: deletions and review edits side by side,
+ * each settled as its answer comes; then the confirmed deletions folded into the cached pages
+ * (`foldDeletions`, timed apart: the changes are on the service and nothing is pending by then).
+ */
 export async function sync() {
   const started = performance.now()
-  const deletions = await layer().sync.drain()
-  const edits = await layer().sync.drainEdits()
+  const timed = async <T>(drain: () => Promise<T>): Promise<[T, number]> => {
+    const result = await drain()
+    return [result, performance.now() - started]
+  }
+  const [[deletions, deletionsMs], [edits, editsMs]] = await Promise.all([
+    timed(() => layer().sync.drain()),
+    timed(() => layer().sync.drainEdits())
+  ])
   const ms = performance.now() - started
+  await layer().sync.foldDeletions()
   return {
     ms,
+    deletionsMs,
+    editsMs,
+    foldMs: performance.now() - started - ms,
     deletions,
     edits,
     left: { deletions: await layer().pendingCounts(), edits: await layer().editCounts() }

@@ -265,6 +265,19 @@ export async function recoverEdits(db: TagdeckDb): Promise<number> {
   )
 }
 
+/** Batches picked but never sent: their rows still `sending` are queued again, as they were. */
+export async function requeueEdits(db: TagdeckDb, batches: readonly EditBatch[]): Promise<void> {
+  const ids = batches.flatMap((b) => b.rows.map((r) => r.id))
+  await db.transaction('rw', db.edits, async () => {
+    const rows = await db.edits.bulkGet(ids)
+    await db.edits.bulkPut(
+      rows.flatMap((row) =>
+        row?.status === 'sending' ? [{ ...row, status: 'queued' as const }] : []
+      )
+    )
+  })
+}
+
 /** A connection signed in again (or came back): its paused edits are queued, due now. */
 export async function resumeEdits(db: TagdeckDb, connectionId: string, now: number) {
   return db.transaction('rw', db.edits, async () =>

@@ -72,13 +72,17 @@ describe('SyncEngine.drain', () => {
       await new Promise((resolve) => setTimeout(resolve, 5))
       active -= 1
     }
-    const report = await new SyncEngine(w.ctx).drain()
+    const engine = new SyncEngine(w.ctx)
+    const report = await engine.drain()
     expect(most).toBe(8)
     expect(report).toMatchObject({ batches: 10, done: 950, failed: 0, retried: 0 })
     expect(w.service.deleteCalls().flat().sort()).toEqual([...gone].sort())
     expect([...w.service.deletions.values()].every((n) => n === 1)).toBe(true)
     expect(await w.ctx.db.outbox.count()).toBe(0)
     expect(await w.ctx.db.inflight.count()).toBe(0)
+    // Confirmed, not yet folded into the cached pages: that follows the sending.
+    expect(await w.ctx.db.settled.count()).toBeGreaterThan(0)
+    expect(await engine.foldDeletions()).toBe(1)
     expect(await w.ctx.db.settled.count()).toBe(0)
   })
 
@@ -97,7 +101,9 @@ describe('SyncEngine.drain', () => {
       .map((s) => s.id)
     await queueDeletions(w.ctx.db, w.clock, job, first)
     await queueDeletions(w.ctx.db, w.clock, other, second)
-    const report = await new SyncEngine(w.ctx).drain()
+    const engine = new SyncEngine(w.ctx)
+    const report = await engine.drain()
+    expect(await engine.foldDeletions()).toBe(2)
     expect(report).toMatchObject({ batches: 7, done: 600, failed: 0, retried: 0 })
     expect(w.service.deleteCalls().every((c) => c.length <= 100)).toBe(true)
     expect([...w.service.deletions.values()].every((n) => n === 1)).toBe(true)
@@ -274,6 +280,7 @@ describe('crash recovery', () => {
     expect(await engine.recover()).toBe(250)
     expect(await after.ctx.db.inflight.count()).toBe(0)
     const report = await engine.drain()
+    await engine.foldDeletions()
     expect(report).toMatchObject({ done: 250, failed: 0 })
     expect(await after.ctx.db.outbox.count()).toBe(0)
     expect(await after.ctx.db.settled.count()).toBe(0)
@@ -328,7 +335,9 @@ describe('after a sync', () => {
     const moved = ids(w, 105, 106)
     await queueDeletions(w.ctx.db, w.clock, job, gone)
     w.clock.advance(1_000)
-    await new SyncEngine(w.ctx).drain()
+    const engine = new SyncEngine(w.ctx)
+    await engine.drain()
+    await engine.foldDeletions()
 
     // Offline now: the cache alone must match the service page for page.
     w.ctx.connectivity.set({ connectionId: 'c1', state: 'offline', since: 1, lastError: null })

@@ -30,8 +30,10 @@ import {
   noEditCounts,
   pickEdits,
   recoverEdits,
+  requeueEdits,
   sendEdits,
   settleEdits,
+  type EditBatch,
   type EditCounts
 } from './sync-edits'
 
@@ -95,6 +97,8 @@ export class SyncEngine {
   /** Per connection: consecutive whole-call failures and when to try again. */
   private readonly blocked = new Map<string, { failures: number; until: number }>()
   private readonly unsubscribe: (() => void)[] = []
+  /** Jobs whose confirmed deletions are not yet folded into their cached pages. */
+  private readonly unfolded = new Map<string, JobKey>()
   /** Answers written per transaction while sending, and batches picked ahead: half of
    * `concurrency`. */
   private readonly group: number
@@ -183,8 +187,11 @@ export class SyncEngine {
       while (!signal.aborted) {
         if (this.wakeUp.signal.aborted) this.wakeUp = new AbortController()
         try {
-          await this.drain(signal)
-          await this.drainEdits(signal)
+          // Side by side: a deletion and an edit of one image may cross (the edit then
+          // answers `gone`, done), and neither kind waits for the other's calls.
+          const drained = await Promise.allSettled([this.drain(signal), this.drainEdits(signal)])
+          for (const d of drained) if (d.status === 'rejected') throw d.reason
+          await this.foldDeletions()
         } catch (error) {
           // The database itself failed (quota, a closed connection): note it, try again later.
           await noteError(this.db, error, this.ctx.clock.now()).catch(
@@ -225,6 +232,7 @@ export class SyncEngine {
    * the next request goes out at once, without waiting for any transaction.
    */
   async drain(signal?: AbortSignal): Promise<DrainReport> {
+    // Confirmed deletions are folded into the cached pages afterwards (`foldDeletions`).
     const report: DrainReport = { batches: 0, done: 0, failed: 0, retried: 0, paused: 0 }
     const touched = new Map<string, JobKey>()
     const progress = newProgress(await countDue(this.db, this.ctx.clock.now(), this.ready))
@@ -292,39 +300,78 @@ export class SyncEngine {
       const never = [...ahead.splice(0), ...unsent.splice(0)]
       if (never.length > 0)
         await this.db.transaction('rw', this.db.inflight, () => this.putBack(never, report))
-      for (const job of touched.values()) await rebaseIfDone(this.db, job, this.ctx.clock.now())
+      for (const [key, job] of touched) this.unfolded.set(key, job)
       await finishProgress(this.db, progress)
     }
     return report
   }
 
   /**
-   * Sends every due review edit of every reachable connection, `EDIT_CONCURRENCY` batches at a
-   * time, each settled by its own transaction as its answer comes (see sync-edits.ts).
+   * Sends every due review edit of every reachable connection: `EDIT_CONCURRENCY` senders, each
+   * taking the next batch as soon as its last is settled. Batches are picked (marked `sending`)
+   * `EDIT_CONCURRENCY` at a time, one transaction for all, whenever the senders have run out, so
+   * a sender's pick and settle run beside the others' calls (see sync-edits.ts).
    */
   async drainEdits(signal?: AbortSignal): Promise<EditCounts> {
     const counts = noEditCounts()
-    while (!signal?.aborted) {
-      const batches = await pickEdits(this.db, this.ctx.clock.now(), this.ready, EDIT_CONCURRENCY)
-      if (batches.length === 0) break
-      await Promise.all(
-        batches.map(async (batch) => {
-          let outcomes
-          try {
-            outcomes = await sendEdits(this.ctx.transport, batch)
-          } catch (error) {
-            const { kind, rows } = await failEdits(this.deps, batch, error)
-            if (kind === 'retry') this.block(batch.connectionId)
-            counts[kind === 'auth' ? 'paused' : kind === 'retry' ? 'retried' : 'failed'] += rows
-            return
-          }
-          this.blocked.delete(batch.connectionId)
-          const settled = await settleEdits(this.deps, batch, outcomes)
-          for (const key of Object.keys(counts) as (keyof EditCounts)[]) counts[key] += settled[key]
-        })
-      )
+    const ahead: EditBatch[] = []
+    // Connections whose call failed as a whole in this drain: their batches picked ahead are
+    // put back unsent, to wait for what the failure said (a backoff, a sign-in).
+    const halted = new Set<string>()
+    const unsent: EditBatch[] = []
+    let more = true
+    let picking: Promise<void> | null = null
+    const next = async (): Promise<EditBatch | undefined> => {
+      while (ahead.length === 0 && more && !signal?.aborted) {
+        picking ??= pickEdits(this.db, this.ctx.clock.now(), this.ready, EDIT_CONCURRENCY)
+          .then((picked) => {
+            ahead.push(...picked)
+            more = picked.length > 0
+          })
+          .finally(() => (picking = null))
+        await picking
+      }
+      return signal?.aborted ? undefined : ahead.shift()
     }
+    const sender = async () => {
+      for (let batch = await next(); batch; batch = await next()) {
+        if (halted.has(batch.connectionId)) {
+          unsent.push(batch)
+          continue
+        }
+        let outcomes
+        try {
+          outcomes = await sendEdits(this.ctx.transport, batch)
+        } catch (error) {
+          const { kind, rows } = await failEdits(this.deps, batch, error)
+          if (kind !== 'fail') halted.add(batch.connectionId)
+          if (kind === 'retry') this.block(batch.connectionId)
+          counts[kind === 'auth' ? 'paused' : kind === 'retry' ? 'retried' : 'failed'] += rows
+          continue
+        }
+        this.blocked.delete(batch.connectionId)
+        const settled = await settleEdits(this.deps, batch, outcomes)
+        for (const key of Object.keys(counts) as (keyof EditCounts)[]) counts[key] += settled[key]
+      }
+    }
+    await Promise.all(Array.from({ length: EDIT_CONCURRENCY }, sender))
+    // Picked but not sent (aborted, or their connection halted): queued again as they were.
+    unsent.push(...ahead.splice(0))
+    if (unsent.length > 0) await requeueEdits(this.db, unsent)
     return counts
+  }
+
+  /**
+   * Folds the deletions confirmed by earlier drains into their jobs' cached pages, which shift
+   * up (`rebaseJob`, rewriting each page after the first deleted sample). Until then they are
+   * hidden from every read as settled, and a read of the job folds them itself; so the runner
+   * does it after sending, not while the calls wait. Returns the jobs folded.
+   */
+  async foldDeletions(): Promise<number> {
+    const jobs = [...this.unfolded.values()]
+    this.unfolded.clear()
+    for (const job of jobs) await rebaseIfDone(this.db, job, this.ctx.clock.now())
+    return jobs.length
   }
 
   /** One batch's request; its answer or its failure, never a rejection. */
