@@ -133,66 +133,93 @@ export function sendEdits(
 
 const DONE = new Set(['updated', 'merged', 'unchanged', 'done', 'gone'])
 
+/** A batch and the service's outcomes for it (one per row, in order). */
+export interface AnsweredEdits {
+  batch: EditBatch
+  outcomes: readonly (LabelEditOutcome | VerdictOutcome)[]
+}
+
 /**
- * Applies a batch's outcomes (one per row, in order): done rows leave, and the cached copies of
- * their images take what the service holds now; conflicts, parked verdicts and refusals stay
- * with their reason, not to be sent again by themselves.
+ * Applies answered batches' outcomes, all in one transaction: done rows leave, and the cached
+ * copies of their images take what the service holds now (each job's pages looked up and
+ * rewritten once for all the batches); conflicts, parked verdicts and refusals stay with their
+ * reason, not to be sent again by themselves.
  */
 export async function settleEdits(
   deps: BatchDeps,
-  batch: EditBatch,
-  outcomes: readonly (LabelEditOutcome | VerdictOutcome)[]
+  answered: readonly AnsweredEdits[]
 ): Promise<EditCounts> {
   const { db } = deps
   const counts = noEditCounts()
   return db.transaction('rw', writeScope(db), async () => {
     const now = deps.clock.now()
-    const patches = new Map<string, (s: Sample) => Sample>()
+    const patches = new Map<string, { job: JobKey; bySample: Map<string, (s: Sample) => Sample> }>()
     const done: string[] = []
     const kept: EditRow[] = []
-    batch.rows.forEach((row, i) => {
-      const outcome = outcomes[i]
-      if (!outcome) {
-        // No answer for it (a short answer): sent again later.
-        counts.retried += 1
-        return void kept.push(later(deps, row, now, row.lastError))
-      }
-      if (DONE.has(outcome.status)) {
-        counts.done += 1
-        done.push(row.id)
-        const result = 'result' in outcome ? outcome.result : undefined
-        if (result) patches.set(row.sampleId, (s) => withLabels(s, result))
-        else if (row.verdict && outcome.status === 'done') {
-          const { stage, accept, comment, score } = row.verdict
-          patches.set(row.sampleId, (s) => ({ ...s, verdict: { stage, accept, comment, score } }))
+    for (const { batch, outcomes } of answered) {
+      const jobKey = `${batch.connectionId}/${batch.jobId}`
+      const job = patches.get(jobKey) ?? { job: batch, bySample: new Map() }
+      patches.set(jobKey, job)
+      batch.rows.forEach((row, i) => {
+        const outcome = outcomes[i]
+        if (!outcome) {
+          // No answer for it (a short answer): sent again later.
+          counts.retried += 1
+          return void kept.push(later(deps, row, now, row.lastError))
         }
-        return
-      }
-      const status: EditStatus =
-        outcome.status === 'conflict'
-          ? 'conflict'
-          : outcome.status === 'parked'
-            ? 'parked'
-            : 'failed'
-      counts[status === 'conflict' ? 'conflicts' : status === 'parked' ? 'parked' : 'failed'] += 1
-      kept.push({
-        ...row,
-        status,
-        attempts: row.attempts + 1,
-        updatedAt: now,
-        lastError: {
-          code: outcome.code ?? outcome.status,
-          message: outcome.message ?? defaultMessage(status)
-        },
-        conflict: 'conflict' in outcome && outcome.conflict ? outcome.conflict : null
+        if (DONE.has(outcome.status)) {
+          counts.done += 1
+          done.push(row.id)
+          const patch = patchOf(row, outcome)
+          if (patch) {
+            // Both kinds of one image may settle together: each adds to the other's patch.
+            const other = job.bySample.get(row.sampleId)
+            job.bySample.set(row.sampleId, other ? (s) => patch(other(s)) : patch)
+          }
+          return
+        }
+        const status: EditStatus =
+          outcome.status === 'conflict'
+            ? 'conflict'
+            : outcome.status === 'parked'
+              ? 'parked'
+              : 'failed'
+        counts[status === 'conflict' ? 'conflicts' : status === 'parked' ? 'parked' : 'failed'] += 1
+        kept.push({
+          ...row,
+          status,
+          attempts: row.attempts + 1,
+          updatedAt: now,
+          lastError: {
+            code: outcome.code ?? outcome.status,
+            message: outcome.message ?? defaultMessage(status)
+          },
+          conflict: 'conflict' in outcome && outcome.conflict ? outcome.conflict : null
+        })
       })
-    })
+    }
     await db.edits.bulkDelete(done)
     await db.edits.bulkPut(kept)
-    await patchCached(db, batch, patches)
-    await touchJob(db, batch, {})
+    for (const { job, bySample } of patches.values()) {
+      await patchCached(db, job, bySample)
+      await touchJob(db, job, {})
+    }
     return counts
   })
+}
+
+/** What a done edit changes in the cached copies of its image: the service's labels, or the verdict. */
+function patchOf(
+  row: EditRow,
+  outcome: LabelEditOutcome | VerdictOutcome
+): ((s: Sample) => Sample) | null {
+  const result = 'result' in outcome ? outcome.result : undefined
+  if (result) return (s) => withLabels(s, result)
+  if (row.verdict && outcome.status === 'done') {
+    const { stage, accept, comment, score } = row.verdict
+    return (s) => ({ ...s, verdict: { stage, accept, comment, score } })
+  }
+  return null
 }
 
 function defaultMessage(status: EditStatus): string {

@@ -33,6 +33,7 @@ import {
   requeueEdits,
   sendEdits,
   settleEdits,
+  type AnsweredEdits,
   type EditBatch,
   type EditCounts
 } from './sync-edits'
@@ -308,7 +309,7 @@ export class SyncEngine {
 
   /**
    * Sends every due review edit of every reachable connection: `EDIT_CONCURRENCY` senders, each
-   * taking the next batch as soon as its last is settled. Batches are picked (marked `sending`)
+   * taking the next batch as soon as its last is answered. Batches are picked (marked `sending`)
    * `EDIT_CONCURRENCY` at a time, one transaction for all, whenever the senders have run out, so
    * a sender's pick and settle run beside the others' calls (see sync-edits.ts).
    */
@@ -321,6 +322,16 @@ export class SyncEngine {
     const unsent: EditBatch[] = []
     let more = true
     let picking: Promise<void> | null = null
+    // Answers are settled apart from the senders, which go on to their next batch at once: one
+    // transaction takes every answer that came in while the last was being written.
+    const answered: AnsweredEdits[] = []
+    let settling = Promise.resolve()
+    let failure: { error: unknown } | null = null
+    const settleAnswered = async () => {
+      if (answered.length === 0) return
+      const settled = await settleEdits(this.deps, answered.splice(0))
+      for (const key of Object.keys(counts) as (keyof EditCounts)[]) counts[key] += settled[key]
+    }
     const next = async (): Promise<EditBatch | undefined> => {
       while (ahead.length === 0 && more && !signal?.aborted) {
         picking ??= pickEdits(this.db, this.ctx.clock.now(), this.ready, EDIT_CONCURRENCY)
@@ -350,14 +361,19 @@ export class SyncEngine {
           continue
         }
         this.blocked.delete(batch.connectionId)
-        const settled = await settleEdits(this.deps, batch, outcomes)
-        for (const key of Object.keys(counts) as (keyof EditCounts)[]) counts[key] += settled[key]
+        answered.push({ batch, outcomes })
+        // A failed write is kept and thrown once the senders stop (as the runner's own error).
+        settling = settling.then(settleAnswered).catch((error: unknown) => {
+          failure ??= { error }
+        })
       }
     }
     await Promise.all(Array.from({ length: EDIT_CONCURRENCY }, sender))
+    await settling
     // Picked but not sent (aborted, or their connection halted): queued again as they were.
     unsent.push(...ahead.splice(0))
     if (unsent.length > 0) await requeueEdits(this.db, unsent)
+    if (failure) throw (failure as { error: unknown }).error
     return counts
   }
 
