@@ -42,6 +42,7 @@ import {
   type NearDuplicateReport
 } from './replica/near-duplicate-groups'
 import type { Cached } from './reads/job-data'
+import { reviewReport } from './report/report'
 
 /**
  * The renderer's offline layer, in one object. Build it with `createOffline(context)` (tests)
@@ -376,7 +377,7 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
     },
     /** Steps an edit back once, if it is not being sent (false: too late). */
     undoEdit: (editId: string) => edits.undoEdit(db, clock, editId),
-    discardEdit: (editId: string) => edits.discardEdit(db, editId),
+    discardEdit: (editId: string) => edits.discardEdit(db, clock, editId),
     async resolveConflict(editId: string, choice: 'theirs' | 'mine') {
       const done = await edits.resolveConflict(db, clock, editId, choice)
       sync.wake()
@@ -391,6 +392,11 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
     editCounts: (connectionId?: string) => editCounts(db, connectionId),
     /** Edits of some statuses, oldest first, for the panel (`limit` keeps it cheap). */
     editRows: (statuses: readonly EditStatus[], limit = 200) => edits.editRows(db, statuses, limit),
+    /**
+     * A job's review report: every deletion, verdict and label change made here, with where
+     * it stands (liveQuery-safe: wrap it to follow the sync).
+     */
+    reviewReport: (job: JobKey) => reviewReport(db, job),
     /** A job's edits by image (liveQuery-safe: wrap it to follow changes). */
     jobEdits: (job: JobKey) => jobEdits(db, job),
     pendingRows: (status: OutboxStatus, limit?: number): Promise<outbox.PanelRow[]> =>

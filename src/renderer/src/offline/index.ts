@@ -23,3 +23,12 @@ export type { OfflineProgress, DownloadEstimate, DownloadOptions } from './downl
 export type { Cached, CachedSample } from './reads/job-data'
 export type { OutboxRow, OutboxStatus, JobKey, EditRow, EditStatus } from './store/db'
 export type { EvictResult, StorageUsage } from './store/evict'
+export {
+  countReport,
+  sittingEntries,
+  REPORT_STATES,
+  type ReportCounts,
+  type ReportEntry,
+  type ReportState
+} from './report/report'
+export type { LabelSummary } from './report/summary'

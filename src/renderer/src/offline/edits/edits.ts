@@ -13,6 +13,7 @@ import type { EditRow, EditStatus, JobKey, LabelChange, TagdeckDb } from '../sto
 import { jobPagesHolding, putPages } from '../store/page-rows'
 import { cachedSamples, writeScope } from '../hiding/listing'
 import { patchHeld } from '../replica/replica'
+import { logEdits, markEdit, unlogEdits } from '../report/log'
 
 /**
  * Review edits: a reviewer's label changes and verdicts, queued beside the deletions and sent by
@@ -128,6 +129,11 @@ async function putEdits(
         conflict: null
       })
     })
+    await unlogEdits(
+      db,
+      known.filter((r) => r !== undefined && drops.includes(r.id))
+    )
+    await logEdits(db, writes, now)
     await db.edits.bulkDelete(drops)
     await db.edits.bulkPut(writes)
     await touchJob(db, job, {})
@@ -261,9 +267,11 @@ export async function undoEdit(db: TagdeckDb, clock: Clock, id: string): Promise
     const row = await db.edits.get(id)
     if (!row || row.status === 'sending') return false
     const previous = row.history.at(-1)
-    if (!previous) await db.edits.delete(id)
-    else
-      await db.edits.put({
+    if (!previous) {
+      await unlogEdits(db, [row])
+      await db.edits.delete(id)
+    } else {
+      const back: EditRow = {
         ...row,
         ...previous,
         history: row.history.slice(0, -1),
@@ -271,17 +279,26 @@ export async function undoEdit(db: TagdeckDb, clock: Clock, id: string): Promise
         updatedAt: clock.now(),
         conflict: null,
         lastError: null
-      })
+      }
+      await logEdits(db, [back], back.updatedAt)
+      await db.edits.put(back)
+    }
     await touchJob(db, row, {})
     return true
   })
 }
 
 /** Gives an edit up (a failed or parked one, or a conflict settled as "theirs"). */
-export async function discardEdit(db: TagdeckDb, id: string): Promise<boolean> {
+export async function discardEdit(db: TagdeckDb, clock: Clock, id: string): Promise<boolean> {
   return db.transaction('rw', writeScope(db), async () => {
     const row = await db.edits.get(id)
     if (!row || row.status === 'sending') return false
+    await markEdit(
+      db,
+      row,
+      row.conflict ? { discarded: true, resolved: 'theirs' } : { discarded: true },
+      clock.now()
+    )
     await db.edits.delete(id)
     // A conflict's "theirs" is what the image now shows.
     if (row.conflict) await settleLabels(db, row, row.conflict.theirs)
@@ -300,14 +317,15 @@ export async function resolveConflict(
   id: string,
   choice: 'theirs' | 'mine'
 ): Promise<boolean> {
-  if (choice === 'theirs') return discardEdit(db, id)
+  if (choice === 'theirs') return discardEdit(db, clock, id)
   return db.transaction('rw', writeScope(db), async () => {
     const row = await db.edits.get(id)
     if (!row?.conflict || !row.labels) return false
     const now = clock.now()
     const base = row.conflict.theirs
     const mine = row.labels.mine
-    await db.edits.put({
+    await markEdit(db, row, { resolved: 'mine' }, now)
+    const resolved: EditRow = {
       ...row,
       // Mine replaces theirs whole: none of mine's boxes is one of theirs.
       labels: { base, mine, origins: mine.boxes.map(() => null), cleared: row.labels.cleared },
@@ -316,7 +334,9 @@ export async function resolveConflict(
       updatedAt: now,
       conflict: null,
       lastError: null
-    })
+    }
+    await logEdits(db, [resolved], now)
+    await db.edits.put(resolved)
     await settleLabels(db, row, base)
     await touchJob(db, row, {})
     return true

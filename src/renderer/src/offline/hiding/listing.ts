@@ -21,7 +21,8 @@ export const writeScope = (db: TagdeckDb) => [
   db.settled,
   db.pauses,
   db.syncState,
-  db.edits
+  db.edits,
+  db.reviewLog
 ]
 
 export const listingKey = (l: {

@@ -24,6 +24,7 @@ import {
 import type { Clock } from '../../../../shared/clock'
 import { cachedSamples, hideInListings, unhideInListings, writeScope } from '../hiding/listing'
 import { jobPagesHolding } from '../store/page-rows'
+import { logDeletions, unlogDeletions } from '../report/log'
 
 /**
  * The outbox: the only writer of deletions. Queueing writes the samples in groups (`OutboxRow`:
@@ -93,6 +94,7 @@ export async function queueDeletions(
       })
     }
     await db.outbox.bulkAdd(groups)
+    await logDeletions(db, job, fresh, now)
     await hideInListings(db, job, fresh, holding)
     await touchJob(db, job, {})
     return { deletionIds, alreadyQueued }
@@ -129,7 +131,11 @@ export interface RemoveResult {
   tooLate: string[]
 }
 
-async function takeBack(db: TagdeckDb, deletionIds: readonly string[]): Promise<RemoveResult> {
+async function takeBack(
+  db: TagdeckDb,
+  deletionIds: readonly string[],
+  how: 'undo' | 'discard'
+): Promise<RemoveResult> {
   return db.transaction('rw', writeScope(db), async () => {
     const wanted = new Set(deletionIds)
     const flying = await flyingIds(db)
@@ -150,11 +156,9 @@ async function takeBack(db: TagdeckDb, deletionIds: readonly string[]): Promise<
     await db.outbox.bulkDelete(deleted)
     await db.outbox.bulkPut(kept)
     for (const job of groupByJob(removed)) {
-      await unhideInListings(
-        db,
-        job,
-        job.rows.map((r) => r.sampleId)
-      )
+      const sampleIds = job.rows.map((r) => r.sampleId)
+      await unhideInListings(db, job, sampleIds)
+      await unlogDeletions(db, job, sampleIds, how)
       await touchJob(db, job, {})
     }
     return {
@@ -166,12 +170,12 @@ async function takeBack(db: TagdeckDb, deletionIds: readonly string[]): Promise<
 
 /** Takes back deletions not sent yet; restores the samples in every cached page and count. */
 export function undo(db: TagdeckDb, deletionIds: readonly string[]): Promise<RemoveResult> {
-  return takeBack(db, deletionIds)
+  return takeBack(db, deletionIds, 'undo')
 }
 
 /** Gives up on deletions (typically failed ones): the samples stay, on the service and here. */
 export function discard(db: TagdeckDb, deletionIds: readonly string[]): Promise<RemoveResult> {
-  return takeBack(db, deletionIds)
+  return takeBack(db, deletionIds, 'discard')
 }
 
 /** Sends failed deletions again. Returns how many were re-queued. */

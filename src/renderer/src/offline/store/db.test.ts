@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto'
 import { Dexie } from 'dexie'
+import { reviewReport } from '../report/report'
 import { describe, expect, it } from 'vitest'
-import { COUNT_INDEX, DUE_INDEX, groupsHolding, openTagdeckDb, SCHEMA_V2 } from './db'
+import { COUNT_INDEX, DUE_INDEX, EDITS_SCHEMA, groupsHolding, openTagdeckDb, SCHEMA_V2 } from './db'
 import { jobPagesHolding } from './page-rows'
 import { settledRows } from './batches'
 import { deletions } from '../../../../../testing/offline'
@@ -142,6 +143,67 @@ describe('schema upgrade', () => {
       'everything 1',
       'tag:cat 1'
     ])
+    db.close()
+  })
+
+  it("gives version 8's waiting edits and deletions entries in the review log", async () => {
+    const name = `upgrade-v8-${Math.random()}`
+    const v8 = new Dexie(name)
+    v8.version(8).stores({
+      ...SCHEMA_V2,
+      outbox: `id, [status+createdAt], ${COUNT_INDEX}, ${DUE_INDEX}, *keys`,
+      inflight: 'id, [connectionId+jobId]',
+      settled: 'id, [connectionId+jobId]',
+      pages: '[connectionId+jobId+filterKey+perPage+page], lastUsedAt',
+      pageIds: '[connectionId+jobId+filterKey+perPage+page]',
+      edits: EDITS_SCHEMA,
+      taskLists: '[connectionId+datasetId]',
+      signatures: '[connectionId+jobId+sampleId]'
+    })
+    const job = { connectionId: 'c1', jobId: 'j1' }
+    await v8.table('edits').add({
+      ...job,
+      id: 'c1/j1/s1/verdict',
+      sampleId: 's1',
+      name: 'one.jpg',
+      kind: 'verdict',
+      labels: null,
+      verdict: { stage: 'review', accept: true, comment: '', score: 'B' },
+      history: [],
+      status: 'queued',
+      attempts: 0,
+      nextAttemptAt: 5,
+      createdAt: 5,
+      updatedAt: 5,
+      lastError: null,
+      conflict: null
+    })
+    await v8.table('outbox').add({
+      ...job,
+      id: 'g1',
+      keys: ['c1/j1/s2', 'c1/j1/s3'],
+      samples: [
+        { sampleId: 's2', name: 'two.jpg', tags: [], boxTags: [] },
+        { sampleId: 's3', name: null, tags: null, boxTags: [] }
+      ],
+      size: 2,
+      status: 'failed',
+      attempts: 1,
+      nextAttemptAt: 7,
+      createdAt: 7,
+      updatedAt: 8,
+      lastError: { code: 'x', message: 'no' }
+    })
+    v8.close()
+
+    const db = openTagdeckDb(name)
+    const report = await reviewReport(db, job)
+    expect(report.map((e) => [e.kind, e.sampleId, e.name, e.state, e.at])).toEqual([
+      ['verdict', 's1', 'one.jpg', 'pending', 5],
+      ['delete', 's2', 'two.jpg', 'failed', 7],
+      ['delete', 's3', null, 'failed', 7]
+    ])
+    expect((await db.edits.get('c1/j1/s1/verdict'))?.logId).toBe(report[0]?.id)
     db.close()
   })
 })

@@ -8,6 +8,7 @@ import type {
   TagFilter
 } from '../../../../shared/domain'
 import type { BoxConflict, LabelSet, Verdict, VerdictStage } from '../../../../shared/labels'
+import { logWaitingChanges } from './log-upgrade'
 
 /**
  * The renderer's offline memory (IndexedDB through Dexie). One typed database per profile;
@@ -213,6 +214,8 @@ export interface EditRow extends JobKey {
   lastError: OutboxError | null
   /** Why it was not sent: what the service holds now, and the boxes both changed. */
   conflict: { reason: 'boxes' | 'empty'; theirs: LabelSet; boxes: BoxConflict[] } | null
+  /** Its entry in the review log (`reviewLog`; absent in rows written before schema v9). */
+  logId?: string
 }
 
 /** An edit's id: one per image and kind. */
@@ -299,6 +302,43 @@ export interface SignatureRow extends JobKey {
   signature: Float32Array | null
 }
 
+/**
+ * The review log (`report/`): what a reviewer changed in a job, kept after the change reached
+ * the service (edits and outbox groups leave once sent). One entry per edit of an image (its
+ * `logId`, while the edit waits), or per deletion queued, in groups as the outbox has them.
+ * Where an entry stands is read off the edit or the outbox group while it waits; an entry
+ * whose edit or deletion left them without being discarded was sent.
+ */
+export type ReviewLogRow = EditLogRow | DeletionLogRow
+
+interface LogRowBase extends JobKey {
+  id: string
+  /** When it was first queued. */
+  at: number
+  /** When it last changed (a second change of the image, an undo step, a resolution). */
+  updatedAt: number
+}
+
+/** An edit's entry: the edit as it stands (or stood when sent). */
+export interface EditLogRow extends LogRowBase, Pick<EditRow, 'labels' | 'verdict'> {
+  kind: 'labels' | 'verdict'
+  sampleId: string
+  name: string | null
+  editId: string
+  /** Given up by the reviewer (a failed or parked edit discarded, or a conflict left as theirs). */
+  discarded: boolean
+  /** A conflict the reviewer settled, and how (null: none, or not settled yet). */
+  resolved: 'mine' | 'theirs' | null
+}
+
+/** Deletions queued together (up to `OUTBOX_GROUP`), as the outbox groups them. */
+export interface DeletionLogRow extends LogRowBase {
+  kind: 'delete'
+  samples: { sampleId: string; name: string | null }[]
+  /** Those of `samples` given up (a failed deletion discarded: the image stays). */
+  discarded: string[]
+}
+
 export type TagdeckDb = Dexie & {
   listings: Table<ListingRow, [string, string, string, number]>
   pages: Table<PageRow, PageKey>
@@ -315,6 +355,7 @@ export type TagdeckDb = Dexie & {
   edits: Table<EditRow, string>
   taskLists: Table<TaskListRow, [string, string]>
   signatures: Table<SignatureRow, [string, string, string]>
+  reviewLog: Table<ReviewLogRow, string>
 }
 
 /** The stores of schema versions 1 and 2 (kept whole: the upgrade test opens a version 2). */
@@ -405,8 +446,15 @@ export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
   db.version(7).stores({ edits: EDITS_SCHEMA, taskLists: '[connectionId+datasetId]' })
   // Near-duplicate signatures, a job's found by the [connectionId+jobId] prefix of the key.
   db.version(8).stores({ signatures: '[connectionId+jobId+sampleId]' })
+  // The review log (report/log.ts), a job's entries by time; what waits already gets entries.
+  db.version(9)
+    .stores({ reviewLog: REVIEW_LOG_SCHEMA })
+    .upgrade((tx) => logWaitingChanges(tx))
   return db
 }
+
+/** The review log's index: a job's entries, in the order they were first queued. */
+export const REVIEW_LOG_SCHEMA = 'id, [connectionId+jobId+at]'
 
 /** The edits' indexes: a job's, and the sync's (by status, then due time). */
 export const EDITS_SCHEMA =
