@@ -66,6 +66,13 @@ describe('shortcuts', () => {
     expect(actionFor(press('?', { shiftKey: true }), 'grid', false)).toEqual({ kind: 'help' })
   })
 
+  it('opens the review report with Shift+R, in the grid and the viewer; r alone still rejects', () => {
+    for (const context of ['grid', 'viewer'] as const) {
+      expect(actionFor(press('R', { shiftKey: true }), context, false)).toEqual({ kind: 'report' })
+      expect(actionFor(press('r'), context, false)).toEqual({ kind: 'reject' })
+    }
+  })
+
   it('select-all is Ctrl+A, or Cmd+A on macOS, and leaves other chords to the browser', () => {
     expect(actionFor(press('a', { ctrlKey: true }), 'grid', false)).toEqual({ kind: 'selectAll' })
     expect(actionFor(press('a', { metaKey: true }), 'grid', true)).toEqual({ kind: 'selectAll' })

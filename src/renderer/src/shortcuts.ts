@@ -28,6 +28,8 @@ export type Action =
   | { kind: 'retag' }
   | { kind: 'undo' }
   | { kind: 'compare' }
+  /** The review report (Shift+R): what this sitting and the whole job changed. */
+  | { kind: 'report' }
   /** Escape in the viewer: the box editor's step back (drawing, then the box), else close. */
   | { kind: 'back' }
   // The viewer's box editor (only where boxes can be edited).
@@ -90,6 +92,7 @@ export interface Shortcut {
     | 'retag'
     | 'undo'
     | 'compare'
+    | 'report'
     | 'back'
     | 'deleteBox'
     | 'pickBox'
@@ -141,6 +144,7 @@ export function shortcutTable(isMac: boolean, editBoxes = false): Shortcut[] {
     { keys: [[k('t')]], label: 'retag', contexts: ['grid', 'viewer'] },
     { keys: [[k('c')]], label: 'compare', contexts: ['viewer'] },
     { keys: [[k('u')], [mod, k('z')]], label: 'undo', contexts: ['grid', 'viewer'] },
+    { keys: [[n('shift'), k('R')]], label: 'report', contexts: ['grid', 'viewer'] },
     { keys: [[k('?')]], label: 'help', contexts: ['grid', 'viewer'] },
     ...(editBoxes ? boxes : [])
   ]
@@ -201,6 +205,8 @@ export function actionFor(event: KeyEvent, context: Context, isMac: boolean): Ac
       return { kind: 'boxes' }
     case '?':
       return { kind: 'help' }
+    case 'R':
+      return { kind: 'report' }
     case 'u':
       return { kind: 'undo' }
     case 'a':

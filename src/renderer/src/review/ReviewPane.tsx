@@ -58,6 +58,8 @@ export function ReviewPane(props: {
   labels: string[]
   /** Since the reviewer opened the job: what they decided, for the live counter. */
   sitting: Sitting
+  /** Opens the review report (Shift+R). */
+  onReport(): void
 }) {
   const { t } = useTranslation()
   const { job, view: shown } = props
@@ -244,6 +246,8 @@ export function ReviewPane(props: {
         return viewerHandle.current?.zoom(action.by)
       case 'help':
         return setSheet(true)
+      case 'report':
+        return props.onReport()
       case 'undo':
         return void actions.undo()
       case 'accept':

@@ -11,6 +11,8 @@ import { FIRST_PAGE, ReviewPane } from '../review/ReviewPane'
 import { SearchPanel } from '../review/SearchPanel'
 import { useLoad } from '../useLoad'
 import { useSitting } from '../review/useSitting'
+import { ReportDialog } from '../review/report/ReportDialog'
+import { useTranslation } from 'react-i18next'
 
 /**
  * One job: filters with counts and (for a job held whole offline) a local search on the left,
@@ -36,6 +38,9 @@ export function JobScreen(props: {
   const colorOf = useMemo(() => colorsFor(labelList), [labelList])
   const labelNames = useMemo(() => labelList.map((l) => l.name), [labelList])
   const sitting = useSitting()
+  const { t } = useTranslation()
+  const [report, setReport] = useState(false)
+  const openReport = useCallback(() => setReport(true), [])
 
   // A delete, an undo, a sync or a refresh, in any window, changes the counts.
   useEffect(
@@ -55,6 +60,9 @@ export function JobScreen(props: {
   return (
     <div className="job-screen">
       <aside className="sidebar">
+        <button type="button" className="report-open" onClick={openReport}>
+          {t('report.open')}
+        </button>
         {stats.status === 'error' && <ErrorNotice error={stats.error} onRetry={reloadStats} />}
         <Filters
           filter={filter}
@@ -81,7 +89,16 @@ export function JobScreen(props: {
         colorOf={colorOf}
         labels={labelNames}
         sitting={sitting}
+        onReport={openReport}
       />
+      {report && (
+        <ReportDialog
+          job={job}
+          jobName={props.dataset.name}
+          sittingSince={sitting.startedAt}
+          onClose={() => setReport(false)}
+        />
+      )}
     </div>
   )
 }
