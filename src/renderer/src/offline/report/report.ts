@@ -123,7 +123,8 @@ export async function reviewReport(db: TagdeckDb, job: JobKey): Promise<ReportEn
         state === 'conflict' || entry.resolved !== null ? { resolved: entry.resolved } : null
     })
   }
-  return entries.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1))
+  // The log is read in time order, queue order within a moment, a group's samples as queued.
+  return entries
 }
 
 /** The entries of a sitting: the changes first made since it started. */
