@@ -125,7 +125,7 @@ test.describe('in English', () => {
     await expect(rows.first()).toHaveAttribute('data-kind', 'delete')
     await expect(rows.first()).toContainText(deleted.name)
     const third = `[data-testid="report-row"][data-sample-id="${samples[2]!.id}"]`
-    await expect(dialog.locator(`${third}[data-kind="labels"]`)).toContainText('boxes added: ')
+    await expect(dialog.locator(`${third}[data-kind="labels"]`)).toContainText('Boxes added: ')
     await expect(dialog.locator(`${third}[data-kind="verdict"]`)).toContainText('Accepted (A)')
     await expect(
       dialog.locator(`[data-testid="report-row"][data-sample-id="${samples[1]!.id}"]`)

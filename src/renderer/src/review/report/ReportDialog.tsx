@@ -63,9 +63,7 @@ export function ReportDialog(props: {
   const conflicts = entries.filter((e) => e.conflict)
   return (
     <Modal labelledBy={titleId} onClose={props.onClose} className="report-dialog">
-      <h2 id={titleId} lang="">
-        {t('report.title', { name: props.jobName })}
-      </h2>
+      <h2 id={titleId}>{t('report.title', { name: props.jobName })}</h2>
       <RadioGroup
         legend={t('report.scope')}
         name="report-scope"

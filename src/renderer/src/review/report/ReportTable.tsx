@@ -38,10 +38,12 @@ export function ReportTable(props: { job: JobKey; entries: readonly ReportEntry[
                 data-sample-id={e.sampleId}
               >
                 <td className="report-image">
-                  <Thumb job={props.job} sampleId={e.sampleId} />
-                  <span className="report-name" lang="">
-                    {e.name ?? t('pending.unnamed', { id: e.sampleId })}
-                  </span>
+                  <div className="report-image-inner">
+                    <Thumb job={props.job} sampleId={e.sampleId} />
+                    <span className="report-name" lang="">
+                      {e.name ?? t('pending.unnamed', { id: e.sampleId })}
+                    </span>
+                  </div>
                 </td>
                 <td>{describeEntry(t, e)}</td>
                 <td className={`report-state report-state-${e.state}`}>

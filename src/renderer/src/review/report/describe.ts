@@ -25,7 +25,10 @@ export function describeLabels(t: TFunction, s: LabelSummary): string {
     'boxesRelabelled',
     s.boxesRelabelled.map((r) => `${r.from} → ${r.to}`)
   )
-  return parts.length > 0 ? parts.join('; ') : t('report.change.none')
+  if (parts.length === 0) return t('report.change.none')
+  // "Tags added: …; boxes moved: …": one sentence, its first letter up (where there are cases).
+  const text = parts.join('; ')
+  return text.charAt(0).toLocaleUpperCase() + text.slice(1)
 }
 
 /** What one entry changed, in a sentence of the UI language. */
