@@ -101,6 +101,8 @@ test.describe('in English', () => {
     await page.keyboard.press('Delete')
     await page.getByRole('button', { name: 'Delete 1 image' }).click()
     await expect(syncStatus(page)).toHaveAttribute('data-pending', '5')
+    // For a look at the sidebar's button (the run's pictures only, never the README's).
+    await page.screenshot({ path: 'e2e/screenshots/review-report-sidebar-en.png' })
 
     // The report, offline, from the key listed in the ? sheet.
     await page.keyboard.press('?')
@@ -199,6 +201,18 @@ test.describe('in English', () => {
       })
       const boxed = await backOps.getImageInfoById(task.jobId, samples[2]!.id)
       expect(boxed.boxes).toHaveLength(samples[2]!.boxes.length + 1)
+
+      // The job opened again: a new sitting with nothing in it yet; the whole job keeps all five.
+      await dialog.getByRole('button', { name: 'Close' }).click()
+      await page.getByRole('navigation').getByRole('button', { name: 'Local demo service' }).click()
+      await page.getByRole('button', { name: `Open the task ${task.name}` }).click()
+      await expect(page.getByTestId('tile').first()).toBeVisible()
+      await page.getByRole('button', { name: 'Review report' }).click()
+      const again = page.getByRole('dialog', { name: /^Review report: / })
+      await expect(again.getByTestId('report-empty')).toHaveText('No changes in this sitting yet.')
+      await again.getByRole('radio', { name: 'The whole job' }).check()
+      await expect(again.locator('[data-testid="report-row"][data-state="sent"]')).toHaveCount(5)
+      await expect(again.getByTestId('report-count-images')).toHaveText('4')
     } finally {
       await back.close()
     }

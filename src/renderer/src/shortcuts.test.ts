@@ -70,6 +70,8 @@ describe('shortcuts', () => {
     for (const context of ['grid', 'viewer'] as const) {
       expect(actionFor(press('R', { shiftKey: true }), context, false)).toEqual({ kind: 'report' })
       expect(actionFor(press('r'), context, false)).toEqual({ kind: 'reject' })
+      // Caps Lock: an R without Shift opens nothing.
+      expect(actionFor(press('R'), context, false)).toBeNull()
     }
   })
 

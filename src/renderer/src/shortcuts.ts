@@ -206,7 +206,8 @@ export function actionFor(event: KeyEvent, context: Context, isMac: boolean): Ac
     case '?':
       return { kind: 'help' }
     case 'R':
-      return { kind: 'report' }
+      // Shift+R only: with Caps Lock on, r (reject) arrives as R without Shift.
+      return event.shiftKey ? { kind: 'report' } : null
     case 'u':
       return { kind: 'undo' }
     case 'a':
