@@ -22,12 +22,13 @@ const accepted = { stage: 'review' as const, accept: true, comment: '', score: '
 /** Everything due is picked and answered as given (the service's answers, per row). */
 async function send(db: TagdeckDb, clock: FakeClock, answer: (sampleId: string) => object) {
   const batches = await pickEdits(db, clock.now(), () => true, 10)
-  for (const batch of batches)
-    await settleEdits(
-      deps(db, clock),
+  await settleEdits(
+    deps(db, clock),
+    batches.map((batch) => ({
       batch,
-      batch.rows.map((r) => ({ sampleId: r.sampleId, ...answer(r.sampleId) }) as never)
-    )
+      outcomes: batch.rows.map((r) => ({ sampleId: r.sampleId, ...answer(r.sampleId) }) as never)
+    }))
+  )
 }
 
 describe('the review log', () => {
