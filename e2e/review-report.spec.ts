@@ -101,6 +101,12 @@ test.describe('in English', () => {
     await page.keyboard.press('Delete')
     await page.getByRole('button', { name: 'Delete 1 image' }).click()
     await expect(syncStatus(page)).toHaveAttribute('data-pending', '5')
+    // The live counter counts the deleted image too: four images decided, as the report says.
+    await page.getByTestId('tile').first().click()
+    await page.keyboard.press('Enter')
+    await expect(page.getByTestId('review-counter')).toHaveAttribute('data-count', '4')
+    await page.keyboard.press('Escape')
+    await expect(page.getByTestId('viewer')).toHaveCount(0)
     // For a look at the sidebar's button (the run's pictures only, never the README's).
     await page.screenshot({ path: 'e2e/screenshots/review-report-sidebar-en.png' })
 

@@ -167,7 +167,16 @@ export function ReviewPane(props: {
     },
     [store, job]
   )
-  const deletion = useDeleteFlow(job, forget, namesOf)
+  // A deleted image was decided on too: it counts in the sitting, as in its report.
+  const { record } = props.sitting
+  const deleted = useCallback(
+    (ids: string[]) => {
+      forget(ids)
+      for (const id of ids) record(id)
+    },
+    [forget, record]
+  )
+  const deletion = useDeleteFlow(job, deleted, namesOf)
 
   const onTileClick = useCallback(
     (index: number, event: MouseEvent) => void click(index, intentOf(event, IS_MAC)),

@@ -2,8 +2,8 @@ import { useCallback, useMemo, useRef, useState } from 'react'
 
 /**
  * A sitting: since the reviewer opened the job. Which images they decided on (a verdict, a
- * label change, a deletion), and when: the live "reviewed per minute" counter, and later the
- * sitting's report.
+ * label change, a deletion), and when: the live "reviewed per minute" counter. The sitting's
+ * report (review/report/) reads the same from the review log, from `startedAt` on.
  */
 export interface Sitting {
   startedAt: number
