@@ -129,9 +129,10 @@ async function putEdits(
         conflict: null
       })
     })
+    const dropped = new Set(drops)
     await unlogEdits(
       db,
-      known.filter((r) => r !== undefined && drops.includes(r.id))
+      known.filter((r) => r !== undefined && dropped.has(r.id))
     )
     await logEdits(db, writes, now)
     await db.edits.bulkDelete(drops)
