@@ -310,8 +310,8 @@ export class SyncEngine {
   /**
    * Sends every due review edit of every reachable connection: `EDIT_CONCURRENCY` senders, each
    * taking the next batch as soon as its last is answered. Batches are picked (marked `sending`)
-   * `EDIT_CONCURRENCY` at a time, one transaction for all, whenever the senders have run out, so
-   * a sender's pick and settle run beside the others' calls (see sync-edits.ts).
+   * ahead, several in one transaction, while others go out, and answers are settled beside the
+   * calls (see sync-edits.ts).
    */
   async drainEdits(signal?: AbortSignal): Promise<EditCounts> {
     const counts = noEditCounts()
@@ -332,17 +332,28 @@ export class SyncEngine {
       const settled = await settleEdits(this.deps, answered.splice(0))
       for (const key of Object.keys(counts) as (keyof EditCounts)[]) counts[key] += settled[key]
     }
+    // Picks batches while others go out: up to twice the senders' count waiting, refilled as
+    // soon as fewer than one each are left, so a sender rarely waits for a pick.
+    const refill = (): Promise<void> | null => {
+      if (picking || !more || signal?.aborted || ahead.length >= EDIT_CONCURRENCY) return picking
+      const want = 2 * EDIT_CONCURRENCY - ahead.length
+      picking = pickEdits(this.db, this.ctx.clock.now(), this.ready, want)
+        .then((picked) => {
+          ahead.push(...picked)
+          more = picked.length > 0
+        })
+        .catch((error: unknown) => {
+          failure ??= { error }
+          more = false
+        })
+        .finally(() => (picking = null))
+      return picking
+    }
     const next = async (): Promise<EditBatch | undefined> => {
-      while (ahead.length === 0 && more && !signal?.aborted) {
-        picking ??= pickEdits(this.db, this.ctx.clock.now(), this.ready, EDIT_CONCURRENCY)
-          .then((picked) => {
-            ahead.push(...picked)
-            more = picked.length > 0
-          })
-          .finally(() => (picking = null))
-        await picking
-      }
-      return signal?.aborted ? undefined : ahead.shift()
+      while (ahead.length === 0 && more && !signal?.aborted) await refill()
+      const batch = signal?.aborted ? undefined : ahead.shift()
+      void refill()
+      return batch
     }
     const sender = async () => {
       for (let batch = await next(); batch; batch = await next()) {
@@ -369,6 +380,7 @@ export class SyncEngine {
       }
     }
     await Promise.all(Array.from({ length: EDIT_CONCURRENCY }, sender))
+    await picking
     await settling
     // Picked but not sent (aborted, or their connection halted): queued again as they were.
     unsent.push(...ahead.splice(0))
