@@ -1,6 +1,6 @@
 import { test, expect } from './fixtures'
 import { makeAvailableOffline, reopenJob } from './offline-helpers'
-import { demoJob, openDemoJob, serviceOps } from './review-helpers'
+import { demoJob, openDemoJob, screenshot, serviceOps, thumbsLoaded } from './review-helpers'
 
 // Near-duplicates (issue 23) in the app: signatures made by the signature worker as "Make
 // available offline" caches the thumbnails, the Problems section's entry, the grid group by
@@ -34,6 +34,8 @@ test('the demo job made available offline shows its planted near-duplicates, and
     `${planted.length} groups of near-duplicate images`
   )
   await expect(page.getByTestId('grid-count')).toHaveText(`${images} images`)
+  await thumbsLoaded(page, Math.min(images, 12))
+  await screenshot(page, 'problems-near-duplicates-en.png')
 
   // The first group keeps its largest image unless told otherwise: keep its second one.
   await page.getByTestId('tile').nth(1).dblclick()
