@@ -332,12 +332,11 @@ export class SyncEngine {
       const settled = await settleEdits(this.deps, answered.splice(0))
       for (const key of Object.keys(counts) as (keyof EditCounts)[]) counts[key] += settled[key]
     }
-    // Picks batches while others go out: up to twice the senders' count waiting, refilled as
-    // soon as fewer than one each are left, so a sender rarely waits for a pick.
+    // Picks the next batches while others go out: one per sender at a time (the first pick is
+    // on every call's path), again as soon as fewer than that wait, so a sender rarely waits.
     const refill = (): Promise<void> | null => {
       if (picking || !more || signal?.aborted || ahead.length >= EDIT_CONCURRENCY) return picking
-      const want = 2 * EDIT_CONCURRENCY - ahead.length
-      picking = pickEdits(this.db, this.ctx.clock.now(), this.ready, want)
+      picking = pickEdits(this.db, this.ctx.clock.now(), this.ready, EDIT_CONCURRENCY)
         .then((picked) => {
           ahead.push(...picked)
           more = picked.length > 0
