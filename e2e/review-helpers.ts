@@ -81,19 +81,18 @@ export async function goneOnService(
 /** Waits until the first `count` tiles show their decoded thumbnails (for screenshots). */
 export async function thumbsLoaded(page: Page, count: number): Promise<void> {
   await expect
-    .poll(() =>
-      page
-        .getByTestId('tile')
-        .locator('img')
-        .evaluateAll(
-          (imgs) =>
-            imgs.filter(
-              (i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0
-            ).length
-        )
-    )
+    .poll(() => loadedImages(page.getByTestId('tile').locator('img')))
     .toBeGreaterThanOrEqual(count)
 }
+
+/** How many of these images have loaded (their bytes decoded, not a broken image). */
+export const loadedImages = (images: Locator): Promise<number> =>
+  images.evaluateAll(
+    (imgs) =>
+      imgs.filter(
+        (i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0
+      ).length
+  )
 
 /**
  * Saves a screenshot for the test run (e2e/screenshots, gitignored), and for the README

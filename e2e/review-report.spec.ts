@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Download, Locator, Page } from '@playwright/test'
 import { test, expect } from './fixtures'
-import { gotoApp, goneOnService, screenshot, serviceOps } from './review-helpers'
+import { gotoApp, goneOnService, loadedImages, screenshot, serviceOps } from './review-helpers'
 import { allSynced, makeAvailableOffline, restartService, syncStatus } from './offline-helpers'
 import type { startService } from '../src/service/server'
 
@@ -44,19 +44,7 @@ async function saved(download: Download): Promise<Buffer> {
 
 /** Every thumbnail of the report's table has loaded (from main's cache). */
 async function thumbsShown(dialog: Locator, count: number): Promise<void> {
-  await expect
-    .poll(() =>
-      dialog
-        .getByTestId('report-row')
-        .locator('img')
-        .evaluateAll(
-          (imgs) =>
-            imgs.filter(
-              (i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0
-            ).length
-        )
-    )
-    .toBe(count)
+  await expect.poll(() => loadedImages(dialog.getByTestId('report-row').locator('img'))).toBe(count)
 }
 
 test.describe('in English', () => {
