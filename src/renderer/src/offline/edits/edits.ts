@@ -12,7 +12,7 @@ import { Dexie } from 'dexie'
 import type { EditRow, EditStatus, JobKey, LabelChange, TagdeckDb } from '../store/db'
 import { jobPagesHolding, putPages } from '../store/page-rows'
 import { cachedSamples, writeScope } from '../hiding/listing'
-import { patchHeld } from '../replica/replica'
+import { heldPageGuess, patchHeld } from '../replica/replica'
 import { logEdits, markEdit, unlogEdits } from '../report/log'
 
 /**
@@ -385,7 +385,8 @@ export async function patchCached(
   patches: Map<string, (sample: Sample) => Sample>
 ): Promise<void> {
   if (patches.size === 0) return
-  const pages = await jobPagesHolding(db, job, new Set(patches.keys()))
+  const ids = new Set(patches.keys())
+  const pages = await jobPagesHolding(db, job, ids, heldPageGuess(db, job, ids))
   await putPages(
     db,
     pages.map((page) => ({

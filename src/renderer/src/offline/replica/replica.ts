@@ -1,5 +1,6 @@
 import type { JobStats, Sample, TagFilter } from '../../../../shared/domain'
 import type { JobKey, ListingRow, OfflineJobRow, PageRow, TagdeckDb } from '../store/db'
+import type { PageGuess } from '../store/page-rows'
 import { filterKey } from '../store/db'
 import { listingKey } from '../hiding/listing'
 import { jobEdits, overlayAll } from '../edits/overlay'
@@ -50,6 +51,8 @@ interface Held {
   replica: Replica | null
   /** The replica last answered (kept when `replica` is dropped): its problem report may carry over. */
   last: Replica | null
+  /** Each sample's place in `samples`, worked out when first asked for (`heldPageGuess`). */
+  positions?: Map<string, number>
 }
 
 const held = new WeakMap<TagdeckDb, Map<string, Held>>()
@@ -111,9 +114,36 @@ export function patchHeld(
 ): void {
   const entry = held.get(db)?.get(jobKeyOf(job))
   if (!entry) return
+  // The same samples in the same places (`positions` still holds).
   entry.samples = entry.samples.map((s) => patches.get(s.id)?.(s) ?? s)
   entry.last = entry.replica ?? entry.last
   entry.replica = null
+}
+
+/**
+ * Which page of the replica's listing each of these samples is on, as the samples held in memory
+ * say (undefined when the job is not held): a guess the caller checks against the pages, since
+ * a refresh under way may have moved a sample by one place.
+ */
+export function heldPageGuess(
+  db: TagdeckDb,
+  job: JobKey,
+  sampleIds: Iterable<string>
+): PageGuess | undefined {
+  const entry = held.get(db)?.get(jobKeyOf(job))
+  if (!entry) return undefined
+  entry.positions ??= new Map(entry.samples.map((s, i) => [s.id, i]))
+  const pageOf = new Map<string, number>()
+  for (const id of sampleIds) {
+    const at = entry.positions.get(id)
+    if (at !== undefined) pageOf.set(id, Math.floor(at / REPLICA_PER_PAGE) + 1)
+  }
+  const prefix = listingKey({
+    ...job,
+    filterKey: filterKey(REPLICA_FILTER),
+    perPage: REPLICA_PER_PAGE
+  }) as PageGuess['prefix']
+  return { prefix, pageOf }
 }
 
 /** Whether the job's samples are held in memory (a read of the replica costs no page read). */

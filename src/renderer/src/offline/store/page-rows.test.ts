@@ -1,7 +1,14 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import { openTagdeckDb, type PageRow } from './db'
-import { deletePages, jobPageIds, jobPagesHolding, pageKeyOf, putPages } from './page-rows'
+import {
+  deletePages,
+  jobPageIds,
+  jobPagesHolding,
+  pageKeyOf,
+  putPages,
+  type PageGuess
+} from './page-rows'
 
 const job = { connectionId: 'c1', jobId: 'j1' }
 
@@ -26,8 +33,8 @@ const page = (n: number, ids: string[], filterKey = 'everything'): PageRow => ({
   bytes: 10
 })
 
-async function holding(db: ReturnType<typeof openTagdeckDb>, ids: string[]) {
-  const pages = await jobPagesHolding(db, job, new Set(ids))
+async function holding(db: ReturnType<typeof openTagdeckDb>, ids: string[], guess?: PageGuess) {
+  const pages = await jobPagesHolding(db, job, new Set(ids), guess)
   return pages.map((p) => `${p.filterKey} ${p.page}`).sort()
 }
 
@@ -51,6 +58,40 @@ describe('pages and their ids', () => {
     // Many ids at once are looked up in the parsed rows; the same answer.
     const many = ['ba', ...Array.from({ length: 30 }, (_, i) => `none-${i}`)]
     expect(await holding(db, many)).toEqual(['everything 1'])
+    db.close()
+  })
+
+  it('with a guess of where one listing keeps them, finds the same pages, however wrong the guess', async () => {
+    const db = openTagdeckDb(`page-rows-${Math.random()}`)
+    await putPages(db, [
+      page(1, ['a', 'b', 'c']),
+      page(2, ['d', 'e', 'f']),
+      page(3, ['g']),
+      page(1, ['e', 'a'], 'tag:cat'),
+      { ...page(1, ['a']), jobId: 'other' }
+    ])
+    const guess = (pageOf: [string, number][]): PageGuess => ({
+      prefix: ['c1', 'j1', 'everything', 3],
+      pageOf: new Map(pageOf)
+    })
+    const right = guess([
+      ['a', 1],
+      ['e', 2],
+      ['g', 3]
+    ])
+    for (const ids of [['a'], ['e', 'g'], ['b', 'f'], ['x']]) {
+      const truth = await holding(db, ids)
+      expect(await holding(db, ids, right)).toEqual(truth)
+      // A page off (a refresh moved them), or not guessed at all: looked for, found alike.
+      const off = guess(ids.map((id) => [id, 3]))
+      expect(await holding(db, ids, off)).toEqual(truth)
+      expect(await holding(db, ids, guess([]))).toEqual(truth)
+    }
+    expect(await holding(db, ['a', 'e'], right)).toEqual([
+      'everything 1',
+      'everything 2',
+      'tag:cat 1'
+    ])
     db.close()
   })
 

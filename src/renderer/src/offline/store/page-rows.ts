@@ -89,17 +89,72 @@ export const jobPageIds = (db: TagdeckDb, job: JobKey): Promise<PageIdsRow[]> =>
   prefixRange(db.pageIds, [job.connectionId, job.jobId]).toArray()
 
 /**
+ * Where one listing keeps some samples, as a guess (the replica's order says so): the listing's
+ * key prefix ([connectionId, jobId, filterKey, perPage]) and each sample's page number there.
+ */
+export interface PageGuess {
+  prefix: [string, string, string, number]
+  pageOf: ReadonlyMap<string, number>
+}
+
+/**
  * Cached pages of this job that hold any of these samples: the job's page ids read (a few KB a
- * page, where a page row is tens), then only the pages that hold one read whole.
+ * page, where a page row is tens), then only the pages that hold one read whole. With a `guess`
+ * (a job held whole: 1,000 pages at 100,000 images, whose ids cost ~0.7 s to read), the guessed
+ * pages are read and checked instead, and only the other listings' ids (and, for samples not
+ * where guessed, the guessed listing's) are read.
  */
 export async function jobPagesHolding(
   db: TagdeckDb,
   job: JobKey,
-  sampleIds: ReadonlySet<string>
+  sampleIds: ReadonlySet<string>,
+  guess?: PageGuess
 ): Promise<PageRow[]> {
   if (sampleIds.size === 0) return []
+  if (!guess) return pagesFound(db, await jobPageIds(db, job), sampleIds)
+  const numbers = new Set<number>()
+  for (const id of sampleIds) {
+    const n = guess.pageOf.get(id)
+    if (n !== undefined) numbers.add(n)
+  }
+  const guessed = (await db.pages.bulkGet([...numbers].map((n) => [...guess.prefix, n] as PageKey)))
+    .filter((p): p is PageRow => p !== undefined)
+    .filter((p) => p.sampleIds.some((id) => sampleIds.has(id)))
+  const missed = new Set(sampleIds)
+  for (const p of guessed) for (const id of p.sampleIds) missed.delete(id)
+  const inGuessed = (key: PageKey) => guess.prefix.every((part, i) => key[i] === part)
+  // Keys only, to tell the listings apart: reading them costs little next to their values.
+  const keys = (await jobPageRangeKeys(db, job)).filter((k) => missed.size > 0 || !inGuessed(k))
+  const rows = (await db.pageIds.bulkGet(keys)).filter((r): r is PageIdsRow => r !== undefined)
+  const others = await pagesFound(
+    db,
+    rows.filter((r) => !inGuessed(pageKeyOf(r))),
+    sampleIds
+  )
+  const rest =
+    missed.size > 0
+      ? await pagesFound(
+          db,
+          rows.filter((r) => inGuessed(pageKeyOf(r))),
+          missed
+        )
+      : []
+  const seen = new Set(guessed.map((p) => pageKeyOf(p).join('\u0000')))
+  return [...guessed, ...others, ...rest.filter((p) => !seen.has(pageKeyOf(p).join('\u0000')))]
+}
+
+/** The job's page keys (the pages' ids' rows' keys, without their values). */
+const jobPageRangeKeys = async (db: TagdeckDb, job: JobKey): Promise<PageKey[]> =>
+  (await prefixRange(db.pageIds, [job.connectionId, job.jobId]).primaryKeys()) as PageKey[]
+
+/** The pages, of these ids' rows, that hold any of the samples. */
+async function pagesFound(
+  db: TagdeckDb,
+  rows: readonly PageIdsRow[],
+  sampleIds: ReadonlySet<string>
+): Promise<PageRow[]> {
   const few = sampleIds.size <= SEARCH_LIMIT ? [...sampleIds] : null
-  const keys = (await jobPageIds(db, job))
+  const keys = rows
     .filter((row) =>
       few ? few.some((id) => holds(row.ids, id)) : idsIn(row).some((id) => sampleIds.has(id))
     )
