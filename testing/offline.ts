@@ -375,7 +375,20 @@ export function fakeImageCache(service: FakeService, stored = new Set<string>())
   service.on('images.prefetch', async (i) => {
     for (const id of i.sampleIds) stored.add(`${i.variant}/${id}`)
     const n = i.sampleIds.length
-    return { done: n, failed: 0, bytes: n * 1000, cancelled: false }
+    // Asked to, main answers each thumbnail's signature: here a distinct one per sample.
+    const signatures = i.signatures
+      ? i.sampleIds.map((sampleId, k) => ({
+          sampleId,
+          signature: Array.from({ length: 48 }, (_, j) => (j === k % 48 ? 1 : 0))
+        }))
+      : undefined
+    return {
+      done: n,
+      failed: 0,
+      bytes: n * 1000,
+      cancelled: false,
+      ...(signatures ? { signatures } : {})
+    }
   })
   service.on('images.present', async (i) => {
     const missing = i.sampleIds.filter((id) => !stored.has(`${i.variant}/${id}`))

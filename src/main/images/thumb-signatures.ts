@@ -1,0 +1,38 @@
+import pLimit from 'p-limit'
+import sharp from 'sharp'
+import { areaAverage, signatureOf } from '../../shared/thumb-signature'
+import { jpegCellMeans } from './jpeg-cells'
+
+/**
+ * A thumbnail's near-duplicate signature (`shared/thumb-signature.ts`), worked out in main from
+ * the bytes it has just cached, so the renderer neither fetches the thumbnail again nor
+ * decodes it. A baseline JPEG (what image services send as thumbnails) is read from its DC
+ * coefficients (`jpeg-cells.ts`: ~0.1 ms of main's thread for a demo thumbnail); anything else
+ * is decoded by sharp to 32x32 (libvips' threads, EXIF orientation applied) and averaged
+ * into cells, one at a time, so a job of PNGs cannot fill main's thread pool: 1.5-1.8 ms each
+ * there, nearly all of it sharp's set-up per image. Null for a flat image; rejects for bytes
+ * that are no image.
+ */
+
+/** The side of the decode for images not read from their DC coefficients. */
+const DECODED = 32
+/** Fallback decodes at once (sharp's own thread pool does the work). */
+const decodes = pLimit(1)
+
+export async function thumbSignature(bytes: Uint8Array): Promise<Float32Array | null> {
+  const cells = jpegCellMeans(bytes)
+  if (cells) return signatureOf(cells)
+  return decodes(async () => {
+    const { data, info } = await sharp(bytes, { failOn: 'none', autoOrient: true })
+      .resize(DECODED, DECODED, { fit: 'fill', fastShrinkOnLoad: false })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true })
+    return signatureOf(areaAverage(data, info.width, info.height, info.channels))
+  })
+}
+
+/** A signature as it crosses IPC: plain numbers, four decimals (the threshold is 0.25). */
+export function wireSignature(signature: Float32Array | null): number[] | null {
+  return signature ? Array.from(signature, (v) => Math.round(v * 1e4) / 1e4) : null
+}
