@@ -1,4 +1,10 @@
-import { CELLS } from '../../shared/thumb-signature'
+import { CELLS as SHARED_CELLS } from '../../shared/thumb-signature'
+
+/**
+ * A local copy: under tsx (the browser shell) each read of an imported binding is a getter
+ * call, and the loops below read it often enough to cost 3 s per 10,000 thumbnails.
+ */
+const CELLS: number = SHARED_CELLS
 
 /**
  * The mean colour of each cell of a 4x4 grid over a baseline JPEG, read from its DC
@@ -32,6 +38,8 @@ interface Component {
 interface Huffman {
   /** For a 9-bit prefix: code length << 8 | symbol, or 0 when the code is longer. */
   fast: Uint16Array
+  /** The same with the bits that follow an AC symbol counted in the length: one skip. */
+  fastSkip: Uint16Array
   /** Canonical decoding for longer codes (JPEG's `maxcode` / `valptr`). */
   maxCode: Int32Array
   valPtr: Int32Array
@@ -43,6 +51,7 @@ const FAST_BITS = 9
 
 function huffman(counts: Uint8Array, symbols: Uint8Array): Huffman {
   const fast = new Uint16Array(1 << FAST_BITS)
+  const fastSkip = new Uint16Array(1 << FAST_BITS)
   const maxCode = new Int32Array(18).fill(-1)
   const valPtr = new Int32Array(17)
   const minCode = new Int32Array(17)
@@ -56,14 +65,18 @@ function huffman(counts: Uint8Array, symbols: Uint8Array): Huffman {
       if (length <= FAST_BITS) {
         const shift = FAST_BITS - length
         const first = code << shift
-        for (let j = 0; j < 1 << shift; j++) fast[first + j] = (length << 8) | (symbols[k] ?? 0)
+        const symbol = symbols[k] ?? 0
+        for (let j = 0; j < 1 << shift; j++) {
+          fast[first + j] = (length << 8) | symbol
+          fastSkip[first + j] = ((length + (symbol & 15)) << 8) | symbol
+        }
       }
     }
     maxCode[length] = n > 0 ? code - 1 : -1
     code <<= 1
   }
   maxCode[17] = 0x7fffffff
-  return { fast, maxCode, valPtr, minCode, symbols }
+  return { fast, fastSkip, maxCode, valPtr, minCode, symbols }
 }
 
 class Unreadable extends Error {}
@@ -144,17 +157,22 @@ function block(bits: Bits, c: Component, out: Float64Array, at: number): void {
   if (size > 11) throw new Unreadable('bad DC size')
   c.predictor += extend(bits.receive(size), size)
   if (at >= 0) out[at] = c.predictor * c.dcStep
+  const ac = c.acTable
   for (let k = 1; k < 64;) {
-    const rs = bits.decode(c.acTable)
-    const run = rs >> 4
-    const size2 = rs & 15
-    if (size2 === 0) {
-      if (run !== 15) break
-      k += 16
-      continue
+    // The AC coefficients' values are not needed: each symbol and its bits are skipped at once.
+    const entry = ac.fastSkip[bits.peek(FAST_BITS)] ?? 0
+    let rs: number
+    if (entry !== 0) {
+      bits.skip(entry >> 8)
+      rs = entry & 0xff
+    } else {
+      rs = bits.decode(ac)
+      bits.skip(rs & 15)
     }
-    k += run + 1
-    bits.skip(size2)
+    if ((rs & 15) === 0) {
+      if (rs >> 4 !== 15) break
+      k += 16
+    } else k += (rs >> 4) + 1
   }
 }
 
@@ -365,6 +383,27 @@ function turned(b: Uint8Array, tiff: number, end: number): boolean {
   return false
 }
 
+/**
+ * Along one axis, for each block: the first cell it overlaps and how many of its pixels fall in
+ * that cell and in the next (a block is narrower than a cell, so it overlaps at most two).
+ */
+function shares(blocks: number, step: number, extent: number) {
+  const first = new Int32Array(blocks)
+  const inFirst = new Float64Array(blocks)
+  const inNext = new Float64Array(blocks)
+  const cell = extent / CELLS
+  for (let i = 0; i < blocks; i++) {
+    const lo = i * step
+    const hi = Math.min(extent, lo + step)
+    const c = Math.min(CELLS - 1, Math.floor(lo / cell))
+    const edge = (c + 1) * cell
+    first[i] = c
+    inFirst[i] = Math.max(0, Math.min(hi, edge) - lo)
+    inNext[i] = c + 1 < CELLS ? Math.max(0, hi - edge) : 0
+  }
+  return { first, inFirst, inNext }
+}
+
 /** Each cell's mean, weighting every block by the area it shares with the cell. */
 function cells(
   components: Component[],
@@ -374,40 +413,31 @@ function cells(
   vMax: number,
   ycc: boolean
 ): number[] {
+  const cellArea = (width / CELLS) * (height / CELLS)
   const means = components.map((c) => {
     // A block of this component covers this many image pixels across and down.
-    const bw = (8 * hMax) / c.h
-    const bh = (8 * vMax) / c.v
+    const xs = shares(c.blocksX, (8 * hMax) / c.h, width)
+    const ys = shares(c.blocksY, (8 * vMax) / c.v, height)
     const sums = new Float64Array(CELLS * CELLS)
-    const areas = new Float64Array(CELLS * CELLS)
+    const row = new Float64Array(CELLS + 1)
     for (let by = 0; by < c.blocksY; by++) {
-      const y0 = by * bh
-      const y1 = Math.min(height, y0 + bh)
-      for (let bx = 0; bx < c.blocksX; bx++) {
-        const x0 = bx * bw
-        const x1 = Math.min(width, x0 + bw)
-        const mean = (c.dc[by * c.blocksX + bx] ?? 0) / 8 + 128
-        for (
-          let cy = Math.floor((y0 * CELLS) / height);
-          cy < CELLS && (cy * height) / CELLS < y1;
-          cy++
-        ) {
-          const h = Math.min(y1, ((cy + 1) * height) / CELLS) - Math.max(y0, (cy * height) / CELLS)
-          if (h <= 0) continue
-          for (
-            let cx = Math.floor((x0 * CELLS) / width);
-            cx < CELLS && (cx * width) / CELLS < x1;
-            cx++
-          ) {
-            const w = Math.min(x1, ((cx + 1) * width) / CELLS) - Math.max(x0, (cx * width) / CELLS)
-            if (w <= 0) continue
-            sums[cy * CELLS + cx] = (sums[cy * CELLS + cx] ?? 0) + mean * w * h
-            areas[cy * CELLS + cx] = (areas[cy * CELLS + cx] ?? 0) + w * h
-          }
-        }
+      row.fill(0)
+      for (let bx = 0, at = by * c.blocksX; bx < c.blocksX; bx++, at++) {
+        const mean = (c.dc[at] ?? 0) / 8 + 128
+        const cx = xs.first[bx] ?? 0
+        row[cx] = (row[cx] ?? 0) + (xs.inFirst[bx] ?? 0) * mean
+        row[cx + 1] = (row[cx + 1] ?? 0) + (xs.inNext[bx] ?? 0) * mean
+      }
+      const cy = ys.first[by] ?? 0
+      const h0 = ys.inFirst[by] ?? 0
+      const h1 = ys.inNext[by] ?? 0
+      for (let cx = 0; cx < CELLS; cx++) {
+        const r = row[cx] ?? 0
+        sums[cy * CELLS + cx] = (sums[cy * CELLS + cx] ?? 0) + h0 * r
+        if (h1 > 0) sums[(cy + 1) * CELLS + cx] = (sums[(cy + 1) * CELLS + cx] ?? 0) + h1 * r
       }
     }
-    return sums.map((s, i) => s / (areas[i] || 1))
+    return sums.map((s) => s / cellArea)
   })
   const out: number[] = []
   const clamp = (x: number) => Math.min(255, Math.max(0, x))
