@@ -49,12 +49,25 @@ interface Huffman {
 
 const FAST_BITS = 9
 
-function huffman(counts: Uint8Array, symbols: Uint8Array): Huffman {
-  const fast = new Uint16Array(1 << FAST_BITS)
-  const fastSkip = new Uint16Array(1 << FAST_BITS)
-  const maxCode = new Int32Array(18).fill(-1)
-  const valPtr = new Int32Array(17)
-  const minCode = new Int32Array(17)
+/**
+ * The tables, DC then AC, by id (0-3): built again in place for each image (reading one is
+ * synchronous), so a thumbnail allocates none.
+ */
+const TABLES: Huffman[] = Array.from({ length: 8 }, () => ({
+  fast: new Uint16Array(1 << FAST_BITS),
+  fastSkip: new Uint16Array(1 << FAST_BITS),
+  maxCode: new Int32Array(18),
+  valPtr: new Int32Array(17),
+  minCode: new Int32Array(17),
+  symbols: new Uint8Array(0)
+}))
+
+function huffman(counts: Uint8Array, symbols: Uint8Array, table: Huffman): Huffman {
+  const { fast, fastSkip, maxCode, valPtr, minCode } = table
+  fast.fill(0)
+  fastSkip.fill(0)
+  maxCode.fill(-1)
+  table.symbols = symbols
   let code = 0
   let k = 0
   for (let length = 1; length <= 16; length++) {
@@ -76,7 +89,7 @@ function huffman(counts: Uint8Array, symbols: Uint8Array): Huffman {
     code <<= 1
   }
   maxCode[17] = 0x7fffffff
-  return { fast, fastSkip, maxCode, valPtr, minCode, symbols }
+  return table
 }
 
 class Unreadable extends Error {}
@@ -229,7 +242,9 @@ function read(b: Uint8Array): number[] | null {
           const id = (b[p] ?? 0) & 15
           const counts = b.subarray(p + 1, p + 17)
           const n = counts.reduce((s, x) => s + x, 0)
-          const table = huffman(counts, b.subarray(p + 17, p + 17 + n))
+          const slot = id < 4 ? TABLES[(kind === 0 ? 0 : 4) + id] : undefined
+          if (!slot) throw new Unreadable('a Huffman table id past 3')
+          const table = huffman(counts, b.subarray(p + 17, p + 17 + n), slot)
           if (kind === 0) dcTables[id] = table
           else acTables[id] = table
           p += 17 + n

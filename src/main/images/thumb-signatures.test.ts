@@ -24,6 +24,8 @@ function picture(width: number, height: number, seed = 1): Buffer {
   return data
 }
 
+type JpegOptions = Parameters<ReturnType<typeof sharp>['jpeg']>[0]
+
 const raw = (width: number, height: number, seed = 1) =>
   sharp(picture(width, height, seed), { raw: { width, height, channels: 3 } })
 
@@ -44,7 +46,7 @@ function distance(a: Float32Array | null, b: Float32Array | null): number {
 }
 
 describe('a thumbnail signature from a baseline JPEG read by its DC coefficients', () => {
-  const cases: [string, number, number, sharp.JpegOptions][] = [
+  const cases: [string, number, number, JpegOptions][] = [
     ['4:2:0, 267x200 (the demo service thumbnails)', 267, 200, {}],
     ['4:2:0, 150x200, quality 40', 150, 200, { quality: 40 }],
     ['4:4:4, 320x240', 320, 240, { chromaSubsampling: '4:4:4' }],
