@@ -1,5 +1,6 @@
 import type { ImageVariant } from '../../../../shared/domain'
-import type { JobKey, OfflineJobRow, SignatureRow } from '../store/db'
+import type { JobKey, OfflineJobRow, SignaturePackRow } from '../store/db'
+import { signaturePack } from '../signatures/packs'
 import type { OfflineContext } from '../context'
 import { findMissing, missingImages } from './check'
 import { refreshJobData } from '../reads/job-data'
@@ -26,7 +27,7 @@ export interface Session {
 export type PatchRow = (
   job: JobKey,
   change: Partial<OfflineJobRow>,
-  signatures?: SignatureRow[]
+  signatures?: SignaturePackRow
 ) => Promise<OfflineJobRow | null>
 
 const NOTHING: ChunkResult = { done: 0, failed: 0, bytes: 0, cancelled: false }
@@ -117,11 +118,8 @@ export class DownloadRun {
     session.chunks.settled(result.taskId)
     if (result.cancelled || session.abort.signal.aborted || !row) return null
     const job = { connectionId: row.connectionId, jobId: row.jobId }
-    const signatures = result.signatures?.map((s): SignatureRow => ({
-      ...job,
-      sampleId: s.sampleId,
-      signature: s.signature ? Float32Array.from(s.signature) : null
-    }))
+    // One row for the chunk's signatures: IndexedDB's cost is per row.
+    const signatures = result.signatures?.length ? signaturePack(job, result.signatures) : undefined
     return this.patch(
       row,
       {

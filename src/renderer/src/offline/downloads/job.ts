@@ -1,6 +1,6 @@
 import { liveQuery } from 'dexie'
 import type { TagFilter } from '../../../../shared/domain'
-import type { JobKey, OfflineJobRow, SignatureRow, TagdeckDb } from '../store/db'
+import type { JobKey, OfflineJobRow, SignaturePackRow, TagdeckDb } from '../store/db'
 import { filterKey } from '../store/db'
 import type { OfflineContext } from '../context'
 import { backoffDelay, type BackoffPolicy } from '../../../../shared/backoff'
@@ -328,16 +328,16 @@ export class OfflineDownloads {
     job: JobKey,
     change: Partial<OfflineJobRow>,
     only: (row: OfflineJobRow) => boolean = () => true,
-    signatures: SignatureRow[] = []
+    signatures?: SignaturePackRow
   ): Promise<OfflineJobRow | null> {
     const db = this.ctx.db
-    const tables = signatures.length > 0 ? [db.offlineJobs, db.signatures] : [db.offlineJobs]
+    const tables = signatures ? [db.offlineJobs, db.signaturePacks] : [db.offlineJobs]
     return db.transaction('rw', tables, async () => {
       const row = await db.offlineJobs.get([job.connectionId, job.jobId])
       if (!row || !only(row)) return null
       const next = { ...row, ...change, updatedAt: this.ctx.clock.now() }
       await db.offlineJobs.put(next)
-      if (signatures.length > 0) await db.signatures.bulkPut(signatures)
+      if (signatures) await db.signaturePacks.put(signatures)
       return next
     })
   }

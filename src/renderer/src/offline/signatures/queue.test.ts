@@ -141,6 +141,9 @@ describe('signatures as "Make available offline" caches thumbnails', () => {
     expect(known?.get('s00007')).toBeNull()
     expect(known?.get('s00008')).toEqual(sig(200))
     expect(hasher.asked).toEqual([])
+    // A chunk a row: two chunks (200 and 50), not 250 rows.
+    expect(await w.ctx.db.signaturePacks.count()).toBe(2)
+    expect(await w.ctx.db.signatures.count()).toBe(0)
     await offline.downloads.remove(job)
     expect(await jobSignatures(w.ctx.db, job).count()).toBe(0)
   })
@@ -151,7 +154,7 @@ describe('signatures as "Make available offline" caches thumbnails', () => {
     const offline = createOffline(w.ctx)
     await offline.downloads.start(job)
     expect((await w.ctx.db.offlineJobs.get(['c1', 'j1']))?.state).toBe('done')
-    expect(await w.ctx.db.signatures.count()).toBe(0)
+    expect(await jobSignatures(w.ctx.db, job).count()).toBe(0)
   })
 
   it('go with the pages when eviction drops a job not held offline', async () => {

@@ -1,7 +1,7 @@
-import { Dexie } from 'dexie'
 import type { JobKey, SignatureRow, TagdeckDb } from '../store/db'
 import type { ThumbHasher } from './hasher'
 import { logFailure } from '../log'
+import { jobSignatures } from './packs'
 
 /**
  * Near-duplicate signatures a job still lacks: "Make available offline" stores each chunk's
@@ -132,12 +132,5 @@ export class SignatureQueue {
   }
 }
 
-/** A job's rows: a prefix range of the key. */
-export function jobSignatures(db: TagdeckDb, job: JobKey) {
-  return db.signatures
-    .where('[connectionId+jobId+sampleId]')
-    .between(
-      [job.connectionId, job.jobId, Dexie.minKey],
-      [job.connectionId, job.jobId, Dexie.maxKey]
-    )
-}
+/** A job's signatures (both tables): see `packs.ts`. */
+export { jobSignatures } from './packs'

@@ -299,6 +299,19 @@ export interface SignatureRow extends JobKey {
   signature: Float32Array | null
 }
 
+/**
+ * The signatures of one chunk of thumbnails as main answered them, in one row: IndexedDB's cost
+ * is per row (10,000 rows of one signature each cost Chromium 2-3 s, a download's whole time).
+ * `packId` is the chunk's size and first sample id (`packKey`), so a chunk fetched again
+ * replaces its row and counting needs only the keys. `values` holds 48 per sample, in the
+ * order of `sampleIds`; a flat image's are all zero (a signature never is).
+ */
+export interface SignaturePackRow extends JobKey {
+  packId: string
+  sampleIds: string[]
+  values: Float32Array
+}
+
 export type TagdeckDb = Dexie & {
   listings: Table<ListingRow, [string, string, string, number]>
   pages: Table<PageRow, PageKey>
@@ -315,6 +328,7 @@ export type TagdeckDb = Dexie & {
   edits: Table<EditRow, string>
   taskLists: Table<TaskListRow, [string, string]>
   signatures: Table<SignatureRow, [string, string, string]>
+  signaturePacks: Table<SignaturePackRow, [string, string, string]>
 }
 
 /** The stores of schema versions 1 and 2 (kept whole: the upgrade test opens a version 2). */
@@ -405,6 +419,8 @@ export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
   db.version(7).stores({ edits: EDITS_SCHEMA, taskLists: '[connectionId+datasetId]' })
   // Near-duplicate signatures, a job's found by the [connectionId+jobId] prefix of the key.
   db.version(8).stores({ signatures: '[connectionId+jobId+sampleId]' })
+  // The same, a chunk of thumbnails a row, as a download stores them (`signatures/packs.ts`).
+  db.version(9).stores({ signaturePacks: '[connectionId+jobId+packId]' })
   return db
 }
 

@@ -1,0 +1,79 @@
+import { Dexie } from 'dexie'
+import { SIGNATURE_LENGTH } from '../../../../shared/thumb-signature'
+import type { JobKey, SignaturePackRow, SignatureRow, TagdeckDb } from '../store/db'
+
+/**
+ * A job's near-duplicate signatures, wherever they are stored: a download's chunk a row
+ * (`signaturePacks`, written with the chunk), and one a row (`signatures`: those the queue
+ * filled in later, and those stored before packs). Read together; where both hold a sample,
+ * the later kind (a pack) wins.
+ */
+
+/** A pack's key: its size first, so a count reads keys only. */
+export function packKey(sampleIds: readonly string[]): string {
+  return `${sampleIds.length}:${sampleIds[0] ?? ''}`
+}
+
+const packSize = (packId: string) => Number.parseInt(packId, 10) || 0
+
+/** One row for a chunk's signatures (null: a flat image). */
+export function signaturePack(
+  job: JobKey,
+  signatures: readonly { sampleId: string; signature: ArrayLike<number> | null }[]
+): SignaturePackRow {
+  const sampleIds = signatures.map((s) => s.sampleId)
+  const values = new Float32Array(sampleIds.length * SIGNATURE_LENGTH)
+  signatures.forEach((s, i) => {
+    if (s.signature) values.set(s.signature, i * SIGNATURE_LENGTH)
+  })
+  return {
+    connectionId: job.connectionId,
+    jobId: job.jobId,
+    packId: packKey(sampleIds),
+    sampleIds,
+    values
+  }
+}
+
+/** A pack's signatures, one row each. */
+function unpack(pack: SignaturePackRow): SignatureRow[] {
+  return pack.sampleIds.map((sampleId, i) => {
+    const signature = pack.values.slice(i * SIGNATURE_LENGTH, (i + 1) * SIGNATURE_LENGTH)
+    return {
+      connectionId: pack.connectionId,
+      jobId: pack.jobId,
+      sampleId,
+      signature: signature.some((v) => v !== 0) ? signature : null
+    }
+  })
+}
+
+const range = (job: JobKey) =>
+  [
+    [job.connectionId, job.jobId, Dexie.minKey],
+    [job.connectionId, job.jobId, Dexie.maxKey]
+  ] as const
+
+/** A job's signatures in both tables: counted, read, or deleted (in the caller's transaction, if any). */
+export function jobSignatures(db: TagdeckDb, job: JobKey) {
+  const [from, to] = range(job)
+  const rows = () => db.signatures.where('[connectionId+jobId+sampleId]').between(from, to)
+  const packs = () => db.signaturePacks.where('[connectionId+jobId+packId]').between(from, to)
+  return {
+    /** Signatures stored (a sample stored twice counts twice: a memo key, not a tally). */
+    async count(): Promise<number> {
+      const keys = await packs().primaryKeys()
+      return (await rows().count()) + keys.reduce((n, key) => n + packSize(key[2]), 0)
+    },
+    async toArray(): Promise<SignatureRow[]> {
+      const [single, packed] = await Promise.all([rows().toArray(), packs().toArray()])
+      return [...single, ...packed.flatMap(unpack)]
+    },
+    async delete(): Promise<void> {
+      await db.transaction('rw', db.signatures, db.signaturePacks, async () => {
+        await rows().delete()
+        await packs().delete()
+      })
+    }
+  }
+}
