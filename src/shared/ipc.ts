@@ -205,9 +205,14 @@ export const contract = {
       diskError: z
         .object({ code: z.string(), message: z.string(), freeBytes: z.number().nullable() })
         .optional(),
-      signatures: z.array(ThumbSignature).optional()
+      signatures: z
+        .object({
+          sampleIds: z.array(z.string()).max(1000),
+          values: z.string().max(1000 * 48 * 4 * 2)
+        })
+        .optional()
     }),
-    'Downloads images into the disk cache and answers once they are fsynced there (`done` counts only those); while it runs (past 250 ms), progress arrives as `images.progress` events. A write failure (disk full) stops it: `diskError` with the bytes free on that disk. With `signatures` (thumbnails only), the answer carries the near-duplicate signature of every thumbnail it holds (shared/thumb-signature.ts), worked out from the bytes just cached; one that could not be read is left out (and logged).'
+    'Downloads images into the disk cache and answers once they are fsynced there (`done` counts only those); while it runs (past 250 ms), progress arrives as `images.progress` events. A write failure (disk full) stops it: `diskError` with the bytes free on that disk. With `signatures` (thumbnails only), the answer carries the near-duplicate signature of every thumbnail it holds (shared/thumb-signature.ts), worked out from the bytes just cached: the ids, and 48 float32 values each, one after another, as base64 (all zero for a flat image); one that could not be read is left out (and logged).'
   ),
   'images.signatures': channel(
     Job.extend({ sampleIds: SampleIds }),

@@ -2,7 +2,7 @@ import type { EventPayload } from '../../shared/ipc'
 import { TagdeckError } from '../../shared/errors'
 import { DiskWriteError } from './disk'
 import { cacheKey, type ImageFetcher, type ImageRef } from './fetcher'
-import { thumbSignature, wireSignature } from './thumb-signatures'
+import { packedSignatures, thumbSignature } from './thumb-signatures'
 import { log } from '../log'
 
 /**
@@ -32,10 +32,10 @@ export interface PrefetchRequest extends Omit<ImageRef, 'sampleId'> {
   signatures?: boolean
 }
 
-/** A thumbnail's signature as it crosses IPC (null: a flat image). */
-export interface WireSignature {
+/** A thumbnail's signature (null: a flat image). */
+interface Signed {
   sampleId: string
-  signature: number[] | null
+  signature: Float32Array | null
 }
 
 export interface PrefetchResult {
@@ -47,8 +47,8 @@ export interface PrefetchResult {
   cancelled: boolean
   /** Set when the cache could not store them: the task stopped there. */
   diskError?: DiskProblem
-  /** When asked for: the signature of every image it fetched and could read. */
-  signatures?: WireSignature[]
+  /** When asked for: the signature of every image it fetched and could read (`packedSignatures`). */
+  signatures?: { sampleIds: string[]; values: string }
 }
 
 /** Why the cache could not store a task's images, and how much room is left. */
@@ -87,7 +87,7 @@ interface Task {
   /** The cache's count of failed writes when the task began. */
   failuresBefore: number
   /** Signatures worked out so far (null: not asked for), and those still being worked out. */
-  signatures: WireSignature[] | null
+  signatures: Signed[] | null
   signing: Promise<void>[]
   unreadable: string[]
   next: number
@@ -179,14 +179,14 @@ export class PrefetchTasks {
   }
 
   /** The task's signatures, once every one is worked out; those that failed are logged. */
-  private async signed(task: Task): Promise<WireSignature[]> {
+  private async signed(task: Task): Promise<{ sampleIds: string[]; values: string }> {
     await Promise.all(task.signing)
     const { unreadable, request } = task
     if (unreadable.length > 0)
       log.warn(
         `near-duplicate signatures: ${unreadable.length} of ${request.sampleIds.length} thumbnails could not be read (${request.taskId}), first ${unreadable[0]}`
       )
-    return task.signatures ?? []
+    return packedSignatures(task.signatures ?? [])
   }
 
   /** Works out the signature of an image just fetched (a JPEG's, on this thread, at once). */
@@ -195,7 +195,7 @@ export class PrefetchTasks {
     if (!signatures) return
     task.signing.push(
       thumbSignature(bytes).then(
-        (signature) => void signatures.push({ sampleId, signature: wireSignature(signature) }),
+        (signature) => void signatures.push({ sampleId, signature }),
         (error: unknown) =>
           void task.unreadable.push(
             `${sampleId}: ${error instanceof Error ? error.message : String(error)}`

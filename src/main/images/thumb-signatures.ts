@@ -1,6 +1,6 @@
 import pLimit from 'p-limit'
 import sharp from 'sharp'
-import { areaAverage, signatureOf } from '../../shared/thumb-signature'
+import { areaAverage, signatureOf, SIGNATURE_LENGTH } from '../../shared/thumb-signature'
 import { jpegCellMeans } from './jpeg-cells'
 
 /**
@@ -32,7 +32,26 @@ export async function thumbSignature(bytes: Uint8Array): Promise<Float32Array | 
   })
 }
 
-/** A signature as it crosses IPC: plain numbers, four decimals (the threshold is 0.25). */
+/**
+ * A chunk's signatures as they cross IPC: the ids, and every signature's 48 float32 values one
+ * after another, as base64 (a flat image's all zero, which no signature is). One string, not
+ * 9,600 JSON numbers: formatting, checking and parsing those cost main and the page more than
+ * the signatures themselves. Main and the page share one machine, so one byte order.
+ */
+export function packedSignatures(
+  signatures: readonly { sampleId: string; signature: Float32Array | null }[]
+): { sampleIds: string[]; values: string } {
+  const values = new Float32Array(signatures.length * SIGNATURE_LENGTH)
+  signatures.forEach((s, i) => {
+    if (s.signature) values.set(s.signature, i * SIGNATURE_LENGTH)
+  })
+  return {
+    sampleIds: signatures.map((s) => s.sampleId),
+    values: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64')
+  }
+}
+
+/** A signature as it crosses IPC alone (`images.signatures`): its float32 values as numbers. */
 export function wireSignature(signature: Float32Array | null): number[] | null {
-  return signature ? Array.from(signature, (v) => Math.round(v * 1e4) / 1e4) : null
+  return signature ? Array.from(signature) : null
 }

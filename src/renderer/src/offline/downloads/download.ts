@@ -1,6 +1,6 @@
 import type { ImageVariant } from '../../../../shared/domain'
 import type { JobKey, OfflineJobRow, SignaturePackRow } from '../store/db'
-import { signaturePack } from '../signatures/packs'
+import { packFromMain } from '../signatures/packs'
 import type { OfflineContext } from '../context'
 import { findMissing, missingImages } from './check'
 import { refreshJobData } from '../reads/job-data'
@@ -119,7 +119,9 @@ export class DownloadRun {
     if (result.cancelled || session.abort.signal.aborted || !row) return null
     const job = { connectionId: row.connectionId, jobId: row.jobId }
     // One row for the chunk's signatures: IndexedDB's cost is per row.
-    const signatures = result.signatures?.length ? signaturePack(job, result.signatures) : undefined
+    const signatures = result.signatures?.sampleIds.length
+      ? (packFromMain(job, result.signatures) ?? undefined)
+      : undefined
     return this.patch(
       row,
       {

@@ -1,6 +1,7 @@
 import { Dexie } from 'dexie'
 import { SIGNATURE_LENGTH } from '../../../../shared/thumb-signature'
 import type { JobKey, SignaturePackRow, SignatureRow, TagdeckDb } from '../store/db'
+import { logFailure } from '../log'
 
 /**
  * A job's near-duplicate signatures, wherever they are stored: a download's chunk a row
@@ -16,16 +17,25 @@ export function packKey(sampleIds: readonly string[]): string {
 
 const packSize = (packId: string) => Number.parseInt(packId, 10) || 0
 
-/** One row for a chunk's signatures (null: a flat image). */
-export function signaturePack(
+/**
+ * The row for a chunk's signatures as main sends them (`images.prefetch`: the ids, and 48
+ * float32 values each as base64); null, logged, when the two do not match.
+ */
+export function packFromMain(
   job: JobKey,
-  signatures: readonly { sampleId: string; signature: ArrayLike<number> | null }[]
-): SignaturePackRow {
-  const sampleIds = signatures.map((s) => s.sampleId)
-  const values = new Float32Array(sampleIds.length * SIGNATURE_LENGTH)
-  signatures.forEach((s, i) => {
-    if (s.signature) values.set(s.signature, i * SIGNATURE_LENGTH)
-  })
+  packed: { sampleIds: string[]; values: string }
+): SignaturePackRow | null {
+  const binary = atob(packed.values)
+  if (binary.length !== packed.sampleIds.length * SIGNATURE_LENGTH * 4) {
+    logFailure('near-duplicate signatures from main were not stored')(
+      new Error(`${binary.length} bytes for ${packed.sampleIds.length} signatures`)
+    )
+    return null
+  }
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+  const { sampleIds } = packed
+  const values = new Float32Array(bytes.buffer)
   return {
     connectionId: job.connectionId,
     jobId: job.jobId,

@@ -5,7 +5,13 @@ import type { ThumbAnswer, ThumbHasher } from './hasher'
 import { setLogSink } from '../log'
 import { createOffline } from '../create'
 import { evict } from '../store/evict'
-import { fakeImageCache, makeWorld, serviceWithJob, until } from '../../../../../testing/offline'
+import {
+  fakeImageCache,
+  makeWorld,
+  packedForTest,
+  serviceWithJob,
+  until
+} from '../../../../../testing/offline'
 
 const job = { connectionId: 'c1', jobId: 'j1' }
 const other = { connectionId: 'c1', jobId: 'j2' }
@@ -123,10 +129,10 @@ describe('signatures as "Make available offline" caches thumbnails', () => {
       asked.push(i.signatures === true)
       for (const id of i.sampleIds) stored.add(`${i.variant}/${id}`)
       const n = i.sampleIds.length
-      const signatures = i.sampleIds.map((sampleId) => ({
-        sampleId,
-        signature: sampleId === 's00007' ? null : Array.from(sig(n))
-      }))
+      const signatures = packedForTest(
+        i.sampleIds.map((id) => (id === 's00007' ? null : Array.from(sig(n)))),
+        i.sampleIds
+      )
       return { done: n, failed: 0, bytes: n * 1000, cancelled: false, signatures }
     })
     const offline = createOffline({ ...w.ctx, thumbSignatures: hasher.hash })
