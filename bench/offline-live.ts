@@ -5,7 +5,6 @@ import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { build } from 'esbuild'
 import { buildClient, type ConnectionClient } from '../src/main/connections/client'
 import { PREFETCH_CONCURRENCY } from '../src/main/images/prefetch'
 import { mapLimit } from '../src/main/map-limit'
@@ -80,27 +79,11 @@ interface Harness {
     left: unknown
   }>
   deleteEach(job: JobKey, ids: string[]): Promise<number>
-  useWorker(script: string): Promise<void>
   cacheJobHashing(job: JobKey): Promise<{ ms: number; allMs: number; signatures: number }>
 }
 
 /** Rounds also cache the job with near-duplicate signatures made (`0`: not). */
 const HASHING = process.env['OFFLINE_BENCH_HASHING'] !== '0'
-
-/** The signature worker as one classic script (the app's is built by Vite). */
-async function workerScript(): Promise<string> {
-  const bundle = await build({
-    entryPoints: [
-      path.join(__dirname, '../src/renderer/src/offline/signatures/signature.worker.ts')
-    ],
-    bundle: true,
-    format: 'iife',
-    write: false,
-    platform: 'browser',
-    target: 'chrome120'
-  })
-  return bundle.outputFiles[0]?.text ?? ''
-}
 
 /** A page of the shell's origin (so the bridge takes its calls) that holds only the harness. */
 export async function openHarness(page: Page, shell: ShellProcess) {
@@ -234,7 +217,6 @@ export async function liveRows(executablePath: string | undefined): Promise<Live
     // cached (the last is the demo connection, whose cache the sync below works on).
     const rounds: { raw: number; ours: number }[] = []
     const hashed: { ours: number; hashing: number; all: number }[] = []
-    if (HASHING) await run('useWorker', await workerScript())
     let cached = cold
     for (let round = 1; round <= ROUNDS; round++) {
       const before = cpuTimes()
@@ -250,10 +232,11 @@ export async function liveRows(executablePath: string | undefined): Promise<Live
         console.log(`round ${round}, CPU seconds: raw download: ${cpu.raw}; app: ${cpu.ours}`)
       rounds.push({ raw, ours: cached.ms })
       if (HASHING) {
-        const withHashes = await run('cacheJobHashing', {
-          connectionId: await run('addConnection', service.demo, `Bench ${round}, hashing`),
-          jobId
-        })
+        const connection = await run('addConnection', service.demo, `Bench ${round}, hashing`)
+        const hashStart = cpuTimes()
+        const withHashes = await run('cacheJobHashing', { connectionId: connection, jobId })
+        const hashCpu = cpuSpent(hashStart, cpuTimes())
+        if (hashCpu) console.log(`round ${round}, CPU seconds with signatures: ${hashCpu}`)
         if (withHashes.signatures !== made.images)
           throw new Error(`${withHashes.signatures} signatures of ${made.images} images`)
         console.log(

@@ -2,8 +2,8 @@ import { test, expect } from './fixtures'
 import { makeAvailableOffline, reopenJob } from './offline-helpers'
 import { demoJob, openDemoJob, screenshot, serviceOps, thumbsLoaded } from './review-helpers'
 
-// Near-duplicates (issue 23) in the app: signatures made by the signature worker as "Make
-// available offline" caches the thumbnails, the Problems section's entry, the grid group by
+// Near-duplicates (issue 23) in the app: signatures made by main as "Make available offline"
+// caches the thumbnails (stored with each chunk), the Problems section's entry, the grid group by
 // group, "Keep this one" in the viewer and "Keep one of each group, delete the rest". Real
 // service with its planted copies, browser shell, Chromium.
 test.use({ locale: 'en-US', viewport: { width: 1280, height: 900 } })

@@ -371,11 +371,36 @@ export function serviceWithJob(n: number): FakeService {
  * image asked for, `images.present` answers from what is stored. `stored` may outlive the
  * service (a disk cache across a restart).
  */
+/** Signatures as main packs them for `images.prefetch` (null: a flat image). */
+export function packedForTest(
+  signatures: (readonly number[] | null)[],
+  sampleIds: string[]
+): { sampleIds: string[]; values: string } {
+  const values = new Float32Array(signatures.length * 48)
+  signatures.forEach((s, i) => s && values.set(s, i * 48))
+  let binary = ''
+  for (const byte of new Uint8Array(values.buffer)) binary += String.fromCharCode(byte)
+  return { sampleIds, values: btoa(binary) }
+}
+
 export function fakeImageCache(service: FakeService, stored = new Set<string>()): Set<string> {
   service.on('images.prefetch', async (i) => {
     for (const id of i.sampleIds) stored.add(`${i.variant}/${id}`)
     const n = i.sampleIds.length
-    return { done: n, failed: 0, bytes: n * 1000, cancelled: false }
+    // Asked to, main answers each thumbnail's signature: here a distinct one per sample.
+    const signatures = i.signatures
+      ? packedForTest(
+          i.sampleIds.map((_, k) => Array.from({ length: 48 }, (_, j) => (j === k % 48 ? 1 : 0))),
+          i.sampleIds
+        )
+      : undefined
+    return {
+      done: n,
+      failed: 0,
+      bytes: n * 1000,
+      cancelled: false,
+      ...(signatures ? { signatures } : {})
+    }
   })
   service.on('images.present', async (i) => {
     const missing = i.sampleIds.filter((id) => !stored.has(`${i.variant}/${id}`))

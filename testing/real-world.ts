@@ -16,7 +16,7 @@ import { createMemoryLocks, type Transport } from '../src/renderer/src/offline/d
 import { openTagdeckDb } from '../src/renderer/src/offline/store/db'
 import { ConnectivityTracker } from '../src/renderer/src/offline/sync/connectivity'
 import { FakeClock, FakeEvents } from './offline'
-import type { ThumbHasher } from '../src/renderer/src/offline/signatures/hasher'
+import { mainHasher } from '../src/renderer/src/offline/signatures/hasher'
 
 /**
  * The renderer's offline layer on the real parts, in Node: the real main-process code
@@ -42,8 +42,8 @@ export async function startRealWorld(
   options: {
     demoSize?: number
     offline?: OfflineOptions
-    /** Near-duplicate signatures of the thumbnails main caches (absent: none made). */
-    thumbSignatures?: (core: MainCore) => ThumbHasher
+    /** Near-duplicate signatures of the thumbnails main caches, as the app makes them. */
+    signatures?: boolean
   } = {}
 ): Promise<RealWorld> {
   const service = await startServiceWorld({ demoSize: options.demoSize })
@@ -76,7 +76,7 @@ export async function startRealWorld(
     events,
     locks: createMemoryLocks(),
     revalidateAfterMs: 10_000,
-    ...(options.thumbSignatures ? { thumbSignatures: options.thumbSignatures(core) } : {})
+    ...(options.signatures ? { thumbSignatures: mainHasher(call) } : {})
   }
   const offline = createOffline(ctx, options.offline)
   return {

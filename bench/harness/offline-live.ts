@@ -2,8 +2,7 @@ import type { JobKey } from '../../src/renderer/src/offline/store/db'
 import { createOffline, type Offline } from '../../src/renderer/src/offline/index'
 import { OFFLINE_PER_PAGE } from '../../src/renderer/src/offline/downloads/walk'
 import { appContext } from '../../src/renderer/src/offline/runtime'
-import { call, platform } from '../../src/renderer/src/platform'
-import { workerHasher } from '../../src/renderer/src/offline/signatures/hasher'
+import { call } from '../../src/renderer/src/platform'
 import { jobSignatures } from '../../src/renderer/src/offline/signatures/queue'
 
 /**
@@ -19,27 +18,9 @@ const layer = () =>
   // near-duplicate signatures: `cacheJobHashing` runs the same with them.
   (offline ??= createOffline({ ...appContext(), thumbSignatures: undefined }, { undoWindowMs: 0 }))
 
-/** The signature worker's script (bundled by the bench: this page is not built by Vite). */
-let workerScript: string | null = null
+/** The app's own: signatures come with each chunk of thumbnails main caches. */
 let hashing: Offline | null = null
-const hashingLayer = () => {
-  const script = workerScript
-  if (script === null) throw new Error('useWorker first')
-  const start = () =>
-    new Worker(URL.createObjectURL(new Blob([script], { type: 'text/javascript' })))
-  const hasher = workerHasher(
-    (job, sampleId) => platform.imageUrl(job.connectionId, job.jobId, sampleId, 'thumb'),
-    start
-  )
-  return (hashing ??= createOffline(
-    { ...appContext(), thumbSignatures: hasher },
-    { undoWindowMs: 0 }
-  ))
-}
-
-export async function useWorker(script: string): Promise<void> {
-  workerScript = script
-}
+const hashingLayer = () => (hashing ??= createOffline(appContext(), { undoWindowMs: 0 }))
 
 /**
  * "Make available offline" with near-duplicate signatures made as the thumbnails are cached:

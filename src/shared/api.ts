@@ -93,6 +93,7 @@ export function channelFunctions(invoke: Invoke): ChannelFunctions {
     'images.prefetch': fn('images.prefetch'),
     'images.cancelPrefetch': fn('images.cancelPrefetch'),
     'images.present': fn('images.present'),
+    'images.signatures': fn('images.signatures'),
     'images.cacheInfo': fn('images.cacheInfo'),
     'connectivity.get': fn('connectivity.get'),
     'updates.state': fn('updates.state'),

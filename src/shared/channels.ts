@@ -31,6 +31,7 @@ export const CHANNELS = [
   'images.prefetch',
   'images.cancelPrefetch',
   'images.present',
+  'images.signatures',
   'images.cacheInfo',
   'connectivity.get',
   'updates.state',

@@ -40,6 +40,11 @@ const NoInput = z.undefined()
 const Job = z.object({ connectionId: Id, jobId: Id })
 const SampleRef = Job.extend({ sampleId: Id })
 const SampleIds = z.array(Id).min(1).max(1000)
+/** A thumbnail's near-duplicate signature (48 numbers; null for a flat image). */
+const ThumbSignature = z.object({
+  sampleId: z.string(),
+  signature: z.array(z.number()).length(48).nullable()
+})
 
 export const contract = {
   'app.version': channel(
@@ -186,7 +191,12 @@ export const contract = {
       'wrong state parks them (not an error); one outcome per verdict, in order.'
   ),
   'images.prefetch': channel(
-    Job.extend({ taskId: Id, sampleIds: SampleIds, variant: ImageVariant }),
+    Job.extend({
+      taskId: Id,
+      sampleIds: SampleIds,
+      variant: ImageVariant,
+      signatures: z.boolean().optional()
+    }),
     z.object({
       done: z.number(),
       failed: z.number(),
@@ -194,9 +204,20 @@ export const contract = {
       cancelled: z.boolean(),
       diskError: z
         .object({ code: z.string(), message: z.string(), freeBytes: z.number().nullable() })
+        .optional(),
+      signatures: z
+        .object({
+          sampleIds: z.array(z.string()).max(1000),
+          values: z.string().max(1000 * 48 * 4 * 2)
+        })
         .optional()
     }),
-    'Downloads images into the disk cache and answers once they are fsynced there (`done` counts only those); while it runs (past 250 ms), progress arrives as `images.progress` events. A write failure (disk full) stops it: `diskError` with the bytes free on that disk.'
+    'Downloads images into the disk cache and answers once they are fsynced there (`done` counts only those); while it runs (past 250 ms), progress arrives as `images.progress` events. A write failure (disk full) stops it: `diskError` with the bytes free on that disk. With `signatures` (thumbnails only), the answer carries the near-duplicate signature of every thumbnail it holds (shared/thumb-signature.ts), worked out from the bytes just cached: the ids, and 48 float32 values each, one after another, as base64 (all zero for a flat image); one that could not be read is left out (and logged).'
+  ),
+  'images.signatures': channel(
+    Job.extend({ sampleIds: SampleIds }),
+    z.array(z.union([ThumbSignature, z.object({ sampleId: z.string(), error: z.string() })])),
+    'Near-duplicate signatures of thumbnails the disk cache already holds (cached before signatures came with `images.prefetch`, or left out then), one answer per id in order: the signature, or why there is none (not cached, not an image). Never downloads.'
   ),
   'images.present': channel(
     Job.extend({ variant: ImageVariant, sampleIds: z.array(Id).min(1).max(5_000) }),

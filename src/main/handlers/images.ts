@@ -1,5 +1,7 @@
 import type { IpcRouter } from '../ipc/router'
 import { cacheKey } from '../images/fetcher'
+import { thumbSignature, wireSignature } from '../images/thumb-signatures'
+import { mapLimit } from '../map-limit'
 import type { MainServices } from '../services'
 
 export function addImageHandlers(router: IpcRouter, services: MainServices): void {
@@ -14,6 +16,18 @@ export function addImageHandlers(router: IpcRouter, services: MainServices): voi
     )
     return { present: sampleIds.length - missing.length, missing }
   })
+  // Thumbnails cached before their signatures came with the download: read from the cache.
+  router.addHandler('images.signatures', ({ sampleIds, ...job }) =>
+    mapLimit(sampleIds, 4, async (sampleId) => {
+      const cached = await fetcher.cache.get(cacheKey({ ...job, sampleId, variant: 'thumb' }))
+      if (!cached) return { sampleId, error: 'the thumbnail is not in the image cache' }
+      try {
+        return { sampleId, signature: wireSignature(await thumbSignature(cached.bytes)) }
+      } catch (error) {
+        return { sampleId, error: `the thumbnail could not be read: ${String(error)}` }
+      }
+    })
+  )
   router.addHandler('images.cacheInfo', () => fetcher.cache.info())
   router.addHandler('connectivity.get', () => monitor.all())
 }

@@ -2,6 +2,8 @@ import type { EventPayload } from '../../shared/ipc'
 import { TagdeckError } from '../../shared/errors'
 import { DiskWriteError } from './disk'
 import { cacheKey, type ImageFetcher, type ImageRef } from './fetcher'
+import { packedSignatures, thumbSignature } from './thumb-signatures'
+import { log } from '../log'
 
 /**
  * Downloads many images into the cache ahead of need (a page of thumbnails, a job for offline
@@ -19,10 +21,21 @@ import { cacheKey, type ImageFetcher, type ImageRef } from './fetcher'
  * fsync for the whole task, not one per image), and counts as `done` only those the cache
  * still holds then. When the cache cannot store (disk full, any write failure) the task stops
  * at once and answers `diskError`, with the space left on that disk.
+ *
+ * Asked for `signatures` (thumbnails), a task also works out each image's near-duplicate
+ * signature from the bytes it has just fetched (`thumb-signatures.ts`), as each arrives, and
+ * answers them with the rest: the renderer stores them with the chunk, with no second fetch.
  */
 export interface PrefetchRequest extends Omit<ImageRef, 'sampleId'> {
   taskId: string
   sampleIds: string[]
+  signatures?: boolean
+}
+
+/** A thumbnail's signature (null: a flat image). */
+interface Signed {
+  sampleId: string
+  signature: Float32Array | null
 }
 
 export interface PrefetchResult {
@@ -34,6 +47,8 @@ export interface PrefetchResult {
   cancelled: boolean
   /** Set when the cache could not store them: the task stopped there. */
   diskError?: DiskProblem
+  /** When asked for: the signature of every image it fetched and could read (`packedSignatures`). */
+  signatures?: { sampleIds: string[]; values: string }
 }
 
 /** Why the cache could not store a task's images, and how much room is left. */
@@ -71,6 +86,10 @@ interface Task {
   diskError: DiskWriteError | null
   /** The cache's count of failed writes when the task began. */
   failuresBefore: number
+  /** Signatures worked out so far (null: not asked for), and those still being worked out. */
+  signatures: Signed[] | null
+  signing: Promise<void>[]
+  unreadable: string[]
   next: number
   inFlight: number
   reportedAt: number
@@ -114,6 +133,9 @@ export class PrefetchTasks {
       keys: [],
       diskError: null,
       failuresBefore: this.fetcher.cache.failure.count,
+      signatures: request.signatures && request.variant === 'thumb' ? [] : null,
+      signing: [],
+      unreadable: [],
       next: 0,
       inFlight: 0,
       reportedAt: this.options.now(),
@@ -125,7 +147,8 @@ export class PrefetchTasks {
       this.pump()
       await finished
       if (task.cancelled) return { ...task.tally, cancelled: true }
-      return await this.persisted(task)
+      const result = await this.persisted(task)
+      return task.signatures ? { ...result, signatures: await this.signed(task) } : result
     } finally {
       this.running.delete(taskId)
     }
@@ -153,6 +176,32 @@ export class PrefetchTasks {
       freeBytes: await cache.freeBytes()
     }
     return { ...result, diskError }
+  }
+
+  /** The task's signatures, once every one is worked out; those that failed are logged. */
+  private async signed(task: Task): Promise<{ sampleIds: string[]; values: string }> {
+    await Promise.all(task.signing)
+    const { unreadable, request } = task
+    if (unreadable.length > 0)
+      log.warn(
+        `near-duplicate signatures: ${unreadable.length} of ${request.sampleIds.length} thumbnails could not be read (${request.taskId}), first ${unreadable[0]}`
+      )
+    return packedSignatures(task.signatures ?? [])
+  }
+
+  /** Works out the signature of an image just fetched (a JPEG's, on this thread, at once). */
+  private sign(task: Task, sampleId: string, bytes: Buffer): void {
+    const signatures = task.signatures
+    if (!signatures) return
+    task.signing.push(
+      thumbSignature(bytes).then(
+        (signature) => void signatures.push({ sampleId, signature }),
+        (error: unknown) =>
+          void task.unreadable.push(
+            `${sampleId}: ${error instanceof Error ? error.message : String(error)}`
+          )
+      )
+    )
   }
 
   cancel(taskId: string): boolean {
@@ -200,6 +249,7 @@ export class PrefetchTasks {
           task.tally.done++
           task.tally.bytes += image.bytes.length
           task.keys.push(cacheKey(ref))
+          this.sign(task, sampleId, image.bytes)
         },
         (error: unknown) => {
           if (error instanceof DiskWriteError) this.stopForDisk(task, error)

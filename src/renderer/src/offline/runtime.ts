@@ -7,7 +7,7 @@ import { systemClock } from '../../../shared/clock'
 import { log } from '../log'
 import { setLogSink } from './log'
 import { createOffline, type Offline } from './create'
-import { workerHasher } from './signatures/hasher'
+import { mainHasher } from './signatures/hasher'
 
 /** The real world the offline layer runs on: the database, `call`, main's events, Web Locks. */
 export function appContext(): OfflineContext {
@@ -26,9 +26,7 @@ export function appContext(): OfflineContext {
     events,
     locks: defaultLocks(),
     revalidateAfterMs: 10_000,
-    thumbSignatures: workerHasher((job, sampleId) =>
-      platform.imageUrl(job.connectionId, job.jobId, sampleId, 'thumb')
-    )
+    thumbSignatures: mainHasher(call)
   }
 }
 

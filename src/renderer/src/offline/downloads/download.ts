@@ -1,5 +1,6 @@
 import type { ImageVariant } from '../../../../shared/domain'
-import type { JobKey, OfflineJobRow } from '../store/db'
+import type { JobKey, OfflineJobRow, SignaturePackRow } from '../store/db'
+import { packFromMain } from '../signatures/packs'
 import type { OfflineContext } from '../context'
 import { findMissing, missingImages } from './check'
 import { refreshJobData } from '../reads/job-data'
@@ -22,10 +23,11 @@ export interface Session {
   done: Promise<void>
 }
 
-/** Merges `change` into the job's row; null when the row is gone. */
+/** Merges `change` into the job's row (and stores `signatures` with it); null when it is gone. */
 export type PatchRow = (
   job: JobKey,
-  change: Partial<OfflineJobRow>
+  change: Partial<OfflineJobRow>,
+  signatures?: SignaturePackRow
 ) => Promise<OfflineJobRow | null>
 
 const NOTHING: ChunkResult = { done: 0, failed: 0, bytes: 0, cancelled: false }
@@ -44,8 +46,8 @@ export class DownloadRun {
   constructor(
     private readonly ctx: OfflineContext,
     private readonly patch: PatchRow,
-    /** Told of each chunk of thumbnails main has cached (it must not wait on anything). */
-    private readonly thumbsCached: (job: JobKey, sampleIds: string[]) => void = () => {}
+    /** Whether main answers each chunk of thumbnails with their near-duplicate signatures. */
+    private readonly signatures = false
   ) {}
 
   async download(start: OfflineJobRow, session: Session): Promise<void> {
@@ -104,8 +106,8 @@ export class DownloadRun {
   }
 
   /**
-   * A chunk's answer, counted into the row with `change`; null when the download stops there
-   * (cancelled, or the row is gone).
+   * A chunk's answer, counted into the row with `change`, its thumbnails' signatures stored in
+   * the same transaction; null when the download stops there (cancelled, or the row is gone).
    */
   private async countChunk(
     row: OfflineJobRow | null,
@@ -115,11 +117,20 @@ export class DownloadRun {
   ): Promise<OfflineJobRow | null> {
     session.chunks.settled(result.taskId)
     if (result.cancelled || session.abort.signal.aborted || !row) return null
-    return this.patch(row, {
-      ...change(row),
-      imagesFailed: row.imagesFailed + result.failed,
-      bytes: row.bytes + result.bytes
-    })
+    const job = { connectionId: row.connectionId, jobId: row.jobId }
+    // One row for the chunk's signatures: IndexedDB's cost is per row.
+    const signatures = result.signatures?.sampleIds.length
+      ? (packFromMain(job, result.signatures) ?? undefined)
+      : undefined
+    return this.patch(
+      row,
+      {
+        ...change(row),
+        imagesFailed: row.imagesFailed + result.failed,
+        bytes: row.bytes + result.bytes
+      },
+      signatures
+    )
   }
 
   /**
@@ -138,10 +149,9 @@ export class DownloadRun {
       window.push(
         () =>
           chunk.ids.length > 0
-            ? session.chunks.fetch(start, chunk.ids, 'thumb')
+            ? session.chunks.fetch(start, chunk.ids, 'thumb', this.signatures)
             : Promise.resolve({ ...NOTHING, taskId: '' }),
         async (result) => {
-          if (result.done > 0) this.thumbsCached(start, chunk.ids)
           row = await this.countChunk(row, result, session, (r) => ({
             pagesDone: chunk.page,
             pagesTotal: chunk.pageCount,
@@ -201,10 +211,9 @@ export class DownloadRun {
       const fetchMissing = async () => {
         const missing = await missingImages(this.ctx, start, variant, chunk)
         if (missing.length === 0) return { ...NOTHING, taskId: '' }
-        return session.chunks.fetch(start, missing, variant)
+        return session.chunks.fetch(start, missing, variant, this.signatures && variant === 'thumb')
       }
       const go = await window.push(fetchMissing, async (result) => {
-        if (variant === 'thumb' && result.done > 0) this.thumbsCached(start, chunk)
         row = await this.countChunk(row, result, session, () => ({
           imagesDone: i + chunk.length,
           imagesTotal: ids.length

@@ -1,4 +1,5 @@
 import type { ImageVariant } from '../../../../shared/domain'
+import type { ChannelOutput } from '../../../../shared/ipc'
 import type { JobKey } from '../store/db'
 import type { OfflineContext } from '../context'
 import { DiskWriteFailed } from './problems'
@@ -10,7 +11,8 @@ import { logFailure } from '../log'
  * asked for at once so main never waits between them, and they are answered for in order,
  * so the progress persisted after each one is a place the download can resume from. Main
  * answers a chunk only once its images are fsynced in its cache; a chunk main could not store
- * (disk full) rejects with `DiskWriteFailed`, which stops the download.
+ * (disk full) rejects with `DiskWriteFailed`, which stops the download. Asked to, main answers
+ * a chunk of thumbnails with their near-duplicate signatures, worked out from the bytes it cached.
  */
 
 export interface ChunkResult {
@@ -18,6 +20,8 @@ export interface ChunkResult {
   failed: number
   bytes: number
   cancelled: boolean
+  /** When asked for: the thumbnails' signatures, as main sends them. */
+  signatures?: ChannelOutput<'images.prefetch'>['signatures']
 }
 
 /** A chunk's answer and the task id it ran under. */
@@ -53,7 +57,12 @@ export class ImageChunks {
   }
 
   /** Downloads one chunk; its numbers count as pending until `settled`. */
-  async fetch(job: JobKey, sampleIds: string[], variant: ImageVariant): Promise<FetchedChunk> {
+  async fetch(
+    job: JobKey,
+    sampleIds: string[],
+    variant: ImageVariant,
+    signatures = false
+  ): Promise<FetchedChunk> {
     const taskId = `offline-${this.ctx.clock.now().toString(36)}-${++this.seq}`
     this.live.set(taskId, { done: 0, bytes: 0 })
     try {
@@ -62,7 +71,8 @@ export class ImageChunks {
         jobId: job.jobId,
         taskId,
         sampleIds,
-        variant
+        variant,
+        ...(signatures ? { signatures } : {})
       })
       if (diskError) throw new DiskWriteFailed(diskError)
       this.live.set(taskId, { done: result.done + result.failed, bytes: result.bytes })

@@ -1,6 +1,6 @@
 import { liveQuery } from 'dexie'
 import type { TagFilter } from '../../../../shared/domain'
-import type { JobKey, OfflineJobRow, TagdeckDb } from '../store/db'
+import type { JobKey, OfflineJobRow, SignaturePackRow, TagdeckDb } from '../store/db'
 import { filterKey } from '../store/db'
 import type { OfflineContext } from '../context'
 import { backoffDelay, type BackoffPolicy } from '../../../../shared/backoff'
@@ -74,7 +74,10 @@ export class OfflineDownloads {
 
   constructor(
     private readonly ctx: OfflineContext,
-    /** Given each chunk of thumbnails once main has cached it (near-duplicate signatures). */
+    /**
+     * Near-duplicate signatures: when present, main answers each chunk of thumbnails with
+     * theirs (stored with the chunk); the queue makes those a job still lacks, after downloads.
+     */
     private readonly signatures: SignatureQueue | null = null
   ) {}
 
@@ -324,14 +327,17 @@ export class OfflineDownloads {
   private async patch(
     job: JobKey,
     change: Partial<OfflineJobRow>,
-    only: (row: OfflineJobRow) => boolean = () => true
+    only: (row: OfflineJobRow) => boolean = () => true,
+    signatures?: SignaturePackRow
   ): Promise<OfflineJobRow | null> {
     const db = this.ctx.db
-    return db.transaction('rw', db.offlineJobs, async () => {
+    const tables = signatures ? [db.offlineJobs, db.signaturePacks] : [db.offlineJobs]
+    return db.transaction('rw', tables, async () => {
       const row = await db.offlineJobs.get([job.connectionId, job.jobId])
       if (!row || !only(row)) return null
       const next = { ...row, ...change, updatedAt: this.ctx.clock.now() }
       await db.offlineJobs.put(next)
+      if (signatures) await db.signaturePacks.put(signatures)
       return next
     })
   }
@@ -346,10 +352,9 @@ export class OfflineDownloads {
       itemsAtStart: row.imagesDone,
       done: Promise.resolve()
     }
-    const patch: PatchRow = (job, change) => this.patch(job, change)
-    const thumbs = this.signatures
-    const cached = thumbs ? (job: JobKey, ids: string[]) => thumbs.add(job, ids) : undefined
-    session.done = new DownloadRun(this.ctx, patch, cached)
+    const patch: PatchRow = (job, change, signatures) =>
+      this.patch(job, change, undefined, signatures)
+    session.done = new DownloadRun(this.ctx, patch, this.signatures !== null)
       .download(row, session)
       .then(
         () => void this.retries.delete(jobId(row)),
@@ -367,7 +372,7 @@ export class OfflineDownloads {
         session.chunks.close()
         this.sessions.delete(jobId(row))
         this.emit()
-        // Signatures of what it cached were left for after it.
+        // Signatures a job still lacked were left for after it.
         this.signatures?.wake()
       })
     this.sessions.set(jobId(row), session)

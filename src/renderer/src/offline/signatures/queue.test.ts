@@ -5,7 +5,13 @@ import type { ThumbAnswer, ThumbHasher } from './hasher'
 import { setLogSink } from '../log'
 import { createOffline } from '../create'
 import { evict } from '../store/evict'
-import { fakeImageCache, makeWorld, serviceWithJob, until } from '../../../../../testing/offline'
+import {
+  fakeImageCache,
+  makeWorld,
+  packedForTest,
+  serviceWithJob,
+  until
+} from '../../../../../testing/offline'
 
 const job = { connectionId: 'c1', jobId: 'j1' }
 const other = { connectionId: 'c1', jobId: 'j2' }
@@ -114,32 +120,46 @@ describe('the signature queue', () => {
 })
 
 describe('signatures as "Make available offline" caches thumbnails', () => {
-  it('are queued chunk by chunk as main caches them, and worked out once the download is over; removing the job drops them', async () => {
+  it('come with each chunk main caches and are stored with it (nothing asked of the hasher); removing the job drops them', async () => {
     const w = makeWorld({ service: serviceWithJob(250) })
-    fakeImageCache(w.service)
+    const stored = fakeImageCache(w.service)
     const hasher = heldHasher()
-    const duringDownload: boolean[] = []
-    const offline = createOffline({
-      ...w.ctx,
-      thumbSignatures: (job, ids) => {
-        duringDownload.push(offline.downloads.anyRunning())
-        return hasher.hash(job, ids)
-      }
+    const asked: boolean[] = []
+    w.service.on('images.prefetch', async (i) => {
+      asked.push(i.signatures === true)
+      for (const id of i.sampleIds) stored.add(`${i.variant}/${id}`)
+      const n = i.sampleIds.length
+      const signatures = packedForTest(
+        i.sampleIds.map((id) => (id === 's00007' ? null : Array.from(sig(n)))),
+        i.sampleIds
+      )
+      return { done: n, failed: 0, bytes: n * 1000, cancelled: false, signatures }
     })
-    // The hasher answers nothing until the download is over: the download must not wait for it.
+    const offline = createOffline({ ...w.ctx, thumbSignatures: hasher.hash })
     await offline.downloads.start(job)
     const row = await w.ctx.db.offlineJobs.get(['c1', 'j1'])
     expect(row?.state).toBe('done')
+    expect(asked.length).toBeGreaterThan(0)
+    expect(asked.every(Boolean)).toBe(true)
+    // Every one is in as soon as the download is (the hasher was never asked).
+    const known = await offline.signatures?.known(job)
+    expect(known?.size).toBe(250)
+    expect(known?.get('s00007')).toBeNull()
+    expect(known?.get('s00008')).toEqual(sig(200))
+    expect(hasher.asked).toEqual([])
+    // A chunk a row: two chunks (200 and 50), not 250 rows.
+    expect(await w.ctx.db.signaturePacks.count()).toBe(2)
     expect(await w.ctx.db.signatures.count()).toBe(0)
-    await hasher.release()
-    await offline.signatures?.idle()
-    expect(hasher.asked.flat().sort()).toEqual(
-      Array.from({ length: 250 }, (_, i) => `s${String(i).padStart(5, '0')}`)
-    )
-    expect(duringDownload.length).toBeGreaterThan(0)
-    expect(duringDownload.every((running) => !running)).toBe(true)
-    expect(await jobSignatures(w.ctx.db, job).count()).toBe(250)
     await offline.downloads.remove(job)
+    expect(await jobSignatures(w.ctx.db, job).count()).toBe(0)
+  })
+
+  it('are not asked of main when the window makes none', async () => {
+    const w = makeWorld({ service: serviceWithJob(120) })
+    fakeImageCache(w.service)
+    const offline = createOffline(w.ctx)
+    await offline.downloads.start(job)
+    expect((await w.ctx.db.offlineJobs.get(['c1', 'j1']))?.state).toBe('done')
     expect(await jobSignatures(w.ctx.db, job).count()).toBe(0)
   })
 

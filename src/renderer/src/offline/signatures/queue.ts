@@ -1,18 +1,18 @@
-import { Dexie } from 'dexie'
 import type { JobKey, SignatureRow, TagdeckDb } from '../store/db'
 import type { ThumbHasher } from './hasher'
 import { logFailure } from '../log'
+import { jobSignatures } from './packs'
 
 /**
- * Near-duplicate signatures of a job's thumbnails, worked out as "Make available offline"
- * caches them: the download hands each chunk's ids over (`add`) and goes on at once; one batch
- * at a time goes to the hasher (a worker) and its answers into `signatures`, but only while no
- * download runs (`waitWhile`; `wake` when one ends): on a 2-core machine, hashing beside the
- * download slowed it fourfold (decoding and reading back 10,000 thumbnails is ~20 s of CPU,
- * fetching them again from main's cache more). The queue is
- * bounded: past `MAX_WAITING` ids the oldest batches are dropped, with a log line, and `fill`
- * (called when the groups are asked for) picks up whatever a job still lacks. Thumbnails that
- * could not be read are logged, a line per batch, and asked for again by the next `fill`.
+ * Near-duplicate signatures a job still lacks: "Make available offline" stores each chunk's
+ * with the chunk (main works them out as it caches the thumbnails, `downloads/download.ts`);
+ * what that left out (thumbnails cached before, a chunk cut short, a thumbnail main could not
+ * read) is queued by `fill` when the groups are asked for. One batch at a time goes to the
+ * hasher (main, reading its cache: `hasher.ts`) and its answers into `signatures`, but only
+ * while no download runs in the window (`waitWhile`; `wake` when one ends), to keep out of its
+ * way on two cores. The queue is bounded: past `MAX_WAITING` ids the oldest batches are
+ * dropped, with a log line, and the next `fill` picks them up. Thumbnails that could not be
+ * read are logged, a line per batch, and asked for again by the next `fill`.
  */
 
 const MAX_WAITING = 20_000
@@ -132,12 +132,5 @@ export class SignatureQueue {
   }
 }
 
-/** A job's rows: a prefix range of the key. */
-export function jobSignatures(db: TagdeckDb, job: JobKey) {
-  return db.signatures
-    .where('[connectionId+jobId+sampleId]')
-    .between(
-      [job.connectionId, job.jobId, Dexie.minKey],
-      [job.connectionId, job.jobId, Dexie.maxKey]
-    )
-}
+/** A job's signatures (both tables): see `packs.ts`. */
+export { jobSignatures } from './packs'

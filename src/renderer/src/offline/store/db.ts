@@ -339,6 +339,19 @@ export interface DeletionLogRow extends LogRowBase {
   discarded: string[]
 }
 
+/**
+ * The signatures of one chunk of thumbnails as main answered them, in one row: IndexedDB's cost
+ * is per row (10,000 rows of one signature each cost Chromium 2-3 s, a download's whole time).
+ * `packId` is the chunk's size and first sample id (`packKey`), so a chunk fetched again
+ * replaces its row and counting needs only the keys. `values` holds 48 per sample, in the
+ * order of `sampleIds`; a flat image's are all zero (a signature never is).
+ */
+export interface SignaturePackRow extends JobKey {
+  packId: string
+  sampleIds: string[]
+  values: Float32Array
+}
+
 export type TagdeckDb = Dexie & {
   listings: Table<ListingRow, [string, string, string, number]>
   pages: Table<PageRow, PageKey>
@@ -356,6 +369,7 @@ export type TagdeckDb = Dexie & {
   taskLists: Table<TaskListRow, [string, string]>
   signatures: Table<SignatureRow, [string, string, string]>
   reviewLog: Table<ReviewLogRow, string>
+  signaturePacks: Table<SignaturePackRow, [string, string, string]>
 }
 
 /** The stores of schema versions 1 and 2 (kept whole: the upgrade test opens a version 2). */
@@ -450,6 +464,9 @@ export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
   db.version(9)
     .stores({ reviewLog: REVIEW_LOG_SCHEMA })
     .upgrade((tx) => logWaitingChanges(tx))
+  // Near-duplicate signatures a chunk of thumbnails a row, as a download stores them
+  // (`signatures/packs.ts`).
+  db.version(10).stores({ signaturePacks: '[connectionId+jobId+packId]' })
   return db
 }
 

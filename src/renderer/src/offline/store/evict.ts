@@ -46,7 +46,8 @@ async function pinnedJobs(db: TagdeckDb): Promise<Set<string>> {
 }
 
 export async function evict(db: TagdeckDb, capBytes: number): Promise<EvictResult> {
-  return db.transaction('rw', [...writeScope(db), db.offlineJobs, db.signatures], async () => {
+  const signatures = [db.signatures, db.signaturePacks]
+  return db.transaction('rw', [...writeScope(db), db.offlineJobs, ...signatures], async () => {
     const pinned = await pinnedJobs(db)
     const bytesBefore = await cacheBytes(db)
     let bytes = bytesBefore
