@@ -8,6 +8,7 @@ import { log } from '../log'
 import { setLogSink } from './log'
 import { createOffline, type Offline } from './create'
 import { workerHasher } from './signatures/hasher'
+import { workerFindings } from './replica/worker-findings'
 
 /** The real world the offline layer runs on: the database, `call`, main's events, Web Locks. */
 export function appContext(): OfflineContext {
@@ -28,7 +29,8 @@ export function appContext(): OfflineContext {
     revalidateAfterMs: 10_000,
     thumbSignatures: workerHasher((job, sampleId) =>
       platform.imageUrl(job.connectionId, job.jobId, sampleId, 'thumb')
-    )
+    ),
+    findings: workerFindings()
   }
 }
 
