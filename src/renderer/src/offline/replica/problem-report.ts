@@ -40,7 +40,7 @@ const kindsOf = (bits: number): ProblemKind[] => {
  * The images with a problem, by id, read like a map. What was found stays in the checks' bit
  * arrays and an image's `SampleProblems` is made when asked for: at 100,000 images, making
  * them all at once was half a million small objects on the page, and the garbage collector's
- * copying of them made tasks of 90-150 ms.
+ * copying of them made tasks of 90-150 ms (a trace of the replica bench, load average 6-8).
  */
 export class FlaggedImages {
   /** Image id -> its place in the arrays checked. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import type { Box, Sample } from '../../../../shared/domain'
 import { inThreadFindings, scanProblems } from './findings'
 import { findProblems } from './problem-report'
-import { iou, PROBLEM_KINDS, type ProblemKind } from './problems'
+import { iou } from '../../../../shared/labels'
+import { PROBLEM_KINDS, type ProblemKind } from './problems'
 
 const box = (tag: string, x1: number, y1: number, x2: number, y2: number): Box => ({
   tag,

@@ -1,4 +1,3 @@
-import { iou } from '../../../../shared/labels'
 import type { ProblemInput } from './problem-input'
 
 /**
@@ -47,8 +46,6 @@ export const DEFAULT_PROBLEM_SETTINGS: ProblemSettings = {
   rareShare: 0.01,
   maxBoxes: 50
 }
-
-export { iou }
 
 /** Bits of `PROBLEM_KINDS`, so a clean image costs no allocation. */
 export const BIT = Object.fromEntries(PROBLEM_KINDS.map((k, i) => [k, 1 << i])) as Record<
