@@ -1,5 +1,5 @@
 import type { Sample } from '../../../../shared/domain'
-import { nearDuplicateGroups, SIGNATURE_LENGTH } from './near-duplicates'
+import { nearDuplicateGroupsOf } from './near-duplicates'
 import { emptyInput, fillInput, type ProblemInput } from './problem-input'
 import {
   checkImages,
@@ -41,13 +41,9 @@ export type FindingsResponse =
   | { id: number; kind: 'groups'; groups: GroupList }
   | { id: number; kind: 'error'; message: string }
 
-/** `nearDuplicateGroups` over signatures laid end to end, its answer in two arrays. */
+/** `nearDuplicateGroupsOf` the signatures laid end to end, its answer in two arrays. */
 export function groupSignatures(signatures: Float32Array): GroupList {
-  const count = Math.floor(signatures.length / SIGNATURE_LENGTH)
-  const views = Array.from({ length: count }, (_, i) =>
-    signatures.subarray(i * SIGNATURE_LENGTH, (i + 1) * SIGNATURE_LENGTH)
-  )
-  const groups = nearDuplicateGroups(views)
+  const groups = nearDuplicateGroupsOf(signatures)
   const starts = new Int32Array(groups.length + 1)
   groups.forEach((g, n) => (starts[n + 1] = (starts[n] as number) + g.length))
   return { members: Int32Array.from(groups.flat()), starts }
