@@ -78,7 +78,7 @@ async function inChromium() {
       `    the page's longest task meanwhile: ${task(longest)}${longest > 0 ? `, ${(longest / LONG_TASK_TARGET_MS).toFixed(2)} of` : ' (under'} the ${LONG_TASK_TARGET_MS} ms target${longest > 0 ? '' : ')'}: ${verdict(longest < LONG_TASK_TARGET_MS)}`
     )
     console.log(
-      `    on the page itself (before the worker): median ${pageMs.toFixed(0)} ms, longest task ${task(pageLongest)}; worker / page: ${(ms / pageMs).toFixed(2)}`
+      `    the same on the page's own thread: median ${pageMs.toFixed(0)} ms, longest task ${task(pageLongest)}; worker / page: ${(ms / pageMs).toFixed(2)}`
     )
     const found = worker[0]?.found ?? 0
     if (worker.some((r) => r.found !== found || r.groups !== onPage[0]?.groups))

@@ -1,5 +1,9 @@
 import type { Findings, GroupList } from '../../src/renderer/src/offline/replica/findings'
-import { groupSignatures } from '../../src/renderer/src/offline/replica/findings'
+import {
+  groupSignatures,
+  inSlices,
+  pauseForPage
+} from '../../src/renderer/src/offline/replica/findings'
 import { SIGNATURE_LENGTH } from '../../src/renderer/src/offline/replica/near-duplicates'
 import { workerFindings } from '../../src/renderer/src/offline/replica/worker-findings'
 import { demoSignatures } from '../demo-signatures'
@@ -24,9 +28,17 @@ export async function prepare(size: number, script: string): Promise<number> {
   return planted.size
 }
 
-function flat(): Float32Array {
+/** The signatures in one array, packed a slice at a time as the app packs them. */
+async function flat(): Promise<Float32Array> {
   const all = new Float32Array(signatures.length * SIGNATURE_LENGTH)
-  signatures.forEach((v, i) => all.set(v, i * SIGNATURE_LENGTH))
+  await inSlices(
+    signatures.length,
+    5_000,
+    (from, to) => {
+      for (let i = from; i < to; i++) all.set(signatures[i] as Float32Array, i * SIGNATURE_LENGTH)
+    },
+    pauseForPage
+  )
   return all
 }
 
@@ -45,7 +57,7 @@ function found(members: Int32Array, starts: Int32Array): number {
 type Grouped = Omit<Watched<unknown>, 'value'> & { groups: number; found: number }
 
 async function grouping(group: (all: Float32Array) => Promise<GroupList>): Promise<Grouped> {
-  const { value, ...watched } = await watchLongTasks(() => group(flat()))
+  const { value, ...watched } = await watchLongTasks(async () => group(await flat()))
   // Checked after the clock stops: the app does not count planted copies.
   return { ...watched, groups: value.starts.length - 1, found: found(value.members, value.starts) }
 }

@@ -203,7 +203,7 @@ export async function labels(): Promise<string[]> {
 let deleted = 0
 
 /** A new version of the job: one more image deleted, the replica worked out again. */
-async function nextVersion(): Promise<void> {
+export async function newVersion(): Promise<void> {
   await (offline as Offline).deleteSamples(job, [sample(deleted++).id], 60_000)
   await view({ kind: 'everything' }, 1)
 }
@@ -211,12 +211,11 @@ async function nextVersion(): Promise<void> {
 type Timed = Omit<Watched<unknown>, 'value'> & { found: number }
 
 /**
- * The problem finder's report on a new version of the job (a deletion), through the offline
+ * The problem finder's report on a new version of the job (`newVersion` first), through the offline
  * layer as the viewer asks for it: packing on the page, the checks in the worker, the report
  * read back on the page; with the page's long tasks meanwhile.
  */
 export async function problemScan(): Promise<Timed> {
-  await nextVersion()
   const { value, ...watched } = await watchLongTasks(() =>
     (offline as Offline).sampleProblems(job, sample(1).id)
   )
@@ -234,11 +233,10 @@ export async function problemScanOnPage(pages: number): Promise<Timed> {
 }
 
 /**
- * The near-duplicate groups of a new version of the job through the offline layer: its
+ * The near-duplicate groups of a new version of the job (`newVersion` first) through the offline layer: its
  * signatures read from IndexedDB, packed, grouped in the worker, read back.
  */
 export async function grouping(): Promise<Timed> {
-  await nextVersion()
   const { value, ...watched } = await watchLongTasks(async () => {
     const groups = await (offline as Offline).nearDuplicates(job)
     if (!groups) throw new Error('no replica')

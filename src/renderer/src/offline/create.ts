@@ -128,6 +128,13 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
     return report
   }
 
+  /** The grouped images by id (only those: a map of every image of a big job is a long task). */
+  function groupedById(replica: Replica, report: NearDuplicateReport): Map<string, Sample> {
+    const byId = new Map<string, Sample>()
+    for (const s of replica.samples) if (report.groupOf.has(s.id)) byId.set(s.id, s)
+    return byId
+  }
+
   /** What a search for a problem needs: the finder's report, or the near-duplicate groups. */
   async function findingsFor(replica: Replica, search: LocalSearch | undefined) {
     if (search?.problem === NEAR_DUPLICATES) return { groups: await groupsOf(replica) }
@@ -222,7 +229,7 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
       const replica = await replicaOf(job)
       if (!replica) return null
       const report = await groupsOf(replica)
-      const byId = new Map(replica.samples.map((s) => [s.id, s]))
+      const byId = groupedById(replica, report)
       const { kept } = theRest(report, byId, [])
       return { groups: report.groups, kept, images: report.images, missing: report.missing }
     },
@@ -246,7 +253,7 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
           message: 'Near-duplicates need the job available offline (whole job).'
         })
       const report = await groupsOf(replica)
-      const byId = new Map(replica.samples.map((s) => [s.id, s]))
+      const byId = groupedById(replica, report)
       return theRest(report, byId, keep)
     },
     /** What the problem finder found on one image of a job held whole (null: nothing, or no replica). */
