@@ -162,7 +162,7 @@ async function main() {
         against(scan, TARGETS.scanMs)
       ],
       [
-        "  the page's longest task meanwhile, of the rounds (its CPU)",
+        "  the page's longest task meanwhile, of the rounds (longest by CPU)",
         `${task(scanTask)} (${ms(scanCpu)})`,
         against(scanTask, TARGETS.longTaskMs)
       ],
@@ -177,7 +177,7 @@ async function main() {
         against(group, TARGETS.groupingMs)
       ],
       [
-        "  the page's longest task meanwhile, reading the signatures included (CPU)",
+        "  the page's longest task meanwhile, reading signatures included (by CPU)",
         `${task(groupTask)} (${ms(groupCpu)})`,
         against(groupTask, TARGETS.longTaskMs)
       ],
