@@ -349,15 +349,18 @@ export function searchCounts(
   }
 }
 
+/** Scans that failed: a replica holding one (its own, or carried over from the last) scans again. */
+const failedScans = new WeakSet<Promise<ProblemReport>>()
+
 /**
  * The problem finder's report on the replica (worked out once per version of the job, by
  * `findings`). A failed scan is not kept: the next ask tries again.
  */
 export function problemsOf(replica: Replica, findings: Findings): Promise<ProblemReport> {
-  if (replica.problems) return replica.problems
+  if (replica.problems && !failedScans.has(replica.problems)) return replica.problems
   const task: Promise<ProblemReport> = scanProblems(replica.samples, findings, pauseForPage).catch(
     (error: unknown) => {
-      if (replica.problems === task) replica.problems = null
+      failedScans.add(task)
       throw error
     }
   )
