@@ -126,7 +126,8 @@ async function main() {
     const scan = median(scans.map((r) => r.ms))
     const scanTask = Math.max(...scans.map((r) => r.longestTaskMs))
     const scanCpu = Math.max(...scans.map((r) => r.cpuMs))
-    const group = median(groupings.map((r) => r.ms))
+    const firstGroup = groupings[0]?.ms ?? 0
+    const group = Math.max(...groupings.slice(1).map((r) => r.ms))
     const groupTask = Math.max(...groupings.map((r) => r.longestTaskMs))
     const groupCpu = Math.max(...groupings.map((r) => r.cpuMs))
 
@@ -172,7 +173,12 @@ async function main() {
         `worker / page: ${(scan / onPage.ms).toFixed(2)}`
       ],
       [
-        `near-duplicate groups of a new version, in the worker: median of ${ROUNDS}`,
+        'near-duplicate groups of a new version, first round: signatures read from IndexedDB',
+        ms(firstGroup),
+        against(firstGroup, TARGETS.groupingMs)
+      ],
+      [
+        `  the next ${ROUNDS - 1} rounds, signatures held in memory: the slowest`,
         ms(group),
         against(group, TARGETS.groupingMs)
       ],
@@ -194,7 +200,7 @@ async function main() {
     for (const [what, value, target] of rows)
       console.log(`  ${what.padEnd(width)}  ${value.padEnd(24)}  ${target}`)
     console.log(
-      `  targets: ${verdict(worstFirst < TARGETS.firstPageMs && pagingP95 < TARGETS.pagingP95Ms && countsMs < TARGETS.countsMs && heap < TARGETS.heapMb && scan < TARGETS.scanMs && scanTask < TARGETS.longTaskMs && group < TARGETS.groupingMs && groupTask < TARGETS.longTaskMs)}`
+      `  targets: ${verdict(worstFirst < TARGETS.firstPageMs && pagingP95 < TARGETS.pagingP95Ms && countsMs < TARGETS.countsMs && heap < TARGETS.heapMb && scan < TARGETS.scanMs && scanTask < TARGETS.longTaskMs && firstGroup < TARGETS.groupingMs && group < TARGETS.groupingMs && groupTask < TARGETS.longTaskMs)}`
     )
   } finally {
     await context.close()
