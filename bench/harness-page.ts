@@ -12,6 +12,24 @@ const HARNESSES = path.join(__dirname, 'harness')
 
 export const harnessFile = (name: string) => path.join(HARNESSES, name)
 
+/**
+ * A worker of the app (a path under src/) as one classic script, for `new Worker` on a blob URL:
+ * the app's workers are built by Vite, which does not build the benches' pages.
+ */
+export async function workerScript(entry: string): Promise<string> {
+  const bundle = await build({
+    entryPoints: [path.join(__dirname, '..', entry)],
+    bundle: true,
+    format: 'iife',
+    write: false,
+    platform: 'browser',
+    target: 'chrome120'
+  })
+  return bundle.outputFiles[0]?.text ?? ''
+}
+
+export const FINDINGS_WORKER = 'src/renderer/src/offline/replica/findings.worker.ts'
+
 /** Calls the page's harness function `fn`; `H` describes the module's functions. */
 export type HarnessCall<H extends Record<keyof H, (...args: never[]) => Promise<unknown>>> = <
   K extends keyof H
@@ -40,6 +58,8 @@ export async function openHarnessPage<
     format: 'iife',
     globalName: 'tagdeckHarness',
     write: false,
+    // The app's workers start from `import.meta.url` (Vite); harnesses pass their own start.
+    logOverride: { 'empty-import-meta': 'silent' },
     platform: 'browser',
     target: 'chrome120'
   })

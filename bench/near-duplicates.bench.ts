@@ -1,8 +1,11 @@
-import {
-  nearDuplicateGroups,
-  signatureOf
-} from '../src/renderer/src/offline/replica/near-duplicates'
-import { seededRandom as generator } from '../src/shared/random'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { chromium } from '@playwright/test'
+import { chromiumExecutable } from '../e2e/browser'
+import { nearDuplicateGroups } from '../src/renderer/src/offline/replica/near-duplicates'
+import { demoSignatures } from './demo-signatures'
+import { FINDINGS_WORKER, openHarnessPage, workerScript, type HarnessCall } from './harness-page'
 
 /**
  * Grouping the near-duplicate signatures of a 100,000-image job (the problem finder's
@@ -13,55 +16,82 @@ import { seededRandom as generator } from '../src/shared/random'
  * crop do). Target: 100,000 in under 2 s. The generator is harsher than the demo: many of its
  * images are near-duplicates of each other by chance, which makes big groups and big buckets.
  * `NEAR_DUP_BENCH_SIZE` changes the size.
+ *
+ * Then the same in Chromium as the app runs it: packed into one array on the page, handed to the
+ * findings worker, grouped there, the answer handed back; with the page's longest task meanwhile
+ * (target: none over 100 ms), and the grouping on the page itself to compare.
  */
 
 const SIZE = Number(process.env['NEAR_DUP_BENCH_SIZE'] ?? 100_000)
 const TARGET_MS = 2_000
 const ROUNDS = 3
+const LONG_TASK_TARGET_MS = 100
 
-function demoLike(next: () => number): number[] {
-  const pastel = () => [0, 1, 2].map(() => 170 + Math.round(next() * 80))
-  const [from, to] = [pastel(), pastel()]
-  const rgba: number[] = []
-  for (let y = 0; y < 4; y++)
-    for (let x = 0; x < 4; x++) {
-      const t = (x + y) / 6
-      for (let c = 0; c < 3; c++) rgba.push(Math.round((from[c] ?? 0) * (1 - t) + (to[c] ?? 0) * t))
-      rgba.push(255)
+type Grouped = {
+  ms: number
+  longestTaskMs: number
+  longTasks: number
+  groups: number
+  found: number
+}
+type Harness = {
+  prepare(size: number, script: string): Promise<number>
+  inWorker(): Promise<Grouped>
+  onPage(): Promise<Grouped>
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
+
+async function inChromium() {
+  const executablePath = chromiumExecutable()
+  const profile = mkdtempSync(path.join(tmpdir(), 'tagdeck-bench-near-dup-'))
+  const context = await chromium.launchPersistentContext(profile, {
+    ...(executablePath ? { executablePath } : {}),
+    headless: true
+  })
+  try {
+    const page = context.pages()[0] ?? (await context.newPage())
+    const run: HarnessCall<Harness> = await openHarnessPage<Harness>(
+      page,
+      'near-duplicates.ts',
+      'http://tagdeck-bench.localhost/'
+    )
+    const planted = await run('prepare', SIZE, await workerScript(FINDINGS_WORKER))
+    const worker: Grouped[] = []
+    const onPage: Grouped[] = []
+    // Interleaved, so both sides see the same load.
+    for (let round = 0; round < ROUNDS; round++) {
+      worker.push(await run('inWorker'))
+      onPage.push(await run('onPage'))
     }
-  const shapes = 1 + Math.floor(next() * 3)
-  for (let k = 0; k < shapes; k++) {
-    const cell = Math.floor(next() * 16)
-    const colour = [0, 1, 2].map(() => Math.round(next() * 255))
-    // A shape covers part of its cell: the cell's colour moves part of the way to the shape's.
-    const cover = 0.3 + next() * 0.6
-    for (let c = 0; c < 3; c++)
-      rgba[cell * 4 + c] = Math.round(
-        (rgba[cell * 4 + c] ?? 0) * (1 - cover) + (colour[c] ?? 0) * cover
-      )
+    const ms = median(worker.map((r) => r.ms))
+    const longest = Math.max(...worker.map((r) => r.longestTaskMs))
+    const pageMs = median(onPage.map((r) => r.ms))
+    const pageLongest = Math.max(...onPage.map((r) => r.longestTaskMs))
+    const task = (x: number) => (x > 0 ? `${x.toFixed(0)} ms` : 'none of 50 ms or more')
+    console.log(`  in Chromium, ${ROUNDS} rounds each:`)
+    console.log(
+      `    through the findings worker: ${worker.map((r) => r.ms.toFixed(0)).join(', ')} ms; median ${ms.toFixed(0)} ms, ${(ms / TARGET_MS).toFixed(2)} of the ${TARGET_MS} ms target: ${verdict(ms < TARGET_MS)}`
+    )
+    console.log(
+      `    the page's longest task meanwhile: ${task(longest)}${longest > 0 ? `, ${(longest / LONG_TASK_TARGET_MS).toFixed(2)} of` : ' (under'} the ${LONG_TASK_TARGET_MS} ms target${longest > 0 ? '' : ')'}: ${verdict(longest < LONG_TASK_TARGET_MS)}`
+    )
+    console.log(
+      `    the same on the page's own thread: median ${pageMs.toFixed(0)} ms, longest task ${task(pageLongest)}; worker / page: ${(ms / pageMs).toFixed(2)}`
+    )
+    const found = worker[0]?.found ?? 0
+    if (worker.some((r) => r.found !== found || r.groups !== onPage[0]?.groups))
+      throw new Error('the worker and the page grouped differently')
+    console.log(`    planted copies found: ${found} of ${planted} (the same groups on both)`)
+  } finally {
+    await context.close()
+    rmSync(profile, { recursive: true, force: true })
   }
-  return rgba
 }
 
 function main() {
-  const next = generator(42)
-  const signatures: Float32Array[] = []
-  const planted = new Set<string>()
-  while (signatures.length < SIZE) {
-    const rgba = demoLike(next)
-    const original = signatureOf(rgba)
-    if (!original) continue
-    signatures.push(original)
-    if (next() < 0.01 && signatures.length < SIZE) {
-      const copy = signatureOf(
-        rgba.map((v, i) => (i % 4 === 3 ? v : v + Math.round((next() * 2 - 1) * 3)))
-      )
-      if (copy) {
-        planted.add(`${signatures.length - 1}-${signatures.length}`)
-        signatures.push(copy)
-      }
-    }
-  }
+  const { signatures, planted } = demoSignatures(SIZE)
   const times: number[] = []
   let groups: number[][] = []
   for (let round = 0; round < ROUNDS; round++) {
@@ -86,3 +116,7 @@ function main() {
 }
 
 main()
+inChromium().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})

@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Sample } from '../src/shared/domain'
-import { findProblems, PROBLEM_KINDS } from '../src/renderer/src/offline/replica/problems'
+import { PROBLEM_KINDS } from '../src/renderer/src/offline/replica/problems'
+import { findProblems } from '../src/renderer/src/offline/replica/problem-report'
 import { startRealWorld, type RealWorld } from './real-world'
 
 // The demo detection job comes with known defects (the service lists them, `demo.defects`): the

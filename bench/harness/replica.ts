@@ -8,12 +8,21 @@ import { storePage } from '../../src/renderer/src/offline/reads/page-store'
 import { ConnectivityTracker } from '../../src/renderer/src/offline/sync/connectivity'
 import type { LocalSearch } from '../../src/renderer/src/offline/replica/search'
 import { TagdeckError } from '../../src/shared/errors'
-import { findProblemsInSlices } from '../../src/renderer/src/offline/replica/problems'
+import {
+  inThreadFindings,
+  pauseForPage,
+  scanProblems,
+  type Findings
+} from '../../src/renderer/src/offline/replica/findings'
+import { workerFindings } from '../../src/renderer/src/offline/replica/worker-findings'
+import { demoSignatures } from '../demo-signatures'
+import { watchLongTasks, type Watched } from './long-tasks'
 
 /**
  * Measurements for `bench/replica.bench.ts`, run inside Chromium: a job held whole offline
  * (the replica) of `pages` x 100 images, five boxes each over ten labels, read through the
- * real offline layer with the service unreachable. Not part of the app.
+ * real offline layer with the service unreachable; its problem checks and near-duplicate
+ * grouping run in the app's findings worker (`useWorker`). Not part of the app.
  */
 
 const job = { connectionId: 'bench', jobId: 'replica' }
@@ -43,6 +52,8 @@ function sample(i: number): Sample {
 
 let db: TagdeckDb | null = null
 let offline: Offline | null = null
+/** The findings worker (none: the checks run on the page, as where there are no workers). */
+let findings: Findings | undefined
 
 const unreachable: Transport = (async () => {
   throw new TagdeckError({ code: 'network', message: 'offline (bench)' })
@@ -60,13 +71,24 @@ function layer(database: TagdeckDb): Offline {
     connectivity,
     events,
     locks: createMemoryLocks(),
-    revalidateAfterMs: 10_000
+    revalidateAfterMs: 10_000,
+    findings
   }
   return createOffline(ctx)
 }
 
-/** Stores the job as a finished whole-job download would; returns ms. */
-export async function build(pages: number): Promise<number> {
+/** `script`: the findings worker bundled as one classic script (the app's is built by Vite). */
+export async function useWorker(script: string): Promise<void> {
+  const url = URL.createObjectURL(new Blob([script], { type: 'text/javascript' }))
+  findings = workerFindings(() => new Worker(url))
+}
+
+/**
+ * Stores the job as a finished whole-job download would, with a near-duplicate signature of
+ * every image when `signatures` (demo-like, 1% planted copies); returns ms.
+ */
+export async function build(pages: number, signatures = false): Promise<number> {
+  deleted = Math.floor((pages * PER_PAGE) / 2)
   db?.close()
   db = openTagdeckDb(`bench-replica-${Date.now()}`)
   await db.open()
@@ -100,6 +122,17 @@ export async function build(pages: number): Promise<number> {
     updatedAt: now,
     lastError: null
   })
+  if (signatures) {
+    const drawn = demoSignatures(pages * PER_PAGE).signatures
+    for (let from = 0; from < drawn.length; from += 5_000)
+      await db.signatures.bulkPut(
+        drawn.slice(from, from + 5_000).map((signature, k) => ({
+          ...job,
+          sampleId: sample(from + k).id,
+          signature
+        }))
+      )
+  }
   return performance.now() - started
 }
 
@@ -166,21 +199,49 @@ export async function labels(): Promise<string[]> {
   return LABELS
 }
 
+/** The next image to delete (from the middle of the job, past `deleteOne`'s). */
+let deleted = 0
+
+/** A new version of the job: one more image deleted, the replica worked out again. */
+export async function newVersion(): Promise<void> {
+  await (offline as Offline).deleteSamples(job, [sample(deleted++).id], 60_000)
+  await view({ kind: 'everything' }, 1)
+}
+
+type Timed = Omit<Watched<unknown>, 'value'> & { found: number }
+
 /**
- * Every problem check over `pages` x 100 images held in memory, a slice at a time as the app
- * runs it: [ms in all, the longest slice in ms].
+ * The problem finder's report on a new version of the job (`newVersion` first), through the offline
+ * layer as the viewer asks for it: packing on the page, the checks in the worker, the report
+ * read back on the page; with the page's long tasks meanwhile.
  */
-export async function problemScan(pages: number): Promise<number[]> {
+export async function problemScan(): Promise<Timed> {
+  const { value, ...watched } = await watchLongTasks(() =>
+    (offline as Offline).sampleProblems(job, sample(1).id)
+  )
+  if (value === null) throw new Error('nothing found on an image with overlapping boxes')
+  return { ...watched, found: value.kinds.length }
+}
+
+/** The same checks over `pages` x 100 images on the page, a slice at a time (no worker). */
+export async function problemScanOnPage(pages: number): Promise<Timed> {
   const samples = Array.from({ length: pages * PER_PAGE }, (_, i) => sample(i))
-  let longest = 0
-  let sliceStart = performance.now()
-  const started = sliceStart
-  const report = await findProblemsInSlices(samples, async () => {
-    longest = Math.max(longest, performance.now() - sliceStart)
-    await new Promise((resolve) => setTimeout(resolve, 0))
-    sliceStart = performance.now()
+  const { value, ...watched } = await watchLongTasks(() =>
+    scanProblems(samples, inThreadFindings(pauseForPage), pauseForPage)
+  )
+  return { ...watched, found: value.bySample.size }
+}
+
+/**
+ * The near-duplicate groups of a new version of the job (`newVersion` first) through the offline layer: its
+ * signatures read from IndexedDB, packed, grouped in the worker, read back.
+ */
+export async function grouping(): Promise<Timed> {
+  const { value, ...watched } = await watchLongTasks(async () => {
+    const groups = await (offline as Offline).nearDuplicates(job)
+    if (!groups) throw new Error('no replica')
+    return groups
   })
-  const ms = performance.now() - started
-  if (report.bySample.size === 0) throw new Error('nothing found')
-  return [ms, longest]
+  if (value.missing > 0) throw new Error(`${value.missing} images have no signature`)
+  return { ...watched, found: value.images }
 }

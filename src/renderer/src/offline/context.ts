@@ -3,6 +3,7 @@ import type { TagdeckDb } from './store/db'
 import type { Clock } from '../../../shared/clock'
 import type { EventSource, LockRunner, Transport } from './deps'
 import type { ThumbHasher } from './signatures/hasher'
+import type { Findings } from './replica/findings'
 
 /** Everything the offline layer runs on; `runtime.ts` builds the real one, tests a fake one. */
 export interface OfflineContext {
@@ -18,4 +19,6 @@ export interface OfflineContext {
   revalidateAfterMs: number
   /** Near-duplicate signatures of cached thumbnails, off the UI thread (absent: none made). */
   thumbSignatures?: ThumbHasher
+  /** Where the problem checks and near-duplicate grouping run (absent: on this thread, in slices). */
+  findings?: Findings
 }

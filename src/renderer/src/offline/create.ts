@@ -35,6 +35,7 @@ import { logFailure } from './log'
 import { jobEdits, withEdits } from './edits/overlay'
 import { jobSignatures, SignatureQueue } from './signatures/queue'
 import { refreshReplica } from './replica/refresh'
+import { inThreadFindings, pauseForPage } from './replica/findings'
 import { narrows, NEAR_DUPLICATES, type LocalSearch } from './replica/search'
 import {
   nearDuplicatesOf,
@@ -81,6 +82,7 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
   const downloads: OfflineDownloads = new OfflineDownloads(ctx, signatures)
   const replicaRevalidateMs = options.replicaRevalidateMs ?? 5 * 60_000
   const refreshing = new Map<string, Promise<void>>()
+  const findings = ctx.findings ?? inThreadFindings(pauseForPage)
 
   /**
    * Reads a replica again from the service when its oldest page is due and the service is
@@ -119,7 +121,7 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
    * unless the job's download is running (it gives them as it caches them).
    */
   async function groupsOf(replica: Replica): Promise<NearDuplicateReport> {
-    const report = await nearDuplicatesOf(db, replica)
+    const report = await nearDuplicatesOf(db, replica, findings)
     if (signatures && report.missing > 0 && !downloads.running(replica.job))
       void signatures
         .fill(replica.job, report.missingIds)
@@ -127,10 +129,17 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
     return report
   }
 
+  /** The grouped images by id (only those: a map of every image of a big job is a long task). */
+  function groupedById(replica: Replica, report: NearDuplicateReport): Map<string, Sample> {
+    const byId = new Map<string, Sample>()
+    for (const s of replica.samples) if (report.groupOf.has(s.id)) byId.set(s.id, s)
+    return byId
+  }
+
   /** What a search for a problem needs: the finder's report, or the near-duplicate groups. */
   async function findingsFor(replica: Replica, search: LocalSearch | undefined) {
     if (search?.problem === NEAR_DUPLICATES) return { groups: await groupsOf(replica) }
-    return { report: search?.problem ? await problemsOf(replica) : undefined }
+    return { report: search?.problem ? await problemsOf(replica, findings) : undefined }
   }
 
   return {
@@ -203,13 +212,13 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
       return searchCounts(replica, filter, search, report, groups)
     },
     /**
-     * Images per problem check of a job held whole (null for other jobs), worked out a slice at
-     * a time so the page never waits long.
+     * Images per problem check of a job held whole (null for other jobs), worked out off the
+     * UI thread (`findings`).
      */
     async problemCounts(job: JobKey) {
       const replica = await replicaOf(job)
       if (!replica) return null
-      const [report, groups] = await Promise.all([problemsOf(replica), groupsOf(replica)])
+      const [report, groups] = await Promise.all([problemsOf(replica, findings), groupsOf(replica)])
       return { ...report.counts, [NEAR_DUPLICATES]: groups.images }
     },
     /**
@@ -221,7 +230,7 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
       const replica = await replicaOf(job)
       if (!replica) return null
       const report = await groupsOf(replica)
-      const byId = new Map(replica.samples.map((s) => [s.id, s]))
+      const byId = groupedById(replica, report)
       const { kept } = theRest(report, byId, [])
       return { groups: report.groups, kept, images: report.images, missing: report.missing }
     },
@@ -245,13 +254,13 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
           message: 'Near-duplicates need the job available offline (whole job).'
         })
       const report = await groupsOf(replica)
-      const byId = new Map(replica.samples.map((s) => [s.id, s]))
+      const byId = groupedById(replica, report)
       return theRest(report, byId, keep)
     },
     /** What the problem finder found on one image of a job held whole (null: nothing, or no replica). */
     async sampleProblems(job: JobKey, sampleId: string) {
       const replica = await replicaOf(job)
-      return replica ? ((await problemsOf(replica)).bySample.get(sampleId) ?? null) : null
+      return replica ? ((await problemsOf(replica, findings)).bySample.get(sampleId) ?? null) : null
     },
     /** Whether the job is held whole (its filters, search and counts answered locally). */
     hasReplica: async (job: JobKey) => (await loadReplica(db, job)) !== null,

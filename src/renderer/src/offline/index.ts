@@ -10,7 +10,8 @@ export {
   type LocalSearch,
   type ProblemFilter
 } from './replica/search'
-export { PROBLEM_KINDS, type ProblemKind, type SampleProblems } from './replica/problems'
+export { PROBLEM_KINDS, type ProblemKind } from './replica/problems'
+export type { SampleProblems } from './replica/problem-report'
 export type { SearchCounts } from './replica/replica'
 export { getOffline, appContext } from './runtime'
 export { getDb } from './store/db'

@@ -8,6 +8,7 @@ import { log } from '../log'
 import { setLogSink } from './log'
 import { createOffline, type Offline } from './create'
 import { mainHasher } from './signatures/hasher'
+import { workerFindings } from './replica/worker-findings'
 
 /** The real world the offline layer runs on: the database, `call`, main's events, Web Locks. */
 export function appContext(): OfflineContext {
@@ -26,7 +27,8 @@ export function appContext(): OfflineContext {
     events,
     locks: defaultLocks(),
     revalidateAfterMs: 10_000,
-    thumbSignatures: mainHasher(call)
+    thumbSignatures: mainHasher(call),
+    findings: workerFindings()
   }
 }
 

@@ -1,13 +1,16 @@
 import type { Sample } from '../../../../shared/domain'
 import type { TagdeckDb } from '../store/db'
 import { jobSignatures } from '../signatures/queue'
-import { nearDuplicateGroups } from './near-duplicates'
+import { SIGNATURE_LENGTH } from './near-duplicates'
+import { inSlices, pauseForPage, type Findings } from './findings'
 import type { Replica } from './replica'
+import { storedSignatures, type StoredSignatures } from './stored-signatures'
 
 /**
  * The near-duplicate groups of a job held whole: its visible samples' thumbnail signatures
- * (made as the thumbnails were cached, `signatures/`), grouped (`near-duplicates.ts`). Worked
- * out again when the replica changes (a deletion, a refresh) or more signatures have come in.
+ * (made as the thumbnails were cached, `signatures/`), grouped (`near-duplicates.ts`, in the
+ * findings worker). Worked out again when the replica changes (a deletion, a refresh) or more
+ * signatures have come in.
  */
 export interface NearDuplicateReport {
   /** Sample ids, group by group: groups in the order of their first image, each in the job's order. */
@@ -26,44 +29,80 @@ export interface NearDuplicateReport {
 
 const known = new WeakMap<Replica, { signatures: number; report: Promise<NearDuplicateReport> }>()
 
-/** The replica's groups (memoised per replica and number of stored signatures). */
+/**
+ * The replica's groups (memoised per replica and number of stored signatures), grouped by
+ * `findings` (the app's: off the UI thread). A failed grouping is not kept.
+ */
 export async function nearDuplicatesOf(
   db: TagdeckDb,
-  replica: Replica
+  replica: Replica,
+  findings: Findings
 ): Promise<NearDuplicateReport> {
   const count = await jobSignatures(db, replica.job).count()
   const memo = known.get(replica)
   if (memo && memo.signatures === count) return memo.report
-  const report = jobSignatures(db, replica.job)
-    .toArray()
-    .then((rows) => group(replica.samples, new Map(rows.map((r) => [r.sampleId, r.signature]))))
+  const report: Promise<NearDuplicateReport> = storedSignatures(db, replica.job, count)
+    .then((stored) => group(replica.samples, stored, findings))
+    .catch((error: unknown) => {
+      if (known.get(replica)?.report === report) known.delete(replica)
+      throw error
+    })
   known.set(replica, { signatures: count, report })
   return report
 }
 
-function group(samples: readonly Sample[], signatures: Map<string, Float32Array | null>) {
+/** Signatures copied into the array sent to be grouped between two pauses. */
+const PACK_SLICE = 5_000
+
+async function group(
+  samples: readonly Sample[],
+  stored: StoredSignatures,
+  findings: Findings
+): Promise<NearDuplicateReport> {
   const ids: string[] = []
-  const vectors: Float32Array[] = []
+  const places: number[] = []
   const missingIds: string[] = []
   for (const s of samples) {
-    const signature = signatures.get(s.id)
-    if (signature === undefined) missingIds.push(s.id)
-    // A flat image (null) has no signature to compare.
-    else if (signature !== null) {
+    const place = stored.placeOf.get(s.id)
+    if (place === undefined) missingIds.push(s.id)
+    // A flat image (-1) has no signature to compare.
+    else if (place >= 0) {
       ids.push(s.id)
-      vectors.push(signature)
+      places.push(place)
     }
   }
-  const groups = nearDuplicateGroups(vectors).map((g) => g.map((i) => ids[i] as string))
+  // The visible images' signatures in one array, handed to the worker whole (no copy on the way).
+  const flat = new Float32Array(places.length * SIGNATURE_LENGTH)
+  await inSlices(
+    places.length,
+    PACK_SLICE,
+    (from, to) => {
+      for (let i = from; i < to; i++) {
+        const at = (places[i] as number) * SIGNATURE_LENGTH
+        flat.set(stored.values.subarray(at, at + SIGNATURE_LENGTH), i * SIGNATURE_LENGTH)
+      }
+    },
+    pauseForPage
+  )
+  const { members, starts } = await findings.groups(flat)
+  const groups: string[][] = []
   const groupOf = new Map<string, number>()
-  groups.forEach((g, n) => g.forEach((id) => groupOf.set(id, n)))
+  for (let g = 0; g + 1 < starts.length; g++) {
+    const ofGroup: string[] = []
+    for (let k = starts[g] as number; k < (starts[g + 1] as number); k++) {
+      const id = ids[members[k] as number] as string
+      ofGroup.push(id)
+      groupOf.set(id, g)
+    }
+    groups.push(ofGroup)
+  }
   return {
     groups,
     images: groupOf.size,
     groupOf,
     missing: missingIds.length,
     missingIds,
-    signatures: signatures.size
+    signatures: stored.count
   }
 }
 

@@ -8,6 +8,7 @@ import {
   SIGNATURE_LENGTH
 } from './near-duplicates'
 import { seededRandom as generator } from '../../../../shared/random'
+import { groupSignatures } from './findings'
 
 /** A 4x4 RGBA image of random colours. */
 const image = (next: () => number) =>
@@ -79,6 +80,13 @@ describe('near-duplicate groups', () => {
       }
     }
     expect(nearDuplicateGroups(signatures)).toEqual(planted)
+    // Laid end to end, as they are sent to the findings worker: the same groups.
+    const flat = new Float32Array(signatures.length * SIGNATURE_LENGTH)
+    signatures.forEach((v, i) => flat.set(v, i * SIGNATURE_LENGTH))
+    const { members, starts } = groupSignatures(flat)
+    const sent = planted.map((_, g) => [...members.subarray(starts[g], starts[g + 1])])
+    expect(sent).toEqual(planted)
+    expect(starts.length).toBe(planted.length + 1)
   })
 
   it('joins only near-duplicates, and finds nearly every pair under the threshold', () => {

@@ -69,49 +69,103 @@ export function nearDuplicateGroups(
   signatures: readonly Float32Array[],
   threshold = NEAR_DUPLICATE_DISTANCE
 ): number[][] {
-  const n = signatures.length
-  const parent = Int32Array.from({ length: n }, (_, i) => i)
+  const values = new Float32Array(signatures.length * SIGNATURE_LENGTH)
+  signatures.forEach((v, i) => values.set(v, i * SIGNATURE_LENGTH))
+  return nearDuplicateGroupsOf(values, threshold)
+}
+
+/**
+ * The same over signatures laid end to end in one array (what the findings worker gets). Each
+ * table's keys are sorted (two counting passes of 11 bits) rather than put in a map of arrays,
+ * and a pair's distance stops adding once past the threshold: on the bench's 100,000, about
+ * half the CPU time of a map per table and whole distances, with the very same groups.
+ */
+export function nearDuplicateGroupsOf(
+  values: Float32Array,
+  threshold = NEAR_DUPLICATE_DISTANCE
+): number[][] {
+  const L = SIGNATURE_LENGTH
+  const n = Math.floor(values.length / L)
+  const parent = new Int32Array(n)
+  for (let i = 0; i < n; i++) parent[i] = i
   const find = (i: number): number => {
     let root = i
-    while (parent[root] !== root) root = parent[root] ?? root
+    while (parent[root] !== root) root = parent[root] as number
     while (parent[i] !== root) {
-      const next = parent[i] ?? root
+      const next = parent[i] as number
       parent[i] = root
       i = next
     }
     return root
   }
-  const join = (a: number, b: number) => {
-    const ra = find(a)
-    const rb = find(b)
-    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb)
+  // Squared sums past this are not near (a margin over the exact test, which decides the rest).
+  const limit = threshold * threshold * L * (1 + 1e-6)
+  const near = (i: number, j: number) => {
+    const oi = i * L
+    const oj = j * L
+    let sum = 0
+    for (let c = 0; c < L && sum <= limit; c++) {
+      const d = (values[oi + c] as number) - (values[oj + c] as number)
+      sum += d * d
+    }
+    if (sum > limit) return false
+    return signatureDistance(values.subarray(oi, oi + L), values.subarray(oj, oj + L)) < threshold
   }
-  const distance = (a: number, b: number) =>
-    signatureDistance(signatures[a] as Float32Array, signatures[b] as Float32Array)
 
   const { at, sign } = HYPERPLANES
+  const keys = new Uint32Array(n)
+  const order = new Int32Array(n)
+  const sorted = new Int32Array(n)
+  const counts = new Int32Array(1 << 11)
   for (let t = 0; t < TABLES; t++) {
-    const buckets = new Map<number, number[]>()
     for (let i = 0; i < n; i++) {
-      const v = signatures[i] as Float32Array
+      const o = i * L
       let key = 0
       for (let b = 0; b < BITS; b++) {
         let dot = 0
         const base = (t * BITS + b) * TOUCH
-        for (let k = 0; k < TOUCH; k++) dot += (v[at[base + k] ?? 0] ?? 0) * (sign[base + k] ?? 0)
-        key = key * 2 + (dot > 0 ? 1 : 0)
+        for (let k = 0; k < TOUCH; k++)
+          dot += (values[o + (at[base + k] as number)] as number) * (sign[base + k] as number)
+        key = (key << 1) | (dot > 0 ? 1 : 0)
       }
-      const bucket = buckets.get(key)
-      if (bucket) bucket.push(i)
-      else buckets.set(key, [i])
+      keys[i] = key
+      order[i] = i
     }
-    for (const bucket of buckets.values())
-      for (let x = 0; x < bucket.length; x++)
-        for (let y = x + 1; y < bucket.length; y++) {
-          const i = bucket[x] ?? 0
-          const j = bucket[y] ?? 0
-          if (find(i) !== find(j) && distance(i, j) < threshold) join(i, j)
+    // Images by key, in index order within a key (a stable sort, 11 bits a pass).
+    for (let shift = 0; shift < BITS; shift += 11) {
+      counts.fill(0)
+      for (let i = 0; i < n; i++) {
+        const c = ((keys[order[i] as number] as number) >>> shift) & 2047
+        counts[c] = (counts[c] as number) + 1
+      }
+      for (let c = 0, sum = 0; c < counts.length; c++) {
+        const here = counts[c] as number
+        counts[c] = sum
+        sum += here
+      }
+      for (let i = 0; i < n; i++) {
+        const j = order[i] as number
+        const c = ((keys[j] as number) >>> shift) & 2047
+        sorted[counts[c] as number] = j
+        counts[c] = (counts[c] as number) + 1
+      }
+      order.set(sorted)
+    }
+    // The pairs that share a bucket.
+    for (let start = 0; start < n;) {
+      const key = keys[order[start] as number]
+      let end = start + 1
+      while (end < n && keys[order[end] as number] === key) end++
+      for (let x = start; x < end; x++)
+        for (let y = x + 1; y < end; y++) {
+          const i = order[x] as number
+          const j = order[y] as number
+          const ri = find(i)
+          const rj = find(j)
+          if (ri !== rj && near(i, j)) parent[Math.max(ri, rj)] = Math.min(ri, rj)
         }
+      start = end
+    }
   }
 
   const groups = new Map<number, number[]>()

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { Box, Sample } from '../../../../shared/domain'
-import {
-  findProblems,
-  findProblemsInSlices,
-  iou,
-  PROBLEM_KINDS,
-  type ProblemKind
-} from './problems'
+import { inThreadFindings, scanProblems } from './findings'
+import { findProblems } from './problem-report'
+import { iou } from '../../../../shared/labels'
+import { PROBLEM_KINDS, type ProblemKind } from './problems'
 
 const box = (tag: string, x1: number, y1: number, x2: number, y2: number): Box => ({
   tag,
@@ -142,16 +139,40 @@ describe('the problem finder', () => {
     expect(iou(a, box('x', 5, 0, 15, 10))).toBeCloseTo(1 / 3)
   })
 
-  it('a slice at a time, giving the thread back between slices, finds the same', async () => {
+  it('a slice at a time on this thread (no workers), giving it back between slices, finds the same', async () => {
     const { samples } = world()
     const many = Array.from({ length: 8 }, (_, k) =>
       samples.map((s) => ({ ...s, id: `${s.id}-${k}` }))
     ).flat()
     let pauses = 0
-    const sliced = await findProblemsInSlices(many, async () => void (pauses += 1))
+    const pause = async () => void (pauses += 1)
+    const sliced = await scanProblems(many, inThreadFindings(pause), pause)
     expect(pauses).toBeGreaterThan(2)
     const whole = findProblems(many)
     expect(sliced.counts).toEqual(whole.counts)
     expect([...sliced.bySample]).toEqual([...whole.bySample])
+    expect(sliced.rareLabels).toEqual(['unicorn'])
+  })
+
+  it('checks the coordinates exactly as given (the typed arrays hold doubles)', () => {
+    // In single precision 1000.00001 would be 1000, inside a 1000-pixel-wide image.
+    const report = findProblems([
+      sample('just-out', [box('car', 10, 10, 1000.00001, 500)]),
+      sample('edge', [box('car', 10, 10, 1000, 500)])
+    ])
+    expect(report.bySample.get('just-out')?.kinds).toEqual(['outOfBounds'])
+    expect(report.bySample.has('edge')).toBe(false)
+  })
+
+  it('counts a label once per image, and flags an image with no boxes by its rare tag', () => {
+    const common = Array.from({ length: 200 }, (_, i) => ({
+      ...sample(`c${i}`, []),
+      tags: ['cat', 'cat']
+    }))
+    const rare = { ...sample('r', []), tags: ['dog'] }
+    const report = findProblems([...common, rare])
+    expect(report.rareLabels).toEqual(['dog'])
+    expect(report.bySample.get('r')?.kinds).toEqual(['rareLabel'])
+    expect(report.counts.rareLabel).toBe(1)
   })
 })

@@ -1,12 +1,13 @@
-import type { Box, Sample } from '../../../../shared/domain'
-import { iou } from '../../../../shared/labels'
+import type { ProblemInput } from './problem-input'
 
 /**
  * The problem finder's checks: what training would silently drop or learn wrong (boxes out of
  * the image or with no area, tiny, duplicated or overlapping boxes) and what a reviewer should
- * look at first (untagged images, images with no size, rare labels, crowded images). Pure and
- * in one pass over a job's samples, so it runs the same on the replica, on cached pages, in a
- * worker or in a test.
+ * look at first (untagged images, images with no size, rare labels, crowded images). Pure, over
+ * the job in typed arrays (`problem-input.ts`), in ranges of images: the findings worker runs
+ * them whole (`findings.worker.ts`), a page without workers (tests) a slice at a time, and
+ * `findProblems` at once; the answer is bits per image and per box (`ProblemFlags`), read into
+ * a `ProblemReport` on the page (`problem-report.ts`).
  */
 
 export const PROBLEM_KINDS = [
@@ -46,167 +47,141 @@ export const DEFAULT_PROBLEM_SETTINGS: ProblemSettings = {
   maxBoxes: 50
 }
 
-/** What one image has: its problems, and for each offending box (by index) why. */
-export interface SampleProblems {
-  kinds: ProblemKind[]
-  boxes: { index: number; kinds: ProblemKind[] }[]
-}
-
-export interface ProblemReport {
-  /** Images with at least one problem, by id. */
-  bySample: Map<string, SampleProblems>
-  /** Images per check. */
-  counts: Record<ProblemKind, number>
-  /** The labels the rare-label check found. */
-  rareLabels: string[]
-}
-
-export { iou }
-
 /** Bits of `PROBLEM_KINDS`, so a clean image costs no allocation. */
-const BIT = Object.fromEntries(PROBLEM_KINDS.map((k, i) => [k, 1 << i])) as Record<
+export const BIT = Object.fromEntries(PROBLEM_KINDS.map((k, i) => [k, 1 << i])) as Record<
   ProblemKind,
   number
 >
-const kindsOf = (bits: number): ProblemKind[] => PROBLEM_KINDS.filter((k) => (bits & BIT[k]) !== 0)
 
-/** Adds the images of `samples[from..to)` to each of their labels' count. */
-function countImages(
-  samples: readonly Sample[],
+/** What the checks found: bits of `PROBLEM_KINDS` per image and per box, and the rare labels. */
+export interface ProblemFlags {
+  /** Per image (0: nothing found). */
+  sample: Uint16Array
+  /** Per box, numbered as in the input. */
+  box: Uint16Array
+  /** Ids of the labels on fewer than `rareShare` of the images. */
+  rare: Int32Array
+}
+
+/** Adds images `from..to` to each of their labels' count of images (`images`, by label id). */
+export function countLabelImages(
+  input: ProblemInput,
   from: number,
   to: number,
-  images: Map<string, number>
-) {
-  for (let j = from; j < to; j++) {
-    const tags = (samples[j] as Sample).tags
-    for (let i = 0; i < tags.length; i++) {
-      const tag = tags[i] as string
-      if (tags.indexOf(tag) === i) images.set(tag, (images.get(tag) ?? 0) + 1)
-    }
-  }
-}
-
-/** Labels on fewer than `rareShare` of the images. */
-function rareOf(images: Map<string, number>, total: number, rareShare: number): Set<string> {
-  return new Set([...images].filter(([, n]) => n < rareShare * total).map(([t]) => t))
-}
-
-/** Checks one image; null when it has nothing to say. */
-function checkSample(
-  s: Sample,
-  rare: ReadonlySet<string>,
-  settings: ProblemSettings
-): SampleProblems | null {
-  let bits = 0
-  let boxBits: number[] | null = null
-  const flag = (index: number, kind: ProblemKind) => {
-    bits |= BIT[kind]
-    boxBits ??= []
-    boxBits[index] = (boxBits[index] ?? 0) | BIT[kind]
-  }
-  const w = s.size?.width ?? 0
-  const h = s.size?.height ?? 0
-  const sized = w > 0 && h > 0
-  const minArea = sized ? settings.tinyShare * w * h : 0
-  if (!sized) bits |= BIT.noSize
-  if (s.tags.length === 0) bits |= BIT.untagged
-  const boxes = s.boxes
-  const n = boxes.length
-  if (n > settings.maxBoxes) bits |= BIT.tooManyBoxes
-  for (let i = 0; i < n; i++) {
-    const b = boxes[i] as Box
-    const bw = b.x2 - b.x1
-    const bh = b.y2 - b.y1
-    if (bw <= 0 || bh <= 0) flag(i, 'noArea')
-    else if (bw < settings.tinyPx || bh < settings.tinyPx || bw * bh < minArea) flag(i, 'tiny')
-    if (sized && (b.x1 < 0 || b.y1 < 0 || b.x2 > w || b.y2 > h)) flag(i, 'outOfBounds')
-    if (rare.size > 0 && rare.has(b.tag)) flag(i, 'rareLabel')
-  }
-  if (n === 0 && rare.size > 0 && s.tags.some((t) => rare.has(t))) bits |= BIT.rareLabel
-  for (let i = 0; i < n; i++) {
-    const a = boxes[i] as Box
-    const areaA = (a.x2 - a.x1) * (a.y2 - a.y1)
-    if (!(areaA > 0)) continue
-    for (let j = i + 1; j < n; j++) {
-      const b = boxes[j] as Box
-      const iw = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1)
-      if (iw <= 0) continue
-      const ih = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1)
-      if (ih <= 0) continue
-      const inter = iw * ih
-      const overlap = inter / (areaA + (b.x2 - b.x1) * (b.y2 - b.y1) - inter)
-      const same = a.tag === b.tag
-      if (overlap < (same ? settings.duplicateIoU : settings.overlapIoU)) continue
-      const kind: ProblemKind = same ? 'duplicate' : 'overlap'
-      flag(i, kind)
-      flag(j, kind)
-    }
-  }
-  if (bits === 0) return null
-  const perBox: { index: number; kinds: ProblemKind[] }[] = []
-  ;(boxBits as number[] | null)?.forEach((b, index) => perBox.push({ index, kinds: kindsOf(b) }))
-  return { kinds: kindsOf(bits), boxes: perBox }
-}
-
-function emptyReport(rare: ReadonlySet<string>): ProblemReport {
-  return {
-    bySample: new Map(),
-    counts: Object.fromEntries(PROBLEM_KINDS.map((k) => [k, 0])) as Record<ProblemKind, number>,
-    rareLabels: [...rare].sort()
-  }
-}
-
-function scan(
-  samples: readonly Sample[],
-  from: number,
-  to: number,
-  rare: ReadonlySet<string>,
-  settings: ProblemSettings,
-  report: ProblemReport
-) {
+  images: Int32Array
+): void {
+  const { tagStart, tags } = input
   for (let i = from; i < to; i++) {
-    const s = samples[i] as Sample
-    const found = checkSample(s, rare, settings)
-    if (!found) continue
-    report.bySample.set(s.id, found)
-    for (const k of found.kinds) report.counts[k] += 1
+    const first = tagStart[i] as number
+    const end = tagStart[i + 1] as number
+    for (let t = first; t < end; t++) {
+      const tag = tags[t] as number
+      let again = false
+      for (let u = first; u < t && !again; u++) again = tags[u] === tag
+      if (!again) images[tag] = (images[tag] as number) + 1
+    }
   }
 }
 
-export function findProblems(
-  samples: readonly Sample[],
-  settings: ProblemSettings = DEFAULT_PROBLEM_SETTINGS
-): ProblemReport {
-  const images = new Map<string, number>()
-  countImages(samples, 0, samples.length, images)
-  const rare = rareOf(images, samples.length, settings.rareShare)
-  const report = emptyReport(rare)
-  scan(samples, 0, samples.length, rare, settings, report)
-  return report
+/** Labels on images, but on fewer than `rareShare` of them. */
+export function rareLabelsOf(images: Int32Array, total: number, rareShare: number): Int32Array {
+  const rare: number[] = []
+  images.forEach((n, id) => {
+    if (n > 0 && n < rareShare * total) rare.push(id)
+  })
+  return Int32Array.from(rare)
 }
 
-/** Images checked between two yields: a few milliseconds of work. */
-const SLICE = 1_000
+export function emptyFlags(input: ProblemInput, rare: Int32Array): ProblemFlags {
+  return {
+    sample: new Uint16Array(input.count),
+    box: new Uint16Array(input.boxLabel.length),
+    rare
+  }
+}
 
-/**
- * The same, a slice at a time, giving the thread back between slices (`pause`), so a
- * 100,000-image job is checked without a long task on the page.
- */
-export async function findProblemsInSlices(
-  samples: readonly Sample[],
-  pause: () => Promise<void>,
+/** Checks images `from..to` into `flags` (whose `rare` is already known). */
+export function checkImages(
+  input: ProblemInput,
+  from: number,
+  to: number,
+  settings: ProblemSettings,
+  flags: ProblemFlags
+): void {
+  const { width, height, tagStart, tags, boxStart, boxLabel, coords } = input
+  const isRare = new Uint8Array(input.labels.length)
+  for (const id of flags.rare) isRare[id] = 1
+  const anyRare = flags.rare.length > 0
+  const boxBits = flags.box
+  for (let s = from; s < to; s++) {
+    let bits = 0
+    const w = width[s] as number
+    const h = height[s] as number
+    const sized = w > 0 && h > 0
+    const minArea = sized ? settings.tinyShare * w * h : 0
+    if (!sized) bits |= BIT.noSize
+    const firstTag = tagStart[s] as number
+    const endTag = tagStart[s + 1] as number
+    if (firstTag === endTag) bits |= BIT.untagged
+    const first = boxStart[s] as number
+    const end = boxStart[s + 1] as number
+    if (end - first > settings.maxBoxes) bits |= BIT.tooManyBoxes
+    for (let i = first; i < end; i++) {
+      const x1 = coords[i * 4] as number
+      const y1 = coords[i * 4 + 1] as number
+      const x2 = coords[i * 4 + 2] as number
+      const y2 = coords[i * 4 + 3] as number
+      const bw = x2 - x1
+      const bh = y2 - y1
+      let b = 0
+      if (bw <= 0 || bh <= 0) b |= BIT.noArea
+      else if (bw < settings.tinyPx || bh < settings.tinyPx || bw * bh < minArea) b |= BIT.tiny
+      if (sized && (x1 < 0 || y1 < 0 || x2 > w || y2 > h)) b |= BIT.outOfBounds
+      if (anyRare && isRare[boxLabel[i] as number] === 1) b |= BIT.rareLabel
+      boxBits[i] = b
+      bits |= b
+    }
+    if (first === end && anyRare)
+      for (let t = firstTag; t < endTag; t++)
+        if (isRare[tags[t] as number] === 1) bits |= BIT.rareLabel
+    for (let i = first; i < end; i++) {
+      const ax1 = coords[i * 4] as number
+      const ay1 = coords[i * 4 + 1] as number
+      const ax2 = coords[i * 4 + 2] as number
+      const ay2 = coords[i * 4 + 3] as number
+      const areaA = (ax2 - ax1) * (ay2 - ay1)
+      if (!(areaA > 0)) continue
+      for (let j = i + 1; j < end; j++) {
+        const bx1 = coords[j * 4] as number
+        const by1 = coords[j * 4 + 1] as number
+        const bx2 = coords[j * 4 + 2] as number
+        const by2 = coords[j * 4 + 3] as number
+        const iw = Math.min(ax2, bx2) - Math.max(ax1, bx1)
+        if (iw <= 0) continue
+        const ih = Math.min(ay2, by2) - Math.max(ay1, by1)
+        if (ih <= 0) continue
+        const inter = iw * ih
+        const overlap = inter / (areaA + (bx2 - bx1) * (by2 - by1) - inter)
+        const same = boxLabel[i] === boxLabel[j]
+        if (overlap < (same ? settings.duplicateIoU : settings.overlapIoU)) continue
+        const kind = same ? BIT.duplicate : BIT.overlap
+        boxBits[i] = (boxBits[i] as number) | kind
+        boxBits[j] = (boxBits[j] as number) | kind
+        bits |= kind
+      }
+    }
+    flags.sample[s] = bits
+  }
+}
+
+/** Every check over the whole input at once (what the worker runs). */
+export function checkAll(
+  input: ProblemInput,
   settings: ProblemSettings = DEFAULT_PROBLEM_SETTINGS
-): Promise<ProblemReport> {
-  const images = new Map<string, number>()
-  for (let from = 0; from < samples.length; from += SLICE * 4) {
-    countImages(samples, from, Math.min(samples.length, from + SLICE * 4), images)
-    await pause()
-  }
-  const rare = rareOf(images, samples.length, settings.rareShare)
-  const report = emptyReport(rare)
-  for (let from = 0; from < samples.length; from += SLICE) {
-    scan(samples, from, Math.min(samples.length, from + SLICE), rare, settings, report)
-    await pause()
-  }
-  return report
+): ProblemFlags {
+  const images = new Int32Array(input.labels.length)
+  countLabelImages(input, 0, input.count, images)
+  const flags = emptyFlags(input, rareLabelsOf(images, input.count, settings.rareShare))
+  checkImages(input, 0, input.count, settings, flags)
+  return flags
 }

@@ -4,7 +4,9 @@ import type { PageGuess } from '../store/page-rows'
 import { filterKey } from '../store/db'
 import { listingKey } from '../hiding/listing'
 import { jobEdits, overlayAll } from '../edits/overlay'
-import { findProblemsInSlices, type ProblemKind, type ProblemReport } from './problems'
+import type { ProblemKind } from './problems'
+import type { ProblemReport } from './problem-report'
+import { pauseForPage, scanProblems, type Findings } from './findings'
 import {
   inFilter,
   matcher,
@@ -37,7 +39,7 @@ export interface Replica {
   version: number
   /** Answers already worked out, by filter and search. */
   views: Map<string, Sample[]>
-  /** The problem finder's report, worked out (a slice at a time) when first asked for. */
+  /** The problem finder's report, worked out (off the UI thread) when first asked for. */
   problems: Promise<ProblemReport> | null
 }
 
@@ -287,7 +289,7 @@ export function viewOf(
     (s) =>
       inFilter(filter, s) &&
       (test === null || test(s)) &&
-      (flagged === null || (flagged.get(s.id)?.kinds.includes(problem as ProblemKind) ?? false))
+      (flagged === null || (flagged.kinds(s.id)?.includes(problem as ProblemKind) ?? false))
   )
   const view = sortSamples(found, search?.sort)
   replica.views.set(key, view)
@@ -368,7 +370,7 @@ export function searchCounts(
   for (const s of replica.samples) {
     if (!inFilter(filter, s) || !rest(s)) continue
     if (grouped && !grouped.has(s.id)) continue
-    if (flagged && !flagged.get(s.id)?.kinds.includes(search.problem as ProblemKind)) continue
+    if (flagged && !flagged.kinds(s.id)?.includes(search.problem as ProblemKind)) continue
     for (const tag of new Set(s.tags)) labels[tag] = (labels[tag] ?? 0) + 1
   }
   return {
@@ -377,9 +379,21 @@ export function searchCounts(
   }
 }
 
-/** The problem finder's report on the replica (worked out once per version of the job). */
-export function problemsOf(replica: Replica): Promise<ProblemReport> {
-  return (replica.problems ??= findProblemsInSlices(replica.samples, yieldToPage))
-}
+/** Scans that failed: a replica holding one (its own, or carried over from the last) scans again. */
+const failedScans = new WeakSet<Promise<ProblemReport>>()
 
-const yieldToPage = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
+/**
+ * The problem finder's report on the replica (worked out once per version of the job, by
+ * `findings`). A failed scan is not kept: the next ask tries again.
+ */
+export function problemsOf(replica: Replica, findings: Findings): Promise<ProblemReport> {
+  if (replica.problems && !failedScans.has(replica.problems)) return replica.problems
+  const task: Promise<ProblemReport> = scanProblems(replica.samples, findings, pauseForPage).catch(
+    (error: unknown) => {
+      failedScans.add(task)
+      throw error
+    }
+  )
+  replica.problems = task
+  return task
+}
