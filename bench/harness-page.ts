@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { build } from 'esbuild'
-import type { Page } from '@playwright/test'
+import { chromium, type BrowserContext, type Page } from '@playwright/test'
+import { chromiumExecutable } from '../e2e/browser'
 
 /**
  * The benches' way into the renderer's own code: a harness module under
@@ -87,4 +90,34 @@ export async function openHarnessPage<
       },
       [fn, args] as const
     )) as unknown as HarnessCall<H>
+}
+
+/**
+ * Chromium with an on-disk profile of its own (as the app and a user's browser keep IndexedDB),
+ * its first page running the harness `file` at a routed address; `close` removes the profile.
+ */
+export async function harnessBrowser<
+  H extends Record<keyof H, (...args: never[]) => Promise<unknown>>
+>(
+  file: string,
+  prefix: string
+): Promise<{ context: BrowserContext; page: Page; run: HarnessCall<H>; close(): Promise<void> }> {
+  const executablePath = chromiumExecutable()
+  const profile = mkdtempSync(path.join(tmpdir(), prefix))
+  const context = await chromium.launchPersistentContext(profile, {
+    ...(executablePath ? { executablePath } : {}),
+    headless: true
+  })
+  const close = async () => {
+    await context.close()
+    rmSync(profile, { recursive: true, force: true })
+  }
+  try {
+    const page = context.pages()[0] ?? (await context.newPage())
+    const run = await openHarnessPage<H>(page, file, 'http://tagdeck-bench.localhost/')
+    return { context, page, run, close }
+  } catch (error) {
+    await close()
+    throw error
+  }
 }

@@ -1,11 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { chromium } from '@playwright/test'
-import { chromiumExecutable } from '../e2e/browser'
 import { nearDuplicateGroups } from '../src/renderer/src/offline/replica/near-duplicates'
 import { demoSignatures } from './demo-signatures'
-import { FINDINGS_WORKER, openHarnessPage, workerScript, type HarnessCall } from './harness-page'
+import { FINDINGS_WORKER, harnessBrowser, workerScript } from './harness-page'
 
 /**
  * Grouping the near-duplicate signatures of a 100,000-image job (the problem finder's
@@ -44,19 +39,11 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
 
 async function inChromium() {
-  const executablePath = chromiumExecutable()
-  const profile = mkdtempSync(path.join(tmpdir(), 'tagdeck-bench-near-dup-'))
-  const context = await chromium.launchPersistentContext(profile, {
-    ...(executablePath ? { executablePath } : {}),
-    headless: true
-  })
+  const { run, close } = await harnessBrowser<Harness>(
+    'near-duplicates.ts',
+    'tagdeck-bench-near-dup-'
+  )
   try {
-    const page = context.pages()[0] ?? (await context.newPage())
-    const run: HarnessCall<Harness> = await openHarnessPage<Harness>(
-      page,
-      'near-duplicates.ts',
-      'http://tagdeck-bench.localhost/'
-    )
     const planted = await run('prepare', SIZE, await workerScript(FINDINGS_WORKER))
     const worker: Grouped[] = []
     const onPage: Grouped[] = []
@@ -85,8 +72,7 @@ async function inChromium() {
       throw new Error('the worker and the page grouped differently')
     console.log(`    planted copies found: ${found} of ${planted} (the same groups on both)`)
   } finally {
-    await context.close()
-    rmSync(profile, { recursive: true, force: true })
+    await close()
   }
 }
 

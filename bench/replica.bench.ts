@@ -1,10 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { chromium } from '@playwright/test'
-import { chromiumExecutable } from '../e2e/browser'
 import { mainThreadTasks } from './main-thread-cpu'
-import { FINDINGS_WORKER, openHarnessPage, workerScript, type HarnessCall } from './harness-page'
+import { FINDINGS_WORKER, harnessBrowser, workerScript } from './harness-page'
 
 // A job held whole offline (the replica) of 100,000 images and about 500,000 boxes, read through
 // the real offline layer in Chromium (on-disk profile) with the service unreachable: the first
@@ -56,19 +51,11 @@ const against = (x: number, target: number) =>
 const task = (x: number) => (x > 0 ? ms(x) : 'none >= 50 ms')
 
 async function main() {
-  const executablePath = chromiumExecutable()
-  const profile = mkdtempSync(path.join(tmpdir(), 'tagdeck-bench-replica-'))
-  const context = await chromium.launchPersistentContext(profile, {
-    ...(executablePath ? { executablePath } : {}),
-    headless: true
-  })
+  const { context, page, run, close } = await harnessBrowser<Harness>(
+    'replica.ts',
+    'tagdeck-bench-replica-'
+  )
   try {
-    const page = context.pages()[0] ?? (await context.newPage())
-    const run: HarnessCall<Harness> = await openHarnessPage<Harness>(
-      page,
-      'replica.ts',
-      'http://tagdeck-bench.localhost/'
-    )
     const cdp = await context.newCDPSession(page)
     await cdp.send('Performance.enable')
     const heapMb = async () => {
@@ -203,8 +190,7 @@ async function main() {
       `  targets: ${verdict(worstFirst < TARGETS.firstPageMs && pagingP95 < TARGETS.pagingP95Ms && countsMs < TARGETS.countsMs && heap < TARGETS.heapMb && scan < TARGETS.scanMs && scanTask < TARGETS.longTaskMs && firstGroup < TARGETS.groupingMs && group < TARGETS.groupingMs && groupTask < TARGETS.longTaskMs)}`
     )
   } finally {
-    await context.close()
-    rmSync(profile, { recursive: true, force: true })
+    await close()
   }
 }
 

@@ -3,7 +3,16 @@ import { createOffline, type Offline } from '../../src/renderer/src/offline/crea
 import type { OfflineContext } from '../../src/renderer/src/offline/context'
 import { createMemoryLocks, type Transport } from '../../src/renderer/src/offline/deps'
 import { systemClock } from '../../src/shared/clock'
-import { openTagdeckDb, type TagdeckDb } from '../../src/renderer/src/offline/store/db'
+import {
+  openTagdeckDb,
+  type SignaturePackRow,
+  type TagdeckDb
+} from '../../src/renderer/src/offline/store/db'
+import { packKey } from '../../src/renderer/src/offline/signatures/packs'
+import { SIGNATURE_LENGTH } from '../../src/shared/thumb-signature'
+
+/** Signatures a stored row: a download's chunk. */
+const PACK = 200
 import { storePage } from '../../src/renderer/src/offline/reads/page-store'
 import { ConnectivityTracker } from '../../src/renderer/src/offline/sync/connectivity'
 import type { LocalSearch } from '../../src/renderer/src/offline/replica/search'
@@ -123,15 +132,18 @@ export async function build(pages: number, signatures = false): Promise<number> 
     lastError: null
   })
   if (signatures) {
+    // As a download stores them: a chunk of 200 thumbnails a row (`signatures/packs.ts`).
     const drawn = demoSignatures(pages * PER_PAGE).signatures
-    for (let from = 0; from < drawn.length; from += 5_000)
-      await db.signatures.bulkPut(
-        drawn.slice(from, from + 5_000).map((signature, k) => ({
-          ...job,
-          sampleId: sample(from + k).id,
-          signature
-        }))
-      )
+    const packs: SignaturePackRow[] = []
+    for (let from = 0; from < drawn.length; from += PACK) {
+      const chunk = drawn.slice(from, from + PACK)
+      const sampleIds = chunk.map((_, k) => sample(from + k).id)
+      const values = new Float32Array(chunk.length * SIGNATURE_LENGTH)
+      chunk.forEach((signature, k) => values.set(signature, k * SIGNATURE_LENGTH))
+      packs.push({ ...job, packId: packKey(sampleIds), sampleIds, values })
+    }
+    for (let from = 0; from < packs.length; from += 25)
+      await db.signaturePacks.bulkPut(packs.slice(from, from + 25))
   }
   return performance.now() - started
 }
