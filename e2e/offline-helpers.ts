@@ -93,7 +93,7 @@ export async function browseAll(page: Page, total: number): Promise<string[]> {
   const grid = page.getByTestId('grid')
   const seen: string[] = []
   await grid.evaluate((el) => el.scrollTo({ top: 0 }))
-  for (let step = 0; step < 200; step++) {
+  for (let step = 0; step < 400; step++) {
     // Only loaded tiles carry their id: wait (frame by frame) until no placeholder is left.
     await page.waitForFunction(
       () =>
@@ -110,11 +110,16 @@ export async function browseAll(page: Page, total: number): Promise<string[]> {
         )
       )
     for (const [index, id] of tiles) seen[index] = id
-    const atEnd = await grid.evaluate((el) => {
+    const atEnd = await grid.evaluate(async (el) => {
       const end = el.scrollTop + el.clientHeight >= el.scrollHeight - 2
-      // Less than a screen, so each step overlaps the last whatever the grid's overscan is
-      // (none for its first frames, or while scrolling fast).
-      if (!end) el.scrollBy({ top: el.clientHeight * 0.9 })
+      // Half a screen, so each step overlaps the last whatever the grid's overscan is (none for
+      // its first frames, or while scrolling fast), and two frames for the grid to draw the
+      // rows scrolled to: read before that, the next step's tiles would be this one's, and
+      // the step after would skip a row (seen on a loaded machine).
+      if (!end) {
+        el.scrollBy({ top: el.clientHeight * 0.5 })
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))
+      }
       return end
     })
     if (atEnd && seen.filter(Boolean).length >= total) break

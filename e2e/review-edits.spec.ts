@@ -366,11 +366,13 @@ test.describe('tasks of 500 images, a job of 300', () => {
       await page.getByRole('button', { name: `Select all ${count}` }).click()
       await expect(page.getByTestId('selection-count')).toHaveText(`${count} selected`)
     }
-    // Verdicts are answered slowly (each call held 1.5 s), so the kill lands while they go.
+    // Verdicts are answered slowly (each call held 5 s), so the kill lands while they go: four
+    // batches go at once, and the fifth, sent as they answer, must not land before the count
+    // after the kill (1.5 s was not enough on a loaded machine).
     await fetch(new URL('/__test__/faults', service.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ delayMs: 1_500, pathIncludes: '/review' })
+      body: JSON.stringify({ delayMs: 5_000, pathIncludes: '/review' })
     })
     // 500 rejections with a reason, at once.
     await openTask(page, shell.url, boxes.name)
