@@ -139,8 +139,8 @@ export async function jobPagesHolding(
           missed
         )
       : []
-  const seen = new Set(guessed.map((p) => pageKeyOf(p).join('\u0000')))
-  return [...guessed, ...others, ...rest.filter((p) => !seen.has(pageKeyOf(p).join('\u0000')))]
+  // `rest` holds none of the guessed pages: `missed` is what none of them holds.
+  return [...guessed, ...others, ...rest]
 }
 
 /** The job's page keys (the pages' ids' rows' keys, without their values). */
