@@ -102,6 +102,24 @@ describe('the signature queue', () => {
     expect((await queue.known(job)).size).toBe(ids.length)
   })
 
+  it('fills no more than the bound leaves room for, dropping and saying nothing, however often asked', async () => {
+    const { ctx } = makeWorld()
+    const hasher = heldHasher()
+    const queue = new SignatureQueue(ctx.db, hasher.hash)
+    const ids = Array.from({ length: 50_000 }, (_, i) => `s${i}`)
+    expect(await queue.fill(job, ids)).toBe(20_000)
+    // Room again only for the batch the hasher took (held) from those waiting.
+    const second = await queue.fill(job, ids)
+    expect(second).toBeLessThanOrEqual(200)
+    expect(await queue.fill(job, ids)).toBe(0)
+    expect(logged).toEqual([])
+    await hasher.release()
+    await queue.idle()
+    expect((await queue.known(job)).size).toBe(20_000 + second)
+    expect(await queue.fill(job, ids)).toBe(20_000)
+    expect(logged).toEqual([])
+  })
+
   it('forgets a job: its waiting ids, answers still on their way and stored signatures', async () => {
     const { ctx } = makeWorld()
     const hasher = heldHasher()

@@ -70,14 +70,21 @@ export class SignatureQueue {
     this.running ??= this.drain().finally(() => (this.running = null))
   }
 
-  /** Queues the signatures the job lacks among `sampleIds`; resolves with how many. */
+  /**
+   * Queues the signatures the job lacks among `sampleIds`, as many as the bound leaves room
+   * for; resolves with how many. The rest wait for a later fill: queued past the bound, they
+   * would push out those waiting (and be said lost) every time the groups are asked for, which
+   * at 100,000 images lacking is every step of the viewer. With no room, nothing is read.
+   */
   async fill(job: JobKey, sampleIds: readonly string[]): Promise<number> {
+    if (this.waitingIds >= MAX_WAITING) return 0
     const have = await this.known(job)
     const batches = this.current ? [this.current, ...this.waiting] : this.waiting
     const queued = new Set(batches.filter((b) => key(b.job) === key(job)).flatMap((b) => b.ids))
     const lacking = sampleIds.filter((id) => !have.has(id) && !queued.has(id))
-    if (lacking.length > 0) this.add(job, lacking)
-    return lacking.length
+    const taken = lacking.slice(0, Math.max(0, MAX_WAITING - this.waitingIds))
+    if (taken.length > 0) this.add(job, taken)
+    return taken.length
   }
 
   /** The job's signatures, by sample id (null: a flat image). */
