@@ -12,6 +12,7 @@ import {
   signatureOf
 } from '../src/renderer/src/offline/replica/near-duplicates'
 import { jobSignatures } from '../src/renderer/src/offline/signatures/queue'
+import { REGROUP_AFTER_MS } from '../src/renderer/src/offline/replica/near-duplicate-groups'
 import { startRealWorld, type RealWorld } from './real-world'
 import { until } from './offline'
 
@@ -175,6 +176,8 @@ describe('near-duplicates of the demo detection job, on its real thumbnails', ()
     const after = await w.offline.signatures?.known(job)
     expect(after?.size).toBe(before?.size)
     for (const [id, signature] of before ?? []) expect(after?.get(id)).toEqual(signature)
+    // Signatures coming in regroup once the last grouping is REGROUP_AFTER_MS old.
+    w.clock.advance(REGROUP_AFTER_MS)
     expect((await w.offline.nearDuplicates(job))?.missing).toBe(0)
   })
 

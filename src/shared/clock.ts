@@ -40,3 +40,34 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   sleep: (ms, signal) => sleepOn(systemClock, ms, signal)
 }
+
+/**
+ * `fn` called at most once per `ms`: the first call at once, later ones within the window
+ * folded into one call at its end (so the last change is always reported). `cancel` drops a
+ * call still waiting.
+ */
+export function throttled(
+  clock: Pick<Clock, 'now' | 'setTimeout' | 'clearTimeout'>,
+  ms: number,
+  fn: () => void
+): { call: () => void; cancel: () => void } {
+  let last = Number.NEGATIVE_INFINITY
+  let timer: unknown = null
+  const fire = () => {
+    timer = null
+    last = clock.now()
+    fn()
+  }
+  return {
+    call: () => {
+      if (timer !== null) return
+      const wait = last + ms - clock.now()
+      if (wait <= 0) fire()
+      else timer = clock.setTimeout(fire, wait)
+    },
+    cancel: () => {
+      if (timer !== null) clock.clearTimeout(timer)
+      timer = null
+    }
+  }
+}

@@ -22,8 +22,8 @@ import type { LabelSet } from '../../../shared/labels'
 import * as edits from './edits/edits'
 import { editCounts, resumeEdits } from './sync/sync-edits'
 import { TagdeckError } from '../../../shared/errors'
+import { throttled } from '../../../shared/clock'
 import {
-  inMemory,
   loadReplica,
   problemsOf,
   replicaStats,
@@ -34,6 +34,7 @@ import {
 import { logFailure } from './log'
 import { jobEdits, withEdits } from './edits/overlay'
 import { jobSignatures, SignatureQueue } from './signatures/queue'
+import { inMemory } from './replica/held'
 import { refreshReplica } from './replica/refresh'
 import { inThreadFindings, pauseForPage } from './replica/findings'
 import { narrows, NEAR_DUPLICATES, type LocalSearch } from './replica/search'
@@ -57,6 +58,8 @@ export interface OfflineOptions {
   cacheCapBytes?: number
   /** A replica whose oldest page is older than this is read again in the background (online). */
   replicaRevalidateMs?: number
+  /** Near-duplicate signatures coming in are reported at most this often (`watchSignatures`). */
+  signatureNotifyMs?: number
 }
 
 /** The page the grid asks for, of a filter, narrowed by a local search (replicas only). */
@@ -81,6 +84,7 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
     : null
   const downloads: OfflineDownloads = new OfflineDownloads(ctx, signatures)
   const replicaRevalidateMs = options.replicaRevalidateMs ?? 5 * 60_000
+  const signatureNotifyMs = options.signatureNotifyMs ?? 10_000
   const refreshing = new Map<string, Promise<void>>()
   const findings = ctx.findings ?? inThreadFindings(pauseForPage)
 
@@ -121,7 +125,7 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
    * unless the job's download is running (it gives them as it caches them).
    */
   async function groupsOf(replica: Replica): Promise<NearDuplicateReport> {
-    const report = await nearDuplicatesOf(db, replica, findings)
+    const report = await nearDuplicatesOf(db, replica, findings, clock.now())
     if (signatures && report.missing > 0 && !downloads.running(replica.job))
       void signatures
         .fill(replica.job, report.missingIds)
@@ -234,13 +238,21 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
       const { kept } = theRest(report, byId, [])
       return { groups: report.groups, kept, images: report.images, missing: report.missing }
     },
-    /** Calls `listener` as the job's near-duplicate signatures come in (and once at first). */
+    /**
+     * Calls `listener` as the job's near-duplicate signatures come in (and once at first), at
+     * most once per `signatureNotifyMs`: each call regroups the whole job (about a second of
+     * work at 100,000 images), and signatures filled in the background arrive a chunk at a time.
+     */
     watchSignatures(job: JobKey, listener: () => void): () => void {
+      const notify = throttled(clock, signatureNotifyMs, listener)
       const subscription = liveQuery(() => jobSignatures(db, job).count()).subscribe({
-        next: () => listener(),
+        next: () => notify.call(),
         error: logFailure('the near-duplicate signatures can no longer be followed')
       })
-      return () => subscription.unsubscribe()
+      return () => {
+        subscription.unsubscribe()
+        notify.cancel()
+      }
     },
     /**
      * "Keep one, delete the rest": the image each group keeps (`keep`: the reviewer's choices,

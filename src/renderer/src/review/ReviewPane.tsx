@@ -423,6 +423,9 @@ export function ReviewPane(props: {
   )
 }
 
+/** How long the viewer stays on an image before it is read again from the service. */
+const FRESH_READ_AFTER_MS = 300
+
 /**
  * The sample the viewer shows: the listed copy, replaced by the service's current one (its tags
  * and boxes now) once read; the listed copy stays when the service cannot say.
@@ -434,12 +437,18 @@ function useFreshSample(job: JobKey, listed: Sample | undefined): Sample | undef
   useEffect(() => {
     if (listed === undefined) return
     let live = true
-    readSample(job, listed.id).then(
-      (sample) => live && setFresh({ of: listed, sample }),
-      (error: unknown) => log.warn('the image could not be read again', error)
-    )
+    // Only once the reviewer stays on the image: stepping through at a key a moment, a read of
+    // each image passed (a call, then a write and a read of the cache) queued up behind the
+    // next image's own reads.
+    const timer = setTimeout(() => {
+      readSample(job, listed.id).then(
+        (sample) => live && setFresh({ of: listed, sample }),
+        (error: unknown) => log.warn('the image could not be read again', error)
+      )
+    }, FRESH_READ_AFTER_MS)
     return () => {
       live = false
+      clearTimeout(timer)
     }
   }, [job, listed])
   return fresh !== null && fresh.of === listed ? fresh.sample : listed

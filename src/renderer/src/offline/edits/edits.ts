@@ -10,9 +10,9 @@ import type { Clock } from '../../../../shared/clock'
 import { touchJob, editId } from '../store/db'
 import { Dexie } from 'dexie'
 import type { EditRow, EditStatus, JobKey, LabelChange, TagdeckDb } from '../store/db'
-import { jobPagesHolding, putPages } from '../store/page-rows'
+import { putPages } from '../store/page-rows'
 import { cachedSamples, writeScope } from '../hiding/listing'
-import { heldPageGuess, patchHeld } from '../replica/replica'
+import { pagesHolding, patchHeld } from '../replica/held'
 import { logEdits, markEdit, unlogEdits } from '../report/log'
 
 /**
@@ -386,7 +386,7 @@ export async function patchCached(
 ): Promise<void> {
   if (patches.size === 0) return
   const ids = new Set(patches.keys())
-  const pages = await jobPagesHolding(db, job, ids, heldPageGuess(db, job, ids))
+  const pages = await pagesHolding(db, job, ids)
   await putPages(
     db,
     pages.map((page) => ({

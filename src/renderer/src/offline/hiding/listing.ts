@@ -1,6 +1,7 @@
 import type { Sample } from '../../../../shared/domain'
 import type { JobKey, ListingRow, PageRow, QueuedSample, TagdeckDb } from '../store/db'
-import { deleteListingPages, jobPagesHolding, listingPages, putPages } from '../store/page-rows'
+import { deleteListingPages, listingPages, putPages } from '../store/page-rows'
+import { pagesHolding } from '../replica/held'
 import { outboxId, queuedKeys, touchJob } from '../store/db'
 import { matchesFilter, shiftedOffset, subtractFromStats } from './overlay'
 
@@ -51,7 +52,7 @@ export async function hideInListings(
   const listings = await jobListings(db, job)
   if (listings.length === 0) return
   const wanted = new Set(rows.map((r) => r.sampleId))
-  for (const page of holding ?? (await jobPagesHolding(db, job, wanted))) {
+  for (const page of holding ?? (await pagesHolding(db, job, wanted))) {
     const listing = listings.find((l) => sameListing(l, page))
     if (!listing) continue
     page.sampleIds.forEach((id, i) => {
@@ -227,7 +228,7 @@ export async function cachedSamples(
 ): Promise<Map<string, { sample: Sample; at: number }>> {
   const found = new Map<string, { sample: Sample; at: number }>()
   const wanted = new Set(sampleIds)
-  for (const page of holding ?? (await jobPagesHolding(db, job, wanted))) {
+  for (const page of holding ?? (await pagesHolding(db, job, wanted))) {
     for (const sample of page.samples) {
       const known = found.get(sample.id)
       if (wanted.has(sample.id) && (!known || known.at < page.fetchedAt)) {

@@ -23,7 +23,7 @@ import {
 } from '../store/db'
 import type { Clock } from '../../../../shared/clock'
 import { cachedSamples, hideInListings, unhideInListings, writeScope } from '../hiding/listing'
-import { jobPagesHolding } from '../store/page-rows'
+import { pagesHolding } from '../replica/held'
 import { logDeletions, unlogDeletions } from '../report/log'
 
 /**
@@ -59,7 +59,7 @@ export async function queueDeletions(
     const ids = unique.map((s) => outboxId(job.connectionId, job.jobId, s))
     const existing = await queuedKeys(db, ids)
     // Read once: the samples' cached tags, and the pages they are hidden from below.
-    const holding = await jobPagesHolding(db, job, new Set(unique))
+    const holding = await pagesHolding(db, job, new Set(unique))
     const samples = await cachedSamples(db, job, unique, holding)
     const paused = (await db.pauses.get(job.connectionId)) !== undefined
     const fresh: QueuedSample[] = []

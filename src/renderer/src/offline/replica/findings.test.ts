@@ -4,6 +4,7 @@ import { createOffline } from '../create'
 import { makeSample, makeWorld } from '../../../../../testing/offline'
 import { seededRandom } from '../../../../shared/random'
 import { signatureOf } from './near-duplicates'
+import { REGROUP_AFTER_MS } from './near-duplicate-groups'
 
 // The problem finder and the near-duplicate groups through the offline layer, on a real
 // (fake-indexeddb) database; in Node there are no workers, so the findings run on this thread,
@@ -62,10 +63,30 @@ describe('the findings of a job held whole', () => {
     ])
     expect(first?.missing).toBe(1)
 
+    // A verdict makes a new version of the job's images, not new groups: they stand as they are.
+    await w.offline.judge(
+      job,
+      { id: id(5), name: 'five' },
+      { stage: 'review', accept: true, comment: '', score: 'A' },
+      60_000
+    )
+    const shown = await w.offline.readPage({
+      ...job,
+      filter: { kind: 'everything' },
+      page: 1,
+      perPage: 100
+    })
+    expect(shown.samples.find((s) => s.id === id(5))?.verdict?.accept).toBe(true)
+    expect((await w.offline.nearDuplicates(job))?.groups).toBe(first?.groups)
+
+    // A deletion changes the images: grouped again at once.
     await w.offline.deleteSamples(job, [id(1)], 60_000)
     expect((await w.offline.nearDuplicates(job))?.groups).toEqual([[id(2), id(3)]])
 
+    // A signature coming in: grouped again once the last grouping is REGROUP_AFTER_MS old.
     await w.ctx.db.signatures.put({ ...job, sampleId: id(29), signature: signatureOf(copy(b)) })
+    expect((await w.offline.nearDuplicates(job))?.groups).toEqual([[id(2), id(3)]])
+    w.clock.advance(REGROUP_AFTER_MS)
     const later = await w.offline.nearDuplicates(job)
     expect(later?.groups).toEqual([[id(2), id(3), id(29)]])
     expect(later?.missing).toBe(0)

@@ -9,8 +9,8 @@ import { storedSignatures, type StoredSignatures } from './stored-signatures'
 /**
  * The near-duplicate groups of a job held whole: its visible samples' thumbnail signatures
  * (made as the thumbnails were cached, `signatures/`), grouped (`near-duplicates.ts`, in the
- * findings worker). Worked out again when the replica changes (a deletion, a refresh) or more
- * signatures have come in.
+ * findings worker). Worked out again when the images change (a deletion, a refresh) or more
+ * signatures have come in (`REGROUP_AFTER_MS`).
  */
 export interface NearDuplicateReport {
   /** Sample ids, group by group: groups in the order of their first image, each in the job's order. */
@@ -27,28 +27,62 @@ export interface NearDuplicateReport {
   signatures: number
 }
 
-const known = new WeakMap<Replica, { signatures: number; report: Promise<NearDuplicateReport> }>()
+/** The last grouping of a job: the images it grouped, from how many signatures, and when. */
+interface Memo {
+  samples: readonly Sample[]
+  signatures: number
+  at: number
+  report: Promise<NearDuplicateReport>
+}
+
+const known = new WeakMap<TagdeckDb, Map<string, Memo>>()
 
 /**
- * The replica's groups (memoised per replica and number of stored signatures), grouped by
- * `findings` (the app's: off the UI thread). A failed grouping is not kept.
+ * How long a grouping stands while more signatures come in (a fill of missing ones stores a
+ * chunk every moment): regrouping a 100,000-image job reads every signature and takes about a
+ * second, so it is done at most this often for them. A change to the images grouped (a
+ * deletion, an undo, a refresh) groups again at once.
+ */
+export const REGROUP_AFTER_MS = 5_000
+
+/**
+ * The replica's groups, grouped by `findings` (the app's: off the UI thread). Kept per job
+ * while the replica's images stay the same ones (a verdict or a label change makes a new
+ * version of the replica, not new groups) and no signature is stored or removed, or more came in
+ * less than `REGROUP_AFTER_MS` after it was made. A failed grouping is not kept.
  */
 export async function nearDuplicatesOf(
   db: TagdeckDb,
   replica: Replica,
-  findings: Findings
+  findings: Findings,
+  now: number
 ): Promise<NearDuplicateReport> {
+  const jobs = known.get(db) ?? new Map<string, Memo>()
+  known.set(db, jobs)
+  const key = `${replica.job.connectionId}\u0000${replica.job.jobId}`
+  const memo = jobs.get(key)
   const count = await jobSignatures(db, replica.job).count()
-  const memo = known.get(replica)
-  if (memo && memo.signatures === count) return memo.report
+  if (memo && sameImages(memo.samples, replica.samples)) {
+    memo.samples = replica.samples
+    const fresh = now - memo.at < REGROUP_AFTER_MS
+    if (count === memo.signatures || (count > memo.signatures && fresh)) return memo.report
+  }
   const report: Promise<NearDuplicateReport> = storedSignatures(db, replica.job, count)
     .then((stored) => group(replica.samples, stored, findings))
     .catch((error: unknown) => {
-      if (known.get(replica)?.report === report) known.delete(replica)
+      if (jobs.get(key)?.report === report) jobs.delete(key)
       throw error
     })
-  known.set(replica, { signatures: count, report })
+  jobs.set(key, { samples: replica.samples, signatures: count, at: now, report })
   return report
+}
+
+/** The same images in the same order (what a version of the replica with new labels keeps). */
+function sameImages(a: readonly Sample[], b: readonly Sample[]): boolean {
+  if (a === b) return true
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i].id !== b[i].id) return false
+  return true
 }
 
 /** Signatures copied into the array sent to be grouped between two pauses. */

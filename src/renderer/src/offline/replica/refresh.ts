@@ -6,7 +6,7 @@ import { filterKey, type PageKey } from '../store/db'
 import { deletePages } from '../store/page-rows'
 import { walkPages } from '../downloads/walk'
 import { refreshJobData } from '../reads/job-data'
-import { REPLICA_FILTER, REPLICA_PER_PAGE } from './replica'
+import { REPLICA_FILTER, REPLICA_PER_PAGE } from './held'
 
 /**
  * Brings a replica up to date with the service: every page of the job read again (the samples'

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import type { ChannelInput } from '../../../../shared/ipc'
 import { createOffline } from '../create'
+import { loadReplica } from './replica'
 import { FakeService, makeSample, makeWorld, until } from '../../../../../testing/offline'
 
 const job = { connectionId: 'c1', jobId: 'j1' }
@@ -143,5 +144,25 @@ describe('the replica of a job held whole', () => {
       code: 'offline',
       message: expect.stringMatching(/available offline/)
     })
+  })
+
+  it('readers who ask while the replica is being read share the one read after it, not one each in turn', async () => {
+    const w = world(300)
+    await w.offline.downloads.start(job)
+    let reads = 0
+    // Each read of the replica starts with its listing's row.
+    w.ctx.db.listings.hook('reading', (row) => {
+      reads += 1
+      return row
+    })
+    const first = loadReplica(w.ctx.db, job)
+    // A burst of readers (the grid, the counts, the viewer after a decision) meanwhile.
+    const later = Array.from({ length: 10 }, () => loadReplica(w.ctx.db, job))
+    const replicas = await Promise.all([first, ...later])
+    expect(replicas.every((r) => r?.samples.length === 300)).toBe(true)
+    expect(reads).toBe(2)
+    // And the one after them reads again (it may see what they wrote).
+    await loadReplica(w.ctx.db, job)
+    expect(reads).toBe(3)
   })
 })

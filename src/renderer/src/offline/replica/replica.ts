@@ -1,8 +1,8 @@
 import type { JobStats, Sample, TagFilter } from '../../../../shared/domain'
 import type { JobKey, ListingRow, OfflineJobRow, PageRow, TagdeckDb } from '../store/db'
-import type { PageGuess } from '../store/page-rows'
 import { filterKey } from '../store/db'
 import { listingKey } from '../hiding/listing'
+import { heldJobs, jobKeyOf, REPLICA_FILTER, REPLICA_PER_PAGE, type Held } from './held'
 import { jobEdits, overlayAll } from '../edits/overlay'
 import type { ProblemKind } from './problems'
 import type { ProblemReport } from './problem-report'
@@ -25,10 +25,6 @@ import { groupedView, type NearDuplicateReport } from './near-duplicate-groups'
  * page of such a job is answered here, online or offline, with queued deletions left out.
  */
 
-/** The listing a whole job is held in. */
-export const REPLICA_FILTER: TagFilter = { kind: 'everything' }
-export const REPLICA_PER_PAGE = 100
-
 export interface Replica {
   job: JobKey
   /** Visible samples (queued deletions left out), in the service's order. */
@@ -42,23 +38,6 @@ export interface Replica {
   /** The problem finder's report, worked out (off the UI thread) when first asked for. */
   problems: Promise<ProblemReport> | null
 }
-
-/** The samples as stored (hidden ones included), kept until a page of the job is rewritten. */
-interface Held {
-  generation: number
-  writes: number
-  total: number
-  samples: Sample[]
-  fetchedAt: number
-  replica: Replica | null
-  /** The replica last answered (kept when `replica` is dropped): its problem report may carry over. */
-  last: Replica | null
-  /** Each sample's place in `samples`, worked out when first asked for (`heldPageGuess`). */
-  positions?: Map<string, number>
-}
-
-const held = new WeakMap<TagdeckDb, Map<string, Held>>()
-const jobKeyOf = (job: JobKey) => `${job.connectionId}\u0000${job.jobId}`
 
 /** The pin is of the whole job (not of one filter), and its pages are all stored. */
 export function isWholeJob(row: OfflineJobRow | undefined): row is OfflineJobRow {
@@ -88,72 +67,43 @@ function wholePages(pages: PageRow[], total: number): PageRow[] | null {
  * change of its pages (a refresh, a sync's rebase); a deletion or undo only re-applies the
  * hidden samples to what is held in memory.
  */
-export async function loadReplica(db: TagdeckDb, job: JobKey): Promise<Replica | null> {
-  const loads = loading.get(db) ?? new Map<string, Promise<unknown>>()
+export function loadReplica(db: TagdeckDb, job: JobKey): Promise<Replica | null> {
+  const loads = loading.get(db) ?? new Map<string, Loads>()
   loading.set(db, loads)
   const id = jobKeyOf(job)
-  // One read of the pages at a time: a second caller waits for it, then finds it held.
-  const running = loads.get(id)
-  // eslint-disable-next-line no-restricted-syntax -- its own caller handles (and logs) its failure
-  if (running) await running.catch(() => null)
-  const task = readReplica(db, job)
-  loads.set(id, task)
-  try {
-    return await task
-  } finally {
-    if (loads.get(id) === task) loads.delete(id)
+  const start = (): Promise<Replica | null> => {
+    const task = readReplica(db, job)
+    const slot = loads.get(id) ?? { running: task, next: null }
+    slot.running = task
+    loads.set(id, slot)
+    const done = () => {
+      if (loads.get(id) === slot && slot.running === task && slot.next === null) loads.delete(id)
+    }
+    task.then(done, done)
+    return task
   }
+  const slot = loads.get(id)
+  if (!slot) return start()
+  // One read at a time. Everyone who asks while one runs shares the one after it (it starts
+  // after they asked, so it sees what they wrote): a burst of readers (the grid, the counts, the
+  // viewer after each decision) costs two reads, not one each in turn.
+  slot.next ??= slot.running.then(ignore, ignore).then(() => {
+    slot.next = null
+    return start()
+  })
+  return slot.next
 }
 
-/**
- * Patches the samples held in memory (the service took a review edit), so the next read need not
- * read every page again; the pages in the database are patched alike by the caller.
- */
-export function patchHeld(
-  db: TagdeckDb,
-  job: JobKey,
-  patches: ReadonlyMap<string, (sample: Sample) => Sample>
-): void {
-  const entry = held.get(db)?.get(jobKeyOf(job))
-  if (!entry) return
-  // The same samples in the same places (`positions` still holds).
-  entry.samples = entry.samples.map((s) => patches.get(s.id)?.(s) ?? s)
-  entry.last = entry.replica ?? entry.last
-  entry.replica = null
+/** The read running for a job, and the one its later callers wait for. */
+interface Loads {
+  running: Promise<Replica | null>
+  next: Promise<Replica | null> | null
 }
 
-/**
- * Which page of the replica's listing each of these samples is on, as the samples held in memory
- * say (undefined when the job is not held): a guess the caller checks against the pages, since
- * a refresh under way may have moved a sample by one place.
- */
-export function heldPageGuess(
-  db: TagdeckDb,
-  job: JobKey,
-  sampleIds: Iterable<string>
-): PageGuess | undefined {
-  const entry = held.get(db)?.get(jobKeyOf(job))
-  if (!entry) return undefined
-  entry.positions ??= new Map(entry.samples.map((s, i) => [s.id, i]))
-  const pageOf = new Map<string, number>()
-  for (const id of sampleIds) {
-    const at = entry.positions.get(id)
-    if (at !== undefined) pageOf.set(id, Math.floor(at / REPLICA_PER_PAGE) + 1)
-  }
-  const prefix = listingKey({
-    ...job,
-    filterKey: filterKey(REPLICA_FILTER),
-    perPage: REPLICA_PER_PAGE
-  }) as PageGuess['prefix']
-  return { prefix, pageOf }
-}
+const loading = new WeakMap<TagdeckDb, Map<string, Loads>>()
 
-/** Whether the job's samples are held in memory (a read of the replica costs no page read). */
-export function inMemory(db: TagdeckDb, job: JobKey): boolean {
-  return held.get(db)?.has(jobKeyOf(job)) ?? false
-}
-
-const loading = new WeakMap<TagdeckDb, Map<string, Promise<unknown>>>()
+/** Each caller of a read handles (and logs) its failure; a later read only waits for it to end. */
+const ignore = () => undefined
 
 /** Pages read per transaction: each is a task of ~50 ms at most, so the page stays responsive. */
 const PAGES_PER_READ = 25
@@ -164,8 +114,7 @@ async function readReplica(db: TagdeckDb, job: JobKey): Promise<Replica | null> 
     filterKey: filterKey(REPLICA_FILTER),
     perPage: REPLICA_PER_PAGE
   })
-  const jobs = held.get(db) ?? new Map<string, Held>()
-  held.set(db, jobs)
+  const jobs = heldJobs(db)
   const [pin, row, listing, edits] = await db.transaction(
     'r',
     [db.offlineJobs, db.jobs, db.listings, db.edits],

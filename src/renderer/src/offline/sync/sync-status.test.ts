@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it, vi } from 'vitest'
-import { watchSyncStatus, type SyncStatus } from './sync-status'
+import { STATUS_READ_MS, watchSyncStatus, type SyncStatus } from './sync-status'
 import { makeWorld } from '../../../../../testing/offline'
 
 describe('watchSyncStatus', () => {
@@ -22,5 +22,21 @@ describe('watchSyncStatus', () => {
     )
     stop()
     warn.mockRestore()
+  })
+
+  it('reads at most once per STATUS_READ_MS under a burst of writes, and the last write is read', async () => {
+    const w = makeWorld()
+    const seen: SyncStatus[] = []
+    const stop = watchSyncStatus(w.ctx.db, w.ctx.connectivity, (s) => seen.push(s))
+    await expect.poll(() => seen.length).toBeGreaterThan(0)
+    const reads = vi.spyOn(w.ctx.db.syncState, 'get')
+    // 60 writes the status reads (a review at speed queues, sends and settles as many).
+    const started = performance.now()
+    for (let i = 0; i < 60; i++)
+      await w.ctx.db.pauses.put({ connectionId: `c${i}`, reason: 'auth', message: 'x', since: i })
+    const took = performance.now() - started
+    await expect.poll(() => seen.at(-1)?.signInNeeded.length, { timeout: 3_000 }).toBe(60)
+    expect(reads.mock.calls.length).toBeLessThanOrEqual(Math.ceil(took / STATUS_READ_MS) + 2)
+    stop()
   })
 })

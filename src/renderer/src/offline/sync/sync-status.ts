@@ -1,4 +1,4 @@
-import { liveQuery } from 'dexie'
+import { Dexie, liveQuery } from 'dexie'
 import type { ConnectivityTracker, ConnectivityState } from './connectivity'
 import type { EditStatus, PauseRow, SyncProgress, SyncStateRow, TagdeckDb } from '../store/db'
 import { editCounts } from './sync-edits'
@@ -88,6 +88,13 @@ export function deriveStatus(stored: Stored, connectivity: ConnectivityState): S
 }
 
 /**
+ * The least time between two reads of the status. Reviewing at speed, each decision is queued,
+ * sent and settled in writes of its own: read after each (45 times a second at 100 decisions a
+ * minute with several indicators), the status held the database behind the next image.
+ */
+export const STATUS_READ_MS = 250
+
+/**
  * Follows the sync status (the outbox and the runner's notes, from any window, plus main's
  * connectivity). `connectionId` narrows counts and connectivity to one connection.
  */
@@ -101,7 +108,13 @@ export function watchSyncStatus(
   const emit = () => {
     if (stored) listener(deriveStatus(stored, connectivityOf(connectivity, connectionId)))
   }
+  let lastRead = Number.NEGATIVE_INFINITY
   const subscription = liveQuery(async () => {
+    // Every queued, sent or settled change writes what this reads: at most one read per
+    // STATUS_READ_MS (each walks the keys of every pending change), the last change always read.
+    const wait = lastRead + STATUS_READ_MS - performance.now()
+    if (wait > 0) await Dexie.waitFor(new Promise((resolve) => setTimeout(resolve, wait)))
+    lastRead = performance.now()
     const [counts, edits, sync, pauses] = await Promise.all([
       pendingCounts(db, connectionId),
       editCounts(db, connectionId),
