@@ -49,6 +49,7 @@ interface Harness {
     deletionsMs: number
     editsMs: number
     foldMs: number
+    calls: { channel: string; from: number; to: number }[]
     deletions: { batches: number; done: number; failed: number; retried: number; paused: number }
     edits: Record<'done' | 'conflicts' | 'parked' | 'failed' | 'retried' | 'paused', number>
     left: { deletions: Record<string, number>; edits: Record<string, number> }
@@ -174,6 +175,9 @@ async function main() {
           `the cached pages in ${seconds(synced.foldMs)}`
       )
       if (cpu[0]) console.log(`    CPU seconds: app: ${cpu[0]}; direct: ${cpu[1]}`)
+      if (process.env['REVIEW_SYNC_BENCH_CALLS'])
+        for (const c of synced.calls)
+          console.log(`    ${c.channel}: ${c.from.toFixed(0)}-${c.to.toFixed(0)} ms`)
     }
 
     const ratio = (r: { ours: number; direct: number }) => r.ours / r.direct

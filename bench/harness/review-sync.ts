@@ -12,8 +12,24 @@ import { labelChange, splitMix, verdictOf } from '../review-changes'
  */
 
 let offline: Offline | null = null
+/** Each call to main during a sync: its channel, and when it went and came back (ms from the sync's start). */
+let calls: { channel: string; from: number; to: number }[] = []
+let syncStart = 0
 // No hold: the bench queues everything first, then times the sending alone.
-const layer = () => (offline ??= createOffline(appContext(), { undoWindowMs: 0 }))
+const layer = () => {
+  if (offline) return offline
+  const ctx = appContext()
+  const transport = ctx.transport
+  const timed: typeof transport = async (channel, ...input) => {
+    const from = performance.now() - syncStart
+    try {
+      return await transport(channel, ...input)
+    } finally {
+      calls.push({ channel, from, to: performance.now() - syncStart })
+    }
+  }
+  return (offline = createOffline({ ...ctx, transport: timed }, { undoWindowMs: 0 }))
+}
 
 /** Saves the shell's demo service as a connection. */
 export async function setup(): Promise<string> {
@@ -76,6 +92,8 @@ export async function queue(job: JobKey, ids: string[]): Promise<number> {
  */
 export async function sync() {
   const started = performance.now()
+  syncStart = started
+  calls = []
   const timed = async <T>(drain: () => Promise<T>): Promise<[T, number]> => {
     const result = await drain()
     return [result, performance.now() - started]
@@ -91,6 +109,7 @@ export async function sync() {
     deletionsMs,
     editsMs,
     foldMs: performance.now() - started - ms,
+    calls: calls.filter((c) => c.channel !== 'app.ping'),
     deletions,
     edits,
     left: { deletions: await layer().pendingCounts(), edits: await layer().editCounts() }
