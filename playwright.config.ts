@@ -14,7 +14,7 @@ export default defineConfig<Pick<Fixtures, 'transport'>>({
   testDir: 'e2e',
   globalSetup: './e2e/global-setup.ts',
   outputDir: 'test-results',
-  fullyParallel: true,
+  fullyParallel: false,
   workers: process.env['CI'] ? 1 : 2,
   timeout: 60_000,
   expect: { timeout: 10_000 },
