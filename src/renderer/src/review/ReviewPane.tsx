@@ -144,11 +144,13 @@ export function ReviewPane(props: {
   const grouping = shown.search?.problem === NEAR_DUPLICATES
   const near = useNearDuplicates(job, grouping)
 
-  // Next/previous in the viewer may land on a page not loaded yet.
+  // Next/previous in the viewer may land on a page not loaded yet: the viewer's page and the
+  // whole next one are loaded as soon as it opens an image, so stepping forward finds the next
+  // page there a page of decisions later, however long a busy job takes to answer it.
   useEffect(() => {
     if (viewerIndex !== null)
       store
-        .ensure(viewerIndex, Math.min(count - 1, viewerIndex + 1))
+        .ensure(viewerIndex, Math.min(count - 1, viewerIndex + store.options.perPage))
         .catch((error: unknown) => log.warn('the page beside the viewer did not load', error))
   }, [store, viewerIndex, count])
 
