@@ -34,7 +34,7 @@ import {
 import { logFailure } from './log'
 import { jobEdits, withEdits } from './edits/overlay'
 import { jobSignatures, SignatureQueue } from './signatures/queue'
-import { inMemory } from './replica/held'
+import { inMemory, jobKeyOf } from './replica/held'
 import { refreshReplica } from './replica/refresh'
 import { inThreadFindings, pauseForPage } from './replica/findings'
 import { narrows, NEAR_DUPLICATES, type LocalSearch } from './replica/search'
@@ -94,7 +94,7 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
    */
   function refreshWhenDue(replica: Replica): void {
     const { job } = replica
-    const key = `${job.connectionId}\u0000${job.jobId}`
+    const key = jobKeyOf(job)
     if (refreshing.has(key) || downloads.running(job)) return
     if (!ctx.connectivity.mayTry(job.connectionId)) return
     if (clock.now() - replica.fetchedAt < replicaRevalidateMs) return

@@ -5,6 +5,7 @@ import { SIGNATURE_LENGTH } from './near-duplicates'
 import { inSlices, pauseForPage, type Findings } from './findings'
 import type { Replica } from './replica'
 import { storedSignatures, type StoredSignatures } from './stored-signatures'
+import { jobKeyOf } from './held'
 
 /**
  * The near-duplicate groups of a job held whole: its visible samples' thumbnail signatures
@@ -59,7 +60,7 @@ export async function nearDuplicatesOf(
 ): Promise<NearDuplicateReport> {
   const jobs = known.get(db) ?? new Map<string, Memo>()
   known.set(db, jobs)
-  const key = `${replica.job.connectionId}\u0000${replica.job.jobId}`
+  const key = jobKeyOf(replica.job)
   const memo = jobs.get(key)
   const count = await jobSignatures(db, replica.job).count()
   if (memo && sameImages(memo.samples, replica.samples)) {

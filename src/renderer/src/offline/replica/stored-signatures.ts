@@ -1,6 +1,7 @@
 import { Dexie } from 'dexie'
 import type { JobKey, SignaturePackRow, SignatureRow, TagdeckDb } from '../store/db'
 import { SIGNATURE_LENGTH } from './near-duplicates'
+import { jobKeyOf } from './held'
 
 /**
  * A job's stored near-duplicate signatures, as the grouping reads them: laid end to end in one
@@ -33,7 +34,7 @@ export function storedSignatures(
 ): Promise<StoredSignatures> {
   const jobs = kept.get(db) ?? new Map<string, { count: number; read: Promise<StoredSignatures> }>()
   kept.set(db, jobs)
-  const key = `${job.connectionId}\u0000${job.jobId}`
+  const key = jobKeyOf(job)
   const known = jobs.get(key)
   if (known && known.count === count) return known.read
   // A failed read is not kept: the next ask reads again.
