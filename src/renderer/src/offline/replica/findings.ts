@@ -22,8 +22,11 @@ import { emptyReport, reportRange, type ProblemReport } from './problem-report'
 export interface Findings {
   /** Every check over `input` (its buffers are handed over: do not read it after). */
   problems(input: ProblemInput, settings: ProblemSettings): Promise<ProblemFlags>
-  /** Groups of near-duplicates among signatures laid end to end (handed over alike). */
-  groups(signatures: Float32Array): Promise<GroupList>
+  /**
+   * Groups of near-duplicates among signatures laid end to end, with their bucket keys where
+   * worked out already (`signatureKeys`; both handed over alike).
+   */
+  groups(signatures: Float32Array, keys?: Uint32Array): Promise<GroupList>
 }
 
 /** Groups as indexes of the signatures sent: group g is `members[starts[g] .. starts[g + 1])`. */
@@ -34,7 +37,7 @@ export interface GroupList {
 
 export type FindingsRequest =
   | { id: number; kind: 'problems'; input: ProblemInput; settings: ProblemSettings }
-  | { id: number; kind: 'groups'; signatures: Float32Array }
+  | { id: number; kind: 'groups'; signatures: Float32Array; keys?: Uint32Array }
 
 export type FindingsResponse =
   | { id: number; kind: 'problems'; flags: ProblemFlags }
@@ -42,8 +45,8 @@ export type FindingsResponse =
   | { id: number; kind: 'error'; message: string }
 
 /** `nearDuplicateGroupsOf` the signatures laid end to end, its answer in two arrays. */
-export function groupSignatures(signatures: Float32Array): GroupList {
-  const groups = nearDuplicateGroupsOf(signatures)
+export function groupSignatures(signatures: Float32Array, keys?: Uint32Array): GroupList {
+  const groups = nearDuplicateGroupsOf(signatures, undefined, keys)
   const starts = new Int32Array(groups.length + 1)
   groups.forEach((g, n) => (starts[n + 1] = (starts[n] as number) + g.length))
   return { members: Int32Array.from(groups.flat()), starts }
@@ -101,7 +104,7 @@ export function inThreadFindings(pause: () => Promise<void>): Findings {
       )
       return flags
     },
-    groups: async (signatures) => groupSignatures(signatures)
+    groups: async (signatures, keys) => groupSignatures(signatures, keys)
   }
 }
 

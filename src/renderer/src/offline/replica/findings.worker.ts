@@ -21,7 +21,7 @@ function answer(request: FindingsRequest): [FindingsResponse, Transferable[]] {
       [flags.sample.buffer, flags.box.buffer, flags.rare.buffer]
     ]
   }
-  const groups = groupSignatures(request.signatures)
+  const groups = groupSignatures(request.signatures, request.keys)
   return [{ id: request.id, kind: 'groups', groups }, [groups.members.buffer, groups.starts.buffer]]
 }
 

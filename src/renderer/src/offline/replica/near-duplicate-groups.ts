@@ -1,7 +1,7 @@
 import type { Sample } from '../../../../shared/domain'
 import type { TagdeckDb } from '../store/db'
 import { jobSignatures } from '../signatures/queue'
-import { SIGNATURE_LENGTH } from './near-duplicates'
+import { INDEX_TABLES, SIGNATURE_LENGTH } from './near-duplicates'
 import { inSlices, pauseForPage, type Findings } from './findings'
 import type { Replica } from './replica'
 import { storedSignatures, type StoredSignatures } from './stored-signatures'
@@ -106,8 +106,10 @@ async function group(
       places.push(place)
     }
   }
-  // The visible images' signatures in one array, handed to the worker whole (no copy on the way).
+  // The visible images' signatures and their keys in one array each, handed to the worker whole
+  // (no copy on the way).
   const flat = new Float32Array(places.length * SIGNATURE_LENGTH)
+  const keys = new Uint32Array(places.length * INDEX_TABLES)
   await inSlices(
     places.length,
     PACK_SLICE,
@@ -115,11 +117,13 @@ async function group(
       for (let i = from; i < to; i++) {
         const at = (places[i] as number) * SIGNATURE_LENGTH
         flat.set(stored.values.subarray(at, at + SIGNATURE_LENGTH), i * SIGNATURE_LENGTH)
+        const k = (places[i] as number) * INDEX_TABLES
+        keys.set(stored.keys.subarray(k, k + INDEX_TABLES), i * INDEX_TABLES)
       }
     },
     pauseForPage
   )
-  const { members, starts } = await findings.groups(flat)
+  const { members, starts } = await findings.groups(flat, keys)
   const groups: string[][] = []
   const groupOf = new Map<string, number>()
   for (let g = 0; g + 1 < starts.length; g++) {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import {
   areaAverage,
+  INDEX_TABLES,
   NEAR_DUPLICATE_DISTANCE,
   nearDuplicateGroups,
   signatureDistance,
+  signatureKeys,
   signatureOf,
   SIGNATURE_LENGTH
 } from './near-duplicates'
@@ -87,6 +89,16 @@ describe('near-duplicate groups', () => {
     const sent = planted.map((_, g) => [...members.subarray(starts[g], starts[g + 1])])
     expect(sent).toEqual(planted)
     expect(starts.length).toBe(planted.length + 1)
+    // With their keys worked out beforehand (as the stored signatures' are): the same groups.
+    const keys = new Uint32Array(signatures.length * INDEX_TABLES)
+    signatureKeys(flat, 0, 5, keys)
+    signatureKeys(flat, 5, signatures.length - 5, keys)
+    const given = groupSignatures(flat, keys)
+    expect([...given.members]).toEqual([...members])
+    expect([...given.starts]).toEqual([...starts])
+    // And the keys given are the ones used: keys sharing no bucket make no pair to check.
+    const apart = keys.map((_, i) => i)
+    expect(groupSignatures(flat, apart).starts).toEqual(new Int32Array([0]))
   })
 
   it('joins only near-duplicates, and finds nearly every pair under the threshold', () => {

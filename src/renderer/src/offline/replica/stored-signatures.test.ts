@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import { openTagdeckDb } from '../store/db'
 import { packKey } from '../signatures/packs'
-import { SIGNATURE_LENGTH } from './near-duplicates'
+import { INDEX_TABLES, SIGNATURE_LENGTH, signatureKeys } from './near-duplicates'
 import { storedSignatures } from './stored-signatures'
 
 const job = { connectionId: 'c1', jobId: 'j1' }
@@ -39,6 +39,67 @@ describe('a job’s stored signatures', () => {
     // Three signatures, each once: b's row and pack share one place.
     const places = [...stored.placeOf.values()].filter((p) => p >= 0)
     expect(new Set(places).size).toBe(3)
+    db.close()
+  })
+
+  it('works out each signature’s bucket keys as it reads them, the pack’s where both hold one', async () => {
+    const db = openTagdeckDb(`stored-signatures-${Math.random()}`)
+    const ramp = (up: boolean) =>
+      Float32Array.from(
+        { length: SIGNATURE_LENGTH },
+        (_, i) => (up ? i : -i) - SIGNATURE_LENGTH / 2
+      )
+    const keysOf = (signature: Float32Array) => {
+      const keys = new Uint32Array(INDEX_TABLES)
+      signatureKeys(signature, 0, 1, keys)
+      return [...keys]
+    }
+    expect(keysOf(ramp(true))).not.toEqual(keysOf(ramp(false)))
+    await db.signatures.bulkPut([
+      { ...job, sampleId: 'a', signature: ramp(true) },
+      { ...job, sampleId: 'b', signature: ramp(true) }
+    ])
+    await db.signaturePacks.put({
+      ...job,
+      packId: packKey(['b']),
+      sampleIds: ['b'],
+      values: ramp(false)
+    })
+
+    // Fewer counted than stored: the arrays grow, keys with them.
+    const stored = await storedSignatures(db, job, 1)
+    const keysAt = (id: string) => {
+      const at = stored.placeOf.get(id) as number
+      return [...stored.keys.subarray(at * INDEX_TABLES, (at + 1) * INDEX_TABLES)]
+    }
+    expect(keysAt('a')).toEqual(keysOf(ramp(true)))
+    expect(keysAt('b')).toEqual(keysOf(ramp(false)))
+    db.close()
+  })
+
+  it('reads every pack of a job across many transactions, none twice', async () => {
+    const db = openTagdeckDb(`stored-signatures-${Math.random()}`)
+    // 60 packs (the read takes 25 a transaction) of two signatures, and one of another job.
+    const ids = Array.from({ length: 120 }, (_, i) => `s${String(i).padStart(3, '0')}`)
+    for (let p = 0; p < 60; p++) {
+      const sampleIds = ids.slice(p * 2, p * 2 + 2)
+      const values = new Float32Array(2 * SIGNATURE_LENGTH).fill(p + 1)
+      await db.signaturePacks.put({ ...job, packId: packKey(sampleIds), sampleIds, values })
+    }
+    await db.signaturePacks.put({
+      connectionId: 'c1',
+      jobId: 'other',
+      packId: packKey(['x']),
+      sampleIds: ['x'],
+      values: sig(7)
+    })
+    const stored = await storedSignatures(db, job, 120)
+    expect([...stored.placeOf.keys()].sort()).toEqual(ids)
+    expect(new Set(stored.placeOf.values()).size).toBe(120)
+    const first = (id: string) =>
+      stored.values[(stored.placeOf.get(id) as number) * SIGNATURE_LENGTH]
+    expect(first('s000')).toBe(1)
+    expect(first('s119')).toBe(60)
     db.close()
   })
 })

@@ -53,10 +53,9 @@ export function workerFindings(start: () => Worker = startWorker): Findings {
       if (response.kind !== 'problems') throw new Error('The problem finder answered out of turn')
       return response.flags
     },
-    async groups(signatures) {
-      const response = await ask({ id: ++seq, kind: 'groups', signatures }, [
-        signatures.buffer as ArrayBuffer
-      ])
+    async groups(signatures, keys) {
+      const buffers = [signatures.buffer, ...(keys ? [keys.buffer] : [])] as ArrayBuffer[]
+      const response = await ask({ id: ++seq, kind: 'groups', signatures, keys }, buffers)
       if (response.kind !== 'groups') throw new Error('The problem finder answered out of turn')
       return response.groups
     }
