@@ -53,9 +53,15 @@ export const retryEdits = (editIds: readonly string[]) => offline().retryEdits(e
 export const resolveConflict = (editId: string, choice: 'theirs' | 'mine') =>
   offline().resolveConflict(editId, choice)
 
-/** A job's edits by image, following every change (undefined until read). */
-export function useJobEdits(job: JobKey): Map<string, EditRow[]> | undefined {
-  return useLiveQuery(() => offline().jobEdits(job), [job.connectionId, job.jobId])
+/**
+ * One image's edits, following every change to them (undefined until read; none without an
+ * image). Read by key: a decision on another image of the job does not read them again.
+ */
+export function useSampleEdits(job: JobKey, sampleId: string | undefined): EditRow[] | undefined {
+  return useLiveQuery(
+    () => (sampleId === undefined ? [] : offline().sampleEdits(job, sampleId)),
+    [job.connectionId, job.jobId, sampleId]
+  )
 }
 
 /** Edits of some statuses, oldest first, for the "Pending changes" panel. */

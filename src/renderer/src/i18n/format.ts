@@ -4,16 +4,28 @@
  */
 const BYTE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const
 
-// Making an Intl.NumberFormat costs far more than using one: the grid formats on every frame.
-const counters = new Map<string, Intl.NumberFormat>()
+// Making an Intl formatter costs far more than using one (the grid formats on every frame, the
+// viewer on every step): each is made once per locale and options, and kept.
+const made = new Map<string, unknown>()
+
+function kept<T>(kind: string, locale: string, options: object, make: () => T): T {
+  const key = `${kind}\u0000${locale}\u0000${JSON.stringify(options)}`
+  let formatter = made.get(key) as T | undefined
+  if (formatter === undefined) {
+    formatter = make()
+    made.set(key, formatter)
+  }
+  return formatter
+}
+
+const numbers = (locale: string, options: Intl.NumberFormatOptions = {}) =>
+  kept('number', locale, options, () => new Intl.NumberFormat(locale, options))
+
+const lists = (locale: string, options: Intl.ListFormatOptions) =>
+  kept('list', locale, options, () => new Intl.ListFormat(locale, options))
 
 export function formatCount(value: number, locale: string): string {
-  let formatter = counters.get(locale)
-  if (!formatter) {
-    formatter = new Intl.NumberFormat(locale)
-    counters.set(locale, formatter)
-  }
-  return formatter.format(value)
+  return numbers(locale).format(value)
 }
 
 function scaled(bytes: number): { value: number; unit: (typeof BYTE_UNITS)[number] } {
@@ -29,7 +41,7 @@ function scaled(bytes: number): { value: number; unit: (typeof BYTE_UNITS)[numbe
 /** Decimal units (kB = 1000 B), as the OS file managers show them. */
 export function formatBytes(bytes: number, locale: string): string {
   const { value, unit } = scaled(bytes)
-  return new Intl.NumberFormat(locale, {
+  return numbers(locale, {
     style: 'unit',
     unit,
     unitDisplay: 'short',
@@ -39,7 +51,7 @@ export function formatBytes(bytes: number, locale: string): string {
 
 export function formatSpeed(bytesPerSecond: number, locale: string): string {
   const { value, unit } = scaled(bytesPerSecond)
-  return new Intl.NumberFormat(locale, {
+  return numbers(locale, {
     style: 'unit',
     unit: `${unit}-per-second`,
     unitDisplay: 'short',
@@ -48,13 +60,12 @@ export function formatSpeed(bytesPerSecond: number, locale: string): string {
 }
 
 export function formatDate(time: number | Date, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(time)
+  const options: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' }
+  return kept('date', locale, options, () => new Intl.DateTimeFormat(locale, options)).format(time)
 }
 
 export function formatPercent(fraction: number, locale: string): string {
-  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(
-    fraction
-  )
+  return numbers(locale, { style: 'percent', maximumFractionDigits: 0 }).format(fraction)
 }
 
 /** "3 min 20 s" style, for time left. */
@@ -67,9 +78,9 @@ export function formatDuration(ms: number, locale: string): string {
   ]
   const shown = parts.filter(([n]) => n > 0).slice(0, 2)
   if (shown.length === 0) shown.push([0, 'second'])
-  return new Intl.ListFormat(locale, { style: 'narrow', type: 'unit' }).format(
+  return lists(locale, { style: 'narrow', type: 'unit' }).format(
     shown.map(([n, unit]) =>
-      new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short' }).format(n)
+      numbers(locale, { style: 'unit', unit, unitDisplay: 'short' }).format(n)
     )
   )
 }
@@ -77,7 +88,8 @@ export function formatDuration(ms: number, locale: string): string {
 /** "2 minutes ago" / "2分钟前" relative to `now`. */
 export function formatRelative(time: number, locale: string, now = Date.now()): string {
   const seconds = Math.round((time - now) / 1000)
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })
+  const options: Intl.RelativeTimeFormatOptions = { numeric: 'auto' }
+  const rtf = kept('relative', locale, options, () => new Intl.RelativeTimeFormat(locale, options))
   const abs = Math.abs(seconds)
   if (abs < 60) return rtf.format(seconds, 'second')
   if (abs < 3600) return rtf.format(Math.round(seconds / 60), 'minute')
@@ -87,5 +99,5 @@ export function formatRelative(time: number, locale: string, now = Date.now()): 
 
 /** "a, b, and c" / "a、b和c": the locale's own way of joining a list. */
 export function formatList(items: readonly string[], locale: string): string {
-  return new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(items)
+  return lists(locale, { style: 'long', type: 'conjunction' }).format(items)
 }

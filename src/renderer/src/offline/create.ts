@@ -32,7 +32,7 @@ import {
   type Replica
 } from './replica/replica'
 import { logFailure } from './log'
-import { jobEdits, withEdits } from './edits/overlay'
+import { sampleEdits, withEdits } from './edits/overlay'
 import { jobSignatures, SignatureQueue } from './signatures/queue'
 import { inMemory, jobKeyOf } from './replica/held'
 import { refreshReplica } from './replica/refresh'
@@ -418,8 +418,11 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
      * it stands (liveQuery-safe: wrap it to follow the sync).
      */
     reviewReport: (job: JobKey) => reviewReport(db, job),
-    /** A job's edits by image (liveQuery-safe: wrap it to follow changes). */
-    jobEdits: (job: JobKey) => jobEdits(db, job),
+    /**
+     * One image's edits (liveQuery-safe: wrap it to follow changes; read by key, so only a change
+     * to this image's edits reads it again, not every decision on the job).
+     */
+    sampleEdits: (job: JobKey, sampleId: string) => sampleEdits(db, job, sampleId),
     pendingRows: (status: OutboxStatus, limit?: number): Promise<outbox.PanelRow[]> =>
       outbox.pendingRows(db, status, limit),
     watchSyncStatus: (listener: (status: SyncStatus) => void, connectionId?: string) =>

@@ -32,7 +32,7 @@ import { useDeleteFlow } from './useDeleteFlow'
 import { useGridSelection } from './useGridSelection'
 import { NearDuplicateBar, useNearDuplicates } from './NearDuplicates'
 import { log } from '../log'
-import { useJobEdits, type EditRow } from '../data/review'
+import { useSampleEdits, type EditRow } from '../data/review'
 import { showToast } from '../toasts'
 import { ConflictDialog } from './ConflictDialog'
 import { ReviewBar } from './ReviewBar'
@@ -42,6 +42,8 @@ import { useBoxDraft } from './useBoxDraft'
 
 const IS_MAC = isMacPlatform()
 const PER_PAGE = 100
+/** An image with no edits (one array, so its props stay the same). */
+const NO_EDITS: EditRow[] = []
 /** What opening a job shows first (the jobs list reads it ahead on hover). */
 export const FIRST_PAGE = { filter: { kind: 'everything' }, page: 1, perPage: PER_PAGE } as const
 // fabric.js is most of the bundle: load it when the first image is opened, not before the grid.
@@ -120,7 +122,6 @@ export function ReviewPane(props: {
   const draft = useBoxDraft(fresh)
   const viewed = draft.shown
   const viewedProblems = useSampleProblems(job, viewed?.id)
-  const edits = useJobEdits(job)
   const [comparing, setComparing] = useState<EditRow | null>(null)
   const actions = useReviewActions({
     job,
@@ -139,7 +140,7 @@ export function ReviewPane(props: {
       }
     }
   })
-  const viewedEdits = (viewed && edits?.get(viewed.id)) ?? []
+  const viewedEdits = useSampleEdits(job, viewed?.id) ?? NO_EDITS
   // The near-duplicates filter: groups, the image each keeps, keep one of each.
   const grouping = shown.search?.problem === NEAR_DUPLICATES
   const near = useNearDuplicates(job, grouping)

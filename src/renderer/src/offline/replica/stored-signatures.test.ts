@@ -102,4 +102,38 @@ describe('a job’s stored signatures', () => {
     expect(first('s119')).toBe(60)
     db.close()
   })
+
+  it('reads only the packs added since, and everything again when a row or a pack changed', async () => {
+    const db = openTagdeckDb(`stored-signatures-${Math.random()}`)
+    const pack = (ids: string[], v: number) => ({
+      ...job,
+      packId: packKey(ids),
+      sampleIds: ids,
+      values: new Float32Array(ids.length * SIGNATURE_LENGTH).fill(v)
+    })
+    const valueOf = (stored: { placeOf: Map<string, number>; values: Float32Array }, id: string) =>
+      stored.values[(stored.placeOf.get(id) as number) * SIGNATURE_LENGTH]
+    await db.signaturePacks.put(pack(['a', 'b'], 1))
+    const first = await storedSignatures(db, job, 2)
+    // The first pack rewritten in place (not read again below: only added packs are), one added.
+    await db.signaturePacks.put(pack(['a', 'b'], 5))
+    await db.signaturePacks.put(pack(['c'], 2))
+    const second = await storedSignatures(db, job, 3)
+    expect(valueOf(second, 'a')).toBe(1)
+    expect(valueOf(second, 'c')).toBe(2)
+    expect([...second.placeOf.keys()].sort()).toEqual(['a', 'b', 'c'])
+    // The earlier read is left as it was (a grouping may be reading it).
+    expect(first.placeOf.has('c')).toBe(false)
+    expect(valueOf(first, 'a')).toBe(1)
+    // A single row added: everything read again, the rewritten pack too.
+    await db.signatures.put({ ...job, sampleId: 'd', signature: sig(3) })
+    const third = await storedSignatures(db, job, 4)
+    expect(valueOf(third, 'a')).toBe(5)
+    expect(valueOf(third, 'd')).toBe(3)
+    // A pack gone: read again, without it.
+    await db.signaturePacks.delete([job.connectionId, job.jobId, packKey(['c'])])
+    const fourth = await storedSignatures(db, job, 3)
+    expect([...fourth.placeOf.keys()].sort()).toEqual(['a', 'b', 'd'])
+    db.close()
+  })
 })

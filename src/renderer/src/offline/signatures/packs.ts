@@ -45,6 +45,28 @@ export function packFromMain(
   }
 }
 
+/**
+ * One row for these signatures (a flat image's, null, stored all zero), as a download's chunk is
+ * stored: what the queue fills in goes in a row per batch too (IndexedDB's cost is per row).
+ */
+export function packOf(
+  job: JobKey,
+  signatures: readonly { sampleId: string; signature: Float32Array | null }[]
+): SignaturePackRow {
+  const sampleIds = signatures.map((s) => s.sampleId)
+  const values = new Float32Array(signatures.length * SIGNATURE_LENGTH)
+  signatures.forEach((s, i) => {
+    if (s.signature) values.set(s.signature, i * SIGNATURE_LENGTH)
+  })
+  return {
+    connectionId: job.connectionId,
+    jobId: job.jobId,
+    packId: packKey(sampleIds),
+    sampleIds,
+    values
+  }
+}
+
 /** A pack's signatures, one row each. */
 function unpack(pack: SignaturePackRow): SignatureRow[] {
   return pack.sampleIds.map((sampleId, i) => {

@@ -65,6 +65,9 @@ describe('the signature queue', () => {
     expect([...known.keys()].sort()).toEqual(['flat2', 's1', 's3'])
     expect(known.get('flat2')).toBeNull()
     expect(known.get('s1')).toEqual(sig(0))
+    // One row for the batch, as a download stores a chunk's (a row each cost several times as much).
+    expect(await ctx.db.signaturePacks.count()).toBe(1)
+    expect(await ctx.db.signatures.count()).toBe(0)
   })
 
   it('logs the thumbnails it could not read, stores the rest, and fills the missing ones later', async () => {

@@ -1,14 +1,16 @@
-import type { JobKey, SignatureRow, TagdeckDb } from '../store/db'
+import type { JobKey, TagdeckDb } from '../store/db'
 import type { ThumbHasher } from './hasher'
 import { logFailure } from '../log'
-import { jobSignatures } from './packs'
+import { jobSignatures, packOf } from './packs'
 
 /**
  * Near-duplicate signatures a job still lacks: "Make available offline" stores each chunk's
  * with the chunk (main works them out as it caches the thumbnails, `downloads/download.ts`);
  * what that left out (thumbnails cached before, a chunk cut short, a thumbnail main could not
  * read) is queued by `fill` when the groups are asked for. One batch at a time goes to the
- * hasher (main, reading its cache: `hasher.ts`) and its answers into `signatures`, but only
+ * hasher (main, reading its cache: `hasher.ts`) and its answers into one pack row (as a
+ * download's chunk: `packs.ts`; a row per signature cost the page and IndexedDB several times
+ * as much while the reviewer worked), but only
  * while no download runs in the window (`waitWhile`; `wake` when one ends), to keep out of its
  * way on two cores. The queue is bounded: past `MAX_WAITING` ids the oldest batches are
  * dropped, with a log line, and the next `fill` picks them up. Thumbnails that could not be
@@ -126,16 +128,16 @@ export class SignatureQueue {
   private async run({ job, ids }: Batch): Promise<void> {
     const answers = await this.hash(job, ids)
     if (this.forgotten.has(key(job))) return
-    const rows: SignatureRow[] = []
+    const made: { sampleId: string; signature: Float32Array | null }[] = []
     const failed: string[] = []
     for (const a of answers)
       if ('error' in a) failed.push(`${a.sampleId}: ${a.error}`)
-      else rows.push({ ...job, sampleId: a.sampleId, signature: a.signature })
+      else made.push(a)
     if (failed.length > 0)
       logFailure('thumbnails could not be read for their near-duplicate signatures')(
         new Error(`${failed.length} of ${ids.length}, first ${failed[0]}`)
       )
-    await this.db.signatures.bulkPut(rows)
+    if (made.length > 0) await this.db.signaturePacks.put(packOf(job, made))
   }
 }
 
