@@ -21,4 +21,9 @@ export interface OfflineContext {
   thumbSignatures?: ThumbHasher
   /** Where the problem checks and near-duplicate grouping run (absent: on this thread, in slices). */
   findings?: Findings
+  /**
+   * How long until the reviewer has been still for a moment (0: now); background work that is
+   * not theirs (filling in near-duplicate signatures) waits that long. Absent: never waits.
+   */
+  untilQuiet?: () => number
 }

@@ -78,9 +78,9 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
   const undoWindowMs = options.undoWindowMs ?? 3_000
   const syncOptions = options.sync ?? {}
   const sync = new SyncEngine(ctx, syncOptions)
-  // Signatures wait while any download runs (it wakes them when it ends).
+  // Signatures wait while any download runs (it wakes them when it ends) or the reviewer works.
   const signatures = ctx.thumbSignatures
-    ? new SignatureQueue(db, ctx.thumbSignatures, () => downloads.anyRunning())
+    ? new SignatureQueue(db, ctx.thumbSignatures, () => downloads.anyRunning(), ctx.untilQuiet)
     : null
   const downloads: OfflineDownloads = new OfflineDownloads(ctx, signatures)
   const replicaRevalidateMs = options.replicaRevalidateMs ?? 5 * 60_000

@@ -28,8 +28,24 @@ export function appContext(): OfflineContext {
     locks: defaultLocks(),
     revalidateAfterMs: 10_000,
     thumbSignatures: mainHasher(call),
-    findings: workerFindings()
+    findings: workerFindings(),
+    untilQuiet: quietAfter(QUIET_MS)
   }
+}
+
+/** How long the reviewer must have been still before background work goes on. */
+const QUIET_MS = 1_000
+
+/**
+ * Ms until no key, pointer or wheel event has come for `quietMs` (0: none has, or long ago):
+ * the window's own input, heard before anything else handles it.
+ */
+function quietAfter(quietMs: number): () => number {
+  let last = -Infinity
+  const heard = () => void (last = performance.now())
+  for (const type of ['keydown', 'pointerdown', 'wheel'])
+    window.addEventListener(type, heard, { capture: true, passive: true })
+  return () => Math.max(0, Math.ceil(last + quietMs - performance.now()))
 }
 
 /** The app's offline layer (one per window). */

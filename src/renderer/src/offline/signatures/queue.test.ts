@@ -123,6 +123,48 @@ describe('the signature queue', () => {
     expect(logged).toEqual([])
   })
 
+  it('leaves out of a fill what it stored, without reading the job’s signatures', async () => {
+    const { ctx } = makeWorld()
+    const hasher = heldHasher()
+    const queue = new SignatureQueue(ctx.db, hasher.hash)
+    queue.add(job, ['s1', 's2'])
+    await hasher.release()
+    await queue.idle()
+    let reads = 0
+    ctx.db.signaturePacks.hook('reading', (row) => {
+      reads += 1
+      return row
+    })
+    // A grouping read before these were stored still says they are missing.
+    expect(await queue.fill(job, ['s1', 's2', 's3'])).toBe(1)
+    expect(hasher.asked.at(-1)).toEqual(['s3'])
+    expect(reads).toBe(0)
+    await queue.idle()
+  })
+
+  it('waits while the reviewer works, and goes on by itself once they are still', async () => {
+    const { ctx } = makeWorld()
+    const hasher = heldHasher()
+    await hasher.release()
+    let busyUntil = performance.now() + 150
+    const queue = new SignatureQueue(
+      ctx.db,
+      hasher.hash,
+      () => false,
+      () => Math.max(0, Math.ceil(busyUntil - performance.now()))
+    )
+    queue.add(job, ['s1'])
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(hasher.asked).toEqual([])
+    // Another key meanwhile: later still.
+    busyUntil = performance.now() + 150
+    await new Promise((resolve) => setTimeout(resolve, 120))
+    expect(hasher.asked).toEqual([])
+    await until(async () => hasher.asked.length === 1, 'the batch went once the reviewer was still')
+    await queue.idle()
+    expect((await queue.known(job)).size).toBe(1)
+  })
+
   it('forgets a job: its waiting ids, answers still on their way and stored signatures', async () => {
     const { ctx } = makeWorld()
     const hasher = heldHasher()

@@ -11,8 +11,10 @@ import { jobSignatures, packOf } from './packs'
  * hasher (main, reading its cache: `hasher.ts`) and its answers into one pack row (as a
  * download's chunk: `packs.ts`; a row per signature cost the page and IndexedDB several times
  * as much while the reviewer worked), but only
- * while no download runs in the window (`waitWhile`; `wake` when one ends), to keep out of its
- * way on two cores. The queue is bounded: past `MAX_WAITING` ids the oldest batches are
+ * while no download runs in the window (`waitWhile`; `wake` when one ends) and the reviewer is
+ * still (`untilQuiet`: it tries again once they have been), to keep out of their way on two
+ * cores. What it stored is remembered per job, so a fill (asked for with every grouping) leaves
+ * those out without reading the job's signatures. The queue is bounded: past `MAX_WAITING` ids the oldest batches are
  * dropped, with a log line, and the next `fill` picks them up. Thumbnails that could not be
  * read are logged, a line per batch, and asked for again by the next `fill`.
  */
@@ -36,13 +38,31 @@ export class SignatureQueue {
   private current: Batch | null = null
   /** Jobs forgotten while a batch of theirs was with the hasher: its answers are dropped. */
   private readonly forgotten = new Set<string>()
+  /** Ids whose signatures this queue stored, by job. */
+  private readonly stored = new Map<string, Set<string>>()
+  /** A try again set for when the reviewer is still. */
+  private timer: ReturnType<typeof setTimeout> | null = null
 
   constructor(
     private readonly db: TagdeckDb,
     private readonly hash: ThumbHasher,
     /** While this holds, batches wait (a download runs); call `wake` when it stops holding. */
-    private readonly waitWhile: () => boolean = () => false
+    private readonly waitWhile: () => boolean = () => false,
+    /** Ms until the reviewer is still (0: now): batches wait that long, then go on by themselves. */
+    private readonly untilQuiet: () => number = () => 0
   ) {}
+
+  /** Batches may go now; if only the reviewer holds them, they go on once the reviewer is still. */
+  private mayGo(): boolean {
+    if (this.waitWhile()) return false
+    const wait = this.untilQuiet()
+    if (wait <= 0) return true
+    this.timer ??= setTimeout(() => {
+      this.timer = null
+      this.wake()
+    }, wait)
+    return false
+  }
 
   /** Queues these thumbnails' signatures (fire and forget: never waits for the hasher). */
   add(job: JobKey, sampleIds: readonly string[]): void {
@@ -68,7 +88,7 @@ export class SignatureQueue {
 
   /** Goes on with the waiting batches, unless told to wait. */
   wake(): void {
-    if (this.waiting.length === 0 || this.waitWhile()) return
+    if (this.waiting.length === 0 || !this.mayGo()) return
     this.running ??= this.drain().finally(() => (this.running = null))
   }
 
@@ -80,10 +100,10 @@ export class SignatureQueue {
    */
   async fill(job: JobKey, sampleIds: readonly string[]): Promise<number> {
     if (this.waitingIds >= MAX_WAITING) return 0
-    const have = await this.known(job)
+    const have = this.stored.get(key(job))
     const batches = this.current ? [this.current, ...this.waiting] : this.waiting
     const queued = new Set(batches.filter((b) => key(b.job) === key(job)).flatMap((b) => b.ids))
-    const lacking = sampleIds.filter((id) => !have.has(id) && !queued.has(id))
+    const lacking = sampleIds.filter((id) => !have?.has(id) && !queued.has(id))
     const taken = lacking.slice(0, Math.max(0, MAX_WAITING - this.waitingIds))
     if (taken.length > 0) this.add(job, taken)
     return taken.length
@@ -104,6 +124,7 @@ export class SignatureQueue {
   async forget(job: JobKey): Promise<void> {
     const k = key(job)
     this.forgotten.add(k)
+    this.stored.delete(k)
     for (let i = this.waiting.length - 1; i >= 0; i--)
       if (key(this.waiting[i]?.job ?? job) === k) {
         this.waitingIds -= this.waiting[i]?.ids.length ?? 0
@@ -114,9 +135,9 @@ export class SignatureQueue {
 
   private async drain(): Promise<void> {
     for (
-      let batch = this.waitWhile() ? undefined : this.waiting.shift();
+      let batch = this.mayGo() ? this.waiting.shift() : undefined;
       batch;
-      batch = this.waitWhile() ? undefined : this.waiting.shift()
+      batch = this.mayGo() ? this.waiting.shift() : undefined
     ) {
       this.waitingIds -= batch.ids.length
       this.current = batch
@@ -137,7 +158,13 @@ export class SignatureQueue {
       logFailure('thumbnails could not be read for their near-duplicate signatures')(
         new Error(`${failed.length} of ${ids.length}, first ${failed[0]}`)
       )
-    if (made.length > 0) await this.db.signaturePacks.put(packOf(job, made))
+    if (made.length === 0) return
+    await this.db.signaturePacks.put(packOf(job, made))
+    // Unless the job was forgotten meanwhile (its signatures deleted).
+    if (this.forgotten.has(key(job))) return
+    const stored = this.stored.get(key(job)) ?? new Set<string>()
+    this.stored.set(key(job), stored)
+    for (const m of made) stored.add(m.sampleId)
   }
 }
 
