@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startService } from '../src/service/server'
 import { electronBinary } from './electron-binary'
+import { RENDER_CACHE_ENV } from './global-setup'
 import { startShellProcess, type ShellProcess } from './shell-process'
 
 type RunningService = Awaited<ReturnType<typeof startService>>
@@ -143,6 +144,7 @@ export const test = base.extend<Fixtures>({
       ...(region ? { region, demoSize: 60 } : {}),
       ...(demo.size === undefined ? {} : { demoSize: demo.size }),
       ...(demo.taskSize === undefined ? {} : { demoTaskSize: demo.taskSize }),
+      renderCache: process.env[RENDER_CACHE_ENV],
       testFaults: true
     })
     await use(service)

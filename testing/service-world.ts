@@ -123,7 +123,13 @@ export async function issueToken(endpoint: string, demo: DemoInfo): Promise<Resp
 }
 
 export async function startWorld(
-  options: { demoSize?: number; dir?: string; host?: string; publicUrl?: string } = {}
+  options: {
+    demoSize?: number
+    dir?: string
+    host?: string
+    publicUrl?: string
+    renderCache?: string
+  } = {}
 ): Promise<World> {
   const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'tagdeck-service-')))
   const clock = { offsetMs: 0 }
@@ -136,6 +142,7 @@ export async function startWorld(
       testFaults: true,
       host: options.host,
       publicUrl: options.publicUrl,
+      renderCache: options.renderCache,
       now: () => Date.now() + clock.offsetMs
     })
   let service = await start()

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto'
-import { readdir, rm, stat } from 'node:fs/promises'
+import { createHash, randomBytes } from 'node:crypto'
+import { readFile, readdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import sharp from 'sharp'
 import { isMissing } from '../main/log/fs-errors'
@@ -15,6 +15,9 @@ import type { Store } from './store'
  *   images/{dataset}/{id[0..2]}/{id}.{jpg|png|webp}   originals (demo ones drawn on first request)
  *   thumbs/{dataset}/{id[0..2]}/{id}.{variant}.jpg    resized variants, made on first request
  * Names come only from ids read back from the database, checked again here.
+ * A demo image is drawn from its recipe (`render.ts`); with a render cache (`renderCache`, a
+ * folder shared by several data folders: the e2e run's services), what one service drew for a
+ * recipe, format and variant is copied by the next instead of drawn again.
  */
 export const CONTENT_TYPES = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp' } as const
 
@@ -27,8 +30,27 @@ export class ImageFiles {
 
   constructor(
     private readonly root: string,
-    private readonly store: Store
+    private readonly store: Store,
+    private readonly renderCache: string | null = null
   ) {}
+
+  /**
+   * `make()`'s bytes, or what it made before for `key` (a recipe, its format and variant) if a
+   * render cache is set; null `key` (not drawn from a recipe): made every time.
+   */
+  private async rendered(key: string | null, make: () => Promise<Buffer>): Promise<Buffer> {
+    if (this.renderCache === null || key === null) return make()
+    const name = createHash('sha256').update(key).digest('hex')
+    const file = path.join(this.renderCache, name.slice(0, 2), name)
+    try {
+      return await readFile(file)
+    } catch (error) {
+      if (!isMissing(error)) throw error
+    }
+    const bytes = await make()
+    await writeAtomically(file, bytes)
+    return bytes
+  }
 
   private file(kind: 'images' | 'thumbs', row: SampleRow, name: string): string {
     if (!isId(row.datasetId) || !isId(row.id))
@@ -93,7 +115,9 @@ export class ImageFiles {
     }
     const text = this.store.recipe(row.id)
     if (text === null) throw new ImageMissing(`The image file of sample ${row.id} is missing`)
-    const bytes = await renderRecipe(Recipe.parse(JSON.parse(text)), row.format)
+    const bytes = await this.rendered(`${text}\u0000${row.format}`, () =>
+      renderRecipe(Recipe.parse(JSON.parse(text)), row.format)
+    )
     await writeAtomically(file, bytes)
     this.store.setSize(row.id, bytes.length)
     return file
@@ -101,17 +125,20 @@ export class ImageFiles {
 
   private async makeVariant(row: SampleRow, variant: Variant, file: string): Promise<string> {
     if (await exists(file)) return file
-    const original = await this.get(row, null)
-    const bytes = await sharp(original)
-      .resize({
-        width: variant.width ?? undefined,
-        height: variant.height ?? undefined,
-        fit: 'inside',
-        // Like OBS's default (limit_1): never enlarge past the original.
-        withoutEnlargement: true
-      })
-      .jpeg({ quality: 80 })
-      .toBuffer()
+    const text = this.store.recipe(row.id)
+    const key = text === null ? null : `${text}\u0000${row.format}\u0000${variantKey(variant)}`
+    const bytes = await this.rendered(key, async () =>
+      sharp(await this.get(row, null))
+        .resize({
+          width: variant.width ?? undefined,
+          height: variant.height ?? undefined,
+          fit: 'inside',
+          // Like OBS's default (limit_1): never enlarge past the original.
+          withoutEnlargement: true
+        })
+        .jpeg({ quality: 80 })
+        .toBuffer()
+    )
     await writeAtomically(file, bytes)
     // Deleted while this was being made: its delete already swept the folder, so sweep after
     // it. (A delete that commits after this check finds the file on its own sweep.)

@@ -54,6 +54,11 @@ export interface ServiceOptions {
   publicUrl?: string
   /** Test-only clock (ms since epoch): signature dates, token and image URL expiry. */
   now?: () => number
+  /**
+   * A folder where drawn demo images are kept for any service to copy instead of drawing them
+   * again (`ImageFiles`): the e2e run shares one between its tests' services.
+   */
+  renderCache?: string
 }
 
 export interface RunningService {
@@ -76,6 +81,7 @@ const Options = z.object({
   region: z.string().regex(REGION).optional(),
   testFaults: z.boolean().default(false),
   log: z.boolean().default(false),
+  renderCache: z.string().min(1).optional(),
   publicUrl: z
     .url({ protocol: /^https?$/ })
     .transform((u) => u.replace(/\/+$/, ''))
@@ -133,7 +139,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     let listenUrl = ''
     const urlSecret = getMeta(db, 'url_secret')
     if (!urlSecret) throw new Error('The database has no image URL key')
-    const files = new ImageFiles(dataDir, store)
+    const renderCache = opts.renderCache === undefined ? null : path.resolve(opts.renderCache)
+    const files = new ImageFiles(dataDir, store, renderCache)
     const hosts = new ServedHosts({
       publicUrl: opts.publicUrl ?? null,
       listenHost: opts.host,
