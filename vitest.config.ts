@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { configDefaults, defineConfig } from 'vitest/config'
 
 export default defineConfig({
@@ -14,6 +15,9 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    pool: 'forks'
+    pool: 'forks',
+    // Vitest's default is one fork fewer than the cores: one on a 2-core machine, where most
+    // files wait on a service or a disk. Two measured 99 s against 149 s for the suite there.
+    maxWorkers: Math.max(2, availableParallelism() - 1)
   }
 })

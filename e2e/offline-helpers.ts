@@ -87,42 +87,42 @@ export async function makeAvailableOffline(page: Page): Promise<void> {
 
 /**
  * Scrolls the grid from top to bottom, most of a screen at a time; returns every sample id it
- * showed, in the grid's order.
+ * showed, in the grid's order. Each step is one call into the page: wait (frame by frame) until
+ * every tile shown is loaded, read them, scroll, wait two frames for the grid to draw.
  */
 export async function browseAll(page: Page, total: number): Promise<string[]> {
   const grid = page.getByTestId('grid')
   const seen: string[] = []
   await grid.evaluate((el) => el.scrollTo({ top: 0 }))
   for (let step = 0; step < 400; step++) {
-    // Only loaded tiles carry their id: wait (frame by frame) until no placeholder is left.
-    await page.waitForFunction(
-      () =>
-        document.querySelector('[data-testid="tile"]') !== null &&
-        document.querySelector('[data-testid="tile-loading"]') === null
-    )
-    await expect(page.getByTestId('not-offline')).toHaveCount(0)
-    const tiles = await page
-      .getByTestId('tile')
-      .evaluateAll((els) =>
-        els.map(
-          (e) =>
-            [Number(e.getAttribute('data-index')), e.getAttribute('data-sample-id') ?? ''] as const
-        )
-      )
-    for (const [index, id] of tiles) seen[index] = id
-    const atEnd = await grid.evaluate(async (el) => {
-      const end = el.scrollTop + el.clientHeight >= el.scrollHeight - 2
-      // Half a screen, so each step overlaps the last whatever the grid's overscan is (none for
-      // its first frames, or while scrolling fast), and two frames for the grid to draw the
-      // rows scrolled to: read before that, the next step's tiles would be this one's, and
-      // the step after would skip a row (seen on a loaded machine).
-      if (!end) {
-        el.scrollBy({ top: el.clientHeight * 0.5 })
-        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))
+    const shown = await grid.evaluate(async (el) => {
+      const frame = () => new Promise((r) => requestAnimationFrame(r))
+      // Only loaded tiles carry their id: no placeholder may be left.
+      for (let waited = 0; ; waited++) {
+        const loading = document.querySelector('[data-testid="tile-loading"]') !== null
+        if (document.querySelector('[data-testid="tile"]') !== null && !loading) break
+        if (waited > 600) throw new Error('the grid kept placeholders for 600 frames')
+        await frame()
       }
-      return end
+      const tiles = [...document.querySelectorAll('[data-testid="tile"]')].map(
+        (e) =>
+          [Number(e.getAttribute('data-index')), e.getAttribute('data-sample-id') ?? ''] as const
+      )
+      const notOffline = document.querySelectorAll('[data-testid="not-offline"]').length
+      const end = el.scrollTop + el.clientHeight >= el.scrollHeight - 2
+      // Four fifths of a screen: each step overlaps the last (the grid draws every row the
+      // screen touches), and two frames for it to draw the rows scrolled to.
+      if (!end) {
+        el.scrollBy({ top: el.clientHeight * 0.8 })
+        await frame()
+        await frame()
+      }
+      return { tiles, notOffline, end }
     })
-    if (atEnd && seen.filter(Boolean).length >= total) break
+    // Said while a page loads, it must go (as a toHaveCount waits for).
+    if (shown.notOffline > 0) await expect(page.getByTestId('not-offline')).toHaveCount(0)
+    for (const [index, id] of shown.tiles) seen[index] = id
+    if (shown.end && seen.filter(Boolean).length >= total) break
   }
   return seen
 }
