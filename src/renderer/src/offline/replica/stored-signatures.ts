@@ -2,6 +2,7 @@ import { Dexie } from 'dexie'
 import type { JobKey, SignaturePackRow, SignatureRow, TagdeckDb } from '../store/db'
 import { INDEX_TABLES, SIGNATURE_LENGTH, signatureKeys } from './near-duplicates'
 import { jobKeyOf } from './held'
+import { jobSignatures } from '../signatures/packs'
 
 /**
  * A job's stored near-duplicate signatures, as the grouping reads them: laid end to end in one
@@ -69,31 +70,13 @@ export function storedSignatures(
 /** Packs read per transaction (a download's chunk of 200 signatures each). */
 const PACK_CHUNK = 25
 
-const rowsOf = (db: TagdeckDb, job: JobKey) =>
-  db.signatures
-    .where('[connectionId+jobId+sampleId]')
-    .between(
-      [job.connectionId, job.jobId, Dexie.minKey],
-      [job.connectionId, job.jobId, Dexie.maxKey]
-    )
-
-const packsOf = (db: TagdeckDb, job: JobKey) =>
-  db.signaturePacks
-    .where('[connectionId+jobId+packId]')
-    .between(
-      [job.connectionId, job.jobId, Dexie.minKey],
-      [job.connectionId, job.jobId, Dexie.maxKey]
-    )
-
 /**
  * What `before` read, with the packs stored since read (into copies: a grouping may be reading
  * `before`), or everything read again when anything else changed.
  */
 async function readMore(db: TagdeckDb, job: JobKey, count: number, before: Read): Promise<Read> {
-  const [rows, ids] = await db.transaction('r', db.signatures, db.signaturePacks, () =>
-    Promise.all([rowsOf(db, job).count(), packsOf(db, job).primaryKeys()])
-  )
-  const now = new Set(ids.map((id) => id[2]))
+  const { rows, packIds } = await jobSignatures(db, job).kept()
+  const now = new Set(packIds)
   const gone = [...before.packIds].some((id) => !now.has(id))
   if (rows !== before.rows || gone) return readSignatures(db, job, count)
   const added = [...now].filter((id) => !before.packIds.has(id))

@@ -34,16 +34,16 @@ export function packFromMain(
   }
   const bytes = new Uint8Array(binary.length)
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
-  const { sampleIds } = packed
-  const values = new Float32Array(bytes.buffer)
-  return {
-    connectionId: job.connectionId,
-    jobId: job.jobId,
-    packId: packKey(sampleIds),
-    sampleIds,
-    values
-  }
+  return packRow(job, packed.sampleIds, new Float32Array(bytes.buffer))
 }
+
+const packRow = (job: JobKey, sampleIds: string[], values: Float32Array): SignaturePackRow => ({
+  connectionId: job.connectionId,
+  jobId: job.jobId,
+  packId: packKey(sampleIds),
+  sampleIds,
+  values
+})
 
 /**
  * One row for these signatures (a flat image's, null, stored all zero), as a download's chunk is
@@ -58,13 +58,7 @@ export function packOf(
   signatures.forEach((s, i) => {
     if (s.signature) values.set(s.signature, i * SIGNATURE_LENGTH)
   })
-  return {
-    connectionId: job.connectionId,
-    jobId: job.jobId,
-    packId: packKey(sampleIds),
-    sampleIds,
-    values
-  }
+  return packRow(job, sampleIds, values)
 }
 
 /** A pack's signatures, one row each. */
@@ -91,12 +85,20 @@ export function jobSignatures(db: TagdeckDb, job: JobKey) {
   const [from, to] = range(job)
   const rows = () => db.signatures.where('[connectionId+jobId+sampleId]').between(from, to)
   const packs = () => db.signaturePacks.where('[connectionId+jobId+packId]').between(from, to)
+  /** How many single rows, and which packs (keys only), in one transaction. */
+  const kept = async (): Promise<{ rows: number; packIds: string[] }> => {
+    const [single, keys] = await db.transaction('r', db.signatures, db.signaturePacks, () =>
+      Promise.all([rows().count(), packs().primaryKeys()])
+    )
+    return { rows: single, packIds: keys.map((key) => key[2]) }
+  }
   return {
     /** Signatures stored (a sample stored twice counts twice: a memo key, not a tally). */
     async count(): Promise<number> {
-      const keys = await packs().primaryKeys()
-      return (await rows().count()) + keys.reduce((n, key) => n + packSize(key[2]), 0)
+      const { rows: single, packIds } = await kept()
+      return single + packIds.reduce((n, id) => n + packSize(id), 0)
     },
+    kept,
     async toArray(): Promise<SignatureRow[]> {
       const [single, packed] = await Promise.all([rows().toArray(), packs().toArray()])
       return [...single, ...packed.flatMap(unpack)]
