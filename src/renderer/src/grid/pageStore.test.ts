@@ -98,6 +98,25 @@ describe('PageStore', () => {
     expect(store.isLoaded(2)).toBe(true)
   })
 
+  it('shows a page read before an invalidate while it reads it again, however often the job changes', async () => {
+    const svc = fakeService(100)
+    const store = new PageStore(svc.load, { perPage: 10 })
+    // Every read comes after another change: none is ever current.
+    store.want([2])
+    for (let i = 0; i < 5; i++) {
+      store.invalidate()
+      svc.pending.shift()?.resolve()
+      for (let k = 0; k < 4; k++) await Promise.resolve()
+    }
+    expect(store.sampleAt(12)?.id).toBe('s12')
+    expect(store.total).toBe(100)
+    // Stale: still read again until a read outlives the changes.
+    expect(store.isLoaded(2)).toBe(false)
+    expect(svc.calls).toEqual([2, 2, 2, 2, 2, 2])
+    await svc.flush()
+    expect(store.isLoaded(2)).toBe(true)
+  })
+
   it('reports failures and retries them', async () => {
     const svc = fakeService(100)
     const store = new PageStore(svc.load, { perPage: 10 })

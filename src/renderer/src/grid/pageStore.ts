@@ -131,7 +131,15 @@ export class PageStore {
       const result = await this.load(page)
       this.inFlight.delete(page)
       if (generation !== this.generation) {
-        // Read before the data changed: ask again (it is probably still wanted).
+        // Read before the data changed: ask again (it is probably still wanted). A page not
+        // held yet keeps this read meanwhile, stale as an invalidated one: on a job changing
+        // faster than a page reads (a decision every moment), every read would be stale by the
+        // time it came, and the page would never show.
+        if (!this.pages.has(page)) {
+          this.pages.set(page, { samples: result.samples, stale: true })
+          this.total ??= result.total
+          this.evict()
+        }
         if (!this.wanted.includes(page)) this.wanted.unshift(page)
       } else {
         this.pages.delete(page) // re-insert: the Map's order is our recency order
