@@ -9,14 +9,14 @@ import { jobSignatures, packOf } from './packs'
  * what that left out (thumbnails cached before, a chunk cut short, a thumbnail main could not
  * read) is queued by `fill` when the groups are asked for. One batch at a time goes to the
  * hasher (main, reading its cache: `hasher.ts`) and its answers into one pack row (as a
- * download's chunk: `packs.ts`; a row per signature cost the page and IndexedDB several times
- * as much while the reviewer worked), but only
- * while no download runs in the window (`waitWhile`; `wake` when one ends) and the reviewer is
- * still (`untilQuiet`: it tries again once they have been), to keep out of their way on two
- * cores. What it stored is remembered per job, so a fill (asked for with every grouping) leaves
- * those out without reading the job's signatures. The queue is bounded: past `MAX_WAITING` ids the oldest batches are
- * dropped, with a log line, and the next `fill` picks them up. Thumbnails that could not be
- * read are logged, a line per batch, and asked for again by the next `fill`.
+ * download's chunk: `packs.ts`; a row per signature cost the page and IndexedDB several times as
+ * much while the reviewer worked), but only while no download runs in the window (`waitWhile`;
+ * `wake` when one ends) and the reviewer is still (`untilQuiet`: it tries again once they have
+ * been), to keep out of their way on two cores. What it stored is remembered per job, so a fill
+ * (asked for with every grouping) leaves those out without reading the job's signatures. The
+ * queue is bounded: past `MAX_WAITING` ids the oldest batches are dropped, with a log line, and
+ * the next `fill` picks them up. Thumbnails that could not be read are logged, a line per batch,
+ * and asked for again by the next `fill`.
  */
 
 const MAX_WAITING = 20_000
@@ -40,7 +40,7 @@ export class SignatureQueue {
   private readonly forgotten = new Set<string>()
   /** Ids whose signatures this queue stored, by job. */
   private readonly stored = new Map<string, Set<string>>()
-  /** A try again set for when the reviewer is still. */
+  /** The next try, set for when the reviewer will have been still. */
   private timer: ReturnType<typeof setTimeout> | null = null
 
   constructor(
