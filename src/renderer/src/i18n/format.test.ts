@@ -6,8 +6,10 @@ import {
   formatDuration,
   formatList,
   formatPercent,
+  formatRate,
   formatRelative,
-  formatSpeed
+  formatSpeed,
+  formatTime
 } from './format'
 
 describe('Intl formatting', () => {
@@ -15,6 +17,18 @@ describe('Intl formatting', () => {
     expect(formatCount(100000, 'en')).toBe('100,000')
     expect(formatCount(100000, 'zh-CN')).toBe('100,000')
     expect(formatCount(1234567, 'de')).toBe('1.234.567')
+  })
+
+  it('gives rates one decimal at most, and a time of day alone', () => {
+    expect(formatRate(59.34, 'en')).toBe('59.3')
+    expect(formatRate(12, 'en')).toBe('12')
+    expect(formatRate(1234.56, 'de')).toBe('1.234,6')
+    const at = new Date(2026, 0, 2, 15, 41)
+    expect(formatTime(at, 'en-US')).toMatch(/^3:41\sPM$/)
+    expect(formatTime(at, 'zh-CN')).toBe('15:41')
+    // Kept formatters: the same answers asked again.
+    expect(formatRate(59.34, 'en')).toBe('59.3')
+    expect(formatTime(at, 'zh-CN')).toBe('15:41')
   })
 
   it('formats sizes and speeds with decimal units', () => {

@@ -21,11 +21,19 @@ function kept<T>(kind: string, locale: string, options: object, make: () => T): 
 const numbers = (locale: string, options: Intl.NumberFormatOptions = {}) =>
   kept('number', locale, options, () => new Intl.NumberFormat(locale, options))
 
+const dates = (locale: string, options: Intl.DateTimeFormatOptions) =>
+  kept('date', locale, options, () => new Intl.DateTimeFormat(locale, options))
+
 const lists = (locale: string, options: Intl.ListFormatOptions) =>
   kept('list', locale, options, () => new Intl.ListFormat(locale, options))
 
 export function formatCount(value: number, locale: string): string {
   return numbers(locale).format(value)
+}
+
+/** Images reviewed per minute and the like: at most one decimal ("59.3"). */
+export function formatRate(value: number, locale: string): string {
+  return numbers(locale, { maximumFractionDigits: 1 }).format(value)
 }
 
 function scaled(bytes: number): { value: number; unit: (typeof BYTE_UNITS)[number] } {
@@ -59,9 +67,13 @@ export function formatSpeed(bytesPerSecond: number, locale: string): string {
   }).format(value)
 }
 
+/** The time of day alone ("3:41 PM" / "15:41"). */
+export function formatTime(time: number | Date, locale: string): string {
+  return dates(locale, { timeStyle: 'short' }).format(time)
+}
+
 export function formatDate(time: number | Date, locale: string): string {
-  const options: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' }
-  return kept('date', locale, options, () => new Intl.DateTimeFormat(locale, options)).format(time)
+  return dates(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(time)
 }
 
 export function formatPercent(fraction: number, locale: string): string {

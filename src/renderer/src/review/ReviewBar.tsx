@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next'
 import type { Sample } from '../../../shared/domain'
 import type { EditRow } from '../data/review'
 import { currentLocale } from '../i18n'
+import { formatRate } from '../i18n/format'
 import type { ReviewActions } from './useReviewActions'
 import type { Sitting } from './useSitting'
 
@@ -20,12 +21,7 @@ export function ReviewBar(props: {
 }) {
   const { t } = useTranslation()
   const { sample, actions, sitting } = props
-  const rate =
-    sitting.perMinute === null
-      ? null
-      : new Intl.NumberFormat(currentLocale(), { maximumFractionDigits: 1 }).format(
-          sitting.perMinute
-        )
+  const rate = sitting.perMinute === null ? null : formatRate(sitting.perMinute, currentLocale())
   const conflict = props.edits.find((e) => e.status === 'conflict')
   const verdict = sample?.verdict
   return (

@@ -24,7 +24,7 @@ import {
 import { prefetchPage } from '../data/pages'
 import { FIRST_PAGE } from '../review/ReviewPane'
 import { currentLocale } from '../i18n'
-import { formatDate } from '../i18n/format'
+import { formatCount, formatDate } from '../i18n/format'
 import { colorsFor } from '../palette'
 import { useLoad } from '../useLoad'
 import { TaskList } from './TaskList'
@@ -118,9 +118,7 @@ function JobCard(props: {
               <span aria-hidden="true" className="label-stat-visual">
                 <TagChip tag={l.name} color={colorOf(l.name)} small />
                 {stats && (
-                  <span className="count">
-                    {new Intl.NumberFormat(currentLocale()).format(l.sampleCount)}
-                  </span>
+                  <span className="count">{formatCount(l.sampleCount, currentLocale())}</span>
                 )}
               </span>
             </li>

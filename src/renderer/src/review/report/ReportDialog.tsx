@@ -4,6 +4,7 @@ import { Modal } from '../../components/Modal'
 import { RadioGroup } from '../../components/RadioGroup'
 import type { JobKey } from '../../data/types'
 import { currentLocale } from '../../i18n'
+import { formatCount, formatRate, formatTime } from '../../i18n/format'
 import { countReport, sittingEntries, type ReportCounts, type ReportEntry } from '../../offline'
 import { showToast } from '../../toasts'
 import { describeEntry } from './describe'
@@ -36,7 +37,7 @@ export function ReportDialog(props: {
   )
   const counts = useMemo(() => countReport(entries), [entries])
   const locale = currentLocale()
-  const since = new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(props.sittingSince)
+  const since = formatTime(props.sittingSince, locale)
   const describe = (e: ReportEntry) => describeEntry(t, e)
 
   const save = (kind: 'csv' | 'json') => {
@@ -113,13 +114,9 @@ export function ReportDialog(props: {
 function Counts(props: { counts: ReportCounts }) {
   const { t } = useTranslation()
   const { counts } = props
-  const rate =
-    counts.perMinute === null
-      ? t('report.noRate')
-      : new Intl.NumberFormat(currentLocale(), { maximumFractionDigits: 1 }).format(
-          counts.perMinute
-        )
-  const number = (n: number) => new Intl.NumberFormat(currentLocale()).format(n)
+  const locale = currentLocale()
+  const rate = counts.perMinute === null ? t('report.noRate') : formatRate(counts.perMinute, locale)
+  const number = (n: number) => formatCount(n, locale)
   const items: [string, string, string][] = [
     ['images', t('report.counts.images'), number(counts.images)],
     ['deleted', t('report.counts.deleted'), number(counts.deleted)],
