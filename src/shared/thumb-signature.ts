@@ -69,3 +69,16 @@ export function areaAverage(
   }
   return out
 }
+
+/**
+ * Signatures laid end to end, 48 values each, a flat image's (null) all zero (which no signature
+ * is): how a chunk's cross from main (`packedSignatures`) and how the page stores a batch
+ * (`signatures/packs.ts`).
+ */
+export function endToEnd(signatures: readonly { signature: Float32Array | null }[]): Float32Array {
+  const values = new Float32Array(signatures.length * SIGNATURE_LENGTH)
+  signatures.forEach((s, i) => {
+    if (s.signature) values.set(s.signature, i * SIGNATURE_LENGTH)
+  })
+  return values
+}

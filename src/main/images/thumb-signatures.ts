@@ -1,6 +1,6 @@
 import pLimit from 'p-limit'
 import sharp from 'sharp'
-import { areaAverage, signatureOf, SIGNATURE_LENGTH } from '../../shared/thumb-signature'
+import { areaAverage, endToEnd, signatureOf } from '../../shared/thumb-signature'
 import { jpegCellMeans } from './jpeg-cells'
 
 /**
@@ -41,10 +41,7 @@ export async function thumbSignature(bytes: Uint8Array): Promise<Float32Array | 
 export function packedSignatures(
   signatures: readonly { sampleId: string; signature: Float32Array | null }[]
 ): { sampleIds: string[]; values: string } {
-  const values = new Float32Array(signatures.length * SIGNATURE_LENGTH)
-  signatures.forEach((s, i) => {
-    if (s.signature) values.set(s.signature, i * SIGNATURE_LENGTH)
-  })
+  const values = endToEnd(signatures)
   return {
     sampleIds: signatures.map((s) => s.sampleId),
     values: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64')

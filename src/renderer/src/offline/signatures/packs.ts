@@ -1,5 +1,5 @@
 import { Dexie } from 'dexie'
-import { SIGNATURE_LENGTH } from '../../../../shared/thumb-signature'
+import { endToEnd, SIGNATURE_LENGTH } from '../../../../shared/thumb-signature'
 import type { JobKey, SignaturePackRow, SignatureRow, TagdeckDb } from '../store/db'
 import { logFailure } from '../log'
 
@@ -53,12 +53,11 @@ export function packOf(
   job: JobKey,
   signatures: readonly { sampleId: string; signature: Float32Array | null }[]
 ): SignaturePackRow {
-  const sampleIds = signatures.map((s) => s.sampleId)
-  const values = new Float32Array(signatures.length * SIGNATURE_LENGTH)
-  signatures.forEach((s, i) => {
-    if (s.signature) values.set(s.signature, i * SIGNATURE_LENGTH)
-  })
-  return packRow(job, sampleIds, values)
+  return packRow(
+    job,
+    signatures.map((s) => s.sampleId),
+    endToEnd(signatures)
+  )
 }
 
 /** A pack's signatures, one row each. */
