@@ -398,8 +398,9 @@ test('(8) a download cut short by killing the shell resumes by itself on the nex
   test.setTimeout(120_000)
   const job = demoJob(service, 'detection')
   const ids = await allIds(serviceOps(service), job.id)
-  // Thumbnails come slowly, so the kill lands mid-download.
-  await fault(service, { delayMs: 40, pathIncludes: '/image' })
+  // Thumbnails come slowly, so the kill lands mid-download: 12 in flight at 300 ms each is
+  // 2.5 s a chunk of 100, so the count shows between chunks for seconds, not a poll's blink.
+  await fault(service, { delayMs: 300, pathIncludes: '/image' })
   await openDemoJob(page, shell.url, job)
   const status = page.getByTestId('grid-status')
   await status.getByRole('button', { name: 'Make available offline' }).click()
