@@ -5,7 +5,13 @@ import react from '@vitejs/plugin-react'
 export default defineConfig({
   main: {
     build: {
-      rollupOptions: { input: { index: resolve('src/main/index.ts') } }
+      // The signature thread's code is a file of its own beside main's (signature-thread.ts).
+      rollupOptions: {
+        input: {
+          index: resolve('src/main/index.ts'),
+          'signature-worker': resolve('src/main/images/signature-worker.ts')
+        }
+      }
     }
   },
   preload: {

@@ -189,7 +189,7 @@ export class PrefetchTasks {
     return packedSignatures(task.signatures ?? [])
   }
 
-  /** Works out the signature of an image just fetched (a JPEG's, on this thread, at once). */
+  /** Works out the signature of an image just fetched (a JPEG's on the signature thread). */
   private sign(task: Task, sampleId: string, bytes: Buffer): void {
     const signatures = task.signatures
     if (!signatures) return

@@ -1,13 +1,14 @@
 import pLimit from 'p-limit'
 import sharp from 'sharp'
 import { areaAverage, endToEnd, signatureOf } from '../../shared/thumb-signature'
-import { jpegCellMeans } from './jpeg-cells'
+import { SignatureThread } from './signature-thread'
 
 /**
  * A thumbnail's near-duplicate signature (`shared/thumb-signature.ts`), worked out in main from
  * the bytes it has just cached, so the renderer neither fetches the thumbnail again nor
  * decodes it. A baseline JPEG (what image services send as thumbnails) is read from its DC
- * coefficients (`jpeg-cells.ts`: ~0.1 ms of main's thread for a demo thumbnail); anything else
+ * coefficients (`jpeg-cells.ts`: ~0.1 ms for a demo thumbnail) on the signature thread, at the
+ * lowest priority (`signature-thread.ts`); anything else
  * is decoded by sharp to 32x32 (libvips' threads, EXIF orientation applied) and averaged
  * into cells, one at a time, so a job of PNGs cannot fill main's thread pool: 1.5-1.8 ms each
  * there, nearly all of it sharp's set-up per image. Null for a flat image; rejects for bytes
@@ -18,10 +19,12 @@ import { jpegCellMeans } from './jpeg-cells'
 const DECODED = 32
 /** Fallback decodes at once (sharp's own thread pool does the work). */
 const decodes = pLimit(1)
+/** Main's one signature thread, started at the first thumbnail. */
+const thread = new SignatureThread()
 
 export async function thumbSignature(bytes: Uint8Array): Promise<Float32Array | null> {
-  const cells = jpegCellMeans(bytes)
-  if (cells) return signatureOf(cells)
+  const read = await thread.read(bytes)
+  if (read !== 'unread') return read
   return decodes(async () => {
     const { data, info } = await sharp(bytes, { failOn: 'none', autoOrient: true })
       .resize(DECODED, DECODED, { fit: 'fill', fastShrinkOnLoad: false })

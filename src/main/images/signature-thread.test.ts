@@ -1,0 +1,92 @@
+import { readlinkSync } from 'node:fs'
+import sharp from 'sharp'
+import { afterEach, describe, expect, it } from 'vitest'
+import { signatureOf } from '../../shared/thumb-signature'
+import { jpegCellMeans } from './jpeg-cells'
+import { SignatureThread } from './signature-thread'
+import { niceOf } from './thread-priority'
+
+const linux = process.platform === 'linux'
+
+/** A real baseline JPEG and a real PNG of a gradient with a box, as sharp writes them. */
+async function images(seed: number) {
+  // Big enough to be read from its DC coefficients (jpeg-cells.ts reads 128 px and up).
+  const width = 200
+  const height = 150
+  const data = Buffer.alloc(width * height * 3)
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const at = (y * width + x) * 3
+      const box = x > 30 + seed && x < 90 && y > 20 && y < 80
+      data[at] = box ? 40 : 120 + ((x * seed) % 100)
+      data[at + 1] = box ? 200 : 80 + y
+      data[at + 2] = (x + y + seed * 7) % 256
+    }
+  const picture = () => sharp(data, { raw: { width, height, channels: 3 } })
+  return { jpeg: await picture().jpeg().toBuffer(), png: await picture().png().toBuffer() }
+}
+
+const inMain = (bytes: Uint8Array) => {
+  const cells = jpegCellMeans(bytes)
+  return cells ? signatureOf(cells) : null
+}
+
+const threads: SignatureThread[] = []
+const thread = (entry?: ConstructorParameters<typeof SignatureThread>[0]) => {
+  const t = new SignatureThread(entry)
+  threads.push(t)
+  return t
+}
+afterEach(async () => {
+  await Promise.all(threads.splice(0).map((t) => t.close()))
+})
+
+describe('the signature thread', () => {
+  it('answers what main would read, image by image, many at once', async () => {
+    const t = thread()
+    const all = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map(images))
+    const read = await Promise.all(all.map(({ jpeg }) => t.read(jpeg)))
+    read.forEach((signature, i) => {
+      expect(signature).toBeInstanceOf(Float32Array)
+      expect(Array.from(signature as Float32Array)).toEqual(Array.from(inMain(all[i].jpeg) ?? []))
+    })
+    // Not a baseline JPEG: left for a full decode.
+    expect(await t.read(all[0].png)).toBe('unread')
+    // The caller's bytes are its own still (the cache holds them).
+    expect(all[0].jpeg.length).toBeGreaterThan(0)
+  })
+
+  it.runIf(linux)('runs at nice 19 while main keeps its priority', async () => {
+    const before = niceOf('/proc/self/stat')
+    const t = thread()
+    await t.read((await images(1)).jpeg)
+    expect(t.priority).toEqual({ nice: 19 })
+    // Main's thread and the process as a whole are where they were.
+    expect(niceOf('/proc/self/stat')).toBe(before)
+    expect(niceOf(`/proc/${readlinkSync('/proc/thread-self')}/stat`)).toBe(before)
+  })
+
+  it('reads on main when the thread cannot start, and says so', async () => {
+    const t = thread(() => ({ file: '/nonexistent/signature-worker.js' }))
+    const { jpeg, png } = await images(3)
+    const [a, b] = await Promise.all([t.read(jpeg), t.read(png)])
+    expect(Array.from(a as Float32Array)).toEqual(Array.from(inMain(jpeg) ?? []))
+    expect(b).toBe('unread')
+    // Every later one too, without trying again.
+    expect(Array.from((await t.read(jpeg)) as Float32Array)).toEqual(
+      Array.from(inMain(jpeg) ?? [])
+    )
+  })
+
+  it('a thread that dies with images waiting: main reads them, and every later one', async () => {
+    const t = thread()
+    const { jpeg } = await images(4)
+    await t.read(jpeg)
+    const waiting = Array.from({ length: 50 }, () => t.read(jpeg))
+    // The thread killed under them (as a crash would end it).
+    await (t as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate()
+    const expected = Array.from(inMain(jpeg) ?? [])
+    for (const s of await Promise.all(waiting)) expect(Array.from(s as Float32Array)).toEqual(expected)
+    expect(Array.from((await t.read(jpeg)) as Float32Array)).toEqual(expected)
+  })
+})
