@@ -8,6 +8,7 @@ import {
 } from '../../../../shared/labels'
 import type { Clock } from '../../../../shared/clock'
 import { touchJob, editId } from '../store/db'
+import { flyingEdits } from '../store/batches'
 import { Dexie } from 'dexie'
 import type { EditRow, EditStatus, JobKey, LabelChange, TagdeckDb } from '../store/db'
 import { putPages } from '../store/page-rows'
@@ -99,13 +100,13 @@ async function putEdits(
     const unique = [...new Set(sampleIds)]
     const ids = unique.map((s) => editId(job, s, kind))
     const paused = (await db.pauses.get(job.connectionId)) !== undefined
-    const known = await db.edits.bulkGet(ids)
+    const [known, flying] = await Promise.all([db.edits.bulkGet(ids), flyingEdits(db)])
     const cached = options.names ? new Map() : await cachedSamples(db, job, unique)
     const writes: EditRow[] = []
     const drops: string[] = []
     unique.forEach((sampleId, i) => {
       const before = known[i]
-      if (before?.status === 'sending') {
+      if (before && flying.has(before.id)) {
         if (options.strict) throw new EditInFlight()
         return
       }
@@ -266,7 +267,7 @@ export function queueVerdict(
 export async function undoEdit(db: TagdeckDb, clock: Clock, id: string): Promise<boolean> {
   return db.transaction('rw', writeScope(db), async () => {
     const row = await db.edits.get(id)
-    if (!row || row.status === 'sending') return false
+    if (!row || (await flyingEdits(db)).has(id)) return false
     const previous = row.history.at(-1)
     if (!previous) {
       await unlogEdits(db, [row])
@@ -293,7 +294,7 @@ export async function undoEdit(db: TagdeckDb, clock: Clock, id: string): Promise
 export async function discardEdit(db: TagdeckDb, clock: Clock, id: string): Promise<boolean> {
   return db.transaction('rw', writeScope(db), async () => {
     const row = await db.edits.get(id)
-    if (!row || row.status === 'sending') return false
+    if (!row || (await flyingEdits(db)).has(id)) return false
     await markEdit(
       db,
       row,
@@ -394,10 +395,15 @@ export async function patchCached(
       samples: page.samples.map((s) => patches.get(s.id)?.(s) ?? s)
     }))
   )
-  const keys = [...patches.keys()].map(
-    (id) => [job.connectionId, job.jobId, id] as [string, string, string]
-  )
   patchHeld(db, job, patches)
+  // Single rows are the few images read one at a time: their keys in one read, rather than a
+  // lookup per patched image that nearly always misses (a request each to IndexedDB).
+  const singles = (await db.samples
+    .where('[connectionId+jobId]')
+    .equals([job.connectionId, job.jobId])
+    .primaryKeys()) as [string, string, string][]
+  const keys = singles.filter((key) => patches.has(key[2]))
+  if (keys.length === 0) return
   const rows = await db.samples.bulkGet(keys)
   await db.samples.bulkPut(
     rows.flatMap((r) =>
@@ -406,23 +412,37 @@ export async function patchCached(
   )
 }
 
-/** Edits of some statuses, oldest first, up to `limit` (the panel's rows). */
+/**
+ * Edits of some statuses, oldest first, up to `limit` (the panel's rows). Those in flight are
+ * queued rows named by a batch in flight: `sending`, not `queued`.
+ */
 export async function editRows(
   db: TagdeckDb,
   statuses: readonly EditStatus[],
   limit: number
 ): Promise<EditRow[]> {
-  const byStatus = await Promise.all(
-    statuses.map((status) =>
-      db.edits
-        .where('[status+nextAttemptAt]')
-        .between([status, Dexie.minKey], [status, Dexie.maxKey])
-        .limit(limit)
-        .toArray()
+  return db.transaction('r', db.edits, db.editFlight, async () => {
+    const flying = await flyingEdits(db)
+    const byStatus = await Promise.all(
+      statuses.map(async (status) => {
+        if (status === 'sending')
+          return (await db.edits.bulkGet([...flying].slice(0, limit))).filter(
+            (r): r is EditRow => r !== undefined
+          )
+        const rows = db.edits
+          .where('[status+nextAttemptAt]')
+          .between([status, Dexie.minKey], [status, Dexie.maxKey])
+        return status === 'queued'
+          ? rows
+              .filter((r) => !flying.has(r.id))
+              .limit(limit)
+              .toArray()
+          : rows.limit(limit).toArray()
+      })
     )
-  )
-  return byStatus
-    .flat()
-    .sort((a, b) => a.createdAt - b.createdAt)
-    .slice(0, limit)
+    return byStatus
+      .flat()
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .slice(0, limit)
+  })
 }

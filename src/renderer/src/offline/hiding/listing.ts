@@ -23,6 +23,7 @@ export const writeScope = (db: TagdeckDb) => [
   db.pauses,
   db.syncState,
   db.edits,
+  db.editFlight,
   db.reviewLog
 ]
 

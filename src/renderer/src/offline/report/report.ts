@@ -1,7 +1,14 @@
 import type { LabelSet } from '../../../../shared/labels'
-import type { EditRow, EditStatus, JobKey, OutboxError, StoredStatus, TagdeckDb } from '../store/db'
+import type {
+  EditRow,
+  JobKey,
+  OutboxError,
+  StoredEditStatus,
+  StoredStatus,
+  TagdeckDb
+} from '../store/db'
 import { outboxId, outboxOfJob } from '../store/db'
-import { flyingIds } from '../store/batches'
+import { flyingEdits, flyingIds } from '../store/batches'
 import { jobLog } from './log'
 import { noChange, perMinute, summariseLabels, type LabelSummary } from './summary'
 
@@ -43,10 +50,9 @@ export interface ReportEntry {
   conflict: { resolved: 'mine' | 'theirs' | null } | null
 }
 
-const EDIT_STATE: Record<EditStatus, ReportState> = {
+const EDIT_STATE: Record<StoredEditStatus, ReportState> = {
   queued: 'pending',
   paused: 'pending',
-  sending: 'sending',
   conflict: 'conflict',
   parked: 'parked',
   failed: 'failed'
@@ -58,11 +64,12 @@ const DELETION_STATE: Record<StoredStatus, ReportState> = {
 }
 
 export async function reviewReport(db: TagdeckDb, job: JobKey): Promise<ReportEntry[]> {
-  const [log, edits, groups, flying] = await Promise.all([
+  const [log, edits, groups, flying, flyingEdit] = await Promise.all([
     jobLog(db, job).toArray(),
     db.edits.where('[connectionId+jobId]').equals([job.connectionId, job.jobId]).toArray(),
     outboxOfJob(db, job).toArray(),
-    flyingIds(db, job.connectionId)
+    flyingIds(db, job.connectionId),
+    flyingEdits(db, job.connectionId)
   ])
   const waitingEdits = new Map<string, EditRow>()
   for (const row of edits) if (row.logId) waitingEdits.set(row.logId, row)
@@ -95,7 +102,8 @@ export async function reviewReport(db: TagdeckDb, job: JobKey): Promise<ReportEn
       continue
     }
     const row = waitingEdits.get(entry.id)
-    const state = row ? EDIT_STATE[row.status] : entry.discarded ? 'discarded' : 'sent'
+    const rowState = row && (flyingEdit.has(row.id) ? 'sending' : EDIT_STATE[row.status])
+    const state = rowState || (entry.discarded ? 'discarded' : 'sent')
     const labels = entry.labels && {
       before: entry.labels.base,
       after: entry.labels.mine,

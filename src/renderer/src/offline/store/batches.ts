@@ -3,7 +3,8 @@ import type { JobKey, SettledSample, TagdeckDb } from './db'
 /**
  * The outbox's two kinds of batch records (`db.ts`): batches in flight, whose groups read as
  * `sending`, and settled batches, confirmed by the service and waiting to be folded into the
- * cached pages. Both tables hold a handful of records, so these reads are cheap anywhere.
+ * cached pages; and review edits' batches in flight (`editFlight`), whose edits read as
+ * `sending`. These tables hold a handful of records, so these reads are cheap anywhere.
  */
 
 const ofJob = (job: JobKey): [string, string] => [job.connectionId, job.jobId]
@@ -15,6 +16,16 @@ export async function flyingIds(db: TagdeckDb, connectionId?: string): Promise<S
     batches
       .filter((b) => connectionId === undefined || b.connectionId === connectionId)
       .flatMap((b) => b.groupIds)
+  )
+}
+
+/** Ids of every review edit in flight (of one connection, if given): these read as `sending`. */
+export async function flyingEdits(db: TagdeckDb, connectionId?: string): Promise<Set<string>> {
+  const batches = await db.editFlight.toArray()
+  return new Set(
+    batches
+      .filter((b) => connectionId === undefined || b.connectionId === connectionId)
+      .flatMap((b) => b.editIds)
   )
 }
 

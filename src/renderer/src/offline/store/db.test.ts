@@ -206,4 +206,50 @@ describe('schema upgrade', () => {
     expect((await db.edits.get('c1/j1/s1/verdict'))?.logId).toBe(report[0]?.id)
     db.close()
   })
+
+  it('queues again the edits version 10 left `sending`, which version 11 no longer stores', async () => {
+    const name = `upgrade-v10-${Math.random()}`
+    const v10 = new Dexie(name)
+    v10.version(10).stores({
+      ...SCHEMA_V2,
+      outbox: `id, [status+createdAt], ${COUNT_INDEX}, ${DUE_INDEX}, *keys`,
+      inflight: 'id, [connectionId+jobId]',
+      settled: 'id, [connectionId+jobId]',
+      pages: '[connectionId+jobId+filterKey+perPage+page], lastUsedAt',
+      pageIds: '[connectionId+jobId+filterKey+perPage+page]',
+      edits: EDITS_SCHEMA,
+      taskLists: '[connectionId+datasetId]',
+      signatures: '[connectionId+jobId+sampleId]',
+      reviewLog: 'id, [connectionId+jobId+at]',
+      signaturePacks: '[connectionId+jobId+packId]'
+    })
+    const edit = (sampleId: string, status: string) => ({
+      connectionId: 'c1',
+      jobId: 'j1',
+      id: `c1/j1/${sampleId}/verdict`,
+      sampleId,
+      name: null,
+      kind: 'verdict',
+      labels: null,
+      verdict: { stage: 'review', accept: true, comment: '', score: 'B' },
+      history: [],
+      status,
+      attempts: 0,
+      nextAttemptAt: 5,
+      createdAt: 5,
+      updatedAt: 5,
+      lastError: null,
+      conflict: null
+    })
+    await v10.table('edits').bulkAdd([edit('s1', 'sending'), edit('s2', 'failed')])
+    v10.close()
+
+    const db = openTagdeckDb(name)
+    const statuses = Object.fromEntries(
+      (await db.edits.toArray()).map((r) => [r.sampleId, r.status])
+    )
+    expect(statuses).toEqual({ s1: 'queued', s2: 'failed' })
+    expect(await db.editFlight.count()).toBe(0)
+    db.close()
+  })
 })

@@ -178,9 +178,12 @@ export type SettledSample = Pick<QueuedSample, 'sampleId' | 'tags' | 'boxTags'>
 /**
  * Where a review edit stands: `queued` (undoable), `sending`, `failed` (the service refused it),
  * `paused` (sign in again), `conflict` (a colleague changed the image: the reviewer chooses) or
- * `parked` (the task no longer takes the verdict: kept with the reason, not retried).
+ * `parked` (the task no longer takes the verdict: kept with the reason, not retried). `sending`
+ * is not stored: it is a queued edit named by a batch in flight (`editFlight`), as a deletion's
+ * group is `sending` while an `inflight` batch names it, so sending rewrites no edit.
  */
 export type EditStatus = 'queued' | 'sending' | 'failed' | 'paused' | 'conflict' | 'parked'
+export type StoredEditStatus = Exclude<EditStatus, 'sending'>
 
 /** A reviewer's change of an image's labels: as they saw them, and as they want them. */
 export interface LabelChange {
@@ -206,7 +209,7 @@ export interface EditRow extends JobKey {
   verdict: (Omit<Verdict, 'sampleId'> & { stage: VerdictStage }) | null
   /** Earlier states of this edit, newest last (undo pops one). */
   history: { labels: LabelChange | null; verdict: EditRow['verdict'] }[]
-  status: EditStatus
+  status: StoredEditStatus
   attempts: number
   nextAttemptAt: number
   createdAt: number
@@ -216,6 +219,13 @@ export interface EditRow extends JobKey {
   conflict: { reason: 'boxes' | 'empty'; theirs: LabelSet; boxes: BoxConflict[] } | null
   /** Its entry in the review log (`reviewLog`; absent in rows written before schema v9). */
   logId?: string
+}
+
+/** A batch of review edits on its way to the service: while it is, they read as `sending`. */
+export interface EditFlightRow extends JobKey {
+  id: string
+  editIds: string[]
+  startedAt: number
 }
 
 /** An edit's id: one per image and kind. */
@@ -370,6 +380,7 @@ export type TagdeckDb = Dexie & {
   signatures: Table<SignatureRow, [string, string, string]>
   reviewLog: Table<ReviewLogRow, string>
   signaturePacks: Table<SignaturePackRow, [string, string, string]>
+  editFlight: Table<EditFlightRow, string>
 }
 
 /** The stores of schema versions 1 and 2 (kept whole: the upgrade test opens a version 2). */
@@ -467,6 +478,17 @@ export function openTagdeckDb(name = 'tagdeck'): TagdeckDb {
   // Near-duplicate signatures a chunk of thumbnails a row, as a download stores them
   // (`signatures/packs.ts`).
   db.version(10).stores({ signaturePacks: '[connectionId+jobId+packId]' })
+  // Review edits in flight named by a record per batch, not rewritten as `sending` (a write per
+  // edit, twice: sync-edits.ts); rows an older version left `sending` are queued again.
+  db.version(11)
+    .stores({ editFlight: 'id' })
+    .upgrade((tx) =>
+      tx
+        .table('edits')
+        .where('[status+nextAttemptAt]')
+        .between(['sending', Dexie.minKey], ['sending', Dexie.maxKey])
+        .modify({ status: 'queued' })
+    )
   return db
 }
 

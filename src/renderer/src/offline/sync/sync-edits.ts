@@ -3,8 +3,9 @@ import type { LabelEditOutcome, VerdictOutcome } from '../../../../shared/labels
 import { withLabels } from '../../../../shared/labels'
 import type { Sample } from '../../../../shared/domain'
 import { backoffDelay } from '../../../../shared/backoff'
-import type { EditRow, EditStatus, JobKey, TagdeckDb } from '../store/db'
+import type { EditRow, EditStatus, JobKey, StoredEditStatus, TagdeckDb } from '../store/db'
 import { OUTBOX_GROUP, touchJob } from '../store/db'
+import { flyingEdits } from '../store/batches'
 import { writeScope } from '../hiding/listing'
 import { patchCached } from '../edits/edits'
 import { describe } from '../errors'
@@ -14,13 +15,18 @@ import type { Transport } from '../deps'
 
 /**
  * Sending review edits: due rows, in batches of at most `OUTBOX_GROUP` of one job and kind
- * (and, for verdicts, one stage), are marked `sending` (no undo any more), sent, and settled
- * by their outcomes. A runner that dies leaves rows `sending`: `recoverEdits` queues them
+ * (and, for verdicts, one stage), are named by a record of the batch in flight (`editFlight`:
+ * they read as `sending`, and can no longer be undone or changed), sent, and settled by their
+ * outcomes, the record going with them. The rows themselves are not rewritten to be sent: a
+ * write per edit there and back cost Chromium more than the rest of the sync's bookkeeping. A
+ * runner that dies leaves its records: `recoverEdits` drops them, so their edits are queued
  * again, and sending them twice changes nothing on the service (a label edit the service
  * already holds is `unchanged`; a verdict sets the same fields again).
  */
 
 export interface EditBatch extends JobKey {
+  /** Its `editFlight` record. */
+  flightId: string
   kind: EditRow['kind']
   rows: EditRow[]
 }
@@ -51,27 +57,35 @@ const dueEdits = (db: TagdeckDb, now: number) =>
     .between(['queued', Dexie.minKey], ['queued', now], true, true)
 
 /**
- * When the next queued edit may go (Infinity: none), given when each connection may be tried
- * again (`notBefore`; null: not reachable, its edits wait for it).
+ * When the next queued edit not in flight may go (Infinity: none), given when each connection
+ * may be tried again (`notBefore`; null: not reachable, its edits wait for it).
  */
 export async function nextEditDue(
   db: TagdeckDb,
   notBefore: (connectionId: string) => number | null
 ): Promise<number> {
   let next = Infinity
-  await db.edits
-    .where('[status+nextAttemptAt]')
-    .between(['queued', Dexie.minKey], ['queued', Dexie.maxKey])
-    .until(() => next !== Infinity)
-    .each((row) => {
-      const from = notBefore(row.connectionId)
-      if (from !== null) next = Math.max(row.nextAttemptAt, from)
-    })
+  await db.transaction('r', db.edits, db.editFlight, async () => {
+    const flying = await flyingEdits(db)
+    await db.edits
+      .where('[status+nextAttemptAt]')
+      .between(['queued', Dexie.minKey], ['queued', Dexie.maxKey])
+      .until(() => next !== Infinity)
+      .each((row) => {
+        const from = flying.has(row.id) ? null : notBefore(row.connectionId)
+        if (from !== null) next = Math.max(row.nextAttemptAt, from)
+      })
+  })
   return next
 }
 
+let flights = 0
+/** A new batch's `editFlight` id: unique in this window, and across windows and restarts. */
+const flightId = (now: number) => `${now}/${++flights}/${Math.random().toString(36).slice(2)}`
+
 /**
- * Up to `count` batches of due edits of ready connections, marked `sending` in one transaction.
+ * Up to `count` batches of due edits of ready connections (none already in flight), each
+ * recorded in flight, in one transaction.
  */
 export async function pickEdits(
   db: TagdeckDb,
@@ -79,10 +93,11 @@ export async function pickEdits(
   ready: Ready,
   count: number
 ): Promise<EditBatch[]> {
-  return db.transaction('rw', db.edits, db.pauses, async () => {
+  return db.transaction('rw', db.edits, db.pauses, db.editFlight, async () => {
     const paused = new Set((await db.pauses.toArray()).map((p) => p.connectionId))
+    const flying = await flyingEdits(db)
     const due = await dueEdits(db, now)
-      .filter((row) => ready(row.connectionId, now, paused))
+      .filter((row) => !flying.has(row.id) && ready(row.connectionId, now, paused))
       .limit(count * OUTBOX_GROUP)
       .toArray()
     const batches = new Map<string, EditBatch>()
@@ -93,13 +108,22 @@ export async function pickEdits(
       let batch = batches.get(key)
       if (!batch || batch.rows.length >= OUTBOX_GROUP) {
         if (picked.length >= count) continue
-        batch = { connectionId: row.connectionId, jobId: row.jobId, kind: row.kind, rows: [] }
+        const { connectionId, jobId, kind } = row
+        batch = { flightId: flightId(now), connectionId, jobId, kind, rows: [] }
         batches.set(key, batch)
         picked.push(batch)
       }
-      batch.rows.push({ ...row, status: 'sending' })
+      batch.rows.push(row)
     }
-    await db.edits.bulkPut(picked.flatMap((b) => b.rows))
+    await db.editFlight.bulkAdd(
+      picked.map((b) => ({
+        id: b.flightId,
+        connectionId: b.connectionId,
+        jobId: b.jobId,
+        editIds: b.rows.map((r) => r.id),
+        startedAt: now
+      }))
+    )
     return picked
   })
 }
@@ -178,7 +202,7 @@ export async function settleEdits(
           }
           return
         }
-        const status: EditStatus =
+        const status: StoredEditStatus =
           outcome.status === 'conflict'
             ? 'conflict'
             : outcome.status === 'parked'
@@ -198,6 +222,7 @@ export async function settleEdits(
         })
       })
     }
+    await db.editFlight.bulkDelete(answered.map((a) => a.batch.flightId))
     await db.edits.bulkDelete(done)
     await db.edits.bulkPut(kept)
     for (const { job, bySample } of patches.values()) {
@@ -222,7 +247,7 @@ function patchOf(
   return null
 }
 
-function defaultMessage(status: EditStatus): string {
+function defaultMessage(status: StoredEditStatus): string {
   if (status === 'conflict') return 'A colleague changed this image meanwhile'
   if (status === 'parked') return 'The task no longer takes this verdict'
   return 'The service did not take this change'
@@ -264,6 +289,7 @@ export async function failEdits(
       const message = 'Sign in again: the service refused our credentials'
       await db.pauses.put({ connectionId: batch.connectionId, reason: 'auth', message, since: now })
     }
+    await db.editFlight.delete(batch.flightId)
     await db.edits.bulkPut(
       batch.rows.map((row) =>
         kind === 'retry'
@@ -282,27 +308,22 @@ export async function failEdits(
   return { kind, rows: batch.rows.length }
 }
 
-/** After a crash: edits left `sending` are queued again (a re-send changes nothing). */
+/**
+ * After a crash (only the lock holder sends, so any batch in flight it finds is an orphan): the
+ * batches left in flight are dropped, so their edits read as queued again (a re-send changes
+ * nothing). Returns how many edits that gave back.
+ */
 export async function recoverEdits(db: TagdeckDb): Promise<number> {
-  return db.transaction('rw', db.edits, async () =>
-    db.edits
-      .where('[status+nextAttemptAt]')
-      .between(['sending', Dexie.minKey], ['sending', Dexie.maxKey])
-      .modify({ status: 'queued' })
-  )
+  return db.transaction('rw', db.editFlight, async () => {
+    const orphans = await db.editFlight.toArray()
+    await db.editFlight.clear()
+    return orphans.reduce((n, b) => n + b.editIds.length, 0)
+  })
 }
 
-/** Batches picked but never sent: their rows still `sending` are queued again, as they were. */
+/** Batches picked but never sent: no longer in flight, their edits are queued as they were. */
 export async function requeueEdits(db: TagdeckDb, batches: readonly EditBatch[]): Promise<void> {
-  const ids = batches.flatMap((b) => b.rows.map((r) => r.id))
-  await db.transaction('rw', db.edits, async () => {
-    const rows = await db.edits.bulkGet(ids)
-    await db.edits.bulkPut(
-      rows.flatMap((row) =>
-        row?.status === 'sending' ? [{ ...row, status: 'queued' as const }] : []
-      )
-    )
-  })
+  await db.editFlight.bulkDelete(batches.map((b) => b.flightId))
 }
 
 /** A connection signed in again (or came back): its paused edits are queued, due now. */
@@ -326,7 +347,10 @@ export async function editsDueNow(db: TagdeckDb, connectionId: string, now: numb
   })
 }
 
-/** Edits per status, for the indicator and the quit warning (index keys only). */
+/**
+ * Edits per status, for the indicator and the quit warning (index keys only): those in flight
+ * are queued rows, counted as `sending`.
+ */
 export async function editCounts(
   db: TagdeckDb,
   connectionId?: string
@@ -344,7 +368,11 @@ export async function editCounts(
     conflict: 0,
     parked: 0
   }
-  for (const [, status] of (await range.keys()) as unknown as [string, EditStatus][])
-    counts[status] += 1
+  const [keys, flying] = await db.transaction('r', db.edits, db.editFlight, () =>
+    Promise.all([range.keys(), flyingEdits(db, connectionId)])
+  )
+  for (const [, status] of keys as unknown as [string, StoredEditStatus][]) counts[status] += 1
+  counts.sending = flying.size
+  counts.queued -= flying.size
   return counts
 }

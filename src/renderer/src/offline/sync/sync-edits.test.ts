@@ -1,0 +1,141 @@
+import 'fake-indexeddb/auto'
+import { describe, expect, it } from 'vitest'
+import type { Sample } from '../../../../shared/domain'
+import { editId, openTagdeckDb, type TagdeckDb } from '../store/db'
+import { EditInFlight, editRows, queueLabels, queueVerdict, undoEdit } from '../edits/edits'
+import { reviewReport } from '../report/report'
+import { FakeClock, makeSample } from '../../../../../testing/offline'
+import {
+  editCounts,
+  failEdits,
+  pickEdits,
+  recoverEdits,
+  requeueEdits,
+  settleEdits,
+  type EditBatch
+} from './sync-edits'
+
+const job = { connectionId: 'c1', jobId: 'j1' }
+const fresh = () => openTagdeckDb(`sync-edits-${Math.random().toString(36).slice(2)}`)
+const deps = (db: TagdeckDb, clock: FakeClock) => ({
+  db,
+  clock,
+  random: () => 0.5,
+  backoff: { baseMs: 1_000, maxMs: 60_000 }
+})
+const accepted = { stage: 'review' as const, accept: true, comment: '', score: 'A' as const }
+
+/** Two images of the job with an edit each: a label change and a verdict, due now. */
+async function twoEdits(db: TagdeckDb, clock: FakeClock): Promise<[Sample, Sample]> {
+  const a = makeSample(1, ['cat'])
+  const b = makeSample(2, ['cat'])
+  await queueLabels(db, clock, job, a, { tags: ['night'], boxes: [] }, [])
+  await queueVerdict(db, clock, job, b, accepted)
+  return [a, b]
+}
+
+const answerAll = (batches: EditBatch[]) =>
+  batches.map((batch) => ({
+    batch,
+    outcomes: batch.rows.map(
+      (r) => ({ sampleId: r.sampleId, status: r.kind === 'labels' ? 'unchanged' : 'done' }) as never
+    )
+  }))
+
+describe('review edits in flight', () => {
+  it('are named by a record of their batch, not rewritten: they read as sending, cannot be undone or changed, and leave with their answer', async () => {
+    const db = fresh()
+    const clock = new FakeClock(1_000_000)
+    const [a, b] = await twoEdits(db, clock)
+    const before = await db.edits.toArray()
+
+    const batches = await pickEdits(db, clock.now(), () => true, 10)
+    expect(batches.map((x) => x.rows.map((r) => r.sampleId))).toEqual([[a.id], [b.id]])
+    // Not one edit written to send them.
+    expect(await db.edits.toArray()).toEqual(before)
+    expect(await db.editFlight.count()).toBe(2)
+
+    expect(await editCounts(db)).toMatchObject({ queued: 0, sending: 2 })
+    expect(await editCounts(db, 'another')).toMatchObject({ queued: 0, sending: 0 })
+    expect((await editRows(db, ['sending'], 10)).map((r) => r.sampleId)).toEqual([a.id, b.id])
+    expect(await editRows(db, ['queued'], 10)).toEqual([])
+    expect((await reviewReport(db, job)).map((e) => e.state)).toEqual(['sending', 'sending'])
+    expect(await undoEdit(db, clock, editId(job, a.id, 'labels'))).toBe(false)
+    await expect(
+      queueLabels(db, clock, job, a, { tags: ['day'], boxes: [] }, [])
+    ).rejects.toBeInstanceOf(EditInFlight)
+    // A second pick (the runner's next, while these are out) takes neither.
+    expect(await pickEdits(db, clock.now(), () => true, 10)).toEqual([])
+
+    await settleEdits(deps(db, clock), answerAll(batches))
+    expect(await db.edits.count()).toBe(0)
+    expect(await db.editFlight.count()).toBe(0)
+    expect(await editCounts(db)).toMatchObject({ queued: 0, sending: 0 })
+    expect((await reviewReport(db, job)).map((e) => e.state)).toEqual(['sent', 'sent'])
+  })
+
+  it('after a crash their records are dropped, and the edits are picked and sent again', async () => {
+    const db = fresh()
+    const clock = new FakeClock(1_000_000)
+    await twoEdits(db, clock)
+    await pickEdits(db, clock.now(), () => true, 10)
+    // The runner died here. The next one starts by recovering.
+    expect(await recoverEdits(db)).toBe(2)
+    expect(await editCounts(db)).toMatchObject({ queued: 2, sending: 0 })
+    const again = await pickEdits(db, clock.now(), () => true, 10)
+    expect(again.flatMap((x) => x.rows)).toHaveLength(2)
+  })
+
+  it('picked but never sent: queued as they were, and undoable again', async () => {
+    const db = fresh()
+    const clock = new FakeClock(1_000_000)
+    const [a] = await twoEdits(db, clock)
+    const batches = await pickEdits(db, clock.now(), () => true, 10)
+    await requeueEdits(db, batches)
+    expect(await editCounts(db)).toMatchObject({ queued: 2, sending: 0 })
+    expect(await undoEdit(db, clock, editId(job, a.id, 'labels'))).toBe(true)
+  })
+
+  it('a call that failed as a whole: out of flight, queued again for later', async () => {
+    const db = fresh()
+    const clock = new FakeClock(1_000_000)
+    await twoEdits(db, clock)
+    const [first] = await pickEdits(db, clock.now(), () => true, 1)
+    if (!first) throw new Error('nothing picked')
+    const unreachable = Object.assign(new Error('offline'), { code: 'offline' })
+    await failEdits(deps(db, clock), first, unreachable)
+    expect(await db.editFlight.count()).toBe(0)
+    const row = await db.edits.get(first.rows[0]?.id ?? '')
+    expect(row).toMatchObject({ status: 'queued', attempts: 1 })
+    expect(row?.nextAttemptAt).toBeGreaterThan(clock.now())
+  })
+
+  it("a done label edit rewrites the image's single row (read alone) and no other", async () => {
+    const db = fresh()
+    const clock = new FakeClock(1_000_000)
+    const [a, b] = await twoEdits(db, clock)
+    const other = makeSample(3, ['dog'])
+    const single = (sample: Sample) => ({ ...job, sampleId: sample.id, sample, lastSeen: 1 })
+    await db.samples.bulkPut([single(a), single(other)])
+    const batches = await pickEdits(db, clock.now(), () => true, 10)
+    const result = { tags: ['night'], boxes: [] }
+    await settleEdits(
+      deps(db, clock),
+      batches.map((batch) => ({
+        batch,
+        outcomes: batch.rows.map(
+          (r) =>
+            (r.kind === 'labels'
+              ? { sampleId: r.sampleId, status: 'updated', result }
+              : { sampleId: r.sampleId, status: 'done' }) as never
+        )
+      }))
+    )
+    const rows = await db.samples.toArray()
+    expect(rows.map((r) => [r.sampleId, r.sample.tags])).toEqual([
+      [a.id, ['night']],
+      [other.id, ['dog']]
+    ])
+    expect(await db.samples.get([job.connectionId, job.jobId, b.id])).toBeUndefined()
+  })
+})
