@@ -138,4 +138,29 @@ describe('review edits in flight', () => {
     ])
     expect(await db.samples.get([job.connectionId, job.jobId, b.id])).toBeUndefined()
   })
+
+  it('each pick takes the oldest due edits not in flight, and passes over connections not ready', async () => {
+    const db = fresh()
+    const clock = new FakeClock(1_000_000)
+    const other = { connectionId: 'c2', jobId: 'j1' }
+    // 150 verdicts of a connection that is not ready, due first; then 250 of one that is.
+    for (let i = 0; i < 150; i++) {
+      await queueVerdict(db, clock, other, makeSample(i, []), accepted)
+      clock.advance(1)
+    }
+    for (let i = 0; i < 250; i++) {
+      await queueVerdict(db, clock, job, makeSample(i, []), accepted)
+      clock.advance(1)
+    }
+    const ready = (connectionId: string) => connectionId === job.connectionId
+    const picked: string[][] = []
+    for (let batches = await pickEdits(db, clock.now(), ready, 1); batches.length > 0;) {
+      picked.push(batches.flatMap((b) => b.rows.map((r) => r.sampleId)))
+      batches = await pickEdits(db, clock.now(), ready, 1)
+    }
+    expect(picked.map((p) => p.length)).toEqual([100, 100, 50])
+    expect(picked.flat()).toEqual(Array.from({ length: 250 }, (_, i) => makeSample(i, []).id))
+    expect(await editCounts(db, job.connectionId)).toMatchObject({ queued: 0, sending: 250 })
+    expect(await editCounts(db, other.connectionId)).toMatchObject({ queued: 150, sending: 0 })
+  })
 })
