@@ -19,7 +19,8 @@ export async function deleteInRuns(table: Table<unknown, string>, ids: readonly 
   const alone: string[] = []
   let run: [string, string] | null = null
   const close = () => {
-    if (run) run[0] === run[1] ? alone.push(run[0]) : runs.push(run)
+    if (run && run[0] === run[1]) alone.push(run[0])
+    else if (run) runs.push(run)
     run = null
   }
   for (const key of present) {
