@@ -9,6 +9,7 @@ import {
   editCounts,
   failEdits,
   pickEdits,
+  pickEditsAhead,
   recoverEdits,
   requeueEdits,
   settleEdits,
@@ -162,5 +163,22 @@ describe('review edits in flight', () => {
     expect(picked.flat()).toEqual(Array.from({ length: 250 }, (_, i) => makeSample(i, []).id))
     expect(await editCounts(db, job.connectionId)).toMatchObject({ queued: 0, sending: 250 })
     expect(await editCounts(db, other.connectionId)).toMatchObject({ queued: 150, sending: 0 })
+  })
+
+  it('says when no due edit is left to pick, so the runner asks no more', async () => {
+    const db = fresh()
+    const clock = new FakeClock(1_000_000)
+    for (let i = 0; i < 150; i++) await queueVerdict(db, clock, job, makeSample(i, []), accepted)
+    await queueLabels(db, clock, job, makeSample(500, ['cat']), { tags: [], boxes: [] }, [])
+    const pick = async () => {
+      const { batches, more } = await pickEditsAhead(db, clock.now(), () => true, 1)
+      return [batches.flatMap((b) => b.rows).length, more]
+    }
+    // 100 verdicts (more remain); 50 verdicts, the label edit passed over (a batch a pick); the
+    // label edit, and nothing is left.
+    expect(await pick()).toEqual([100, true])
+    expect(await pick()).toEqual([50, true])
+    expect(await pick()).toEqual([1, false])
+    expect(await pick()).toEqual([0, false])
   })
 })

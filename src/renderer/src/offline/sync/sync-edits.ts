@@ -94,29 +94,61 @@ export async function pickEdits(
   ready: Ready,
   count: number
 ): Promise<EditBatch[]> {
+  return (await pickEditsAhead(db, now, ready, count)).batches
+}
+
+/**
+ * `pickEdits`, and whether another pick now may find more (`more`: false once every due edit
+ * was seen and taken or passed over), so the runner asks no more after the last batch: that
+ * pick came as the first answers did, on the busiest moment of a sync.
+ */
+export async function pickEditsAhead(
+  db: TagdeckDb,
+  now: number,
+  ready: Ready,
+  count: number
+): Promise<{ batches: EditBatch[]; more: boolean }> {
   return db.transaction('rw', db.edits, db.pauses, db.editFlight, async () => {
     const paused = new Set((await db.pauses.toArray()).map((p) => p.connectionId))
     const flying = await flyingEdits(db)
     const want = count * OUTBOX_GROUP
     const isCandidate = (row: EditRow) =>
       !flying.has(row.id) && ready(row.connectionId, now, paused)
-    // Edits in flight stay queued, oldest due first: one read of as many as are in flight and
-    // wanted (a range read with no filter is one request; a filtered one walks a cursor row by
-    // row, through every edit in flight: 100-150 ms at 800); the walk only when that was short.
-    const head = await dueEdits(db, now)
-      .limit(flying.size + want)
-      .toArray()
-    let due = head.filter(isCandidate)
-    if (due.length < want && head.length === flying.size + want)
+    // Edits in flight stay queued, oldest due first. With none in flight, one read of the
+    // oldest due; with some, their keys first (keys only: no edit read just to be passed over),
+    // then the rest by key. A filtered read walks a cursor row by row: only when these fell
+    // short of edits to send.
+    let due: EditRow[]
+    let seenAll: boolean
+    if (flying.size === 0) {
+      const head = await dueEdits(db, now).limit(want).toArray()
+      due = head.filter(isCandidate)
+      seenAll = head.length < want
+    } else {
+      const keys = await dueEdits(db, now)
+        .limit(flying.size + want)
+        .primaryKeys()
+      const rest = keys.filter((id) => !flying.has(id)).slice(0, want)
+      const rows = rest.length > 0 ? await db.edits.bulkGet(rest) : []
+      due = rows.filter((row): row is EditRow => row !== undefined && isCandidate(row))
+      seenAll = keys.length < flying.size + want
+    }
+    if (!seenAll && due.length < want) {
       due = await dueEdits(db, now).filter(isCandidate).limit(want).toArray()
+      seenAll = due.length < want
+    }
     const batches = new Map<string, EditBatch>()
     const picked: EditBatch[] = []
+    let passed = false
     for (const row of due) {
       const stage = row.verdict?.stage ?? ''
       const key = `${row.connectionId}/${row.jobId}/${row.kind}/${stage}`
       let batch = batches.get(key)
       if (!batch || batch.rows.length >= OUTBOX_GROUP) {
-        if (picked.length >= count) continue
+        if (picked.length >= count) {
+          passed = true
+          continue
+        }
         const { connectionId, jobId, kind } = row
         batch = { flightId: flightId(now), connectionId, jobId, kind, rows: [] }
         batches.set(key, batch)
@@ -133,7 +165,7 @@ export async function pickEdits(
         startedAt: now
       }))
     )
-    return picked
+    return { batches: picked, more: !seenAll || passed }
   })
 }
 

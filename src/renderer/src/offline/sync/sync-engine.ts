@@ -28,7 +28,7 @@ import {
   failEdits,
   nextEditDue,
   noEditCounts,
-  pickEdits,
+  pickEditsAhead,
   recoverEdits,
   requeueEdits,
   sendEdits,
@@ -336,10 +336,10 @@ export class SyncEngine {
     // on every call's path), again as soon as fewer than that wait, so a sender rarely waits.
     const refill = (): Promise<void> | null => {
       if (picking || !more || signal?.aborted || ahead.length >= EDIT_CONCURRENCY) return picking
-      picking = pickEdits(this.db, this.ctx.clock.now(), this.ready, EDIT_CONCURRENCY)
+      picking = pickEditsAhead(this.db, this.ctx.clock.now(), this.ready, EDIT_CONCURRENCY)
         .then((picked) => {
-          ahead.push(...picked)
-          more = picked.length > 0
+          ahead.push(...picked.batches)
+          more = picked.more
         })
         .catch((error: unknown) => {
           failure ??= { error }
