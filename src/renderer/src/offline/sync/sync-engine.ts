@@ -40,6 +40,10 @@ import {
 
 /** Batches of review edits out at once (each up to 100 reads and one write in main). */
 export const EDIT_CONCURRENCY = 4
+/** Answered batches of review edits settled together at most (see `drainEdits`). */
+const SETTLE_GROUP = 2 * EDIT_CONCURRENCY
+/** The longest an answered batch waits for others to be settled with. */
+const SETTLE_WAIT_MS = 500
 
 /**
  * Drains the outbox. One runner across windows: whoever holds the Web Lock `lockName` sends,
@@ -322,15 +326,32 @@ export class SyncEngine {
     const unsent: EditBatch[] = []
     let more = true
     let picking: Promise<void> | null = null
-    // Answers are settled apart from the senders, which go on to their next batch at once: one
-    // transaction takes every answer that came in while the last was being written.
+    // Answers are settled apart from the senders, which go on to their next batch at once, and
+    // several in one transaction (each settle rewrites the pages holding its images, whatever
+    // their number): once `SETTLE_GROUP` have come, once no call is out, or once the oldest has
+    // waited `SETTLE_WAIT_MS`; one transaction takes every answer that came in meanwhile.
     const answered: AnsweredEdits[] = []
     let settling = Promise.resolve()
     let failure: { error: unknown } | null = null
+    let calls = 0
+    let timer: unknown = null
     const settleAnswered = async () => {
       if (answered.length === 0) return
       const settled = await settleEdits(this.deps, answered.splice(0))
       for (const key of Object.keys(counts) as (keyof EditCounts)[]) counts[key] += settled[key]
+    }
+    const settleNow = () => {
+      if (timer !== null) this.ctx.clock.clearTimeout(timer)
+      timer = null
+      // A failed write is kept and thrown once the senders stop (as the runner's own error).
+      settling = settling.then(settleAnswered).catch((error: unknown) => {
+        failure ??= { error }
+      })
+    }
+    const answer = (answeredBatch: AnsweredEdits) => {
+      answered.push(answeredBatch)
+      if (answered.length >= SETTLE_GROUP || calls === 0) return settleNow()
+      timer ??= this.ctx.clock.setTimeout(settleNow, SETTLE_WAIT_MS)
     }
     // Picks the next batches while others go out: one per sender at a time (the first pick is
     // on every call's path), again as soon as fewer than that wait, so a sender rarely waits.
@@ -361,25 +382,25 @@ export class SyncEngine {
           continue
         }
         let outcomes
+        calls += 1
         try {
           outcomes = await sendEdits(this.ctx.transport, batch)
         } catch (error) {
+          calls -= 1
           const { kind, rows } = await failEdits(this.deps, batch, error)
           if (kind !== 'fail') halted.add(batch.connectionId)
           if (kind === 'retry') this.block(batch.connectionId)
           counts[kind === 'auth' ? 'paused' : kind === 'retry' ? 'retried' : 'failed'] += rows
           continue
         }
+        calls -= 1
         this.blocked.delete(batch.connectionId)
-        answered.push({ batch, outcomes })
-        // A failed write is kept and thrown once the senders stop (as the runner's own error).
-        settling = settling.then(settleAnswered).catch((error: unknown) => {
-          failure ??= { error }
-        })
+        answer({ batch, outcomes })
       }
     }
     await Promise.all(Array.from({ length: EDIT_CONCURRENCY }, sender))
     await picking
+    settleNow()
     await settling
     // Picked but not sent (aborted, or their connection halted): queued again as they were.
     unsent.push(...ahead.splice(0))
