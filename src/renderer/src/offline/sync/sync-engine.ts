@@ -353,11 +353,15 @@ export class SyncEngine {
       if (answered.length >= SETTLE_GROUP || calls === 0) return settleNow()
       timer ??= this.ctx.clock.setTimeout(settleNow, SETTLE_WAIT_MS)
     }
-    // Picks the next batches while others go out: one per sender at a time (the first pick is
-    // on every call's path), again as soon as fewer than that wait, so a sender rarely waits.
+    // Picks the next batches while others go out: the first pick two per sender (nothing is in
+    // flight yet, so it is one read of the oldest due edits; a pick with edits in flight reads
+    // their keys and then each edit by key, which the calls just sent would wait behind), later
+    // ones one per sender, as soon as fewer than that wait, so a sender rarely waits.
+    let picks = 0
     const refill = (): Promise<void> | null => {
       if (picking || !more || signal?.aborted || ahead.length >= EDIT_CONCURRENCY) return picking
-      picking = pickEditsAhead(this.db, this.ctx.clock.now(), this.ready, EDIT_CONCURRENCY)
+      const count = picks++ === 0 ? 2 * EDIT_CONCURRENCY : EDIT_CONCURRENCY
+      picking = pickEditsAhead(this.db, this.ctx.clock.now(), this.ready, count)
         .then((picked) => {
           ahead.push(...picked.batches)
           more = picked.more
