@@ -7,6 +7,39 @@ import { jobPagesHolding } from './page-rows'
 import { settledRows } from './batches'
 import { deletions } from '../../../../../testing/offline'
 
+/** The stores of schema version 8, as an older Tagdeck left them. */
+const SCHEMA_V8 = {
+  ...SCHEMA_V2,
+  outbox: `id, [status+createdAt], ${COUNT_INDEX}, ${DUE_INDEX}, *keys`,
+  inflight: 'id, [connectionId+jobId]',
+  settled: 'id, [connectionId+jobId]',
+  pages: '[connectionId+jobId+filterKey+perPage+page], lastUsedAt',
+  pageIds: '[connectionId+jobId+filterKey+perPage+page]',
+  edits: EDITS_SCHEMA,
+  taskLists: '[connectionId+datasetId]',
+  signatures: '[connectionId+jobId+sampleId]'
+}
+
+/** A verdict waiting to be sent, as versions 7 to 10 stored it. */
+const storedVerdict = (sampleId: string, status: string, name: string | null = null) => ({
+  connectionId: 'c1',
+  jobId: 'j1',
+  id: `c1/j1/${sampleId}/verdict`,
+  sampleId,
+  name,
+  kind: 'verdict',
+  labels: null,
+  verdict: { stage: 'review', accept: true, comment: '', score: 'B' },
+  history: [],
+  status,
+  attempts: 0,
+  nextAttemptAt: 5,
+  createdAt: 5,
+  updatedAt: 5,
+  lastError: null,
+  conflict: null
+})
+
 describe('schema upgrade', () => {
   it("turns version 2's sending rows back into queued ones and done rows into a settled batch", async () => {
     const name = `upgrade-${Math.random()}`
@@ -149,35 +182,9 @@ describe('schema upgrade', () => {
   it("gives version 8's waiting edits and deletions entries in the review log", async () => {
     const name = `upgrade-v8-${Math.random()}`
     const v8 = new Dexie(name)
-    v8.version(8).stores({
-      ...SCHEMA_V2,
-      outbox: `id, [status+createdAt], ${COUNT_INDEX}, ${DUE_INDEX}, *keys`,
-      inflight: 'id, [connectionId+jobId]',
-      settled: 'id, [connectionId+jobId]',
-      pages: '[connectionId+jobId+filterKey+perPage+page], lastUsedAt',
-      pageIds: '[connectionId+jobId+filterKey+perPage+page]',
-      edits: EDITS_SCHEMA,
-      taskLists: '[connectionId+datasetId]',
-      signatures: '[connectionId+jobId+sampleId]'
-    })
+    v8.version(8).stores(SCHEMA_V8)
     const job = { connectionId: 'c1', jobId: 'j1' }
-    await v8.table('edits').add({
-      ...job,
-      id: 'c1/j1/s1/verdict',
-      sampleId: 's1',
-      name: 'one.jpg',
-      kind: 'verdict',
-      labels: null,
-      verdict: { stage: 'review', accept: true, comment: '', score: 'B' },
-      history: [],
-      status: 'queued',
-      attempts: 0,
-      nextAttemptAt: 5,
-      createdAt: 5,
-      updatedAt: 5,
-      lastError: null,
-      conflict: null
-    })
+    await v8.table('edits').add(storedVerdict('s1', 'queued', 'one.jpg'))
     await v8.table('outbox').add({
       ...job,
       id: 'g1',
@@ -211,37 +218,13 @@ describe('schema upgrade', () => {
     const name = `upgrade-v10-${Math.random()}`
     const v10 = new Dexie(name)
     v10.version(10).stores({
-      ...SCHEMA_V2,
-      outbox: `id, [status+createdAt], ${COUNT_INDEX}, ${DUE_INDEX}, *keys`,
-      inflight: 'id, [connectionId+jobId]',
-      settled: 'id, [connectionId+jobId]',
-      pages: '[connectionId+jobId+filterKey+perPage+page], lastUsedAt',
-      pageIds: '[connectionId+jobId+filterKey+perPage+page]',
-      edits: EDITS_SCHEMA,
-      taskLists: '[connectionId+datasetId]',
-      signatures: '[connectionId+jobId+sampleId]',
+      ...SCHEMA_V8,
       reviewLog: 'id, [connectionId+jobId+at]',
       signaturePacks: '[connectionId+jobId+packId]'
     })
-    const edit = (sampleId: string, status: string) => ({
-      connectionId: 'c1',
-      jobId: 'j1',
-      id: `c1/j1/${sampleId}/verdict`,
-      sampleId,
-      name: null,
-      kind: 'verdict',
-      labels: null,
-      verdict: { stage: 'review', accept: true, comment: '', score: 'B' },
-      history: [],
-      status,
-      attempts: 0,
-      nextAttemptAt: 5,
-      createdAt: 5,
-      updatedAt: 5,
-      lastError: null,
-      conflict: null
-    })
-    await v10.table('edits').bulkAdd([edit('s1', 'sending'), edit('s2', 'failed')])
+    await v10
+      .table('edits')
+      .bulkAdd([storedVerdict('s1', 'sending'), storedVerdict('s2', 'failed')])
     v10.close()
 
     const db = openTagdeckDb(name)
