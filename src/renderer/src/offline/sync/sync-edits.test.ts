@@ -181,4 +181,19 @@ describe('review edits in flight', () => {
     expect(await pick()).toEqual([1, false])
     expect(await pick()).toEqual([0, false])
   })
+
+  it('knows a pick that took exactly what was due took the last of it', async () => {
+    const db = fresh()
+    const clock = new FakeClock(1_000_000)
+    for (let i = 0; i < 200; i++) await queueVerdict(db, clock, job, makeSample(i, []), accepted)
+    const first = await pickEditsAhead(db, clock.now(), () => true, 1)
+    expect(first.more).toBe(true)
+    // With edits in flight (keys first) and without (the oldest due read at once).
+    const second = await pickEditsAhead(db, clock.now(), () => true, 1)
+    expect([second.batches[0]?.rows.length, second.more]).toEqual([100, false])
+    const other = fresh()
+    for (let i = 0; i < 100; i++) await queueVerdict(other, clock, job, makeSample(i, []), accepted)
+    const all = await pickEditsAhead(other, clock.now(), () => true, 1)
+    expect([all.batches[0]?.rows.length, all.more]).toEqual([100, false])
+  })
 })

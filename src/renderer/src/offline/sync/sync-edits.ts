@@ -116,22 +116,25 @@ export async function pickEditsAhead(
       !flying.has(row.id) && ready(row.connectionId, now, paused)
     // Edits in flight stay queued, oldest due first. With none in flight, one read of the
     // oldest due; with some, their keys first (keys only: no edit read just to be passed over),
-    // then the rest by key. A filtered read walks a cursor row by row: only when these fell
-    // short of edits to send.
+    // then the rest by key. Each read takes one more than it needs, to tell whether any is
+    // left (else the runner picks once more, for nothing, as the first answers come). A
+    // filtered read walks a cursor row by row: only when these fell short of edits to send.
     let due: EditRow[]
     let seenAll: boolean
     if (flying.size === 0) {
-      const head = await dueEdits(db, now).limit(want).toArray()
-      due = head.filter(isCandidate)
-      seenAll = head.length < want
+      const head = await dueEdits(db, now)
+        .limit(want + 1)
+        .toArray()
+      due = head.slice(0, want).filter(isCandidate)
+      seenAll = head.length <= want
     } else {
       const keys = await dueEdits(db, now)
-        .limit(flying.size + want)
+        .limit(flying.size + want + 1)
         .primaryKeys()
       const rest = keys.filter((id) => !flying.has(id)).slice(0, want)
       const rows = rest.length > 0 ? await db.edits.bulkGet(rest) : []
       due = rows.filter((row): row is EditRow => row !== undefined && isCandidate(row))
-      seenAll = keys.length < flying.size + want
+      seenAll = keys.length <= flying.size + want
     }
     if (!seenAll && due.length < want) {
       due = await dueEdits(db, now).filter(isCandidate).limit(want).toArray()
