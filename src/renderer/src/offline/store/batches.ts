@@ -9,25 +9,26 @@ import type { JobKey, SettledSample, TagdeckDb } from './db'
 
 const ofJob = (job: JobKey): [string, string] => [job.connectionId, job.jobId]
 
-/** Ids of every outbox group in flight (of one connection, if given). */
-export async function flyingIds(db: TagdeckDb, connectionId?: string): Promise<Set<string>> {
-  const batches = await db.inflight.toArray()
+/** The ids a table of batches in flight names (of one connection's batches, if given). */
+async function named<B extends { connectionId: string }>(
+  batches: Promise<B[]>,
+  ids: (batch: B) => string[],
+  connectionId: string | undefined
+): Promise<Set<string>> {
   return new Set(
-    batches
+    (await batches)
       .filter((b) => connectionId === undefined || b.connectionId === connectionId)
-      .flatMap((b) => b.groupIds)
+      .flatMap(ids)
   )
 }
 
+/** Ids of every outbox group in flight (of one connection, if given). */
+export const flyingIds = (db: TagdeckDb, connectionId?: string): Promise<Set<string>> =>
+  named(db.inflight.toArray(), (b) => b.groupIds, connectionId)
+
 /** Ids of every review edit in flight (of one connection, if given): these read as `sending`. */
-export async function flyingEdits(db: TagdeckDb, connectionId?: string): Promise<Set<string>> {
-  const batches = await db.editFlight.toArray()
-  return new Set(
-    batches
-      .filter((b) => connectionId === undefined || b.connectionId === connectionId)
-      .flatMap((b) => b.editIds)
-  )
-}
+export const flyingEdits = (db: TagdeckDb, connectionId?: string): Promise<Set<string>> =>
+  named(db.editFlight.toArray(), (b) => b.editIds, connectionId)
 
 /** Whether a batch of this job is on its way: the service's offsets are moving. */
 export async function jobInFlight(db: TagdeckDb, job: JobKey): Promise<boolean> {
