@@ -73,9 +73,7 @@ describe('the signature thread', () => {
     expect(Array.from(a as Float32Array)).toEqual(Array.from(inMain(jpeg) ?? []))
     expect(b).toBe('unread')
     // Every later one too, without trying again.
-    expect(Array.from((await t.read(jpeg)) as Float32Array)).toEqual(
-      Array.from(inMain(jpeg) ?? [])
-    )
+    expect(Array.from((await t.read(jpeg)) as Float32Array)).toEqual(Array.from(inMain(jpeg) ?? []))
   })
 
   it('a thread that dies with images waiting: main reads them, and every later one', async () => {
@@ -86,7 +84,8 @@ describe('the signature thread', () => {
     // The thread killed under them (as a crash would end it).
     await (t as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate()
     const expected = Array.from(inMain(jpeg) ?? [])
-    for (const s of await Promise.all(waiting)) expect(Array.from(s as Float32Array)).toEqual(expected)
+    for (const s of await Promise.all(waiting))
+      expect(Array.from(s as Float32Array)).toEqual(expected)
     expect(Array.from((await t.read(jpeg)) as Float32Array)).toEqual(expected)
   })
 })

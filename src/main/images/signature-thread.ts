@@ -13,7 +13,7 @@ import type { ThreadPriority } from './thread-priority'
  * the service and Chromium busy, and the signatures then take only the CPU they leave idle,
  * instead of lengthening every chunk. Main's event loop never decodes. The thread starts at the
  * first thumbnail and does not keep the process alive while nothing waits for it; if it cannot
- * start or dies, the signatures are read on main's thread, as before, and that is logged.
+ * start or dies, main reads the signatures on its own thread, and that is logged.
  */
 
 export type SignatureRequest = { id: number; bytes: Uint8Array }
