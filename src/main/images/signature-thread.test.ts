@@ -1,12 +1,8 @@
-import { readlinkSync } from 'node:fs'
 import sharp from 'sharp'
 import { afterEach, describe, expect, it } from 'vitest'
 import { signatureOf } from '../../shared/thumb-signature'
 import { jpegCellMeans } from './jpeg-cells'
 import { SignatureThread } from './signature-thread'
-import { niceOf } from './thread-priority'
-
-const linux = process.platform === 'linux'
 
 /** A real baseline JPEG and a real PNG of a gradient with a box, as sharp writes them. */
 async function images(seed: number) {
@@ -54,16 +50,6 @@ describe('the signature thread', () => {
     expect(await t.read(all[0].png)).toBe('unread')
     // The caller's bytes are its own still (the cache holds them).
     expect(all[0].jpeg.length).toBeGreaterThan(0)
-  })
-
-  it.runIf(linux)('runs at nice 19 while main keeps its priority', async () => {
-    const before = niceOf('/proc/self/stat')
-    const t = thread()
-    await t.read((await images(1)).jpeg)
-    expect(t.priority).toEqual({ nice: 19 })
-    // Main's thread and the process as a whole are where they were.
-    expect(niceOf('/proc/self/stat')).toBe(before)
-    expect(niceOf(`/proc/${readlinkSync('/proc/thread-self')}/stat`)).toBe(before)
   })
 
   it('reads on main when the thread cannot start, and says so', async () => {

@@ -5,21 +5,21 @@ import { Worker } from 'node:worker_threads'
 import { signatureOf } from '../../shared/thumb-signature'
 import { log } from '../log'
 import { jpegCellMeans } from './jpeg-cells'
-import type { ThreadPriority } from './thread-priority'
 
 /**
  * Reads thumbnails' DC coefficients into signatures on a thread of their own
- * (`signature-worker.ts`) at the lowest priority (`thread-priority.ts`): a download keeps main,
- * the service and Chromium busy, and the signatures then take only the CPU they leave idle,
- * instead of lengthening every chunk. Main's event loop never decodes. The thread starts at the
- * first thumbnail and does not keep the process alive while nothing waits for it; if it cannot
- * start or dies, main reads the signatures on its own thread, and that is logged.
+ * (`signature-worker.ts`), so main's event loop, which answers the window's calls, never
+ * decodes (0.1-0.2 ms a thumbnail, 20-40 ms a chunk of 200). The thread runs at normal priority:
+ * a chunk's answer waits for its signatures, and at the lowest priority (tried: nice 19 on
+ * Linux) a busy machine may starve the thread, holding the download's progress back. The
+ * thread starts at the first thumbnail and does not keep the process alive while nothing waits
+ * for it; if it cannot start or dies, main reads the signatures on its own thread, and that is
+ * logged.
  */
 
 export type SignatureRequest = { id: number; bytes: Uint8Array }
 
 export type SignatureReply =
-  | { kind: 'ready'; priority: ThreadPriority }
   | { kind: 'signed'; id: number; signature: Float32Array | null }
   /** Not a baseline JPEG: decode it some other way. */
   | { kind: 'unread'; id: number }
@@ -55,8 +55,6 @@ export class SignatureThread {
   private nextId = 1
   /** Set once the thread could not start or died: signatures are read in main's thread. */
   private broken = false
-  /** What the thread said of its priority, once it started. */
-  priority: ThreadPriority | null = null
 
   constructor(private readonly entry = workerEntry) {}
 
@@ -99,12 +97,6 @@ export class SignatureThread {
   }
 
   private answer(reply: SignatureReply): void {
-    if (reply.kind === 'ready') {
-      this.priority = reply.priority
-      if ('unchanged' in reply.priority)
-        log.info(`the signature thread runs at normal priority: ${reply.priority.unchanged}`)
-      return
-    }
     const waiting = this.waiting.get(reply.id)
     if (!waiting) return
     this.waiting.delete(reply.id)
