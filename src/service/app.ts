@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { clientErrorHandler } from './client-errors'
 import type { ServiceContext } from './context'
 import { ApiError, CODES, errorBody, errorForStatus, keystoneBody } from './errors'
-import { Faults, isApiPath, registerFaultRoutes } from './faults'
+import { Faults, isApiPath, isServicePath, registerFaultRoutes } from './faults'
 import { registerIam } from './routes-iam'
 import { registerImages } from './routes-images'
 import { registerV1 } from './routes-v1'
@@ -124,7 +124,8 @@ export function buildApp(ctx: ServiceContext, options: AppOptions): FastifyInsta
     const faulty = options.testFaults && isApiPath(request.url)
     const status = faulty ? faults.take() : null
     const go = () => done(status === null ? undefined : errorForStatus(status))
-    const delay = faulty ? faults.delayFor(request.url) : 0
+    const delay =
+      options.testFaults && isServicePath(request.url) ? faults.delayFor(request.url) : 0
     if (delay > 0) setTimeout(go, delay)
     else go()
   })

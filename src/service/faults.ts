@@ -8,9 +8,9 @@ import { taskNotFound } from './routes-samples'
  * Test hooks, registered only with `testFaults: true` (CLI `--test-faults`):
  * `POST /__test__/faults` with `{"status": 503, "count": 5}` makes the next 5 API requests
  * (/v1, /v2, /v3; not image URLs, /health or /__test__) answer that status with a proper error
- * body (429 with Retry-After); `{"delayMs": 200}` holds every API request that long before
- * it is handled (a slow service, until cleared), `{"delayMs": 200, "pathIncludes": "/delete"}`
- * only those whose path contains that text; `{"expireTokens": true}` expires every token
+ * body (429 with Retry-After); `{"delayMs": 200}` holds every API request and image URL that
+ * long before it is handled (a slow service, until cleared), `{"delayMs": 200, "pathIncludes":
+ * "/delete"}` only those whose path contains that text (`/samples/ID/image`: one image); `{"expireTokens": true}` expires every token
  * issued so far; `{"clear": true}` drops pending faults and the delay;
  * `{"taskStatus": {"task": ID, "status": N}}` moves a labeling task to another status (as its
  * owner would in the console: 1 labeling, 2 accepting, 3 accepted), so a verdict can meet a task
@@ -70,8 +70,12 @@ export class Faults {
 
 /** API routes the fault switch applies to: everything a client signs or tokens, and IAM. */
 export function isApiPath(url: string): boolean {
-  const path = url.split('?')[0] ?? ''
-  return /^\/v[123]\//.test(path) && !/\/image\/?$/.test(path)
+  return isServicePath(url) && !/\/image\/?$/.test(url.split('?')[0] ?? '')
+}
+
+/** An API request or an image URL: what a delay may hold. */
+export function isServicePath(url: string): boolean {
+  return /^\/v[123]\//.test(url.split('?')[0] ?? '')
 }
 
 export function registerFaultRoutes(app: FastifyInstance, ctx: ServiceContext, faults: Faults) {

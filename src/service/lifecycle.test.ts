@@ -234,6 +234,26 @@ describe('health and test hooks', () => {
     expect((await faults({ delayMs: -1 })).status).toBe(400)
   })
 
+  it("holds one image's URL when the delay names it, and no other image", async () => {
+    const listed = await world.call('GET', samples(), { query: { limit: '2' } })
+    const [held, other] = (listed.json as { samples: { sample_id: string; source: string }[] })
+      .samples
+    if (!held || !other) throw new Error('the demo dataset has fewer than two images')
+    // Drawn once first, so the times below are the delay's alone.
+    for (const s of [held, other]) expect((await fetch(s.source)).status).toBe(200)
+    await faults({ delayMs: 400, pathIncludes: `/samples/${held.sample_id}/image` })
+    try {
+      const free = Date.now()
+      expect((await fetch(other.source)).status).toBe(200)
+      expect(Date.now() - free).toBeLessThan(350)
+      const slow = Date.now()
+      expect((await fetch(held.source)).status).toBe(200)
+      expect(Date.now() - slow).toBeGreaterThanOrEqual(390)
+    } finally {
+      await faults({ clear: true })
+    }
+  })
+
   it('are off unless asked for', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'tagdeck-nofaults-'))
     const plain = await startService({ dataDir: dir, port: 0 })
