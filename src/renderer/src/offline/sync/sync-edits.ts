@@ -80,10 +80,6 @@ export async function nextEditDue(
   return next
 }
 
-let flights = 0
-/** A new batch's `editFlight` id: unique in this window, and across windows and restarts. */
-const flightId = (now: number) => `${now}/${++flights}/${Math.random().toString(36).slice(2)}`
-
 /**
  * Up to `count` batches of due edits of ready connections (none already in flight), each
  * recorded in flight, in one transaction.
@@ -153,7 +149,7 @@ export async function pickEditsAhead(
           continue
         }
         const { connectionId, jobId, kind } = row
-        batch = { flightId: flightId(now), connectionId, jobId, kind, rows: [] }
+        batch = { flightId: crypto.randomUUID(), connectionId, jobId, kind, rows: [] }
         batches.set(key, batch)
         picked.push(batch)
       }
