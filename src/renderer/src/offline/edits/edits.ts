@@ -11,7 +11,7 @@ import { touchJob, editId } from '../store/db'
 import { flyingEdits } from '../store/batches'
 import { Dexie } from 'dexie'
 import type { EditRow, EditStatus, JobKey, LabelChange, TagdeckDb } from '../store/db'
-import { putPages } from '../store/page-rows'
+import { putPages, singleRows } from '../store/page-rows'
 import { cachedSamples, writeScope } from '../hiding/listing'
 import { pagesHolding, patchHeld } from '../replica/held'
 import { logEdits, markEdit, unlogEdits } from '../report/log'
@@ -396,19 +396,12 @@ export async function patchCached(
     }))
   )
   patchHeld(db, job, patches)
-  // Single rows are the few images read one at a time: their keys in one read, rather than a
-  // lookup per patched image that nearly always misses (a request each to IndexedDB).
-  const singles = (await db.samples
-    .where('[connectionId+jobId]')
-    .equals([job.connectionId, job.jobId])
-    .primaryKeys()) as [string, string, string][]
-  const keys = singles.filter((key) => patches.has(key[2]))
-  if (keys.length === 0) return
-  const rows = await db.samples.bulkGet(keys)
+  const rows = await singleRows(db, job, ids)
   await db.samples.bulkPut(
-    rows.flatMap((r) =>
-      r ? [{ ...r, sample: (patches.get(r.sampleId) as (s: Sample) => Sample)(r.sample) }] : []
-    )
+    rows.map((r) => ({
+      ...r,
+      sample: (patches.get(r.sampleId) as (s: Sample) => Sample)(r.sample)
+    }))
   )
 }
 

@@ -1,6 +1,6 @@
 import type { Sample } from '../../../../shared/domain'
 import type { JobKey, ListingRow, PageRow, QueuedSample, TagdeckDb } from '../store/db'
-import { deleteListingPages, listingPages, putPages } from '../store/page-rows'
+import { deleteListingPages, listingPages, putPages, singleRows } from '../store/page-rows'
 import { pagesHolding } from '../replica/held'
 import { outboxId, queuedKeys, touchJob } from '../store/db'
 import { matchesFilter, shiftedOffset, subtractFromStats } from './overlay'
@@ -237,12 +237,9 @@ export async function cachedSamples(
       }
     }
   }
-  const rows = await db.samples.bulkGet(
-    [...wanted].map((id) => [job.connectionId, job.jobId, id] as [string, string, string])
-  )
-  for (const row of rows) {
-    const known = row && found.get(row.sampleId)
-    if (row && (!known || known.at <= row.lastSeen)) {
+  for (const row of await singleRows(db, job, wanted)) {
+    const known = found.get(row.sampleId)
+    if (!known || known.at <= row.lastSeen) {
       found.set(row.sampleId, { sample: row.sample, at: row.lastSeen })
     }
   }

@@ -1,5 +1,5 @@
 import { Dexie, type Table } from 'dexie'
-import type { JobKey, ListingRow, PageIdsRow, PageKey, PageRow, TagdeckDb } from './db'
+import type { JobKey, ListingRow, PageIdsRow, PageKey, PageRow, SampleRow, TagdeckDb } from './db'
 
 /**
  * Writing and finding cached pages. Each page row has a small twin in `pageIds` (its sample
@@ -48,6 +48,25 @@ function holds(text: string, id: string): boolean {
 }
 
 /** Stores pages (new or replacing their keys); not awaited one by one: the transaction orders them. */
+/**
+ * The job's single rows (images read one at a time) of these samples: the job's keys in one
+ * read, then only the rows there are, rather than a lookup per sample that nearly always misses
+ * (a request each to IndexedDB: 10,000 for a selection of 10,000 deletions).
+ */
+export async function singleRows(
+  db: TagdeckDb,
+  job: JobKey,
+  sampleIds: ReadonlySet<string>
+): Promise<SampleRow[]> {
+  const keys = (await db.samples
+    .where('[connectionId+jobId]')
+    .equals([job.connectionId, job.jobId])
+    .primaryKeys()) as [string, string, string][]
+  const wanted = keys.filter((key) => sampleIds.has(key[2]))
+  if (wanted.length === 0) return []
+  return (await db.samples.bulkGet(wanted)).filter((r): r is SampleRow => r !== undefined)
+}
+
 export function putPages(db: TagdeckDb, rows: readonly PageRow[]): Promise<unknown> {
   if (rows.length === 0) return Promise.resolve()
   return Promise.all([db.pages.bulkPut([...rows]), db.pageIds.bulkPut(rows.map(idsOf))])
