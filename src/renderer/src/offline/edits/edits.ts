@@ -418,8 +418,9 @@ export async function editRows(
     const flying = await flyingEdits(db)
     const byStatus = await Promise.all(
       statuses.map(async (status) => {
+        // By id, as the index orders rows of one time (a batch's record ids are random).
         if (status === 'sending')
-          return (await db.edits.bulkGet([...flying].slice(0, limit))).filter(
+          return (await db.edits.bulkGet([...flying].sort().slice(0, limit))).filter(
             (r): r is EditRow => r !== undefined
           )
         const rows = db.edits
