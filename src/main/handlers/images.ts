@@ -1,6 +1,6 @@
 import type { IpcRouter } from '../ipc/router'
 import { cacheKey } from '../images/fetcher'
-import { thumbSignature, wireSignature } from '../images/thumb-signatures'
+import { flushSignatures, thumbSignature, wireSignature } from '../images/thumb-signatures'
 import { mapLimit } from '../map-limit'
 import type { MainServices } from '../services'
 
@@ -16,18 +16,24 @@ export function addImageHandlers(router: IpcRouter, services: MainServices): voi
     )
     return { present: sampleIds.length - missing.length, missing }
   })
-  // Thumbnails cached before their signatures came with the download: read from the cache.
-  router.addHandler('images.signatures', ({ sampleIds, ...job }) =>
-    mapLimit(sampleIds, 4, async (sampleId) => {
-      const cached = await fetcher.cache.get(cacheKey({ ...job, sampleId, variant: 'thumb' }))
-      if (!cached) return { sampleId, error: 'the thumbnail is not in the image cache' }
+  // Thumbnails cached before their signatures came with the download: read from the cache,
+  // then signed together (the signature thread takes them in batches).
+  router.addHandler('images.signatures', async ({ sampleIds, ...job }) => {
+    const cached = await mapLimit(sampleIds, 4, (sampleId) =>
+      fetcher.cache.get(cacheKey({ ...job, sampleId, variant: 'thumb' }))
+    )
+    const answers = sampleIds.map(async (sampleId, i) => {
+      const bytes = cached[i]?.bytes
+      if (!bytes) return { sampleId, error: 'the thumbnail is not in the image cache' }
       try {
-        return { sampleId, signature: wireSignature(await thumbSignature(cached.bytes)) }
+        return { sampleId, signature: wireSignature(await thumbSignature(bytes)) }
       } catch (error) {
         return { sampleId, error: `the thumbnail could not be read: ${String(error)}` }
       }
     })
-  )
+    flushSignatures()
+    return Promise.all(answers)
+  })
   router.addHandler('images.cacheInfo', () => fetcher.cache.info())
   router.addHandler('connectivity.get', () => monitor.all())
 }

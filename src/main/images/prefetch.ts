@@ -2,7 +2,7 @@ import type { EventPayload } from '../../shared/ipc'
 import { TagdeckError } from '../../shared/errors'
 import { DiskWriteError } from './disk'
 import { cacheKey, type ImageFetcher, type ImageRef } from './fetcher'
-import { packedSignatures, thumbSignature } from './thumb-signatures'
+import { flushSignatures, packedSignatures, thumbSignature } from './thumb-signatures'
 import { log } from '../log'
 
 /**
@@ -180,6 +180,7 @@ export class PrefetchTasks {
 
   /** The task's signatures, once every one is worked out; those that failed are logged. */
   private async signed(task: Task): Promise<{ sampleIds: string[]; values: string }> {
+    flushSignatures()
     await Promise.all(task.signing)
     const { unreadable, request } = task
     if (unreadable.length > 0)

@@ -2,7 +2,7 @@ import sharp from 'sharp'
 import { afterEach, describe, expect, it } from 'vitest'
 import { signatureOf } from '../../shared/thumb-signature'
 import { jpegCellMeans } from './jpeg-cells'
-import { SignatureThread } from './signature-thread'
+import { BATCH, SignatureThread } from './signature-thread'
 
 /** A real baseline JPEG and a real PNG of a gradient with a box, as sharp writes them. */
 async function images(seed: number) {
@@ -50,6 +50,45 @@ describe('the signature thread', () => {
     expect(await t.read(all[0].png)).toBe('unread')
     // The caller's bytes are its own still (the cache holds them).
     expect(all[0].jpeg.length).toBeGreaterThan(0)
+  })
+
+  it('takes thumbnails in batches: 200 asked for at once cross in a few messages', async () => {
+    const t = thread()
+    const { jpeg, png } = await images(5)
+    const expected = Array.from(inMain(jpeg) ?? [])
+    const asked = Array.from({ length: 200 }, (_, i) => t.read(i % 50 === 49 ? png : jpeg))
+    t.flush()
+    const read = await Promise.all(asked)
+    read.forEach((s, i) => {
+      if (i % 50 === 49) expect(s).toBe('unread')
+      else expect(Array.from(s as Float32Array)).toEqual(expected)
+    })
+    // 200 / BATCH full batches, then the rest at the flush (one message each way per thumbnail
+    // cost 50 µs of CPU a round trip).
+    expect(t.batches).toBe(Math.ceil(200 / BATCH))
+    // One alone goes within a few milliseconds, with no flush; a thumbnail that is a view of a
+    // bigger buffer (a socket's, as a download's often is) is read from its own bytes alone.
+    const before = t.batches
+    const socket = new Uint8Array(65536).fill(0xff)
+    socket.set(jpeg, 1000)
+    const view = socket.subarray(1000, 1000 + jpeg.length)
+    expect(Array.from((await t.read(view)) as Float32Array)).toEqual(expected)
+    expect(t.batches).toBe(before + 1)
+    expect(view[0]).toBe(0xff)
+    expect(socket.byteLength).toBe(65536)
+  })
+
+  it('a flat image has no signature; a failed read rejects that one alone', async () => {
+    const t = thread()
+    const flat = await sharp({
+      create: { width: 200, height: 150, channels: 3, background: { r: 90, g: 90, b: 90 } }
+    })
+      .jpeg()
+      .toBuffer()
+    const { jpeg } = await images(6)
+    const [a, b] = await Promise.all([t.read(flat), t.read(jpeg)])
+    expect(a).toBeNull()
+    expect(Array.from(b as Float32Array)).toEqual(Array.from(inMain(jpeg) ?? []))
   })
 
   it('reads on main when the thread cannot start, and says so', async () => {

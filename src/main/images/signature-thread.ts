@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { signatureOf } from '../../shared/thumb-signature'
+import { SIGNATURE_LENGTH, signatureOf } from '../../shared/thumb-signature'
 import { log } from '../log'
+import { ReadKind, type SignatureReply, type SignatureRequest } from './signature-messages'
 import { jpegCellMeans } from './jpeg-cells'
 
 /**
@@ -15,15 +16,19 @@ import { jpegCellMeans } from './jpeg-cells'
  * thread starts at the first thumbnail and does not keep the process alive while nothing waits
  * for it; if it cannot start or dies, main reads the signatures on its own thread, and that is
  * logged.
+ *
+ * Thumbnails cross to the thread in batches, and their signatures come back as one array: a
+ * message each way per thumbnail cost about 50 µs of CPU a round trip (0.5 s of the two cores
+ * per 10,000 thumbnails, against 0.03 s in batches of 100). A batch goes once `BATCH` wait, when
+ * the caller says it waits for them (`flush`: a download's chunk is in), or `FLUSH_MS` after the
+ * first of it was asked for (one message each way per 10 thumbnails still cost four times as much
+ * as per 100).
  */
 
-export type SignatureRequest = { id: number; bytes: Uint8Array }
-
-export type SignatureReply =
-  | { kind: 'signed'; id: number; signature: Float32Array | null }
-  /** Not a baseline JPEG: decode it some other way. */
-  | { kind: 'unread'; id: number }
-  | { kind: 'failed'; id: number; message: string }
+/** Thumbnails in one message to the thread at most. */
+export const BATCH = 100
+/** The longest a thumbnail waits for others to go with it, when no one flushes. */
+const FLUSH_MS = 25
 
 /** A thumbnail's signature, null for a flat image, or `unread` (not a baseline JPEG). */
 export type CellsSignature = Float32Array | null | 'unread'
@@ -52,7 +57,12 @@ function readHere(bytes: Uint8Array): CellsSignature {
 export class SignatureThread {
   private worker: Worker | null = null
   private readonly waiting = new Map<number, Waiting>()
+  /** Asked for, not yet sent to the thread. */
+  private queued: number[] = []
+  private timer: NodeJS.Timeout | null = null
   private nextId = 1
+  /** Messages sent to the thread so far (tests count them). */
+  batches = 0
   /** Set once the thread could not start or died: signatures are read in main's thread. */
   private broken = false
 
@@ -65,9 +75,31 @@ export class SignatureThread {
     return new Promise<CellsSignature>((resolve, reject) => {
       // Kept until answered: if the thread dies first, main reads them.
       this.waiting.set(id, { bytes, resolve, reject })
-      if (this.waiting.size === 1) worker.ref()
-      worker.postMessage({ id, bytes } satisfies SignatureRequest)
+      this.queued.push(id)
+      if (this.queued.length >= BATCH) this.flush()
+      else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS)
     })
+  }
+
+  /** Sends what was asked for to the thread now (the caller waits for all of it). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    const worker = this.worker
+    if (!worker || this.queued.length === 0) return
+    const ids = this.queued.splice(0)
+    // The thumbnails laid end to end in one buffer, moved to the thread (not copied): a
+    // downloaded thumbnail is often a view of a 64 KB socket buffer, which a message would copy
+    // whole.
+    const views = ids.map((id) => this.waiting.get(id)?.bytes ?? new Uint8Array(0))
+    const ends = new Uint32Array(views.length)
+    let total = 0
+    views.forEach((view, i) => (ends[i] = total += view.byteLength))
+    const bytes = new Uint8Array(total)
+    views.forEach((view, i) => bytes.set(view, (ends[i] as number) - view.byteLength))
+    worker.ref()
+    this.batches += 1
+    worker.postMessage({ ids, ends, bytes } satisfies SignatureRequest, [ends.buffer, bytes.buffer])
   }
 
   /** Stops the thread; what waits for it, and every signature after, is read on main. */
@@ -97,12 +129,17 @@ export class SignatureThread {
   }
 
   private answer(reply: SignatureReply): void {
-    const waiting = this.waiting.get(reply.id)
-    if (!waiting) return
-    this.waiting.delete(reply.id)
+    reply.ids.forEach((id, i) => {
+      const waiting = this.waiting.get(id)
+      if (!waiting) return
+      this.waiting.delete(id)
+      const kind = reply.kinds[i]
+      if (kind === ReadKind.Failed) waiting.reject(new Error(reply.failures[id] ?? 'unreadable'))
+      else if (kind === ReadKind.Unread) waiting.resolve('unread')
+      else if (kind === ReadKind.Flat) waiting.resolve(null)
+      else waiting.resolve(reply.values.slice(i * SIGNATURE_LENGTH, (i + 1) * SIGNATURE_LENGTH))
+    })
     if (this.waiting.size === 0) this.worker?.unref()
-    if (reply.kind === 'failed') waiting.reject(new Error(reply.message))
-    else waiting.resolve(reply.kind === 'unread' ? 'unread' : reply.signature)
   }
 
   /** The thread is gone: main reads what waited for it, and every signature from now on. */
@@ -115,6 +152,9 @@ export class SignatureThread {
   }
 
   private readWaitingHere(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    this.queued = []
     const left = [...this.waiting.values()]
     this.waiting.clear()
     for (const w of left) {

@@ -22,6 +22,9 @@ const decodes = pLimit(1)
 /** Main's one signature thread, started at the first thumbnail. */
 const thread = new SignatureThread()
 
+/** Sends the thumbnails asked for so far to the signature thread now: the caller waits for them. */
+export const flushSignatures = (): void => thread.flush()
+
 export async function thumbSignature(bytes: Uint8Array): Promise<Float32Array | null> {
   const read = await thread.read(bytes)
   if (read !== 'unread') return read
