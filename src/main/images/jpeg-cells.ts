@@ -36,9 +36,9 @@ interface Component {
 
 /** A Huffman table as a lookup: the symbol and code length of every 16-bit window. */
 interface Huffman {
-  /** For a 9-bit prefix: code length << 8 | symbol, or 0 when the code is longer. */
+  /** A DC table's: for a 9-bit prefix, code length << 8 | symbol, or 0 when the code is longer. */
   fast: Uint16Array
-  /** The same with the bits that follow an AC symbol counted in the length: one skip. */
+  /** An AC table's: the same with the bits that follow the symbol counted in the length. */
   fastSkip: Uint16Array
   /** Canonical decoding for longer codes (JPEG's `maxcode` / `valptr`). */
   maxCode: Int32Array
@@ -48,6 +48,7 @@ interface Huffman {
 }
 
 const FAST_BITS = 9
+const FAST_MASK = (1 << FAST_BITS) - 1
 
 /**
  * The tables, DC then AC, by id (0-3): built again in place for each image (reading one is
@@ -62,10 +63,15 @@ const TABLES: Huffman[] = Array.from({ length: 8 }, () => ({
   symbols: new Uint8Array(0)
 }))
 
-function huffman(counts: Uint8Array, symbols: Uint8Array, table: Huffman): Huffman {
-  const { fast, fastSkip, maxCode, valPtr, minCode } = table
-  fast.fill(0)
-  fastSkip.fill(0)
+/**
+ * Builds a table in place: for a DC table the symbol of each 9-bit prefix (`fast`), for an AC
+ * table the symbol with its following bits counted in the length (`fastSkip`: the values are
+ * not needed), each only what the scan reads; both keep the canonical decoding.
+ */
+function huffman(counts: Uint8Array, symbols: Uint8Array, table: Huffman, ac: boolean): Huffman {
+  const { maxCode, valPtr, minCode } = table
+  const lookup = ac ? table.fastSkip : table.fast
+  lookup.fill(0)
   maxCode.fill(-1)
   table.symbols = symbols
   let code = 0
@@ -79,10 +85,8 @@ function huffman(counts: Uint8Array, symbols: Uint8Array, table: Huffman): Huffm
         const shift = FAST_BITS - length
         const first = code << shift
         const symbol = symbols[k] ?? 0
-        for (let j = 0; j < 1 << shift; j++) {
-          fast[first + j] = (length << 8) | symbol
-          fastSkip[first + j] = ((length + (symbol & 15)) << 8) | symbol
-        }
+        const entry = ((ac ? length + (symbol & 15) : length) << 8) | symbol
+        lookup.fill(entry, first, first + (1 << shift))
       }
     }
     maxCode[length] = n > 0 ? code - 1 : -1
@@ -94,99 +98,32 @@ function huffman(counts: Uint8Array, symbols: Uint8Array, table: Huffman): Huffm
 
 class Unreadable extends Error {}
 
-/** Reads the entropy-coded data bit by bit, undoing the 0xFF00 stuffing; stops at a marker. */
-class Bits {
-  private buffer = 0
-  private count = 0
-  /** A marker was met: zeros from here on (a damaged or short scan reads as flat). */
-  marker = false
+/** Each component's DC coefficients, reused from image to image (grown as needed). */
+const DC_PLANES: Float64Array[] = []
 
-  constructor(
-    private readonly bytes: Uint8Array,
-    public at: number
-  ) {}
-
-  private fill(): void {
-    while (this.count <= 24) {
-      let byte = 0
-      if (!this.marker && this.at < this.bytes.length) {
-        byte = this.bytes[this.at] ?? 0
-        if (byte === 0xff) {
-          const next = this.bytes[this.at + 1] ?? 0
-          if (next === 0) this.at += 2
-          else {
-            this.marker = true
-            byte = 0
-          }
-        } else this.at++
-      }
-      this.buffer = ((this.buffer << 8) | byte) >>> 0
-      this.count += 8
-    }
-  }
-
-  peek(n: number): number {
-    if (this.count < n) this.fill()
-    return (this.buffer >>> (this.count - n)) & ((1 << n) - 1)
-  }
-
-  skip(n: number): void {
-    if (this.count < n) this.fill()
-    this.count -= n
-  }
-
-  receive(n: number): number {
-    if (n === 0) return 0
-    const value = this.peek(n)
-    this.skip(n)
-    return value
-  }
-
-  decode(table: Huffman): number {
-    const entry = table.fast[this.peek(FAST_BITS)] ?? 0
-    if (entry !== 0) {
-      this.skip(entry >> 8)
-      return entry & 0xff
-    }
-    const window = this.peek(16)
-    for (let length = FAST_BITS + 1; length <= 16; length++) {
-      const code = window >>> (16 - length)
-      if (code <= (table.maxCode[length] ?? -1)) {
-        this.skip(length)
-        return table.symbols[(table.valPtr[length] ?? 0) + code - (table.minCode[length] ?? 0)] ?? 0
-      }
-    }
-    throw new Unreadable('bad Huffman code')
-  }
+/** Component `i`'s plane of `size` blocks, zeroed. */
+function dcPlane(i: number, size: number): Float64Array {
+  let plane = DC_PLANES[i]
+  if (!plane || plane.length < size) DC_PLANES[i] = plane = new Float64Array(size)
+  const dc = plane.subarray(0, size)
+  dc.fill(0)
+  return dc
 }
 
-const extend = (value: number, bits: number) =>
-  bits === 0 ? 0 : value < 1 << (bits - 1) ? value - (1 << bits) + 1 : value
-
-/** Decodes one block's coefficients; adds its DC coefficient (dequantised) to `out[at]`. */
-function block(bits: Bits, c: Component, out: Float64Array, at: number): void {
-  if (!c.dcTable || !c.acTable) throw new Unreadable('a Huffman table is missing')
-  const size = bits.decode(c.dcTable)
-  if (size > 11) throw new Unreadable('bad DC size')
-  c.predictor += extend(bits.receive(size), size)
-  if (at >= 0) out[at] = c.predictor * c.dcStep
-  const ac = c.acTable
-  for (let k = 1; k < 64;) {
-    // The AC coefficients' values are not needed: each symbol and its bits are skipped at once.
-    const entry = ac.fastSkip[bits.peek(FAST_BITS)] ?? 0
-    let rs: number
-    if (entry !== 0) {
-      bits.skip(entry >> 8)
-      rs = entry & 0xff
-    } else {
-      rs = bits.decode(ac)
-      bits.skip(rs & 15)
-    }
-    if ((rs & 15) === 0) {
-      if (rs >> 4 !== 15) break
-      k += 16
-    } else k += (rs >> 4) + 1
+/**
+ * The longer codes (more than `FAST_BITS`), canonically: `window` is the next 16 bits. Answers
+ * the code's length << 8 | its symbol.
+ */
+function slowCode(table: Huffman, window: number): number {
+  for (let length = FAST_BITS + 1; length <= 16; length++) {
+    const code = window >>> (16 - length)
+    if (code <= (table.maxCode[length] ?? -1))
+      return (
+        (length << 8) |
+        (table.symbols[(table.valPtr[length] ?? 0) + code - (table.minCode[length] ?? 0)] ?? 0)
+      )
   }
+  throw new Unreadable('bad Huffman code')
 }
 
 const u16 = (b: Uint8Array, at: number) => ((b[at] ?? 0) << 8) | (b[at + 1] ?? 0)
@@ -244,7 +181,7 @@ function read(b: Uint8Array): number[] | null {
           const n = counts.reduce((s, x) => s + x, 0)
           const slot = id < 4 ? TABLES[(kind === 0 ? 0 : 4) + id] : undefined
           if (!slot) throw new Unreadable('a Huffman table id past 3')
-          const table = huffman(counts, b.subarray(p + 17, p + 17 + n), slot)
+          const table = huffman(counts, b.subarray(p + 17, p + 17 + n), slot, kind !== 0)
           if (kind === 0) dcTables[id] = table
           else acTables[id] = table
           p += 17 + n
@@ -281,11 +218,11 @@ function read(b: Uint8Array): number[] | null {
         // Each cell must span a few of the coarsest blocks (16 pixels at 4:2:0), or the blocks
         // it shares with its neighbours weigh too much: small images are decoded whole.
         if (Math.min(width, height) < CELLS * 2 * 8 * Math.max(hMax, vMax)) return null
-        for (const c of components) {
+        components.forEach((c, i) => {
           c.blocksX = Math.ceil(Math.ceil((width * c.h) / hMax) / 8)
           c.blocksY = Math.ceil(Math.ceil((height * c.v) / vMax) / 8)
-          c.dc = new Float64Array(c.blocksX * c.blocksY)
-        }
+          c.dc = dcPlane(i, c.blocksX * c.blocksY)
+        })
         break
       }
       case 0xdd:
@@ -351,28 +288,138 @@ function scan(
   const ss = b[body + 1 + n * 2] ?? 0
   const se = b[body + 2 + n * 2] ?? 0
   if (ss !== 0 || se !== 63) throw new Unreadable('not a sequential scan')
-  const bits = new Bits(b, end)
   const first = inScan[0]
   if (!first) throw new Unreadable('an empty scan')
-  // One component alone is coded block by block over its own plane; several, MCU by MCU.
-  const mcusX = inScan.length === 1 ? first.blocksX : interleavedX
-  const mcus = inScan.length === 1 ? first.blocksX * first.blocksY : interleavedMcus
+  // One component alone is coded block by block over its own plane; several, MCU by MCU: each
+  // MCU's blocks, in order, are `slots` (the component, and the block's place in the MCU).
+  const single = inScan.length === 1
+  const slots = single
+    ? [{ c: first, h: 0, v: 0 }]
+    : inScan.flatMap((c) =>
+        Array.from({ length: c.v * c.h }, (_, i) => ({ c, h: i % c.h, v: Math.floor(i / c.h) }))
+      )
+  for (const { c } of slots)
+    if (!c.dcTable || !c.acTable) throw new Unreadable('a Huffman table is missing')
+  const mcusX = single ? first.blocksX : interleavedX
+  const mcus = single ? first.blocksX * first.blocksY : interleavedMcus
+  // The entropy-coded data, read into a 32-bit window (`count` bits in it are unread), undoing
+  // the 0xFF00 stuffing; a marker stops it, and zeros follow (a damaged or short scan reads as
+  // flat). Kept in locals, not an object: this loop is most of a thumbnail's time.
+  const length = b.length
+  let at = end
+  let buffer = 0
+  let count = 0
+  let marker = false
   for (let m = 0; m < mcus; m++) {
     const mx = m % mcusX
-    const my = Math.floor(m / mcusX)
-    if (inScan.length === 1) block(bits, first, first.dc, m)
-    else
-      for (const c of inScan)
-        for (let v = 0; v < c.v; v++)
-          for (let h = 0; h < c.h; h++) {
-            const bx = mx * c.h + h
-            const by = my * c.v + v
-            const inside = bx < c.blocksX && by < c.blocksY
-            block(bits, c, c.dc, inside ? by * c.blocksX + bx : -1)
+    const my = (m - mx) / mcusX
+    for (let s = 0; s < slots.length; s++) {
+      const slot = slots[s] as (typeof slots)[number]
+      const c = slot.c
+      const dcTable = c.dcTable as Huffman
+      const acSkip = (c.acTable as Huffman).fastSkip
+      let into = m
+      if (!single) {
+        const bx = mx * c.h + slot.h
+        const by = my * c.v + slot.v
+        into = bx < c.blocksX && by < c.blocksY ? by * c.blocksX + bx : -1
+      }
+      // At least 25 bits in the window after each fill.
+      while (count <= 24) {
+        let byte = 0
+        if (!marker && at < length) {
+          byte = b[at] as number
+          if (byte === 0xff) {
+            if (b[at + 1] === 0) at += 2
+            else {
+              marker = true
+              byte = 0
+            }
+          } else at++
+        }
+        buffer = ((buffer << 8) | byte) >>> 0
+        count += 8
+      }
+      let entry = dcTable.fast[(buffer >>> (count - FAST_BITS)) & FAST_MASK] as number
+      if (entry === 0) entry = slowCode(dcTable, (buffer >>> (count - 16)) & 0xffff)
+      count -= entry >> 8
+      const size = entry & 0xff
+      if (size > 11) throw new Unreadable('bad DC size')
+      if (size > 0) {
+        if (count < size)
+          while (count <= 24) {
+            let byte = 0
+            if (!marker && at < length) {
+              byte = b[at] as number
+              if (byte === 0xff) {
+                if (b[at + 1] === 0) at += 2
+                else {
+                  marker = true
+                  byte = 0
+                }
+              } else at++
+            }
+            buffer = ((buffer << 8) | byte) >>> 0
+            count += 8
           }
+        const value = (buffer >>> (count - size)) & ((1 << size) - 1)
+        count -= size
+        c.predictor += value < 1 << (size - 1) ? value - (1 << size) + 1 : value
+      }
+      if (into >= 0) c.dc[into] = c.predictor * c.dcStep
+      // The AC coefficients' values are not needed: each symbol and its bits are skipped at once.
+      for (let k = 1; k < 64;) {
+        while (count <= 24) {
+          let byte = 0
+          if (!marker && at < length) {
+            byte = b[at] as number
+            if (byte === 0xff) {
+              if (b[at + 1] === 0) at += 2
+              else {
+                marker = true
+                byte = 0
+              }
+            } else at++
+          }
+          buffer = ((buffer << 8) | byte) >>> 0
+          count += 8
+        }
+        let rs: number
+        const skip = acSkip[(buffer >>> (count - FAST_BITS)) & FAST_MASK] as number
+        if (skip !== 0) {
+          count -= skip >> 8
+          rs = skip & 0xff
+        } else {
+          const code = slowCode(c.acTable as Huffman, (buffer >>> (count - 16)) & 0xffff)
+          count -= code >> 8
+          rs = code & 0xff
+          const extra = rs & 15
+          if (count < extra)
+            while (count <= 24) {
+              let byte = 0
+              if (!marker && at < length) {
+                byte = b[at] as number
+                if (byte === 0xff) {
+                  if (b[at + 1] === 0) at += 2
+                  else {
+                    marker = true
+                    byte = 0
+                  }
+                } else at++
+              }
+              buffer = ((buffer << 8) | byte) >>> 0
+              count += 8
+            }
+          count -= extra
+        }
+        if ((rs & 15) === 0) {
+          if (rs >> 4 !== 15) break
+          k += 16
+        } else k += (rs >> 4) + 1
+      }
+    }
   }
   // The scan ends at the next marker (past any padding).
-  let at = bits.at
   while (
     at + 1 < b.length &&
     !(b[at] === 0xff && b[at + 1] !== 0 && !((b[at + 1] ?? 0) >= 0xd0 && (b[at + 1] ?? 0) <= 0xd7))
@@ -402,7 +449,16 @@ function turned(b: Uint8Array, tiff: number, end: number): boolean {
  * Along one axis, for each block: the first cell it overlaps and how many of its pixels fall in
  * that cell and in the next (a block is narrower than a cell, so it overlaps at most two).
  */
-function shares(blocks: number, step: number, extent: number) {
+type Shares = { first: Int32Array; inFirst: Float64Array; inNext: Float64Array }
+
+/** `shares` of the sizes met so far: a service's thumbnails are mostly of a few sizes. */
+const SHARES = new Map<string, Shares>()
+
+function shares(blocks: number, step: number, extent: number): Shares {
+  const key = `${blocks} ${step} ${extent}`
+  const known = SHARES.get(key)
+  if (known) return known
+  if (SHARES.size >= 256) SHARES.clear()
   const first = new Int32Array(blocks)
   const inFirst = new Float64Array(blocks)
   const inNext = new Float64Array(blocks)
@@ -416,7 +472,9 @@ function shares(blocks: number, step: number, extent: number) {
     inFirst[i] = Math.max(0, Math.min(hi, edge) - lo)
     inNext[i] = c + 1 < CELLS ? Math.max(0, hi - edge) : 0
   }
-  return { first, inFirst, inNext }
+  const made = { first, inFirst, inNext }
+  SHARES.set(key, made)
+  return made
 }
 
 /** Each cell's mean, weighting every block by the area it shares with the cell. */
@@ -435,21 +493,24 @@ function cells(
     const ys = shares(c.blocksY, (8 * vMax) / c.v, height)
     const sums = new Float64Array(CELLS * CELLS)
     const row = new Float64Array(CELLS + 1)
-    for (let by = 0; by < c.blocksY; by++) {
+    // Typed arrays indexed within their bounds, read as numbers (this runs for every block).
+    const { dc, blocksX, blocksY } = c
+    const { first: xFirst, inFirst: xIn, inNext: xNext } = xs
+    for (let by = 0; by < blocksY; by++) {
       row.fill(0)
-      for (let bx = 0, at = by * c.blocksX; bx < c.blocksX; bx++, at++) {
-        const mean = (c.dc[at] ?? 0) / 8 + 128
-        const cx = xs.first[bx] ?? 0
-        row[cx] = (row[cx] ?? 0) + (xs.inFirst[bx] ?? 0) * mean
-        row[cx + 1] = (row[cx + 1] ?? 0) + (xs.inNext[bx] ?? 0) * mean
+      for (let bx = 0, at = by * blocksX; bx < blocksX; bx++, at++) {
+        const mean = (dc[at] as number) / 8 + 128
+        const cx = xFirst[bx] as number
+        row[cx] = (row[cx] as number) + (xIn[bx] as number) * mean
+        row[cx + 1] = (row[cx + 1] as number) + (xNext[bx] as number) * mean
       }
-      const cy = ys.first[by] ?? 0
-      const h0 = ys.inFirst[by] ?? 0
-      const h1 = ys.inNext[by] ?? 0
+      const cy = ys.first[by] as number
+      const h0 = ys.inFirst[by] as number
+      const h1 = ys.inNext[by] as number
       for (let cx = 0; cx < CELLS; cx++) {
-        const r = row[cx] ?? 0
-        sums[cy * CELLS + cx] = (sums[cy * CELLS + cx] ?? 0) + h0 * r
-        if (h1 > 0) sums[(cy + 1) * CELLS + cx] = (sums[(cy + 1) * CELLS + cx] ?? 0) + h1 * r
+        const r = row[cx] as number
+        sums[cy * CELLS + cx] = (sums[cy * CELLS + cx] as number) + h0 * r
+        if (h1 > 0) sums[(cy + 1) * CELLS + cx] = (sums[(cy + 1) * CELLS + cx] as number) + h1 * r
       }
     }
     return sums.map((s) => s / cellArea)
