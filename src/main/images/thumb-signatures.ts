@@ -28,14 +28,17 @@ export const flushSignatures = (): void => thread.flush()
 export async function thumbSignature(bytes: Uint8Array): Promise<Float32Array | null> {
   const read = await thread.read(bytes)
   if (read !== 'unread') return read
-  return decodes(async () => {
-    const { data, info } = await sharp(bytes, { failOn: 'none', autoOrient: true })
-      .resize(DECODED, DECODED, { fit: 'fill', fastShrinkOnLoad: false })
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true })
-    return signatureOf(areaAverage(data, info.width, info.height, info.channels))
-  })
+  return decodes(() => decodedSignature(bytes))
+}
+
+/** The signature from a full decode (through sharp, to 32x32): anything not read from its DC. */
+export async function decodedSignature(bytes: Uint8Array): Promise<Float32Array | null> {
+  const { data, info } = await sharp(bytes, { failOn: 'none', autoOrient: true })
+    .resize(DECODED, DECODED, { fit: 'fill', fastShrinkOnLoad: false })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+  return signatureOf(areaAverage(data, info.width, info.height, info.channels))
 }
 
 /**
