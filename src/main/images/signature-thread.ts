@@ -18,11 +18,10 @@ import { jpegCellMeans } from './jpeg-cells'
  * logged.
  *
  * Thumbnails cross to the thread in batches, and their signatures come back as one array: a
- * message each way per thumbnail cost about 50 µs of CPU a round trip (0.5 s of the two cores
- * per 10,000 thumbnails, against 0.03 s in batches of 100). A batch goes once `BATCH` wait, when
- * the caller says it waits for them (`flush`: a download's chunk is in), or `FLUSH_MS` after the
- * first of it was asked for (one message each way per 10 thumbnails still cost four times as much
- * as per 100).
+ * message each way per thumbnail cost 50-120 µs of CPU a round trip (0.5-1.2 s per 10,000
+ * thumbnails, against 0.03-0.05 s in batches of 100; batches of 10 still cost several times
+ * that). A batch goes once `BATCH` wait, when the caller says it waits for them (`flush`: a
+ * download's chunk is in), or `FLUSH_MS` after the first of it was asked for.
  */
 
 /** Thumbnails in one message to the thread at most. */
