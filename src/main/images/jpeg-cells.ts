@@ -111,6 +111,18 @@ function dcPlane(i: number, size: number): Float64Array {
 }
 
 /**
+ * The entropy-coded byte at `at`, and how far past it the next one is: `byte | step << 8`. The
+ * 0xFF00 stuffing is undone; a marker (or the end) stops the data: zero, and no step, so zeros
+ * follow (a damaged or short scan reads as flat) and `at` stays on the marker.
+ */
+function entropyByte(b: Uint8Array, at: number): number {
+  if (at >= b.length) return 0
+  const byte = b[at] as number
+  if (byte !== 0xff) return byte | (1 << 8)
+  return b[at + 1] === 0 ? 0xff | (2 << 8) : 0
+}
+
+/**
  * The longer codes (more than `FAST_BITS`), canonically: `window` is the next 16 bits. Answers
  * the code's length << 8 | its symbol.
  */
@@ -302,14 +314,12 @@ function scan(
     if (!c.dcTable || !c.acTable) throw new Unreadable('a Huffman table is missing')
   const mcusX = single ? first.blocksX : interleavedX
   const mcus = single ? first.blocksX * first.blocksY : interleavedMcus
-  // The entropy-coded data, read into a 32-bit window (`count` bits in it are unread), undoing
-  // the 0xFF00 stuffing; a marker stops it, and zeros follow (a damaged or short scan reads as
-  // flat). Kept in locals, not an object: this loop is most of a thumbnail's time.
-  const length = b.length
+  // The entropy-coded data, read into a 32-bit window (`count` bits in it are unread) a byte
+  // at a time (`entropyByte`). Kept in locals, not an object: this loop is most of a
+  // thumbnail's time.
   let at = end
   let buffer = 0
   let count = 0
-  let marker = false
   for (let m = 0; m < mcus; m++) {
     const mx = m % mcusX
     const my = (m - mx) / mcusX
@@ -325,20 +335,10 @@ function scan(
         into = bx < c.blocksX && by < c.blocksY ? by * c.blocksX + bx : -1
       }
       // At least 25 bits in the window after each fill.
-      while (count <= 24) {
-        let byte = 0
-        if (!marker && at < length) {
-          byte = b[at] as number
-          if (byte === 0xff) {
-            if (b[at + 1] === 0) at += 2
-            else {
-              marker = true
-              byte = 0
-            }
-          } else at++
-        }
-        buffer = ((buffer << 8) | byte) >>> 0
-        count += 8
+      for (; count <= 24; count += 8) {
+        const next = entropyByte(b, at)
+        at += next >> 8
+        buffer = ((buffer << 8) | (next & 0xff)) >>> 0
       }
       let entry = dcTable.fast[(buffer >>> (count - FAST_BITS)) & FAST_MASK] as number
       if (entry === 0) entry = slowCode(dcTable, (buffer >>> (count - 16)) & 0xffff)
@@ -347,20 +347,10 @@ function scan(
       if (size > 11) throw new Unreadable('bad DC size')
       if (size > 0) {
         if (count < size)
-          while (count <= 24) {
-            let byte = 0
-            if (!marker && at < length) {
-              byte = b[at] as number
-              if (byte === 0xff) {
-                if (b[at + 1] === 0) at += 2
-                else {
-                  marker = true
-                  byte = 0
-                }
-              } else at++
-            }
-            buffer = ((buffer << 8) | byte) >>> 0
-            count += 8
+          for (; count <= 24; count += 8) {
+            const next = entropyByte(b, at)
+            at += next >> 8
+            buffer = ((buffer << 8) | (next & 0xff)) >>> 0
           }
         const value = (buffer >>> (count - size)) & ((1 << size) - 1)
         count -= size
@@ -369,20 +359,10 @@ function scan(
       if (into >= 0) c.dc[into] = c.predictor * c.dcStep
       // The AC coefficients' values are not needed: each symbol and its bits are skipped at once.
       for (let k = 1; k < 64;) {
-        while (count <= 24) {
-          let byte = 0
-          if (!marker && at < length) {
-            byte = b[at] as number
-            if (byte === 0xff) {
-              if (b[at + 1] === 0) at += 2
-              else {
-                marker = true
-                byte = 0
-              }
-            } else at++
-          }
-          buffer = ((buffer << 8) | byte) >>> 0
-          count += 8
+        for (; count <= 24; count += 8) {
+          const next = entropyByte(b, at)
+          at += next >> 8
+          buffer = ((buffer << 8) | (next & 0xff)) >>> 0
         }
         let rs: number
         const skip = acSkip[(buffer >>> (count - FAST_BITS)) & FAST_MASK] as number
@@ -395,20 +375,10 @@ function scan(
           rs = code & 0xff
           const extra = rs & 15
           if (count < extra)
-            while (count <= 24) {
-              let byte = 0
-              if (!marker && at < length) {
-                byte = b[at] as number
-                if (byte === 0xff) {
-                  if (b[at + 1] === 0) at += 2
-                  else {
-                    marker = true
-                    byte = 0
-                  }
-                } else at++
-              }
-              buffer = ((buffer << 8) | byte) >>> 0
-              count += 8
+            for (; count <= 24; count += 8) {
+              const next = entropyByte(b, at)
+              at += next >> 8
+              buffer = ((buffer << 8) | (next & 0xff)) >>> 0
             }
           count -= extra
         }
