@@ -7,7 +7,7 @@ import { SignatureThread } from './signature-thread'
  * A thumbnail's near-duplicate signature (`shared/thumb-signature.ts`), worked out in main from
  * the bytes it has just cached, so the renderer neither fetches the thumbnail again nor
  * decodes it. A baseline JPEG (what image services send as thumbnails) is read from its DC
- * coefficients (`jpeg-cells.ts`: ~0.1 ms for a demo thumbnail) on the signature thread
+ * coefficients (`jpeg-cells.ts`: ~0.07 ms for a demo thumbnail) on the signature thread
  * (`signature-thread.ts`), off main's event loop; anything else
  * is decoded by sharp to 32x32 (libvips' threads, EXIF orientation applied) and averaged
  * into cells, one at a time, so a job of PNGs cannot fill main's thread pool: 1.5-1.8 ms each
