@@ -10,8 +10,9 @@ import { taskNotFound } from './routes-samples'
  * (/v1, /v2, /v3; not image URLs, /health or /__test__) answer that status with a proper error
  * body (429 with Retry-After); `{"delayMs": 200}` holds every API request and image URL that
  * long before it is handled (a slow service, until cleared), `{"delayMs": 200, "pathIncludes":
- * "/delete"}` only those whose path contains that text (`/samples/ID/image`: one image); `{"expireTokens": true}` expires every token
- * issued so far; `{"clear": true}` drops pending faults and the delay;
+ * "/delete"}` only those whose path contains that text (`/samples/ID/image`: one image);
+ * `{"expireTokens": true}` expires every token issued so far; `{"clear": true}` drops pending
+ * faults and the delay;
  * `{"taskStatus": {"task": ID, "status": N}}` moves a labeling task to another status (as its
  * owner would in the console: 1 labeling, 2 accepting, 3 accepted), so a verdict can meet a task
  * that moved on.

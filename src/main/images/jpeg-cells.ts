@@ -13,9 +13,10 @@ const CELLS: number = SHARED_CELLS
  * upsampled or converted per pixel. Each block counts towards a cell by the area they share,
  * and the colour conversion (linear) is done once per cell. On the demo's thumbnails (about
  * 2.5 KB, 150x200 to 267x200) this is about 0.07 ms, where a decode through sharp costs
- * 1.5-1.8 ms, nearly all of it the pipeline's own set-up. Answers null for what it does not read (progressive or
- * arithmetic-coded JPEGs, restart intervals, 12-bit samples, CMYK, an EXIF orientation, images
- * too small for blocks to stand for cells, anything damaged): the caller decodes those whole.
+ * 1.5-1.8 ms, nearly all of it the pipeline's own set-up. Answers null for what it does not
+ * read (progressive or arithmetic-coded JPEGs, restart intervals, 12-bit samples, CMYK, an EXIF
+ * orientation, images too small for blocks to stand for cells, anything damaged): the caller
+ * decodes those whole.
  */
 
 interface Component {
@@ -415,15 +416,15 @@ function turned(b: Uint8Array, tiff: number, end: number): boolean {
   return false
 }
 
-/**
- * Along one axis, for each block: the first cell it overlaps and how many of its pixels fall in
- * that cell and in the next (a block is narrower than a cell, so it overlaps at most two).
- */
 type Shares = { first: Int32Array; inFirst: Float64Array; inNext: Float64Array }
 
 /** `shares` of the sizes met so far: a service's thumbnails are mostly of a few sizes. */
 const SHARES = new Map<string, Shares>()
 
+/**
+ * Along one axis, for each block: the first cell it overlaps and how many of its pixels fall in
+ * that cell and in the next (a block is narrower than a cell, so it overlaps at most two).
+ */
 function shares(blocks: number, step: number, extent: number): Shares {
   const key = `${blocks} ${step} ${extent}`
   const known = SHARES.get(key)

@@ -10,9 +10,9 @@ import { jpegCellMeans } from './jpeg-cells'
 /**
  * Reads thumbnails' DC coefficients into signatures on a thread of their own
  * (`signature-worker.ts`), so main's event loop, which answers the window's calls, never
- * decodes (0.07-0.12 ms a thumbnail, 15-25 ms a chunk of 200). The thread runs at normal priority:
- * a chunk's answer waits for its signatures, and at the lowest priority (tried: nice 19 on
- * Linux) a busy machine may starve the thread, holding the download's progress back. The
+ * decodes (0.07-0.12 ms a thumbnail, 15-25 ms a chunk of 200). The thread runs at normal
+ * priority: a chunk's answer waits for its signatures, and at the lowest priority (tried: nice
+ * 19 on Linux) a busy machine may starve the thread, holding the download's progress back. The
  * thread starts at the first thumbnail and does not keep the process alive while nothing waits
  * for it; if it cannot start or dies, main reads the signatures on its own thread, and that is
  * logged.

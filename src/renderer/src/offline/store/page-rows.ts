@@ -47,7 +47,6 @@ function holds(text: string, id: string): boolean {
   return false
 }
 
-/** Stores pages (new or replacing their keys); not awaited one by one: the transaction orders them. */
 /**
  * The job's single rows (images read one at a time) of these samples: the job's keys in one
  * read, then only the rows there are, rather than a lookup per sample that nearly always misses
@@ -67,6 +66,7 @@ export async function singleRows(
   return (await db.samples.bulkGet(wanted)).filter((r): r is SampleRow => r !== undefined)
 }
 
+/** Stores pages (new or replacing their keys); not awaited one by one: the transaction orders them. */
 export function putPages(db: TagdeckDb, rows: readonly PageRow[]): Promise<unknown> {
   if (rows.length === 0) return Promise.resolve()
   return Promise.all([db.pages.bulkPut([...rows]), db.pageIds.bulkPut(rows.map(idsOf))])
