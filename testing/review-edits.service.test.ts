@@ -117,7 +117,7 @@ describe('label edits', () => {
     w.clock.advance(HOLD_MS + 1)
     // The runner sends, and dies before the answer is written: the row is left `sending`.
     const { pickEdits, sendEdits } = await import('../src/renderer/src/offline/sync/sync-edits')
-    const [batch] = await pickEdits(w.ctx.db, w.clock.now(), () => true, 1)
+    const [batch] = (await pickEdits(w.ctx.db, w.clock.now(), () => true, 1)).batches
     await sendEdits(w.call, batch as NonNullable<typeof batch>)
     expect(await w.offline.editCounts()).toMatchObject({ sending: 1 })
 

@@ -21,7 +21,7 @@ const accepted = { stage: 'review' as const, accept: true, comment: '', score: '
 
 /** Everything due is picked and answered as given (the service's answers, per row). */
 async function send(db: TagdeckDb, clock: FakeClock, answer: (sampleId: string) => object) {
-  const batches = await pickEdits(db, clock.now(), () => true, 10)
+  const batches = (await pickEdits(db, clock.now(), () => true, 10)).batches
   await settleEdits(
     deps(db, clock),
     batches.map((batch) => ({

@@ -9,7 +9,6 @@ import {
   editCounts,
   failEdits,
   pickEdits,
-  pickEditsAhead,
   recoverEdits,
   requeueEdits,
   settleEdits,
@@ -50,7 +49,7 @@ describe('review edits in flight', () => {
     const [a, b] = await twoEdits(db, clock)
     const before = await db.edits.toArray()
 
-    const batches = await pickEdits(db, clock.now(), () => true, 10)
+    const batches = (await pickEdits(db, clock.now(), () => true, 10)).batches
     expect(batches.map((x) => x.rows.map((r) => r.sampleId))).toEqual([[a.id], [b.id]])
     // Not one edit written to send them.
     expect(await db.edits.toArray()).toEqual(before)
@@ -66,7 +65,7 @@ describe('review edits in flight', () => {
       queueLabels(db, clock, job, a, { tags: ['day'], boxes: [] }, [])
     ).rejects.toBeInstanceOf(EditInFlight)
     // A second pick (the runner's next, while these are out) takes neither.
-    expect(await pickEdits(db, clock.now(), () => true, 10)).toEqual([])
+    expect((await pickEdits(db, clock.now(), () => true, 10)).batches).toEqual([])
 
     await settleEdits(deps(db, clock), answerAll(batches))
     expect(await db.edits.count()).toBe(0)
@@ -83,7 +82,7 @@ describe('review edits in flight', () => {
     // The runner died here. The next one starts by recovering.
     expect(await recoverEdits(db)).toBe(2)
     expect(await editCounts(db)).toMatchObject({ queued: 2, sending: 0 })
-    const again = await pickEdits(db, clock.now(), () => true, 10)
+    const again = (await pickEdits(db, clock.now(), () => true, 10)).batches
     expect(again.flatMap((x) => x.rows)).toHaveLength(2)
   })
 
@@ -91,7 +90,7 @@ describe('review edits in flight', () => {
     const db = fresh()
     const clock = new FakeClock(1_000_000)
     const [a] = await twoEdits(db, clock)
-    const batches = await pickEdits(db, clock.now(), () => true, 10)
+    const batches = (await pickEdits(db, clock.now(), () => true, 10)).batches
     await requeueEdits(db, batches)
     expect(await editCounts(db)).toMatchObject({ queued: 2, sending: 0 })
     expect(await undoEdit(db, clock, editId(job, a.id, 'labels'))).toBe(true)
@@ -101,7 +100,7 @@ describe('review edits in flight', () => {
     const db = fresh()
     const clock = new FakeClock(1_000_000)
     await twoEdits(db, clock)
-    const [first] = await pickEdits(db, clock.now(), () => true, 1)
+    const [first] = (await pickEdits(db, clock.now(), () => true, 1)).batches
     if (!first) throw new Error('nothing picked')
     const unreachable = Object.assign(new Error('offline'), { code: 'offline' })
     await failEdits(deps(db, clock), first, unreachable)
@@ -118,7 +117,7 @@ describe('review edits in flight', () => {
     const other = makeSample(3, ['dog'])
     const single = (sample: Sample) => ({ ...job, sampleId: sample.id, sample, lastSeen: 1 })
     await db.samples.bulkPut([single(a), single(other)])
-    const batches = await pickEdits(db, clock.now(), () => true, 10)
+    const batches = (await pickEdits(db, clock.now(), () => true, 10)).batches
     const result = { tags: ['night'], boxes: [] }
     await settleEdits(
       deps(db, clock),
@@ -155,9 +154,9 @@ describe('review edits in flight', () => {
     }
     const ready = (connectionId: string) => connectionId === job.connectionId
     const picked: string[][] = []
-    for (let batches = await pickEdits(db, clock.now(), ready, 1); batches.length > 0;) {
+    for (let batches = (await pickEdits(db, clock.now(), ready, 1)).batches; batches.length > 0;) {
       picked.push(batches.flatMap((b) => b.rows.map((r) => r.sampleId)))
-      batches = await pickEdits(db, clock.now(), ready, 1)
+      batches = (await pickEdits(db, clock.now(), ready, 1)).batches
     }
     expect(picked.map((p) => p.length)).toEqual([100, 100, 50])
     expect(picked.flat()).toEqual(Array.from({ length: 250 }, (_, i) => makeSample(i, []).id))
@@ -171,7 +170,7 @@ describe('review edits in flight', () => {
     for (let i = 0; i < 150; i++) await queueVerdict(db, clock, job, makeSample(i, []), accepted)
     await queueLabels(db, clock, job, makeSample(500, ['cat']), { tags: [], boxes: [] }, [])
     const pick = async () => {
-      const { batches, more } = await pickEditsAhead(db, clock.now(), () => true, 1)
+      const { batches, more } = await pickEdits(db, clock.now(), () => true, 1)
       return [batches.flatMap((b) => b.rows).length, more]
     }
     // 100 verdicts (more remain); 50 verdicts, the label edit passed over (a batch a pick); the
@@ -186,14 +185,14 @@ describe('review edits in flight', () => {
     const db = fresh()
     const clock = new FakeClock(1_000_000)
     for (let i = 0; i < 200; i++) await queueVerdict(db, clock, job, makeSample(i, []), accepted)
-    const first = await pickEditsAhead(db, clock.now(), () => true, 1)
+    const first = await pickEdits(db, clock.now(), () => true, 1)
     expect(first.more).toBe(true)
     // With edits in flight (keys first) and without (the oldest due read at once).
-    const second = await pickEditsAhead(db, clock.now(), () => true, 1)
+    const second = await pickEdits(db, clock.now(), () => true, 1)
     expect([second.batches[0]?.rows.length, second.more]).toEqual([100, false])
     const other = fresh()
     for (let i = 0; i < 100; i++) await queueVerdict(other, clock, job, makeSample(i, []), accepted)
-    const all = await pickEditsAhead(other, clock.now(), () => true, 1)
+    const all = await pickEdits(other, clock.now(), () => true, 1)
     expect([all.batches[0]?.rows.length, all.more]).toEqual([100, false])
   })
 })

@@ -82,23 +82,11 @@ export async function nextEditDue(
 
 /**
  * Up to `count` batches of due edits of ready connections (none already in flight), each
- * recorded in flight, in one transaction.
+ * recorded in flight, in one transaction; and whether another pick now may find more (`more`:
+ * false once every due edit was seen and taken or passed over), so the runner asks no more after
+ * the last batch: that pick came as the first answers did, on the busiest moment of a sync.
  */
 export async function pickEdits(
-  db: TagdeckDb,
-  now: number,
-  ready: Ready,
-  count: number
-): Promise<EditBatch[]> {
-  return (await pickEditsAhead(db, now, ready, count)).batches
-}
-
-/**
- * `pickEdits`, and whether another pick now may find more (`more`: false once every due edit
- * was seen and taken or passed over), so the runner asks no more after the last batch: that
- * pick came as the first answers did, on the busiest moment of a sync.
- */
-export async function pickEditsAhead(
   db: TagdeckDb,
   now: number,
   ready: Ready,

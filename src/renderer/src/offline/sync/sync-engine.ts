@@ -28,7 +28,7 @@ import {
   failEdits,
   nextEditDue,
   noEditCounts,
-  pickEditsAhead,
+  pickEdits,
   recoverEdits,
   requeueEdits,
   sendEdits,
@@ -361,7 +361,7 @@ export class SyncEngine {
     const refill = (): Promise<void> | null => {
       if (picking || !more || signal?.aborted || ahead.length >= EDIT_CONCURRENCY) return picking
       const count = picks++ === 0 ? 2 * EDIT_CONCURRENCY : EDIT_CONCURRENCY
-      picking = pickEditsAhead(this.db, this.ctx.clock.now(), this.ready, count)
+      picking = pickEdits(this.db, this.ctx.clock.now(), this.ready, count)
         .then((picked) => {
           ahead.push(...picked.batches)
           more = picked.more
