@@ -23,7 +23,8 @@ import { startServiceProcess, type ServiceProcess } from './service-process'
 /**
  * Syncing 1,000 mixed review changes of a labeling task (400 label edits, 400 verdicts, 200
  * deletions): queued through the real offline layer in Chromium (on-disk profile), then sent
- * by its sync runner (`drain`, then `drainEdits`) over the browser shell's bridge to the real
+ * by its sync runner (`drain` and `drainEdits`, until every answer is stored; the folds that
+ * follow are timed apart) over the browser shell's bridge to the real
  * main-process code, against the local service as its own process. Next to it, the same calls
  * made directly from Node with main's Operations: `deleteSamples` in chunks of 100 and as many
  * at a time as the runner sends deletions, then `applyLabelEdits` and `applyVerdicts` in chunks
@@ -176,8 +177,8 @@ async function main() {
         `  round ${round + 1}: app ${seconds(synced.ms)} / direct ${seconds(directMs)} = ` +
           `${(synced.ms / directMs).toFixed(2)} (queued in ${seconds(queued)}); deletions done ` +
           `after ${seconds(synced.deletionsMs)} / ${seconds(straight.deletionsMs)}, edits ` +
-          `${seconds(synced.editsMs)} / ${seconds(straight.editsMs)}; then deletions folded into ` +
-          `the cached pages in ${seconds(synced.foldMs)}`
+          `${seconds(synced.editsMs)} / ${seconds(straight.editsMs)}; then deletions and edits ` +
+          `folded into the outbox and the cached pages in ${seconds(synced.foldMs)}`
       )
       if (cpu[0]) console.log(`    CPU seconds: app: ${cpu[0]}; direct: ${cpu[1]}`)
       if (process.env['REVIEW_SYNC_BENCH_CALLS'])

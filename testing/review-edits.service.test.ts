@@ -46,10 +46,12 @@ async function withBoxes(min: number, skip = new Set<string>()): Promise<Sample[
 
 const moved = (b: Box, by: number): Box => ({ ...b, x1: b.x1 + by, x2: b.x2 + by })
 
-/** Ready to send: the hold passed, then one drain of the edits. */
+/** Ready to send: the hold passed, then one drain of the edits and their fold, as the runner does. */
 async function sync() {
   w.clock.advance(HOLD_MS + 1)
-  return w.offline.sync.drainEdits()
+  const counts = await w.offline.sync.drainEdits()
+  await w.offline.sync.foldEdits()
+  return counts
 }
 
 beforeAll(async () => {
@@ -125,6 +127,7 @@ describe('label edits', () => {
     const restarted = createOffline(w.ctx, { undoWindowMs: HOLD_MS })
     await restarted.sync.recover()
     expect(await restarted.sync.drainEdits()).toMatchObject({ done: 1 })
+    expect(await restarted.sync.foldEdits()).toBe(1)
     const held = await serviceSample(sample.id)
     expect(held.boxes.filter((b) => b.tag === 'once')).toHaveLength(1)
     expect(held.boxes).toEqual(mine.boxes)

@@ -213,6 +213,7 @@ describe('the review report after a sync', () => {
     w.clock.advance(HOLD_MS + 1)
     expect(await w.offline.sync.drain()).toMatchObject({ done: 2, failed: 0 })
     expect(await w.offline.sync.drainEdits()).toMatchObject({ done: 5, conflicts: 1 })
+    await w.offline.sync.foldEdits()
 
     const report = await w.offline.reviewReport(detection)
     expect(report.map((x) => x.state)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent', 'conflict'])
@@ -243,6 +244,7 @@ describe('the review report after a sync', () => {
     expect(await w.offline.resolveConflict(conflict[0]?.id as string, 'mine')).toBe(true)
     w.clock.advance(HOLD_MS + 1)
     expect(await w.offline.sync.drainEdits()).toMatchObject({ done: 1 })
+    await w.offline.sync.foldEdits()
     const settled = await w.offline.reviewReport(detection)
     expect(settled.at(-1)).toMatchObject({ state: 'sent', conflict: { resolved: 'mine' } })
     await checkAgainstService(settled, detection.jobId)

@@ -87,8 +87,9 @@ export async function queue(job: JobKey, ids: string[]): Promise<number> {
 
 /**
  * Everything queued sent, as the sync runner does it: deletions and review edits side by side,
- * each settled as its answer comes; then the confirmed deletions folded into the cached pages
- * (`foldDeletions`, timed apart: the changes are on the service and nothing is pending by then).
+ * each answer written as it comes; then the confirmed deletions and the answered edits folded
+ * into the outbox and the cached pages (`foldDeletions`, `foldEdits`), timed apart: the changes
+ * are on the service, their answers stored, by then.
  */
 export async function sync() {
   const started = performance.now()
@@ -104,6 +105,7 @@ export async function sync() {
   ])
   const ms = performance.now() - started
   await layer().sync.foldDeletions()
+  await layer().sync.foldEdits()
   return {
     ms,
     deletionsMs,

@@ -4,7 +4,7 @@ import type { Sample } from '../../../../shared/domain'
 import { editId, openTagdeckDb, outboxId, type TagdeckDb } from '../store/db'
 import { discardEdit, queueLabels, queueVerdict, resolveConflict, undoEdit } from '../edits/edits'
 import { discard, queueDeletions, undo } from '../outbox/outbox'
-import { pickEdits, settleEdits } from '../sync/sync-edits'
+import { foldAnswers, pickEdits, recordAnswers } from '../sync/sync-edits'
 import { FakeClock, makeSample } from '../../../../../testing/offline'
 import { countReport, reviewReport, sittingEntries } from './report'
 
@@ -22,13 +22,14 @@ const accepted = { stage: 'review' as const, accept: true, comment: '', score: '
 /** Everything due is picked and answered as given (the service's answers, per row). */
 async function send(db: TagdeckDb, clock: FakeClock, answer: (sampleId: string) => object) {
   const batches = (await pickEdits(db, clock.now(), () => true, 10)).batches
-  await settleEdits(
-    deps(db, clock),
+  await recordAnswers(
+    db,
     batches.map((batch) => ({
       batch,
       outcomes: batch.rows.map((r) => ({ sampleId: r.sampleId, ...answer(r.sampleId) }) as never)
     }))
   )
+  await foldAnswers(deps(db, clock))
 }
 
 describe('the review log', () => {

@@ -7,7 +7,14 @@ import type {
   Sample,
   TagFilter
 } from '../../../../shared/domain'
-import type { BoxConflict, LabelSet, Verdict, VerdictStage } from '../../../../shared/labels'
+import type {
+  BoxConflict,
+  LabelEditOutcome,
+  LabelSet,
+  Verdict,
+  VerdictOutcome,
+  VerdictStage
+} from '../../../../shared/labels'
 import { logWaitingChanges } from './log-upgrade'
 
 /**
@@ -226,6 +233,11 @@ export interface EditFlightRow extends JobKey {
   id: string
   editIds: string[]
   startedAt: number
+  /**
+   * The service's answer, one outcome per edit in `editIds`' order, once it came: the batch is
+   * confirmed and waits to be folded (`foldAnswers`); its edits read as `sending` until then.
+   */
+  outcomes?: (LabelEditOutcome | VerdictOutcome)[]
 }
 
 /** An edit's id: one per image and kind. */

@@ -8,10 +8,12 @@ import { FakeClock, makeSample } from '../../../../../testing/offline'
 import {
   editCounts,
   failEdits,
+  foldAnswers,
   pickEdits,
+  recordAnswers,
   recoverEdits,
   requeueEdits,
-  settleEdits,
+  type AnsweredEdits,
   type EditBatch
 } from './sync-edits'
 
@@ -34,6 +36,12 @@ async function twoEdits(db: TagdeckDb, clock: FakeClock): Promise<[Sample, Sampl
   return [a, b]
 }
 
+/** Answers recorded and folded, as the runner does after a drain. */
+async function settle(db: TagdeckDb, clock: FakeClock, answered: AnsweredEdits[]) {
+  await recordAnswers(db, answered)
+  return foldAnswers(deps(db, clock))
+}
+
 const answerAll = (batches: EditBatch[]) =>
   batches.map((batch) => ({
     batch,
@@ -43,7 +51,7 @@ const answerAll = (batches: EditBatch[]) =>
   }))
 
 describe('review edits in flight', () => {
-  it('are named by a record of their batch, not rewritten: they read as sending, cannot be undone or changed, and leave with their answer', async () => {
+  it('are named by a record of their batch, not rewritten: they read as sending, cannot be undone or changed, and leave once their answer is folded', async () => {
     const db = fresh()
     const clock = new FakeClock(1_000_000)
     const [a, b] = await twoEdits(db, clock)
@@ -67,7 +75,14 @@ describe('review edits in flight', () => {
     // A second pick (the runner's next, while these are out) takes neither.
     expect((await pickEdits(db, clock.now(), () => true, 10)).batches).toEqual([])
 
-    await settleEdits(deps(db, clock), answerAll(batches))
+    // Answered: confirmed, and still sending until the runner folds them after its calls.
+    expect(await recordAnswers(db, answerAll(batches))).toMatchObject({ done: 2 })
+    expect(await db.edits.count()).toBe(2)
+    expect(await editCounts(db)).toMatchObject({ queued: 0, sending: 2 })
+    expect((await pickEdits(db, clock.now(), () => true, 10)).batches).toEqual([])
+    expect(await undoEdit(db, clock, editId(job, a.id, 'labels'))).toBe(false)
+
+    expect(await foldAnswers(deps(db, clock))).toBe(2)
     expect(await db.edits.count()).toBe(0)
     expect(await db.editFlight.count()).toBe(0)
     expect(await editCounts(db)).toMatchObject({ queued: 0, sending: 0 })
@@ -84,6 +99,27 @@ describe('review edits in flight', () => {
     expect(await editCounts(db)).toMatchObject({ queued: 2, sending: 0 })
     const again = (await pickEdits(db, clock.now(), () => true, 10)).batches
     expect(again.flatMap((x) => x.rows)).toHaveLength(2)
+  })
+
+  it('answered before a crash: the next runner folds the answers and sends none of them again', async () => {
+    const db = fresh()
+    const clock = new FakeClock(1_000_000)
+    const [a, b] = await twoEdits(db, clock)
+    const batches = (await pickEdits(db, clock.now(), () => true, 10)).batches
+    // The verdict's answer came short (no outcome for it): it is sent again, later.
+    const answered = answerAll(batches).map((x) =>
+      x.batch.kind === 'verdict' ? { ...x, outcomes: [] } : x
+    )
+    await recordAnswers(db, answered)
+    // The runner died here, its answers in memory gone with it.
+    expect(await recoverEdits(db)).toBe(0)
+    expect((await pickEdits(db, clock.now(), () => true, 10)).batches).toEqual([])
+    expect(await foldAnswers(deps(db, clock))).toBe(2)
+    expect(await db.editFlight.count()).toBe(0)
+    expect(await db.edits.get(editId(job, a.id, 'labels'))).toBeUndefined()
+    const verdict = await db.edits.get(editId(job, b.id, 'verdict'))
+    expect(verdict).toMatchObject({ status: 'queued', attempts: 1 })
+    expect(verdict?.nextAttemptAt).toBeGreaterThan(clock.now())
   })
 
   it('picked but never sent: queued as they were, and undoable again', async () => {
@@ -119,8 +155,9 @@ describe('review edits in flight', () => {
     await db.samples.bulkPut([single(a), single(other)])
     const batches = (await pickEdits(db, clock.now(), () => true, 10)).batches
     const result = { tags: ['night'], boxes: [] }
-    await settleEdits(
-      deps(db, clock),
+    await settle(
+      db,
+      clock,
       batches.map((batch) => ({
         batch,
         outcomes: batch.rows.map(

@@ -17,12 +17,13 @@ import type { Transport } from '../deps'
 /**
  * Sending review edits: due rows, in batches of at most `OUTBOX_GROUP` of one job and kind
  * (and, for verdicts, one stage), are named by a record of the batch in flight (`editFlight`:
- * they read as `sending`, and can no longer be undone or changed), sent, and settled by their
- * outcomes, the record going with them. The rows themselves are not rewritten to be sent: a
- * write per edit there and back cost Chromium more than the rest of the sync's bookkeeping. A
- * runner that dies leaves its records: `recoverEdits` drops them, so their edits are queued
+ * they read as `sending`, and can no longer be undone or changed), sent, their outcomes written
+ * into the record (`recordAnswers`), and folded by them once the calls are over (`foldAnswers`),
+ * the record going with them. The rows themselves are not rewritten to be sent: a write per
+ * edit there and back cost Chromium more than the rest of the sync's bookkeeping. A runner that
+ * dies leaves its records: `recoverEdits` drops those with no answer, so their edits are queued
  * again, and sending them twice changes nothing on the service (a label edit the service
- * already holds is `unchanged`; a verdict sets the same fields again).
+ * already holds is `unchanged`; a verdict sets the same fields again); those answered are folded.
  */
 
 export interface EditBatch extends JobKey {
@@ -32,7 +33,7 @@ export interface EditBatch extends JobKey {
   rows: EditRow[]
 }
 
-/** Counts of one settle, for the drain's report. */
+/** Counts of answered edits, for the drain's report. */
 export interface EditCounts {
   done: number
   conflicts: number
@@ -185,81 +186,153 @@ export function sendEdits(
 
 const DONE = new Set(['updated', 'merged', 'unchanged', 'done', 'gone'])
 
-/** A batch and the service's outcomes for it (one per row, in order). */
+/** A batch and the service's outcomes for it (one per row, in order; a short answer lacks some). */
 export interface AnsweredEdits {
   batch: EditBatch
-  outcomes: readonly (LabelEditOutcome | VerdictOutcome)[]
+  outcomes: readonly (LabelEditOutcome | VerdictOutcome | undefined)[]
+}
+
+/** What these answers come to, for the drain's report. */
+function countAnswers(answered: readonly AnsweredEdits[]): EditCounts {
+  const counts = noEditCounts()
+  for (const { batch, outcomes } of answered)
+    batch.rows.forEach((_, i) => {
+      const status = outcomes[i]?.status
+      if (status === undefined) counts.retried += 1
+      else if (DONE.has(status)) counts.done += 1
+      else if (status === 'conflict') counts.conflicts += 1
+      else if (status === 'parked') counts.parked += 1
+      else counts.failed += 1
+    })
+  return counts
 }
 
 /**
- * Applies answered batches' outcomes, all in one transaction: done rows leave, and the cached
- * copies of their images take what the service holds now (each job's pages looked up and
- * rewritten once for all the batches); conflicts, parked verdicts and refusals stay with their
- * reason, not to be sent again by themselves.
+ * Writes answered batches' outcomes into their records in flight, in one transaction: the
+ * changes are confirmed (a runner that dies now folds them when it recovers, and sends none of
+ * them again), and their edits read as `sending` until `foldAnswers`. That fold is most of a
+ * settle's cost (deleting the done edits, rewriting the cached pages holding their images), so
+ * the runner does it after the calls, not while the last of them wait.
  */
-export async function settleEdits(
-  deps: BatchDeps,
+export async function recordAnswers(
+  db: TagdeckDb,
   answered: readonly AnsweredEdits[]
 ): Promise<EditCounts> {
-  const { db } = deps
-  const counts = noEditCounts()
-  return db.transaction('rw', writeScope(db), async () => {
-    const now = deps.clock.now()
-    const patches = new Map<string, { job: JobKey; bySample: Map<string, (s: Sample) => Sample> }>()
-    const done: string[] = []
-    const kept: EditRow[] = []
-    for (const { batch, outcomes } of answered) {
-      const jobKey = `${batch.connectionId}/${batch.jobId}`
-      const job = patches.get(jobKey) ?? { job: batch, bySample: new Map() }
-      patches.set(jobKey, job)
-      batch.rows.forEach((row, i) => {
-        const outcome = outcomes[i]
-        if (!outcome) {
-          // No answer for it (a short answer): sent again later.
-          counts.retried += 1
-          return void kept.push(later(deps, row, now, row.lastError))
-        }
-        if (DONE.has(outcome.status)) {
-          counts.done += 1
-          done.push(row.id)
-          const patch = patchOf(row, outcome)
-          if (patch) {
-            // Both kinds of one image may settle together: each adds to the other's patch.
-            const other = job.bySample.get(row.sampleId)
-            job.bySample.set(row.sampleId, other ? (s) => patch(other(s)) : patch)
-          }
-          return
-        }
-        const status: StoredEditStatus =
-          outcome.status === 'conflict'
-            ? 'conflict'
-            : outcome.status === 'parked'
-              ? 'parked'
-              : 'failed'
-        counts[status === 'conflict' ? 'conflicts' : status === 'parked' ? 'parked' : 'failed'] += 1
-        kept.push({
-          ...row,
-          status,
-          attempts: row.attempts + 1,
-          updatedAt: now,
-          lastError: {
-            code: outcome.code ?? outcome.status,
-            message: outcome.message ?? defaultMessage(status)
-          },
-          conflict: 'conflict' in outcome && outcome.conflict ? outcome.conflict : null
-        })
-      })
-    }
-    await db.editFlight.bulkDelete(answered.map((a) => a.batch.flightId))
-    // Done edits of a job sit side by side by id (`editId`): a range delete for each stretch.
-    await deleteInRuns(db.edits, done)
-    await db.edits.bulkPut(kept)
-    for (const { job, bySample } of patches.values()) {
-      await patchCached(db, job, bySample)
-      await touchJob(db, job, {})
-    }
-    return counts
+  await db.transaction('rw', db.editFlight, async () => {
+    const flights = await db.editFlight.bulkGet(answered.map((a) => a.batch.flightId))
+    await db.editFlight.bulkPut(
+      flights.flatMap((flight, i) =>
+        flight ? [{ ...flight, outcomes: outcomesOf(answered[i]) }] : []
+      )
+    )
   })
+  return countAnswers(answered)
+}
+
+/** An answer's outcomes as a record keeps them: the first missing one ends them (a short answer). */
+function outcomesOf(answer: AnsweredEdits | undefined): (LabelEditOutcome | VerdictOutcome)[] {
+  const outcomes = answer?.outcomes ?? []
+  const missing = outcomes.indexOf(undefined)
+  return (missing < 0 ? outcomes : outcomes.slice(0, missing)) as (
+    LabelEditOutcome | VerdictOutcome
+  )[]
+}
+
+/**
+ * Folds every answered batch (`recordAnswers`) in one transaction: done edits leave, and the
+ * cached copies of their images take what the service holds now (each job's pages looked up
+ * and rewritten once for all the batches); conflicts, parked verdicts and refusals stay with
+ * their reason, not to be sent again by themselves; the records go. `known` are answers the
+ * caller still holds, whose rows need no read. Answers how many edits it folded.
+ */
+export async function foldAnswers(
+  deps: BatchDeps,
+  known: readonly AnsweredEdits[] = []
+): Promise<number> {
+  const { db } = deps
+  return db.transaction('rw', writeScope(db), async () => {
+    const flights = (await db.editFlight.toArray()).filter((f) => f.outcomes)
+    if (flights.length === 0) return 0
+    const held = new Map(known.map((a) => [a.batch.flightId, a]))
+    const answered: AnsweredEdits[] = []
+    for (const flight of flights) {
+      const answer = held.get(flight.id)
+      if (answer) {
+        answered.push(answer)
+        continue
+      }
+      // Recorded by a runner that died: its rows as they are (an edit in flight is not
+      // changed, and one gone meanwhile, its job forgotten, is left out with its outcome).
+      const rows = await db.edits.bulkGet(flight.editIds)
+      const outcomes = flight.outcomes ?? []
+      const kept = rows.flatMap((row, i) => (row ? [{ row, outcome: outcomes[i] }] : []))
+      // Outcomes stay beside their rows: one missing (a short answer) is sent again.
+      const batch = {
+        flightId: flight.id,
+        connectionId: flight.connectionId,
+        jobId: flight.jobId,
+        kind: kept[0]?.row.kind ?? 'labels',
+        rows: kept.map((k) => k.row)
+      }
+      answered.push({ batch, outcomes: kept.map((k) => k.outcome) })
+    }
+    await settle(deps, answered)
+    return answered.reduce((n, a) => n + a.batch.rows.length, 0)
+  })
+}
+
+/** Applies answered batches' outcomes, inside the caller's transaction (see `foldAnswers`). */
+async function settle(deps: BatchDeps, answered: readonly AnsweredEdits[]): Promise<void> {
+  const { db } = deps
+  const now = deps.clock.now()
+  const patches = new Map<string, { job: JobKey; bySample: Map<string, (s: Sample) => Sample> }>()
+  const done: string[] = []
+  const kept: EditRow[] = []
+  for (const { batch, outcomes } of answered) {
+    const jobKey = `${batch.connectionId}/${batch.jobId}`
+    const job = patches.get(jobKey) ?? { job: batch, bySample: new Map() }
+    patches.set(jobKey, job)
+    batch.rows.forEach((row, i) => {
+      const outcome = outcomes[i]
+      // No answer for it (a short answer): sent again later.
+      if (!outcome) return void kept.push(later(deps, row, now, row.lastError))
+      if (DONE.has(outcome.status)) {
+        done.push(row.id)
+        const patch = patchOf(row, outcome)
+        if (patch) {
+          // Both kinds of one image may settle together: each adds to the other's patch.
+          const other = job.bySample.get(row.sampleId)
+          job.bySample.set(row.sampleId, other ? (s) => patch(other(s)) : patch)
+        }
+        return
+      }
+      const status: StoredEditStatus =
+        outcome.status === 'conflict'
+          ? 'conflict'
+          : outcome.status === 'parked'
+            ? 'parked'
+            : 'failed'
+      kept.push({
+        ...row,
+        status,
+        attempts: row.attempts + 1,
+        updatedAt: now,
+        lastError: {
+          code: outcome.code ?? outcome.status,
+          message: outcome.message ?? defaultMessage(status)
+        },
+        conflict: 'conflict' in outcome && outcome.conflict ? outcome.conflict : null
+      })
+    })
+  }
+  await db.editFlight.bulkDelete(answered.map((a) => a.batch.flightId))
+  // Done edits of a job sit side by side by id (`editId`): a range delete for each stretch.
+  await deleteInRuns(db.edits, done)
+  await db.edits.bulkPut(kept)
+  for (const { job, bySample } of patches.values()) {
+    await patchCached(db, job, bySample)
+    await touchJob(db, job, {})
+  }
 }
 
 /** What a done edit changes in the cached copies of its image: the service's labels, or the verdict. */
@@ -339,13 +412,14 @@ export async function failEdits(
 
 /**
  * After a crash (only the lock holder sends, so any batch in flight it finds is an orphan): the
- * batches left in flight are dropped, so their edits read as queued again (a re-send changes
- * nothing). Returns how many edits that gave back.
+ * batches left in flight with no answer are dropped, so their edits read as queued again (a
+ * re-send changes nothing); those answered are left for `foldAnswers`. Returns how many edits
+ * that gave back.
  */
 export async function recoverEdits(db: TagdeckDb): Promise<number> {
   return db.transaction('rw', db.editFlight, async () => {
-    const orphans = await db.editFlight.toArray()
-    await db.editFlight.clear()
+    const orphans = (await db.editFlight.toArray()).filter((f) => !f.outcomes)
+    await db.editFlight.bulkDelete(orphans.map((f) => f.id))
     return orphans.reduce((n, b) => n + b.editIds.length, 0)
   })
 }

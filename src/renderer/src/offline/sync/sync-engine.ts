@@ -31,8 +31,9 @@ import {
   pickEdits,
   recoverEdits,
   requeueEdits,
+  foldAnswers,
+  recordAnswers,
   sendEdits,
-  settleEdits,
   type AnsweredEdits,
   type EditBatch,
   type EditCounts
@@ -40,10 +41,15 @@ import {
 
 /** Batches of review edits out at once (each up to 100 reads and one write in main). */
 export const EDIT_CONCURRENCY = 4
-/** Answered batches of review edits settled together at most (see `drainEdits`). */
+/** Answered batches of review edits recorded together at most (see `drainEdits`). */
 const SETTLE_GROUP = 2 * EDIT_CONCURRENCY
-/** The longest an answered batch waits for others to be settled with. */
+/** The longest an answered batch waits for others to be recorded with. */
 const SETTLE_WAIT_MS = 500
+/**
+ * Answered batches of review edits a long drain lets wait for their fold at most (3,200 edits):
+ * past that it folds them while it goes on, so the panel and the counts follow a long sync.
+ */
+const FOLD_GROUP = 8 * EDIT_CONCURRENCY
 
 /**
  * Drains the outbox. One runner across windows: whoever holds the Web Lock `lockName` sends,
@@ -104,6 +110,8 @@ export class SyncEngine {
   private readonly unsubscribe: (() => void)[] = []
   /** Jobs whose confirmed deletions are not yet folded into their cached pages. */
   private readonly unfolded = new Map<string, JobKey>()
+  /** Review edits' answers recorded by a drain and not folded yet (`foldEdits`). */
+  private readonly unfoldedEdits: AnsweredEdits[] = []
   /** Answers written per transaction while sending, and batches picked ahead: half of
    * `concurrency`. */
   private readonly group: number
@@ -197,6 +205,7 @@ export class SyncEngine {
           const drained = await Promise.allSettled([this.drain(signal), this.drainEdits(signal)])
           for (const d of drained) if (d.status === 'rejected') throw d.reason
           await this.foldDeletions()
+          await this.foldEdits()
         } catch (error) {
           // The database itself failed (quota, a closed connection): note it, try again later.
           await noteError(this.db, error, this.ctx.clock.now()).catch(
@@ -220,10 +229,12 @@ export class SyncEngine {
   /**
    * After a crash or a closed window: batches left in flight are dropped, so their groups are
    * sent again (a deleted sample comes back `gone`), and settled samples are folded into the
-   * cache. Only the lock holder sends, so any batch in flight it finds is an orphan.
+   * cache, as are review edits answered before it (`foldEdits`). Only the lock holder sends, so
+   * any batch in flight it finds is an orphan.
    */
   async recover(): Promise<number> {
     await recoverEdits(this.db)
+    await this.foldEdits()
     const { stuck, settledJobs } = await releaseStuck(this.db)
     for (const job of settledJobs) await rebaseIfDone(this.db, job, this.ctx.clock.now())
     return stuck
@@ -326,10 +337,11 @@ export class SyncEngine {
     const unsent: EditBatch[] = []
     let more = true
     let picking: Promise<void> | null = null
-    // Answers are settled apart from the senders, which go on to their next batch at once, and
-    // several in one transaction (each settle rewrites the pages holding its images, whatever
-    // their number): once `SETTLE_GROUP` have come, once no call is out, or once the oldest has
-    // waited `SETTLE_WAIT_MS`; one transaction takes every answer that came in meanwhile.
+    // Answers are recorded apart from the senders, which go on to their next batch at once, and
+    // several in one transaction: once `SETTLE_GROUP` have come, once no call is out, or once
+    // the oldest has waited `SETTLE_WAIT_MS`; one transaction takes every answer that came in
+    // meanwhile. Folding them (deleting the done edits, rewriting the pages holding their
+    // images) waits for the runner's `foldEdits` after the drain, or for `FOLD_GROUP` of them.
     const answered: AnsweredEdits[] = []
     let settling = Promise.resolve()
     let failure: { error: unknown } | null = null
@@ -337,8 +349,11 @@ export class SyncEngine {
     let timer: unknown = null
     const settleAnswered = async () => {
       if (answered.length === 0) return
-      const settled = await settleEdits(this.deps, answered.splice(0))
+      const recorded = answered.splice(0)
+      const settled = await recordAnswers(this.db, recorded)
       for (const key of Object.keys(counts) as (keyof EditCounts)[]) counts[key] += settled[key]
+      this.unfoldedEdits.push(...recorded)
+      if (this.unfoldedEdits.length >= FOLD_GROUP) await this.foldEdits()
     }
     const settleNow = () => {
       if (timer !== null) this.ctx.clock.clearTimeout(timer)
@@ -424,6 +439,15 @@ export class SyncEngine {
     this.unfolded.clear()
     for (const job of jobs) await rebaseIfDone(this.db, job, this.ctx.clock.now())
     return jobs.length
+  }
+
+  /**
+   * Folds the review edits' answers recorded by drains (or by a runner that died) into the
+   * outbox and the cached pages (`foldAnswers`): until then their edits read as `sending`. The
+   * runner does it after sending, as it folds deletions. Returns the edits folded.
+   */
+  async foldEdits(): Promise<number> {
+    return foldAnswers(this.deps, this.unfoldedEdits.splice(0))
   }
 
   /** One batch's request; its answer or its failure, never a rejection. */
