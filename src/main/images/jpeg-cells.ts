@@ -419,14 +419,15 @@ function turned(b: Uint8Array, tiff: number, end: number): boolean {
 type Shares = { first: Int32Array; inFirst: Float64Array; inNext: Float64Array }
 
 /** `shares` of the sizes met so far: a service's thumbnails are mostly of a few sizes. */
-const SHARES = new Map<string, Shares>()
+const SHARES = new Map<number, Shares>()
 
 /**
  * Along one axis, for each block: the first cell it overlaps and how many of its pixels fall in
  * that cell and in the next (a block is narrower than a cell, so it overlaps at most two).
  */
 function shares(blocks: number, step: number, extent: number): Shares {
-  const key = `${blocks} ${step} ${extent}`
+  // Blocks and extent are under 2^16, the step (pixels a block spans) 8 to 32.
+  const key = (extent * 64 + step) * 65536 + blocks
   const known = SHARES.get(key)
   if (known) return known
   if (SHARES.size >= 256) SHARES.clear()
@@ -448,7 +449,51 @@ function shares(blocks: number, step: number, extent: number): Shares {
   return made
 }
 
-/** Each cell's mean, weighting every block by the area it shares with the cell. */
+/** Each component's cell sums, then means (reused: reading one image is synchronous). */
+const SUMS = [0, 1, 2].map(() => new Float64Array(CELLS * CELLS))
+/** One row of blocks' sums per cell across (and one past the last, which gets nothing). */
+const ROW = new Float64Array(CELLS + 1)
+
+/** Component `c`'s mean per cell into `sums`, weighting every block by the area it shares with the cell. */
+function cellMeans(
+  c: Component,
+  width: number,
+  height: number,
+  hMax: number,
+  vMax: number,
+  sums: Float64Array
+): void {
+  // A block of this component covers this many image pixels across and down.
+  const xs = shares(c.blocksX, (8 * hMax) / c.h, width)
+  const ys = shares(c.blocksY, (8 * vMax) / c.v, height)
+  const row = ROW
+  sums.fill(0)
+  // Typed arrays indexed within their bounds, read as numbers (this runs for every block).
+  const { dc, blocksX, blocksY } = c
+  const { first: xFirst, inFirst: xIn, inNext: xNext } = xs
+  const { first: yFirst, inFirst: yIn, inNext: yNext } = ys
+  for (let by = 0; by < blocksY; by++) {
+    row.fill(0)
+    for (let bx = 0, at = by * blocksX; bx < blocksX; bx++, at++) {
+      const mean = (dc[at] as number) / 8 + 128
+      const cx = xFirst[bx] as number
+      row[cx] = (row[cx] as number) + (xIn[bx] as number) * mean
+      row[cx + 1] = (row[cx + 1] as number) + (xNext[bx] as number) * mean
+    }
+    const cy = yFirst[by] as number
+    const h0 = yIn[by] as number
+    const h1 = yNext[by] as number
+    for (let cx = 0; cx < CELLS; cx++) {
+      const r = row[cx] as number
+      sums[cy * CELLS + cx] = (sums[cy * CELLS + cx] as number) + h0 * r
+      if (h1 > 0) sums[(cy + 1) * CELLS + cx] = (sums[(cy + 1) * CELLS + cx] as number) + h1 * r
+    }
+  }
+  const cellArea = (width / CELLS) * (height / CELLS)
+  for (let i = 0; i < CELLS * CELLS; i++) sums[i] = (sums[i] as number) / cellArea
+}
+
+/** Each cell's mean colour: RGBA, row by row, alpha 255. */
 function cells(
   components: Component[],
   width: number,
@@ -457,51 +502,28 @@ function cells(
   vMax: number,
   ycc: boolean
 ): number[] {
-  const cellArea = (width / CELLS) * (height / CELLS)
-  const means = components.map((c) => {
-    // A block of this component covers this many image pixels across and down.
-    const xs = shares(c.blocksX, (8 * hMax) / c.h, width)
-    const ys = shares(c.blocksY, (8 * vMax) / c.v, height)
-    const sums = new Float64Array(CELLS * CELLS)
-    const row = new Float64Array(CELLS + 1)
-    // Typed arrays indexed within their bounds, read as numbers (this runs for every block).
-    const { dc, blocksX, blocksY } = c
-    const { first: xFirst, inFirst: xIn, inNext: xNext } = xs
-    for (let by = 0; by < blocksY; by++) {
-      row.fill(0)
-      for (let bx = 0, at = by * blocksX; bx < blocksX; bx++, at++) {
-        const mean = (dc[at] as number) / 8 + 128
-        const cx = xFirst[bx] as number
-        row[cx] = (row[cx] as number) + (xIn[bx] as number) * mean
-        row[cx + 1] = (row[cx + 1] as number) + (xNext[bx] as number) * mean
-      }
-      const cy = ys.first[by] as number
-      const h0 = ys.inFirst[by] as number
-      const h1 = ys.inNext[by] as number
-      for (let cx = 0; cx < CELLS; cx++) {
-        const r = row[cx] as number
-        sums[cy * CELLS + cx] = (sums[cy * CELLS + cx] as number) + h0 * r
-        if (h1 > 0) sums[(cy + 1) * CELLS + cx] = (sums[(cy + 1) * CELLS + cx] as number) + h1 * r
-      }
-    }
-    return sums.map((s) => s / cellArea)
-  })
-  const out: number[] = []
+  const n = components.length
+  for (let i = 0; i < n; i++)
+    cellMeans(components[i] as Component, width, height, hMax, vMax, SUMS[i] as Float64Array)
+  const [y, cb, cr] = SUMS as [Float64Array, Float64Array, Float64Array]
+  const out: number[] = new Array<number>(CELLS * CELLS * 4)
   const clamp = (x: number) => Math.min(255, Math.max(0, x))
-  for (let i = 0; i < CELLS * CELLS; i++) {
-    const y = means[0]?.[i] ?? 0
-    if (components.length === 1) out.push(clamp(y), clamp(y), clamp(y), 255)
-    else if (!ycc) out.push(clamp(y), clamp(means[1]?.[i] ?? 0), clamp(means[2]?.[i] ?? 0), 255)
-    else {
-      const cb = (means[1]?.[i] ?? 128) - 128
-      const cr = (means[2]?.[i] ?? 128) - 128
-      out.push(
-        clamp(y + 1.402 * cr),
-        clamp(y - 0.344136 * cb - 0.714136 * cr),
-        clamp(y + 1.772 * cb),
-        255
-      )
+  for (let i = 0, o = 0; i < CELLS * CELLS; i++, o += 4) {
+    const luma = y[i] as number
+    if (n === 1) {
+      out[o] = out[o + 1] = out[o + 2] = clamp(luma)
+    } else if (!ycc) {
+      out[o] = clamp(luma)
+      out[o + 1] = clamp(cb[i] as number)
+      out[o + 2] = clamp(cr[i] as number)
+    } else {
+      const b = (cb[i] as number) - 128
+      const r = (cr[i] as number) - 128
+      out[o] = clamp(luma + 1.402 * r)
+      out[o + 1] = clamp(luma - 0.344136 * b - 0.714136 * r)
+      out[o + 2] = clamp(luma + 1.772 * b)
     }
+    out[o + 3] = 255
   }
   return out
 }
