@@ -87,9 +87,8 @@ export async function queue(job: JobKey, ids: string[]): Promise<number> {
 
 /**
  * Everything queued sent, as the sync runner does it: deletions and review edits side by side,
- * each answer written as it comes; then the confirmed deletions and the answered edits folded
- * into the outbox and the cached pages (`foldDeletions`, `foldEdits`), timed apart: the changes
- * are on the service, their answers stored, by then.
+ * each answer written as it comes, until every answer is stored. The folds that follow are
+ * `fold`, timed apart: the changes are on the service by then.
  */
 export async function sync() {
   const started = performance.now()
@@ -103,17 +102,26 @@ export async function sync() {
     timed(() => layer().sync.drain()),
     timed(() => layer().sync.drainEdits())
   ])
-  const ms = performance.now() - started
+  return {
+    ms: performance.now() - started,
+    deletionsMs,
+    editsMs,
+    calls: calls.filter((c) => c.channel !== 'app.ping'),
+    deletions,
+    edits
+  }
+}
+
+/**
+ * What the runner does after its drains: the confirmed deletions and the answered edits folded
+ * into the outbox and the cached pages (`foldDeletions`, `foldEdits`); then what is left.
+ */
+export async function fold() {
+  const started = performance.now()
   await layer().sync.foldDeletions()
   await layer().sync.foldEdits()
   return {
-    ms,
-    deletionsMs,
-    editsMs,
-    foldMs: performance.now() - started - ms,
-    calls: calls.filter((c) => c.channel !== 'app.ping'),
-    deletions,
-    edits,
+    ms: performance.now() - started,
     left: { deletions: await layer().pendingCounts(), edits: await layer().editCounts() }
   }
 }
