@@ -133,6 +133,32 @@ describe('label edits', () => {
     expect(held.boxes).toEqual(mine.boxes)
   })
 
+  it('a drain stores the answers, the edits still sending; the fold after it settles them, or one as it goes past `foldEvery`', async () => {
+    const [a, b] = await withBoxes(1)
+    if (!a || !b) throw new Error('two demo images with a box needed')
+    const mine = (s: Sample): LabelSet => ({ tags: [], boxes: s.boxes.map((x) => moved(x, 2)) })
+    const origins = (s: Sample) => s.boxes.map((_, i) => i)
+    await w.offline.editLabels(job, a, mine(a), origins(a))
+    w.clock.advance(HOLD_MS + 1)
+    expect(await w.offline.sync.drainEdits()).toMatchObject({ done: 1 })
+    // On the service, answered and stored: sending until folded, and not sent again.
+    expect((await serviceSample(a.id)).boxes).toEqual(mine(a).boxes)
+    expect(await w.offline.editCounts()).toMatchObject({ queued: 0, sending: 1 })
+    expect(await w.offline.sync.drainEdits()).toMatchObject({ done: 0 })
+    expect(await w.offline.sync.foldEdits()).toBe(1)
+    expect(await w.offline.editCounts()).toMatchObject({ queued: 0, sending: 0 })
+    expect((await shown(a.id)).boxes).toEqual(mine(a).boxes)
+
+    // A layer that folds after every answered batch has nothing left to fold after its drain.
+    const eager = createOffline(w.ctx, { undoWindowMs: HOLD_MS, sync: { foldEvery: 1 } })
+    await eager.editLabels(job, await shown(b.id), mine(b), origins(b))
+    w.clock.advance(HOLD_MS + 1)
+    expect(await eager.sync.drainEdits()).toMatchObject({ done: 1 })
+    expect(await eager.editCounts()).toMatchObject({ queued: 0, sending: 0 })
+    expect(await eager.sync.foldEdits()).toBe(0)
+    expect((await serviceSample(b.id)).boxes).toEqual(mine(b).boxes)
+  })
+
   it("merges a colleague's change to other boxes, and shows a clash instead of overwriting it", async () => {
     const [a, b] = await withBoxes(2, new Set())
     if (!a || !b) throw new Error('two demo images with two boxes needed')

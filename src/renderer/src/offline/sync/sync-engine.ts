@@ -45,11 +45,6 @@ export const EDIT_CONCURRENCY = 4
 const SETTLE_GROUP = 2 * EDIT_CONCURRENCY
 /** The longest an answered batch waits for others to be recorded with. */
 const SETTLE_WAIT_MS = 500
-/**
- * Answered batches of review edits a long drain lets wait for their fold at most (3,200 edits):
- * past that it folds them while it goes on, so the panel and the counts follow a long sync.
- */
-const FOLD_GROUP = 8 * EDIT_CONCURRENCY
 
 /**
  * Drains the outbox. One runner across windows: whoever holds the Web Lock `lockName` sends,
@@ -73,6 +68,11 @@ export interface SyncEngineOptions {
   lockName: string
   /** Longest idle sleep between checks, in case a wake-up was missed. */
   idleCheckMs: number
+  /**
+   * Answered batches of review edits a drain lets wait for their fold at most: past that it
+   * folds them while it goes on (see `drainEdits`).
+   */
+  foldEvery: number
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncEngineOptions = {
@@ -80,7 +80,9 @@ export const DEFAULT_SYNC_OPTIONS: SyncEngineOptions = {
   // A failed send is tried again 2 s, 4 s ... up to five minutes later.
   backoff: { baseMs: 2_000, maxMs: 5 * 60_000 },
   lockName: 'tagdeck-outbox-sync',
-  idleCheckMs: 60_000
+  idleCheckMs: 60_000,
+  // 3,200 edits: so the panel and the counts follow a long sync, and a short one folds once.
+  foldEvery: 8 * EDIT_CONCURRENCY
 }
 
 /** What came back for a batch: the service's outcomes, or why the call failed. */
@@ -341,7 +343,7 @@ export class SyncEngine {
     // several in one transaction: once `SETTLE_GROUP` have come, once no call is out, or once
     // the oldest has waited `SETTLE_WAIT_MS`; one transaction takes every answer that came in
     // meanwhile. Folding them (deleting the done edits, rewriting the pages holding their
-    // images) waits for the runner's `foldEdits` after the drain, or for `FOLD_GROUP` of them.
+    // images) waits for the runner's `foldEdits` after the drain, or for `foldEvery` of them.
     const answered: AnsweredEdits[] = []
     let settling = Promise.resolve()
     let failure: { error: unknown } | null = null
@@ -353,7 +355,7 @@ export class SyncEngine {
       const settled = await recordAnswers(this.db, recorded)
       for (const key of Object.keys(counts) as (keyof EditCounts)[]) counts[key] += settled[key]
       this.unfoldedEdits.push(...recorded)
-      if (this.unfoldedEdits.length >= FOLD_GROUP) await this.foldEdits()
+      if (this.unfoldedEdits.length >= this.options.foldEvery) await this.foldEdits()
     }
     const settleNow = () => {
       if (timer !== null) this.ctx.clock.clearTimeout(timer)
