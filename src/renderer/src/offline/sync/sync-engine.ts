@@ -42,9 +42,9 @@ import {
 /** Batches of review edits out at once (each up to 100 reads and one write in main). */
 export const EDIT_CONCURRENCY = 4
 /** Answered batches of review edits recorded together at most (see `drainEdits`). */
-const SETTLE_GROUP = 2 * EDIT_CONCURRENCY
+const RECORD_GROUP = 2 * EDIT_CONCURRENCY
 /** The longest an answered batch waits for others to be recorded with. */
-const SETTLE_WAIT_MS = 500
+const RECORD_WAIT_MS = 500
 
 /**
  * Drains the outbox. One runner across windows: whoever holds the Web Lock `lockName` sends,
@@ -327,8 +327,8 @@ export class SyncEngine {
   /**
    * Sends every due review edit of every reachable connection: `EDIT_CONCURRENCY` senders, each
    * taking the next batch as soon as its last is answered. Batches are picked (marked `sending`)
-   * ahead, several in one transaction, while others go out, and answers are settled beside the
-   * calls (see sync-edits.ts).
+   * ahead, several in one transaction, while others go out, and answers are stored beside the
+   * calls, to be folded after them (see sync-edits.ts).
    */
   async drainEdits(signal?: AbortSignal): Promise<EditCounts> {
     const counts = noEditCounts()
@@ -340,35 +340,35 @@ export class SyncEngine {
     let more = true
     let picking: Promise<void> | null = null
     // Answers are recorded apart from the senders, which go on to their next batch at once, and
-    // several in one transaction: once `SETTLE_GROUP` have come, once no call is out, or once
-    // the oldest has waited `SETTLE_WAIT_MS`; one transaction takes every answer that came in
+    // several in one transaction: once `RECORD_GROUP` have come, once no call is out, or once
+    // the oldest has waited `RECORD_WAIT_MS`; one transaction takes every answer that came in
     // meanwhile. Folding them (deleting the done edits, rewriting the pages holding their
     // images) waits for the runner's `foldEdits` after the drain, or for `foldEvery` of them.
     const answered: AnsweredEdits[] = []
-    let settling = Promise.resolve()
+    let recording = Promise.resolve()
     let failure: { error: unknown } | null = null
     let calls = 0
     let timer: unknown = null
-    const settleAnswered = async () => {
+    const recordAnswered = async () => {
       if (answered.length === 0) return
       const recorded = answered.splice(0)
-      const settled = await recordAnswers(this.db, recorded)
-      for (const key of Object.keys(counts) as (keyof EditCounts)[]) counts[key] += settled[key]
+      const counted = await recordAnswers(this.db, recorded)
+      for (const key of Object.keys(counts) as (keyof EditCounts)[]) counts[key] += counted[key]
       this.unfoldedEdits.push(...recorded)
       if (this.unfoldedEdits.length >= this.options.foldEvery) await this.foldEdits()
     }
-    const settleNow = () => {
+    const recordNow = () => {
       if (timer !== null) this.ctx.clock.clearTimeout(timer)
       timer = null
       // A failed write is kept and thrown once the senders stop (as the runner's own error).
-      settling = settling.then(settleAnswered).catch((error: unknown) => {
+      recording = recording.then(recordAnswered).catch((error: unknown) => {
         failure ??= { error }
       })
     }
     const answer = (answeredBatch: AnsweredEdits) => {
       answered.push(answeredBatch)
-      if (answered.length >= SETTLE_GROUP || calls === 0) return settleNow()
-      timer ??= this.ctx.clock.setTimeout(settleNow, SETTLE_WAIT_MS)
+      if (answered.length >= RECORD_GROUP || calls === 0) return recordNow()
+      timer ??= this.ctx.clock.setTimeout(recordNow, RECORD_WAIT_MS)
     }
     // Picks the next batches while others go out: the first pick two per sender (nothing is in
     // flight yet, so it is one read of the oldest due edits; a pick with edits in flight reads
@@ -421,8 +421,8 @@ export class SyncEngine {
     }
     await Promise.all(Array.from({ length: EDIT_CONCURRENCY }, sender))
     await picking
-    settleNow()
-    await settling
+    recordNow()
+    await recording
     // Picked but not sent (aborted, or their connection halted): queued again as they were.
     unsent.push(...ahead.splice(0))
     if (unsent.length > 0) await requeueEdits(this.db, unsent)
