@@ -186,24 +186,38 @@ export function sendEdits(
 
 const DONE = new Set(['updated', 'merged', 'unchanged', 'done', 'gone'])
 
-/** A batch and the service's outcomes for it (one per row, in order; a short answer lacks some). */
+/** A batch and the service's outcomes for it (one per row, in order; a short answer lacks the last). */
 export interface AnsweredEdits {
   batch: EditBatch
-  outcomes: readonly (LabelEditOutcome | VerdictOutcome | undefined)[]
+  outcomes: readonly (LabelEditOutcome | VerdictOutcome)[]
 }
+
+/**
+ * What an outcome makes of its edit: done (it leaves), none (a short answer: sent again later),
+ * or kept with the reason it was not taken.
+ */
+function fateOf(
+  outcome: LabelEditOutcome | VerdictOutcome | undefined
+): 'done' | 'retried' | Extract<StoredEditStatus, 'conflict' | 'parked' | 'failed'> {
+  if (!outcome) return 'retried'
+  if (DONE.has(outcome.status)) return 'done'
+  return outcome.status === 'conflict' || outcome.status === 'parked' ? outcome.status : 'failed'
+}
+
+/** The drain's report's name for each fate. */
+const COUNTED = {
+  done: 'done',
+  retried: 'retried',
+  conflict: 'conflicts',
+  parked: 'parked',
+  failed: 'failed'
+} as const satisfies Record<ReturnType<typeof fateOf>, keyof EditCounts>
 
 /** What these answers come to, for the drain's report. */
 function countAnswers(answered: readonly AnsweredEdits[]): EditCounts {
   const counts = noEditCounts()
   for (const { batch, outcomes } of answered)
-    batch.rows.forEach((_, i) => {
-      const status = outcomes[i]?.status
-      if (status === undefined) counts.retried += 1
-      else if (DONE.has(status)) counts.done += 1
-      else if (status === 'conflict') counts.conflicts += 1
-      else if (status === 'parked') counts.parked += 1
-      else counts.failed += 1
-    })
+    batch.rows.forEach((_, i) => (counts[COUNTED[fateOf(outcomes[i])]] += 1))
   return counts
 }
 
@@ -222,20 +236,11 @@ export async function recordAnswers(
     const flights = await db.editFlight.bulkGet(answered.map((a) => a.batch.flightId))
     await db.editFlight.bulkPut(
       flights.flatMap((flight, i) =>
-        flight ? [{ ...flight, outcomes: outcomesOf(answered[i]) }] : []
+        flight ? [{ ...flight, outcomes: [...(answered[i]?.outcomes ?? [])] }] : []
       )
     )
   })
   return countAnswers(answered)
-}
-
-/** An answer's outcomes as a record keeps them: the first missing one ends them (a short answer). */
-function outcomesOf(answer: AnsweredEdits | undefined): (LabelEditOutcome | VerdictOutcome)[] {
-  const outcomes = answer?.outcomes ?? []
-  const missing = outcomes.indexOf(undefined)
-  return (missing < 0 ? outcomes : outcomes.slice(0, missing)) as (
-    LabelEditOutcome | VerdictOutcome
-  )[]
 }
 
 /**
@@ -265,8 +270,9 @@ export async function foldAnswers(
       // changed, and one gone meanwhile, its job forgotten, is left out with its outcome).
       const rows = await db.edits.bulkGet(flight.editIds)
       const outcomes = flight.outcomes ?? []
+      // Outcomes stay beside their rows; those a short answer lacked are the last, so they stay
+      // last (and are sent again).
       const kept = rows.flatMap((row, i) => (row ? [{ row, outcome: outcomes[i] }] : []))
-      // Outcomes stay beside their rows: one missing (a short answer) is sent again.
       const batch = {
         flightId: flight.id,
         connectionId: flight.connectionId,
@@ -274,7 +280,7 @@ export async function foldAnswers(
         kind: kept[0]?.row.kind ?? 'labels',
         rows: kept.map((k) => k.row)
       }
-      answered.push({ batch, outcomes: kept.map((k) => k.outcome) })
+      answered.push({ batch, outcomes: kept.flatMap((k) => (k.outcome ? [k.outcome] : [])) })
     }
     await settle(deps, answered)
     return answered.reduce((n, a) => n + a.batch.rows.length, 0)
@@ -294,9 +300,11 @@ async function settle(deps: BatchDeps, answered: readonly AnsweredEdits[]): Prom
     patches.set(jobKey, job)
     batch.rows.forEach((row, i) => {
       const outcome = outcomes[i]
-      // No answer for it (a short answer): sent again later.
-      if (!outcome) return void kept.push(later(deps, row, now, row.lastError))
-      if (DONE.has(outcome.status)) {
+      const fate = fateOf(outcome)
+      // No answer for it (a short answer): sent again later (`!outcome` for the types' sake).
+      if (!outcome || fate === 'retried')
+        return void kept.push(later(deps, row, now, row.lastError))
+      if (fate === 'done') {
         done.push(row.id)
         const patch = patchOf(row, outcome)
         if (patch) {
@@ -306,20 +314,14 @@ async function settle(deps: BatchDeps, answered: readonly AnsweredEdits[]): Prom
         }
         return
       }
-      const status: StoredEditStatus =
-        outcome.status === 'conflict'
-          ? 'conflict'
-          : outcome.status === 'parked'
-            ? 'parked'
-            : 'failed'
       kept.push({
         ...row,
-        status,
+        status: fate,
         attempts: row.attempts + 1,
         updatedAt: now,
         lastError: {
           code: outcome.code ?? outcome.status,
-          message: outcome.message ?? defaultMessage(status)
+          message: outcome.message ?? defaultMessage(fate)
         },
         conflict: 'conflict' in outcome && outcome.conflict ? outcome.conflict : null
       })
