@@ -6,6 +6,7 @@ import http from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import WebSocket from 'ws'
+import { median } from './stats'
 
 /**
  * What routing costs the browser shell's bridge: `bridge-server.ts` (node:http, its own
@@ -164,7 +165,6 @@ async function runOnce(host: ChildProcess, origin: string, work: Workload, count
   return { perSecond: count / seconds, cpuUsPerRequest: (cpuMs * 1000) / count }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
 const spread = (xs: number[], digits: number) => {
   const s = [...xs].sort((a, b) => a - b)
   return `${median(xs).toFixed(digits)} (${s[0]?.toFixed(digits)}-${s[s.length - 1]?.toFixed(digits)})`

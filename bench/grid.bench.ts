@@ -5,6 +5,7 @@ import path from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { startService } from '../src/service/server'
 import { startShellProcess, type ShellProcess } from '../e2e/shell-process'
+import { median } from './stats'
 
 /**
  * The thumbnail grid on a 100,000-image job, in Chromium against the browser shell and the real
@@ -159,11 +160,6 @@ async function openConnection(
       .first()
       .click()
   return page
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? 0
 }
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`

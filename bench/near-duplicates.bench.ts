@@ -1,6 +1,7 @@
 import { nearDuplicateGroups } from '../src/renderer/src/offline/replica/near-duplicates'
 import { demoSignatures } from './demo-signatures'
 import { FINDINGS_WORKER, harnessBrowser, workerScript } from './harness-page'
+import { median } from './stats'
 
 /**
  * Grouping the near-duplicate signatures of a 100,000-image job (the problem finder's
@@ -35,7 +36,6 @@ type Harness = {
   onPage(): Promise<Grouped>
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
 
 async function inChromium() {

@@ -169,7 +169,9 @@ async function main() {
         Object.values(folded.left.deletions).reduce((a, b) => a + b, 0) +
         Object.values(folded.left.edits).reduce((a, b) => a + b, 0)
       if (done !== MIX_SIZE || left !== 0)
-        throw new Error(`round ${round + 1}: ${done} done, ${left} left: ${JSON.stringify({ synced, folded })}`)
+        throw new Error(
+          `round ${round + 1}: ${done} done, ${left} left: ${JSON.stringify({ synced, folded })}`
+        )
       const theirs = all.slice(from + MIX_SIZE, from + 2 * MIX_SIZE)
       const start = cpuTimes()
       const straight = await direct(ops, jobId, theirs)

@@ -4,6 +4,7 @@ import { SignatureThread } from '../src/main/images/signature-thread'
 import { decodedSignature } from '../src/main/images/thumb-signatures'
 import { demoSamples } from '../src/service/demo-recipes'
 import { renderRecipe, type Recipe } from '../src/service/render'
+import { median } from './stats'
 
 /**
  * What a near-duplicate signature costs main per thumbnail (`docs/offline.md`, "signatures"):
@@ -20,7 +21,6 @@ const SIZE = Number(process.env['THUMB_SIG_BENCH_SIZE'] ?? 500)
 const ROUNDS = 5
 const THREAD_READS = 10_000
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0
 const micro = (ms: number, n: number) => (ms * 1000) / n
 
 async function thumbnails(): Promise<Buffer[]> {
