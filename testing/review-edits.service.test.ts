@@ -219,6 +219,45 @@ describe('label edits', () => {
     expect((await serviceSample(b.id)).boxes).toEqual([moved(b0, 4), ...bRest])
   })
 
+  it('a clash undone back to an earlier change after the sync is sent by the next one (its old time is before where the sync now reads from)', async () => {
+    const e = (await withBoxes(2)).at(-1)
+    if (!e) throw new Error('a demo image with two boxes needed')
+    const [e0, e1, ...eRest] = e.boxes as [Box, Box, ...Box[]]
+    const id = await w.offline.editLabels(
+      job,
+      e,
+      { tags: [], boxes: [e0, moved(e1, 3), ...eRest] },
+      e.boxes.map((_, i) => i)
+    )
+    const first = await shown(e.id)
+    await w.offline.editLabels(
+      job,
+      first,
+      { tags: [], boxes: [moved(e0, 4), ...first.boxes.slice(1)] },
+      first.boxes.map((_, i) => i)
+    )
+    await w.call('samples.updateLabels', {
+      ...job,
+      edits: [
+        {
+          sampleId: e.id,
+          base: labelSetOf(e),
+          mine: { tags: labelSetOf(e).tags, boxes: [moved(e0, -6), e1, ...eRest] },
+          origins: e.boxes.map((_, i) => i),
+          cleared: false
+        }
+      ]
+    })
+    expect(await sync()).toMatchObject({ conflicts: 1 })
+
+    // Back to the first change (which touches only the second box): queued again, and merged.
+    w.clock.advance(1_000)
+    expect(await w.offline.undoEdit(id as string)).toBe(true)
+    expect(await sync()).toMatchObject({ done: 1, conflicts: 0 })
+    expect((await serviceSample(e.id)).boxes).toEqual([moved(e0, -6), moved(e1, 3), ...eRest])
+    expect(await w.offline.editCounts()).toMatchObject({ queued: 0, conflict: 0 })
+  })
+
   it('keeps theirs when the reviewer chooses so, and drops an edit of an image deleted meanwhile', async () => {
     const [, , c, d] = await withBoxes(1)
     if (!c || !d) throw new Error('more demo images with boxes needed')

@@ -339,7 +339,7 @@ export function createOffline(ctx: OfflineContext, options: OfflineOptions = {})
     /** After the user signed in again: the paused queue of the connection goes out. */
     async resumeConnection(connectionId: string) {
       const n = await outbox.resumeConnection(db, clock, connectionId)
-      const m = await resumeEdits(db, connectionId, clock.now())
+      const m = await resumeEdits(db, clock, connectionId)
       sync.wake()
       return n + m
     },

@@ -273,12 +273,16 @@ export async function undoEdit(db: TagdeckDb, clock: Clock, id: string): Promise
       await unlogEdits(db, [row])
       await db.edits.delete(id)
     } else {
+      const now = clock.now()
       const back: EditRow = {
         ...row,
         ...previous,
         history: row.history.slice(0, -1),
         status: row.status === 'paused' ? 'paused' : 'queued',
-        updatedAt: clock.now(),
+        // Due when it was (a queued edit keeps its place), but never before now: a conflict's
+        // old time may be older than where the sync's reads start (`findEditFloor`).
+        nextAttemptAt: Math.max(row.nextAttemptAt, now),
+        updatedAt: now,
         conflict: null,
         lastError: null
       }

@@ -1,18 +1,23 @@
 import 'fake-indexeddb/auto'
+import { Dexie } from 'dexie'
 import { describe, expect, it } from 'vitest'
 import type { Sample } from '../../../../shared/domain'
 import { editId, openTagdeckDb, type TagdeckDb } from '../store/db'
 import { EditInFlight, editRows, queueLabels, queueVerdict, undoEdit } from '../edits/edits'
 import { reviewReport } from '../report/report'
-import { FakeClock, makeSample } from '../../../../../testing/offline'
+import { auth401, FakeClock, makeSample, retryable503 } from '../../../../../testing/offline'
 import {
   editCounts,
+  editsDueNow,
   failEdits,
+  findEditFloor,
+  floorAt,
   foldAnswers,
   pickEdits,
   recordAnswers,
   recoverEdits,
   requeueEdits,
+  resumeEdits,
   type AnsweredEdits,
   type EditBatch
 } from './sync-edits'
@@ -231,5 +236,75 @@ describe('review edits in flight', () => {
     for (let i = 0; i < 100; i++) await queueVerdict(other, clock, job, makeSample(i, []), accepted)
     const all = await pickEdits(other, clock.now(), () => true, 1)
     expect([all.batches[0]?.rows.length, all.more]).toEqual([100, false])
+  })
+})
+
+describe("where the sync's reads of queued edits start (findEditFloor)", () => {
+  it('above the edits folded away, and below every edit queued after: an undone parked verdict, a backoff made due, a resumed pause', async () => {
+    const db = fresh()
+    const clock = new FakeClock(1_000_000)
+    const rejected = { ...accepted, accept: false, comment: 'blurred' }
+    const [a, b, c, done] = [1, 2, 3, 4].map((i) => makeSample(i, ['cat'])) as Sample[]
+    const other = { connectionId: 'c2', jobId: 'j1' }
+    // a: a verdict changed once, then parked by the task; c: on a connection that signs out.
+    await queueVerdict(db, clock, job, a, accepted)
+    clock.advance(10)
+    await queueVerdict(db, clock, job, a, rejected)
+    await queueLabels(db, clock, job, b, { tags: ['dog'], boxes: [] }, [])
+    await queueVerdict(db, clock, other, c, accepted)
+    await queueVerdict(db, clock, job, done, accepted)
+    const picked = (await pickEdits(db, clock.now(), () => true, 10)).batches
+    const of = (sample: Sample) => picked.find((p) => p.rows.some((r) => r.sampleId === sample.id))
+    const [toA, toB, toC] = [of(a), of(b), of(c)] as EditBatch[]
+    await failEdits(deps(db, clock), toB, retryable503())
+    await failEdits(deps(db, clock), toC, auth401())
+    await recordAnswers(db, [
+      {
+        batch: toA,
+        outcomes: toA.rows.map((r) => ({
+          sampleId: r.sampleId,
+          status: r.sampleId === a.id ? 'parked' : 'done'
+        })) as never
+      }
+    ])
+    expect(await foldAnswers(deps(db, clock))).toBe(2)
+    clock.advance(100)
+
+    // Only b is queued, backing off to later: the floor is when it was found.
+    const floor = await findEditFloor(db, clock)
+    expect(floor).toEqual({ from: clock.now(), at: clock.now() })
+    expect(await db.edits.get(editId(job, a.id, 'verdict'))).toMatchObject({ status: 'parked' })
+
+    expect(await undoEdit(db, clock, editId(job, a.id, 'verdict'))).toBe(true)
+    await editsDueNow(db, clock, job.connectionId)
+    await db.pauses.delete(other.connectionId)
+    expect(await resumeEdits(db, clock, other.connectionId)).toBe(1)
+    for (const row of await db.edits.toArray()) {
+      expect(row.status).toBe('queued')
+      expect(row.nextAttemptAt).toBeGreaterThanOrEqual(floor.from)
+    }
+    const now = clock.now()
+    const again = (await pickEdits(db, now, () => true, 10, floorAt(floor, now))).batches
+    expect(again.flatMap((p) => p.rows.map((r) => r.sampleId)).sort()).toEqual(
+      [a.id, b.id, c.id].sort()
+    )
+    // The undone verdict goes as it was before the change.
+    expect(again.flatMap((p) => p.rows).find((r) => r.sampleId === a.id)?.verdict?.accept).toBe(
+      true
+    )
+  })
+
+  it('is not used once the clock went back past the time it was found', async () => {
+    const db = fresh()
+    const clock = new FakeClock(1_000_000)
+    const floor = await findEditFloor(db, clock)
+    expect(floor).toEqual({ from: 1_000_000, at: 1_000_000 })
+    expect(floorAt(floor, 1_000_000)).toBe(1_000_000)
+    expect(floorAt(floor, 999_999)).toBe(Dexie.minKey)
+    expect(floorAt(null, 1_000_000)).toBe(Dexie.minKey)
+    // The oldest queued edit's time, when it is earlier.
+    await queueVerdict(db, clock, job, makeSample(1, ['cat']), accepted)
+    clock.advance(50)
+    expect(await findEditFloor(db, clock)).toEqual({ from: 1_000_000, at: 1_000_050 })
   })
 })

@@ -26,6 +26,8 @@ import { logFailure } from '../log'
 import {
   editsDueNow,
   failEdits,
+  findEditFloor,
+  floorAt,
   nextEditDue,
   noEditCounts,
   pickEdits,
@@ -36,7 +38,8 @@ import {
   sendEdits,
   type AnsweredEdits,
   type EditBatch,
-  type EditCounts
+  type EditCounts,
+  type EditFloor
 } from './sync-edits'
 
 /** Batches of review edits out at once (each up to 100 reads and one write in main). */
@@ -114,6 +117,8 @@ export class SyncEngine {
   private readonly unfolded = new Map<string, JobKey>()
   /** Review edits' answers recorded by a drain and not folded yet (`foldEdits`). */
   private readonly unfoldedEdits: AnsweredEdits[] = []
+  /** Where reads of queued edits start, found after each fold (`findEditFloor`); null: none. */
+  private editFloor: EditFloor | null = null
   /** Answers written per transaction while sending, and batches picked ahead: half of
    * `concurrency`. */
   private readonly group: number
@@ -146,7 +151,7 @@ export class SyncEngine {
         const now = this.ctx.clock.now()
         void Promise.all([
           dueNow(this.db, c.connectionId, now),
-          editsDueNow(this.db, c.connectionId, now)
+          editsDueNow(this.db, this.ctx.clock, c.connectionId)
         ]).then(() => this.wake(), logFailure('queued changes could not be made due'))
       })
     )
@@ -378,7 +383,8 @@ export class SyncEngine {
     const refill = (): Promise<void> | null => {
       if (picking || !more || signal?.aborted || ahead.length >= EDIT_CONCURRENCY) return picking
       const count = picks++ === 0 ? 2 * EDIT_CONCURRENCY : EDIT_CONCURRENCY
-      picking = pickEdits(this.db, this.ctx.clock.now(), this.ready, count)
+      const now = this.ctx.clock.now()
+      picking = pickEdits(this.db, now, this.ready, count, floorAt(this.editFloor, now))
         .then((picked) => {
           ahead.push(...picked.batches)
           more = picked.more
@@ -446,10 +452,13 @@ export class SyncEngine {
   /**
    * Folds the review edits' answers recorded by drains (or by a runner that died) into the
    * outbox and the cached pages (`foldAnswers`): until then their edits read as `sending`. The
-   * runner does it after sending, as it folds deletions. Returns the edits folded.
+   * runner does it after sending, as it folds deletions, and then finds where the next reads of
+   * queued edits may start (`findEditFloor`). Returns the edits folded.
    */
   async foldEdits(): Promise<number> {
-    return foldAnswers(this.deps, this.unfoldedEdits.splice(0))
+    const folded = await foldAnswers(this.deps, this.unfoldedEdits.splice(0))
+    this.editFloor = await findEditFloor(this.db, this.ctx.clock)
+    return folded
   }
 
   /** One batch's request; its answer or its failure, never a rejection. */
@@ -535,7 +544,7 @@ export class SyncEngine {
         : null
     const [next, edit] = await Promise.all([
       nextAttemptAt(this.db, notBefore),
-      nextEditDue(this.db, notBefore)
+      nextEditDue(this.db, notBefore, floorAt(this.editFloor, now))
     ])
     return Math.max(0, Math.min(next, edit) - now)
   }
