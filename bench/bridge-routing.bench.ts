@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import WebSocket from 'ws'
 import { median } from './stats'
+import { envCount } from './env'
 
 /**
  * What routing costs the browser shell's bridge: `bridge-server.ts` (node:http, its own
@@ -20,7 +21,7 @@ import { median } from './stats'
  * medians and the spread of BRIDGE_BENCH_ROUNDS rounds (5), the ratios taken round by round. The renderer is out/renderer
  * (`npm run build`) or BRIDGE_BENCH_RENDERER.
  */
-const ROUNDS = Number(process.env.BRIDGE_BENCH_ROUNDS ?? 5)
+const ROUNDS = envCount('BRIDGE_BENCH_ROUNDS', 5)
 const CLIENTS = 4
 const TOKEN = randomBytes(24).toString('base64url')
 type Side = 'ours' | 'fastify'

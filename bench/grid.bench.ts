@@ -6,6 +6,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startService } from '../src/service/server'
 import { startShellProcess, type ShellProcess } from '../e2e/shell-process'
 import { median } from './stats'
+import { envCount } from './env'
 
 /**
  * The thumbnail grid on a 100,000-image job, in Chromium against the browser shell and the real
@@ -14,8 +15,8 @@ import { median } from './stats'
  *
  * `npx tsx bench/grid.bench.ts` (env: GRID_BENCH_SIZE, GRID_BENCH_SCROLL_S, TAGDECK_CHROMIUM)
  */
-const SIZE = Number(process.env['GRID_BENCH_SIZE'] ?? 100_000)
-const SCROLL_SECONDS = Number(process.env['GRID_BENCH_SCROLL_S'] ?? 60)
+const SIZE = envCount('GRID_BENCH_SIZE', 100_000)
+const SCROLL_SECONDS = envCount('GRID_BENCH_SCROLL_S', 60)
 const READING_SECONDS = 10
 /** A reviewer skimming: about three rows a second. */
 const READING_SPEED_PX_S = 600

@@ -2,6 +2,7 @@ import { nearDuplicateGroups } from '../src/renderer/src/offline/replica/near-du
 import { demoSignatures } from './demo-signatures'
 import { FINDINGS_WORKER, harnessBrowser, workerScript } from './harness-page'
 import { median } from './stats'
+import { envCount } from './env'
 
 /**
  * Grouping the near-duplicate signatures of a 100,000-image job (the problem finder's
@@ -18,7 +19,7 @@ import { median } from './stats'
  * (target: none over 100 ms), and the grouping on the page itself to compare.
  */
 
-const SIZE = Number(process.env['NEAR_DUP_BENCH_SIZE'] ?? 100_000)
+const SIZE = envCount('NEAR_DUP_BENCH_SIZE', 100_000)
 const TARGET_MS = 2_000
 const ROUNDS = 3
 const LONG_TASK_TARGET_MS = 100

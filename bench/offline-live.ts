@@ -12,6 +12,7 @@ import { startShellProcess, type ShellProcess } from '../e2e/shell-process'
 import { openHarnessPage } from './harness-page'
 import { cpuSpent, cpuTimes } from './processes'
 import { startServiceProcess, type Demo, type ServiceProcess } from './service-process'
+import { envCount } from './env'
 
 /**
  * The live half of the offline bench: the real offline layer in Chromium, over the browser
@@ -34,14 +35,14 @@ import { startServiceProcess, type Demo, type ServiceProcess } from './service-p
  *   service's data taken just before the sync.
  */
 
-export const LIVE_SIZE = Number(process.env['OFFLINE_BENCH_SIZE'] ?? 10_000)
+export const LIVE_SIZE = envCount('OFFLINE_BENCH_SIZE', 10_000)
 /**
  * A folder that keeps the service's data, thumbnails drawn, between runs (for trying changes:
  * the service takes about three minutes to draw 10,000 thumbnails). Unset: made afresh.
  */
 const KEPT_SERVICE = process.env['OFFLINE_BENCH_SERVICE_DATA']
 /** Rounds of the raw download next to the app caching the job. */
-const ROUNDS = Number(process.env['OFFLINE_BENCH_ROUNDS'] ?? 5)
+const ROUNDS = envCount('OFFLINE_BENCH_ROUNDS', 5)
 /** The same bound on downloads in flight as the app's. */
 const CONCURRENCY = PREFETCH_CONCURRENCY
 const PER_PAGE = 100

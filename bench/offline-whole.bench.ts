@@ -10,6 +10,7 @@ import { openHarness } from './offline-live'
 import { residentBytes } from './processes'
 import { startServiceProcess, type ServiceProcess } from './service-process'
 import { datasetSampleIds, writeThumbnails } from './thumbnails'
+import { envCount } from './env'
 
 /**
  * "Make available offline" on a whole 100,000-image detection job, end to end: the real offline
@@ -25,7 +26,7 @@ import { datasetSampleIds, writeThumbnails } from './thumbnails'
  * data (seeded, thumbnails written) between runs.
  */
 
-const SIZE = Number(process.env['WHOLE_BENCH_SIZE'] ?? 100_000)
+const SIZE = envCount('WHOLE_BENCH_SIZE', 100_000)
 const KEPT = process.env['WHOLE_BENCH_SERVICE_DATA']
 const SAMPLE_EVERY_MS = 250
 

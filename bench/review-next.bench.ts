@@ -11,6 +11,7 @@ import { mapLimit } from '../src/main/map-limit'
 import { cpuSpent, cpuTimes } from './processes'
 import { startServiceProcess, type ServiceProcess } from './service-process'
 import { taskSampleIds, writeThumbnails } from './thumbnails'
+import { envCount } from './env'
 
 /**
  * The next image on screen after a decision, on a labeling task of 100,000 images made
@@ -32,8 +33,8 @@ import { taskSampleIds, writeThumbnails } from './thumbnails'
  * `REVIEW_BENCH_SERVICE_DATA` keeps the service's data (seeded, thumbnails written) between runs.
  */
 
-const SIZE = Number(process.env['REVIEW_BENCH_SIZE'] ?? 100_000)
-const STEPS = Number(process.env['REVIEW_BENCH_STEPS'] ?? 200)
+const SIZE = envCount('REVIEW_BENCH_SIZE', 100_000)
+const STEPS = envCount('REVIEW_BENCH_STEPS', 200)
 const KEPT = process.env['REVIEW_BENCH_SERVICE_DATA']
 /** A file name prefix: the app page's CPU profile of each key's steps is written there. */
 const PROFILE = process.env['REVIEW_BENCH_PROFILE']
@@ -183,7 +184,9 @@ async function main() {
       if (!reply.ok) throw new Error(`image ${id}: HTTP ${reply.status}`)
       await reply.arrayBuffer()
     })
-    console.log(`the ${order.length} images the review opens drawn in ${seconds(performance.now() - drawing)}`)
+    console.log(
+      `the ${order.length} images the review opens drawn in ${seconds(performance.now() - drawing)}`
+    )
 
     shell = await startShellProcess({
       userDataDir: path.join(dir, 'user'),

@@ -19,6 +19,7 @@ import { clientFor } from './offline-live'
 import { cpuSpent, cpuTimes } from './processes'
 import { labelChange, MIX, MIX_SIZE, splitMix, verdictOf } from './review-changes'
 import { startServiceProcess, type ServiceProcess } from './service-process'
+import { envCount } from './env'
 
 /**
  * Syncing 1,000 mixed review changes of a labeling task (400 label edits, 400 verdicts, 200
@@ -34,10 +35,10 @@ import { startServiceProcess, type ServiceProcess } from './service-process'
  * calls; the round with the median ratio is the result, each round's numbers are shown.
  */
 
-const ROUNDS = Number(process.env['REVIEW_SYNC_BENCH_ROUNDS'] ?? 3)
+const ROUNDS = envCount('REVIEW_SYNC_BENCH_ROUNDS', 9)
 const TARGET = 1.3
 /** Waited between queueing a round's changes and syncing them (`REVIEW_SYNC_BENCH_QUIET_MS`). */
-const QUIET_MS = Number(process.env['REVIEW_SYNC_BENCH_QUIET_MS'] ?? 0)
+const QUIET_MS = envCount('REVIEW_SYNC_BENCH_QUIET_MS', 0, 0)
 /** The old-version demo jobs beside the task: small, they are not used. */
 const DEMO_SIZE = 100
 

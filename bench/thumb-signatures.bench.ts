@@ -5,6 +5,7 @@ import { decodedSignature } from '../src/main/images/thumb-signatures'
 import { demoSamples } from '../src/service/demo-recipes'
 import { renderRecipe, type Recipe } from '../src/service/render'
 import { median } from './stats'
+import { envCount } from './env'
 
 /**
  * What a near-duplicate signature costs main per thumbnail (`docs/offline.md`, "signatures"):
@@ -17,7 +18,7 @@ import { median } from './stats'
  * once and read over and over.
  */
 
-const SIZE = Number(process.env['THUMB_SIG_BENCH_SIZE'] ?? 500)
+const SIZE = envCount('THUMB_SIG_BENCH_SIZE', 500)
 const ROUNDS = 5
 const THREAD_READS = 10_000
 
