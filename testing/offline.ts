@@ -186,6 +186,10 @@ export class FakeService {
       cancelled: false
     }),
     'images.cancelPrefetch': async () => ({ cancelled: true }),
+    'images.collectSignatures': async () => ({
+      signatures: { sampleIds: [], values: '' },
+      more: false
+    }),
     // Main's image cache holds what was asked for (whatever a test's prefetch answered).
     'images.present': async (i) => {
       const asked = new Set(
@@ -199,6 +203,13 @@ export class FakeService {
       return { present: i.sampleIds.length - missing.length, missing }
     },
     'connectivity.get': async () => []
+  }
+
+  /** One channel's handler as it is now (to wrap it with `on`). */
+  handlerOf<C extends ChannelName>(channel: C): Handler<C> {
+    const handler = this.handlers[channel]
+    if (!handler) throw new Error(`FakeService: no handler for ${channel}`)
+    return handler as Handler<C>
   }
 
   /** Overrides one channel's handler. */
@@ -384,22 +395,44 @@ export function packedForTest(
 }
 
 export function fakeImageCache(service: FakeService, stored = new Set<string>()): Set<string> {
+  // Asked to, main answers the signatures of the job it has worked out by then, never waiting:
+  // here each chunk's last thumbnail's is late, and comes with the job's next answer or when
+  // the download collects the rest (`images.collectSignatures`). A distinct one per sample.
+  const late = new Map<string, { ids: string[]; values: number[][] }>()
+  const lateOf = (job: { connectionId: string; jobId: string }) => {
+    const key = `${job.connectionId}/${job.jobId}`
+    const held = late.get(key) ?? { ids: [], values: [] }
+    late.set(key, held)
+    return held
+  }
   service.on('images.prefetch', async (i) => {
     for (const id of i.sampleIds) stored.add(`${i.variant}/${id}`)
     const n = i.sampleIds.length
-    // Asked to, main answers each thumbnail's signature: here a distinct one per sample.
-    const signatures = i.signatures
-      ? packedForTest(
-          i.sampleIds.map((_, k) => Array.from({ length: 48 }, (_, j) => (j === k % 48 ? 1 : 0))),
-          i.sampleIds
-        )
-      : undefined
+    let signatures: { sampleIds: string[]; values: string } | undefined
+    if (i.signatures) {
+      const held = lateOf(i)
+      const made = i.sampleIds.map((_, k) =>
+        Array.from({ length: 48 }, (_, j) => (j === k % 48 ? 1 : 0))
+      )
+      const ids = [...held.ids.splice(0), ...i.sampleIds.slice(0, -1)]
+      const values = [...held.values.splice(0), ...made.slice(0, -1)]
+      held.ids.push(...i.sampleIds.slice(-1))
+      held.values.push(...made.slice(-1))
+      signatures = packedForTest(values, ids)
+    }
     return {
       done: n,
       failed: 0,
       bytes: n * 1000,
       cancelled: false,
       ...(signatures ? { signatures } : {})
+    }
+  })
+  service.on('images.collectSignatures', async (job) => {
+    const held = lateOf(job)
+    return {
+      signatures: packedForTest(held.values.splice(0), held.ids.splice(0)),
+      more: false
     }
   })
   service.on('images.present', async (i) => {

@@ -274,6 +274,7 @@ describe('secrets are write-only', () => {
       },
       'images.prefetch': { ...j, taskId: 'secret-scan', sampleIds, variant: 'thumb' },
       'images.cancelPrefetch': { taskId: 'secret-scan' },
+      'images.collectSignatures': j,
       'images.present': { ...j, variant: 'thumb', sampleIds },
       'images.signatures': { ...j, sampleIds },
       'images.cacheInfo': undefined,

@@ -92,6 +92,7 @@ export function channelFunctions(invoke: Invoke): ChannelFunctions {
     'samples.judge': fn('samples.judge'),
     'images.prefetch': fn('images.prefetch'),
     'images.cancelPrefetch': fn('images.cancelPrefetch'),
+    'images.collectSignatures': fn('images.collectSignatures'),
     'images.present': fn('images.present'),
     'images.signatures': fn('images.signatures'),
     'images.cacheInfo': fn('images.cacheInfo'),

@@ -30,6 +30,7 @@ export const CHANNELS = [
   'samples.judge',
   'images.prefetch',
   'images.cancelPrefetch',
+  'images.collectSignatures',
   'images.present',
   'images.signatures',
   'images.cacheInfo',

@@ -212,12 +212,23 @@ export const contract = {
         })
         .optional()
     }),
-    'Downloads images into the disk cache and answers once they are fsynced there (`done` counts only those); while it runs (past 250 ms), progress arrives as `images.progress` events. A write failure (disk full) stops it: `diskError` with the bytes free on that disk. With `signatures` (thumbnails only), the answer carries the near-duplicate signature of every thumbnail it holds (shared/thumb-signature.ts), worked out from the bytes just cached: the ids, and 48 float32 values each, one after another, as base64 (all zero for a flat image); one that could not be read is left out (and logged).'
+    "Downloads images into the disk cache and answers once they are fsynced there (`done` counts only those); while it runs (past 250 ms), progress arrives as `images.progress` events. A write failure (disk full) stops it: `diskError` with the bytes free on that disk. With `signatures` (thumbnails only), main works out each thumbnail's near-duplicate signature (shared/thumb-signature.ts) from the bytes just cached, and the answer carries those of the job worked out by then, without waiting for the rest (this chunk's or earlier ones'; the last ones come from `images.collectSignatures`): the ids, and 48 float32 values each, one after another, as base64 (all zero for a flat image), at most 1,000; one that could not be read is left out (and logged)."
   ),
   'images.signatures': channel(
     Job.extend({ sampleIds: SampleIds }),
     z.array(z.union([ThumbSignature, z.object({ sampleId: z.string(), error: z.string() })])),
     'Near-duplicate signatures of thumbnails the disk cache already holds (cached before signatures came with `images.prefetch`, or left out then), one answer per id in order: the signature, or why there is none (not cached, not an image). Never downloads.'
+  ),
+  'images.collectSignatures': channel(
+    Job,
+    z.object({
+      signatures: z.object({
+        sampleIds: z.array(z.string()).max(1000),
+        values: z.string().max(1000 * 48 * 4 * 2)
+      }),
+      more: z.boolean()
+    }),
+    "The near-duplicate signatures of a job's thumbnails that its download's chunks (`images.prefetch` with `signatures`) were answered without, once every one is worked out: no chunk waits for them. Packed as a chunk's (ids, then 48 float32 values each as base64), at most 1,000 an answer; `more`: ask again."
   ),
   'images.present': channel(
     Job.extend({ variant: ImageVariant, sampleIds: z.array(Id).min(1).max(5_000) }),

@@ -10,6 +10,7 @@ export function addImageHandlers(router: IpcRouter, services: MainServices): voi
   router.addHandler('images.cancelPrefetch', ({ taskId }) => ({
     cancelled: prefetch.cancel(taskId)
   }))
+  router.addHandler('images.collectSignatures', (job) => prefetch.collectSignatures(job))
   router.addHandler('images.present', ({ sampleIds, ...job }) => {
     const missing = sampleIds.filter(
       (sampleId) => !fetcher.cache.has(cacheKey({ ...job, sampleId }))

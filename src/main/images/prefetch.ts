@@ -2,8 +2,8 @@ import type { EventPayload } from '../../shared/ipc'
 import { TagdeckError } from '../../shared/errors'
 import { DiskWriteError } from './disk'
 import { cacheKey, type ImageFetcher, type ImageRef } from './fetcher'
-import { flushSignatures, packedSignatures, thumbSignature } from './thumb-signatures'
-import { log } from '../log'
+import { thumbSignature } from './thumb-signatures'
+import { SignatureLedger } from './signature-ledger'
 
 /**
  * Downloads many images into the cache ahead of need (a page of thumbnails, a job for offline
@@ -22,20 +22,17 @@ import { log } from '../log'
  * still holds then. When the cache cannot store (disk full, any write failure) the task stops
  * at once and answers `diskError`, with the space left on that disk.
  *
- * Asked for `signatures` (thumbnails), a task also works out each image's near-duplicate
- * signature from the bytes it has just fetched (`thumb-signatures.ts`), as each arrives, and
- * answers them with the rest: the renderer stores them with the chunk, with no second fetch.
+ * Asked for `signatures` (thumbnails), a task also has each image's near-duplicate signature
+ * worked out from the bytes it has just fetched (`thumb-signatures.ts`), as each arrives, and
+ * answers with every signature of its job done by then, its own and earlier tasks' that came
+ * late (`signature-ledger.ts`): no task waits for the signature thread, and the download takes
+ * the last ones once its thumbnails are in (`collectSignatures`). The renderer stores them with
+ * the chunk, with no second fetch.
  */
 export interface PrefetchRequest extends Omit<ImageRef, 'sampleId'> {
   taskId: string
   sampleIds: string[]
   signatures?: boolean
-}
-
-/** A thumbnail's signature (null: a flat image). */
-interface Signed {
-  sampleId: string
-  signature: Float32Array | null
 }
 
 export interface PrefetchResult {
@@ -47,7 +44,10 @@ export interface PrefetchResult {
   cancelled: boolean
   /** Set when the cache could not store them: the task stopped there. */
   diskError?: DiskProblem
-  /** When asked for: the signature of every image it fetched and could read (`packedSignatures`). */
+  /**
+   * When asked for: the signatures of its job's images worked out by now, this task's and
+   * earlier ones' (`packedSignatures`; at most `MAX_ANSWERED`, the rest with a later answer).
+   */
   signatures?: { sampleIds: string[]; values: string }
 }
 
@@ -86,10 +86,8 @@ interface Task {
   diskError: DiskWriteError | null
   /** The cache's count of failed writes when the task began. */
   failuresBefore: number
-  /** Signatures worked out so far (null: not asked for), and those still being worked out. */
-  signatures: Signed[] | null
-  signing: Promise<void>[]
-  unreadable: string[]
+  /** Whether its images' signatures are asked for (thumbnails only). */
+  signatures: boolean
   next: number
   inFlight: number
   reportedAt: number
@@ -102,6 +100,8 @@ export class PrefetchTasks {
   private readonly queue: Task[] = []
   private inFlight = 0
   private readonly options: PrefetchOptions
+  /** Signatures worked out for tasks, held by job until an answer takes them. */
+  private readonly ledger = new SignatureLedger()
 
   constructor(
     private readonly fetcher: ImageFetcher,
@@ -133,9 +133,7 @@ export class PrefetchTasks {
       keys: [],
       diskError: null,
       failuresBefore: this.fetcher.cache.failure.count,
-      signatures: request.signatures && request.variant === 'thumb' ? [] : null,
-      signing: [],
-      unreadable: [],
+      signatures: request.signatures === true && request.variant === 'thumb',
       next: 0,
       inFlight: 0,
       reportedAt: this.options.now(),
@@ -148,7 +146,7 @@ export class PrefetchTasks {
       await finished
       if (task.cancelled) return { ...task.tally, cancelled: true }
       const result = await this.persisted(task)
-      return task.signatures ? { ...result, signatures: await this.signed(task) } : result
+      return task.signatures ? { ...result, signatures: this.ledger.take(request) } : result
     } finally {
       this.running.delete(taskId)
     }
@@ -178,31 +176,18 @@ export class PrefetchTasks {
     return { ...result, diskError }
   }
 
-  /** The task's signatures, once every one is worked out; those that failed are logged. */
-  private async signed(task: Task): Promise<{ sampleIds: string[]; values: string }> {
-    flushSignatures()
-    await Promise.all(task.signing)
-    const { unreadable, request } = task
-    if (unreadable.length > 0)
-      log.warn(
-        `near-duplicate signatures: ${unreadable.length} of ${request.sampleIds.length} thumbnails could not be read (${request.taskId}), first ${unreadable[0]}`
-      )
-    return packedSignatures(task.signatures ?? [])
+  /**
+   * The signatures of a job's thumbnails still being worked out, once they are (at most
+   * `MAX_ANSWERED`; `more`: others wait, ask again): what its download's chunks were answered
+   * without.
+   */
+  collectSignatures(job: { connectionId: string; jobId: string }) {
+    return this.ledger.collect(job)
   }
 
   /** Works out the signature of an image just fetched (a JPEG's on the signature thread). */
   private sign(task: Task, sampleId: string, bytes: Buffer): void {
-    const signatures = task.signatures
-    if (!signatures) return
-    task.signing.push(
-      thumbSignature(bytes).then(
-        (signature) => void signatures.push({ sampleId, signature }),
-        (error: unknown) =>
-          void task.unreadable.push(
-            `${sampleId}: ${error instanceof Error ? error.message : String(error)}`
-          )
-      )
-    )
+    if (task.signatures) this.ledger.add(task.request, sampleId, thumbSignature(bytes))
   }
 
   cancel(taskId: string): boolean {

@@ -20,4 +20,6 @@ export type SignatureReply = {
   values: Float32Array
   /** Why each failed one failed, by id. */
   failures: Record<number, string>
+  /** Something main should log, once (the thread's priority could not be lowered). */
+  notice?: string
 }

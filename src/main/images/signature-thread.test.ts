@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs'
 import sharp from 'sharp'
 import { afterEach, describe, expect, it } from 'vitest'
 import { signatureOf } from '../../shared/thumb-signature'
@@ -37,7 +38,34 @@ afterEach(async () => {
   await Promise.all(threads.splice(0).map((t) => t.close()))
 })
 
+/** Each OS thread of this process: its niceness, by thread id. */
+function niceByThread(): Map<string, number> {
+  return new Map(
+    readdirSync('/proc/self/task').map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      // Fields after the command's closing parenthesis: the niceness is the 19th of the line.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      return [tid, Number(fields[16])]
+    })
+  )
+}
+
 describe('the signature thread', () => {
+  it.runIf(process.platform === 'linux')(
+    'runs below main on Linux (nice 10), its own thread alone: no chunk waits for it',
+    async () => {
+      const before = niceByThread()
+      const t = thread()
+      const { jpeg } = await images(3)
+      expect(await t.read(jpeg)).toBeInstanceOf(Float32Array)
+      const after = niceByThread()
+      const added = [...after].filter(([tid]) => !before.has(tid))
+      expect(added.filter(([, nice]) => nice === 10)).toHaveLength(1)
+      // Main's threads keep their priority.
+      for (const [tid, nice] of before) if (after.has(tid)) expect(after.get(tid)).toBe(nice)
+    }
+  )
+
   it('answers what main would read, image by image, many at once', async () => {
     const t = thread()
     const all = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map(images))

@@ -10,12 +10,11 @@ import { jpegCellMeans } from './jpeg-cells'
 /**
  * Reads thumbnails' DC coefficients into signatures on a thread of their own
  * (`signature-worker.ts`), so main's event loop, which answers the window's calls, never
- * decodes (0.07-0.12 ms a thumbnail, 15-25 ms a chunk of 200). The thread runs at normal
- * priority: a chunk's answer waits for its signatures, and at the lowest priority (tried: nice
- * 19 on Linux) a busy machine may starve the thread, holding the download's progress back. The
- * thread starts at the first thumbnail and does not keep the process alive while nothing waits
- * for it; if it cannot start or dies, main reads the signatures on its own thread, and that is
- * logged.
+ * decodes (0.07-0.12 ms a thumbnail, 15-25 ms a chunk of 200). On Linux the thread runs at a
+ * lower priority (`THREAD_NICE` in the worker): no chunk waits for it, so it takes mostly what
+ * CPU the download leaves idle. The thread starts at the first thumbnail and does not keep the
+ * process alive while nothing waits for it; if it cannot start or dies, main reads the
+ * signatures on its own thread, and that is logged.
  *
  * Thumbnails cross to the thread in batches, and their signatures come back as one array: a
  * message each way per thumbnail cost 50-120 µs of CPU a round trip (0.5-1.2 s per 10,000
@@ -128,6 +127,7 @@ export class SignatureThread {
   }
 
   private answer(reply: SignatureReply): void {
+    if (reply.notice) log.warn(reply.notice)
     reply.ids.forEach((id, i) => {
       const waiting = this.waiting.get(id)
       if (!waiting) return

@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os'
 import { parentPort } from 'node:worker_threads'
 import { SIGNATURE_LENGTH, signatureOf } from '../../shared/thumb-signature'
 import { jpegCellMeans } from './jpeg-cells'
@@ -10,6 +11,25 @@ import { ReadKind, type SignatureReply, type SignatureRequest } from './signatur
 
 const port = parentPort
 if (!port) throw new Error('signature-worker.ts runs as a worker thread')
+
+/**
+ * The thread's niceness on Linux, where it lowers this thread alone (elsewhere the call would
+ * lower the whole process, so the thread keeps main's priority there). No chunk of a download
+ * waits for the thread (`signature-ledger.ts`), so it may take mostly the CPU the download leaves
+ * idle; 10 rather than 19, so that on a busy machine it still gets about a tenth of a contended
+ * core (19: about 1.5%), and the download's wait for its last signatures stays short.
+ */
+const THREAD_NICE = 10
+
+/** Why the thread's priority could not be lowered, said with its first answer (and logged). */
+let notice: string | undefined
+if (process.platform === 'linux') {
+  try {
+    setPriority(THREAD_NICE)
+  } catch (error) {
+    notice = `the signature thread runs at normal priority: ${String(error)}`
+  }
+}
 
 port.on('message', ({ ids, ends, bytes }: SignatureRequest) => {
   const kinds = new Uint8Array(ids.length)
@@ -27,6 +47,7 @@ port.on('message', ({ ids, ends, bytes }: SignatureRequest) => {
       failures[id] = error instanceof Error ? error.message : String(error)
     }
   })
-  const reply: SignatureReply = { ids, kinds, values, failures }
+  const reply: SignatureReply = { ids, kinds, values, failures, ...(notice ? { notice } : {}) }
+  notice = undefined
   port.postMessage(reply, [kinds.buffer, values.buffer])
 })

@@ -192,7 +192,27 @@ export class DownloadRun {
     const rest: StoredPage | null = gathered
     if (rest && !(await push(rest))) return null
     if (!(await window.drain())) return null
-    return row
+    return this.lateSignatures(row, session)
+  }
+
+  /**
+   * Every thumbnail is in: the signatures main answered the chunks without (it was still working
+   * them out; no chunk waits for them) are stored as the chunks' were, once main has them all.
+   */
+  private async lateSignatures(
+    start: OfflineJobRow | null,
+    session: Session
+  ): Promise<OfflineJobRow | null> {
+    let row = start
+    if (!this.signatures) return row
+    for (let more = true; more && row && !session.abort.signal.aborted;) {
+      const answer = await session.chunks.collectSignatures(row)
+      more = answer.more
+      const job = { connectionId: row.connectionId, jobId: row.jobId }
+      const pack = answer.signatures.sampleIds.length ? packFromMain(job, answer.signatures) : null
+      if (pack) row = await this.patch(row, {}, pack)
+    }
+    return session.abort.signal.aborted ? null : row
   }
 
   /** One image variant of every sample, in chunks from where the row stopped. */
@@ -223,6 +243,6 @@ export class DownloadRun {
       if (!go) return null
     }
     if (signal.aborted || !(await window.drain())) return null
-    return row
+    return variant === 'thumb' ? this.lateSignatures(row, session) : row
   }
 }

@@ -12,7 +12,8 @@ import { logFailure } from '../log'
  * so the progress persisted after each one is a place the download can resume from. Main
  * answers a chunk only once its images are fsynced in its cache; a chunk main could not store
  * (disk full) rejects with `DiskWriteFailed`, which stops the download. Asked to, main answers
- * a chunk of thumbnails with their near-duplicate signatures, worked out from the bytes it cached.
+ * a chunk of thumbnails with the near-duplicate signatures of the job it has worked out by then
+ * from the bytes it cached (never waiting for them); the rest come from `collectSignatures`.
  */
 
 export interface ChunkResult {
@@ -81,6 +82,17 @@ export class ImageChunks {
       this.live.delete(taskId)
       throw error
     }
+  }
+
+  /**
+   * The job's thumbnails' signatures its chunks were answered without (main was still working
+   * them out), once main has them all: up to 1,000 an answer, `more` saying to ask again.
+   */
+  collectSignatures(job: JobKey): Promise<ChannelOutput<'images.collectSignatures'>> {
+    return this.ctx.transport('images.collectSignatures', {
+      connectionId: job.connectionId,
+      jobId: job.jobId
+    })
   }
 
   /** The chunk's numbers are in the row now. */

@@ -217,6 +217,31 @@ describe('signatures as "Make available offline" caches thumbnails', () => {
     expect(await jobSignatures(w.ctx.db, job).count()).toBe(0)
   })
 
+  it('come late when main is still working them out: with a later chunk, or collected once every thumbnail is in, all before the job is available', async () => {
+    const w = makeWorld({ service: serviceWithJob(250) })
+    // Main answers each chunk without its last thumbnail's signature (still being worked out).
+    fakeImageCache(w.service)
+    const hasher = heldHasher()
+    const offline = createOffline({ ...w.ctx, thumbSignatures: hasher.hash })
+    const statesWhenCollected: (string | undefined)[] = []
+    const collect = w.service.handlerOf('images.collectSignatures')
+    w.service.on('images.collectSignatures', async (input) => {
+      statesWhenCollected.push((await w.ctx.db.offlineJobs.get(['c1', 'j1']))?.state)
+      return collect(input)
+    })
+    await offline.downloads.start(job)
+    expect((await w.ctx.db.offlineJobs.get(['c1', 'j1']))?.state).toBe('done')
+    expect(statesWhenCollected).toEqual(['running'])
+    const known = await offline.signatures?.known(job)
+    expect(known?.size).toBe(250)
+    // The first chunk's last one came with the second chunk; the second's, collected.
+    expect([...(known?.keys() ?? [])].sort()).toEqual(
+      Array.from({ length: 250 }, (_, i) => `s${String(i).padStart(5, '0')}`)
+    )
+    expect(await w.ctx.db.signaturePacks.count()).toBe(3)
+    expect(hasher.asked).toEqual([])
+  })
+
   it('are not asked of main when the window makes none', async () => {
     const w = makeWorld({ service: serviceWithJob(120) })
     fakeImageCache(w.service)
