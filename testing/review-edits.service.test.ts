@@ -46,6 +46,23 @@ async function withBoxes(min: number, skip = new Set<string>()): Promise<Sample[
 
 const moved = (b: Box, by: number): Box => ({ ...b, x1: b.x1 + by, x2: b.x2 + by })
 
+/** A colleague's tool (another client) sets an image's boxes on the service, box by box. */
+async function colleague(sample: Sample, boxes: Box[]) {
+  const [out] = await w.call('samples.updateLabels', {
+    ...job,
+    edits: [
+      {
+        sampleId: sample.id,
+        base: labelSetOf(sample),
+        mine: { tags: labelSetOf(sample).tags, boxes },
+        origins: boxes.map((_, i) => (i < sample.boxes.length ? i : null)),
+        cleared: false
+      }
+    ]
+  })
+  expect(out?.status).toMatch(/updated|merged/)
+}
+
 /** Ready to send: the hold passed, then one drain of the edits and their fold, as the runner does. */
 async function sync() {
   w.clock.advance(HOLD_MS + 1)
@@ -163,21 +180,6 @@ describe('label edits', () => {
     const [a, b] = await withBoxes(2, new Set())
     if (!a || !b) throw new Error('two demo images with two boxes needed')
     // A colleague's tool (another client) changes each image meanwhile.
-    const colleague = async (sample: Sample, boxes: Box[]) => {
-      const [out] = await w.call('samples.updateLabels', {
-        ...job,
-        edits: [
-          {
-            sampleId: sample.id,
-            base: labelSetOf(sample),
-            mine: { tags: labelSetOf(sample).tags, boxes },
-            origins: boxes.map((_, i) => (i < sample.boxes.length ? i : null)),
-            cleared: false
-          }
-        ]
-      })
-      expect(out?.status).toMatch(/updated|merged/)
-    }
     const [a0, a1, ...aRest] = a.boxes as [Box, Box, ...Box[]]
     const [b0, ...bRest] = b.boxes as [Box, ...Box[]]
     // On a they move the second box (I move the first); on b both move the first box.
@@ -236,18 +238,7 @@ describe('label edits', () => {
       { tags: [], boxes: [moved(e0, 4), ...first.boxes.slice(1)] },
       first.boxes.map((_, i) => i)
     )
-    await w.call('samples.updateLabels', {
-      ...job,
-      edits: [
-        {
-          sampleId: e.id,
-          base: labelSetOf(e),
-          mine: { tags: labelSetOf(e).tags, boxes: [moved(e0, -6), e1, ...eRest] },
-          origins: e.boxes.map((_, i) => i),
-          cleared: false
-        }
-      ]
-    })
+    await colleague(e, [moved(e0, -6), e1, ...eRest])
     expect(await sync()).toMatchObject({ conflicts: 1 })
 
     // Back to the first change (which touches only the second box): queued again, and merged.
@@ -268,18 +259,7 @@ describe('label edits', () => {
       { tags: [], boxes: [moved(c0, 1), ...cRest] },
       c.boxes.map((_, i) => i)
     )
-    await w.call('samples.updateLabels', {
-      ...job,
-      edits: [
-        {
-          sampleId: c.id,
-          base: labelSetOf(c),
-          mine: { tags: [], boxes: [moved(c0, 9), ...cRest] },
-          origins: c.boxes.map((_, i) => i),
-          cleared: false
-        }
-      ]
-    })
+    await colleague(c, [moved(c0, 9), ...cRest])
     await w.offline.editLabels(job, d, { tags: [], boxes: [] }, [])
     await w.call('samples.delete', { ...job, sampleIds: [d.id] })
     expect(await sync()).toMatchObject({ done: 1, conflicts: 1 })
