@@ -54,11 +54,11 @@ export const noEditCounts = (): EditCounts => ({
 })
 
 /**
- * Queued edits due by `now`, oldest due first (the sync's index), from `from` on (a floor found
- * by `findEditFloor`: no queued edit is due before it).
+ * Queued edits due from `from` (a floor found by `findEditFloor`: no queued edit is due before
+ * it) up to `upTo`, both included, oldest due first (the sync's index).
  */
-const dueEdits = (db: TagdeckDb, now: number, from: number = Dexie.minKey) =>
-  db.edits.where('[status+nextAttemptAt]').between(['queued', from], ['queued', now], true, true)
+const queuedEdits = (db: TagdeckDb, from: number, upTo: number | typeof Dexie.maxKey) =>
+  db.edits.where('[status+nextAttemptAt]').between(['queued', from], ['queued', upTo], true, true)
 
 /**
  * Where the sync's reads of queued edits may start: the oldest due time among them, or the time
@@ -79,9 +79,7 @@ export interface EditFloor {
 export async function findEditFloor(db: TagdeckDb, clock: Clock): Promise<EditFloor> {
   // Read before the transaction starts: any write after it reads a later time.
   const at = clock.now()
-  const [first] = (await db.edits
-    .where('[status+nextAttemptAt]')
-    .between(['queued', Dexie.minKey], ['queued', Dexie.maxKey])
+  const [first] = (await queuedEdits(db, Dexie.minKey, Dexie.maxKey)
     .limit(1)
     .keys()) as unknown as [string, number][]
   return { from: Math.min(first?.[1] ?? Infinity, at), at }
@@ -107,9 +105,7 @@ export async function nextEditDue(
   let next = Infinity
   await db.transaction('r', db.edits, db.editFlight, async () => {
     const flying = await flyingEdits(db)
-    await db.edits
-      .where('[status+nextAttemptAt]')
-      .between(['queued', from], ['queued', Dexie.maxKey])
+    await queuedEdits(db, from, Dexie.maxKey)
       .until(() => next !== Infinity)
       .each((row) => {
         const from = flying.has(row.id) ? null : notBefore(row.connectionId)
@@ -147,13 +143,13 @@ export async function pickEdits(
     let due: EditRow[]
     let seenAll: boolean
     if (flying.size === 0) {
-      const head = await dueEdits(db, now, from)
+      const head = await queuedEdits(db, from, now)
         .limit(want + 1)
         .toArray()
       due = head.slice(0, want).filter(isCandidate)
       seenAll = head.length <= want
     } else {
-      const keys = await dueEdits(db, now, from)
+      const keys = await queuedEdits(db, from, now)
         .limit(flying.size + want + 1)
         .primaryKeys()
       const rest = keys.filter((id) => !flying.has(id)).slice(0, want)
@@ -162,7 +158,7 @@ export async function pickEdits(
       seenAll = keys.length <= flying.size + want
     }
     if (!seenAll && due.length < want) {
-      due = await dueEdits(db, now, from).filter(isCandidate).limit(want).toArray()
+      due = await queuedEdits(db, from, now).filter(isCandidate).limit(want).toArray()
       seenAll = due.length < want
     }
     const batches = new Map<string, EditBatch>()
