@@ -5,7 +5,7 @@ import { chromium } from '@playwright/test'
 import { chromiumExecutable } from '../e2e/browser'
 import { harnessFile, openHarnessPage, type HarnessCall } from './harness-page'
 import { LIVE_SIZE, liveRows } from './offline-live'
-import { median } from './stats'
+import { median, p95 } from './stats'
 
 // Part 1, the offline layer's IndexedDB cost, as ratios to raw IndexedDB doing the same work:
 // caching 100 pages of 100 samples (the real `storePage`: listing, page, samples, overlay)
@@ -74,7 +74,6 @@ async function inNode(): Promise<{ run: Run; close: () => Promise<void> }> {
   return { run, close: async () => {} }
 }
 
-const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]
 const secs = (x: number) => `${(x / 1000).toFixed(2)} s`
 const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 0)} ms`
 

@@ -1,6 +1,6 @@
 import { mainThreadTasks } from './main-thread-cpu'
 import { FINDINGS_WORKER, harnessBrowser, workerScript } from './harness-page'
-import { median } from './stats'
+import { median, p95 } from './stats'
 
 // A job held whole offline (the replica) of 100,000 images and about 500,000 boxes, read through
 // the real offline layer in Chromium (on-disk profile) with the service unreachable: the first
@@ -42,7 +42,6 @@ type Harness = {
   grouping(): Promise<Timed>
 }
 
-const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]
 const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 0)} ms`
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
 /** `x` against a target: "< 3000 ms: met (0.42)". */
