@@ -1,5 +1,5 @@
 import { log } from '../log'
-import { flushSignatures, packedSignatures } from './thumb-signatures'
+import { flushSignatures, hurrySignatures, packedSignatures } from './thumb-signatures'
 
 /**
  * Near-duplicate signatures a job's download asked for, held by job until the renderer takes
@@ -84,7 +84,7 @@ export class SignatureLedger {
     job: JobRef,
     max = MAX_ANSWERED
   ): Promise<{ signatures: { sampleIds: string[]; values: string }; more: boolean }> {
-    flushSignatures()
+    hurrySignatures()
     const held = this.jobs.get(keyOf(job))
     while (held && held.pending.size > 0) await Promise.all([...held.pending])
     const signatures = this.take(job, max)

@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import sharp from 'sharp'
 import { afterEach, describe, expect, it } from 'vitest'
 import { signatureOf } from '../../shared/thumb-signature'
+import { useLogger, type Logger } from '../log'
 import { jpegCellMeans } from './jpeg-cells'
-import { BATCH, SignatureThread } from './signature-thread'
+import { BATCH, SignatureThread, workerEntry, type CellsSignature } from './signature-thread'
 
 /** A real baseline JPEG and a real PNG of a gradient with a box, as sharp writes them. */
 async function images(seed: number) {
@@ -29,8 +31,8 @@ const inMain = (bytes: Uint8Array) => {
 }
 
 const threads: SignatureThread[] = []
-const thread = (entry?: ConstructorParameters<typeof SignatureThread>[0]) => {
-  const t = new SignatureThread(entry)
+const thread = (...options: ConstructorParameters<typeof SignatureThread>) => {
+  const t = new SignatureThread(...options)
   threads.push(t)
   return t
 }
@@ -38,33 +40,124 @@ afterEach(async () => {
   await Promise.all(threads.splice(0).map((t) => t.close()))
 })
 
-/** Each OS thread of this process: its niceness, by thread id. */
-function niceByThread(): Map<string, number> {
+/** Linux's scheduling policies, as `/proc` numbers them. */
+const SCHED_OTHER = 0
+const SCHED_IDLE = 5
+
+/** Each OS thread of this process: its niceness and scheduling policy, by thread id. */
+function priorityByThread(): Map<string, { nice: number; policy: number }> {
   return new Map(
     readdirSync('/proc/self/task').map((tid) => {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
-      // Fields after the command's closing parenthesis: the niceness is the 19th of the line.
+      // Fields after the command's closing parenthesis: the niceness is the 19th of the line,
+      // the policy the 41st.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      return [tid, Number(fields[16])]
+      return [tid, { nice: Number(fields[16]), policy: Number(fields[38]) }]
     })
   )
 }
 
+/** The threads a thread's first answer added to this process, and that main's kept theirs. */
+async function threadStarted(t: SignatureThread) {
+  const before = priorityByThread()
+  const { jpeg } = await images(3)
+  expect(await t.read(jpeg)).toBeInstanceOf(Float32Array)
+  const after = priorityByThread()
+  for (const [tid, was] of before) if (after.has(tid)) expect(after.get(tid)).toEqual(was)
+  return [...after].filter(([tid]) => !before.has(tid)).map(([, priority]) => priority)
+}
+
+/** Main's warnings while `work` runs. */
+async function warnings(work: () => Promise<void>): Promise<string[]> {
+  const said: string[] = []
+  const quiet = () => {}
+  const logger: Logger = {
+    debug: quiet,
+    info: quiet,
+    warn: (message) => void said.push(message),
+    error: (message) => void said.push(message),
+    child: () => logger
+  }
+  const restore = useLogger(logger)
+  try {
+    await work()
+  } finally {
+    restore()
+  }
+  return said
+}
+
+/** A thread that takes every batch and answers none: one that gets no CPU. */
+const stalled = () => ({
+  ...workerEntry(),
+  file: path.join(__dirname, 'stalled-worker.fixture.ts')
+})
+
+const isSignature = (s: CellsSignature) => s instanceof Float32Array
+
 describe('the signature thread', () => {
   it.runIf(process.platform === 'linux')(
-    'runs below main on Linux (nice 10), its own thread alone: no chunk waits for it',
+    'runs at idle priority on Linux (SCHED_IDLE), its own thread alone: no chunk waits for it',
     async () => {
-      const before = niceByThread()
-      const t = thread()
-      const { jpeg } = await images(3)
-      expect(await t.read(jpeg)).toBeInstanceOf(Float32Array)
-      const after = niceByThread()
-      const added = [...after].filter(([tid]) => !before.has(tid))
-      expect(added.filter(([, nice]) => nice === 10)).toHaveLength(1)
-      // Main's threads keep their priority.
-      for (const [tid, nice] of before) if (after.has(tid)) expect(after.get(tid)).toBe(nice)
+      const said = await warnings(async () => {
+        const added = await threadStarted(thread())
+        expect(added.filter((p) => p.policy === SCHED_IDLE)).toHaveLength(1)
+      })
+      expect(said).toEqual([])
     }
   )
+
+  it.runIf(process.platform === 'linux')(
+    'without chrt it runs at nice 10 instead, and main logs why',
+    async () => {
+      const said = await warnings(async () => {
+        const noChrt = () => ({ ...workerEntry(), env: { ...process.env, PATH: '/nonexistent' } })
+        const added = await threadStarted(thread(noChrt))
+        expect(added.filter((p) => p.nice === 10 && p.policy === SCHED_OTHER)).toHaveLength(1)
+        expect(added.some((p) => p.policy === SCHED_IDLE)).toBe(false)
+      })
+      expect(said).toHaveLength(1)
+      expect(said[0]).toMatch(/runs at nice 10: idle priority could not be set .*ENOENT/)
+    }
+  )
+
+  it('a thread that gets no CPU: a caller who waits for them all has main read what the thread has not taken', async () => {
+    const t = thread(stalled)
+    const { jpeg } = await images(7)
+    const expected = Array.from(inMain(jpeg) ?? [])
+    const settled: CellsSignature[] = []
+    const asked = Array.from({ length: 5 * BATCH }, () =>
+      t.read(jpeg).then((s) => void settled.push(s))
+    )
+    t.flush()
+    // Five batches made, two with the thread: without a caller waiting, main leaves the rest.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(t.batches).toBe(2)
+    expect(settled).toHaveLength(0)
+    t.hurry()
+    await Promise.all(asked.slice(2 * BATCH))
+    expect(t.batchesReadOnMain).toBe(3)
+    expect(settled).toHaveLength(3 * BATCH)
+    for (const s of settled) expect(Array.from(s as Float32Array)).toEqual(expected)
+    // The thread's two batches wait for it; when it stops they are read on main too.
+    await t.close()
+    await Promise.all(asked)
+    expect(settled.filter(isSignature)).toHaveLength(5 * BATCH)
+  })
+
+  it('a thread that gets no CPU: past the bound of bytes waiting for it, main reads the oldest', async () => {
+    const { jpeg } = await images(8)
+    // Room for about three batches waiting.
+    const t = thread(stalled, 3 * BATCH * jpeg.length + 1)
+    const asked = Array.from({ length: 10 * BATCH }, () => t.read(jpeg))
+    t.flush()
+    // Two with the thread, at most three waiting: the other five read on main, with no caller waiting.
+    await Promise.all(asked.slice(2 * BATCH, 7 * BATCH))
+    expect(t.batches).toBe(2)
+    expect(t.batchesReadOnMain).toBe(5)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(t.batchesReadOnMain).toBe(5)
+  })
 
   it('answers what main would read, image by image, many at once', async () => {
     const t = thread()

@@ -10,9 +10,9 @@ import { jpegCellMeans } from './jpeg-cells'
 /**
  * Reads thumbnails' DC coefficients into signatures on a thread of their own
  * (`signature-worker.ts`), so main's event loop, which answers the window's calls, never
- * decodes (0.07-0.12 ms a thumbnail, 15-25 ms a chunk of 200). On Linux the thread runs at a
- * lower priority (`THREAD_NICE` in the worker): no chunk waits for it, so it takes mostly what
- * CPU the download leaves idle. The thread starts at the first thumbnail and does not keep the
+ * decodes (0.07-0.12 ms a thumbnail, 15-25 ms a chunk of 200). On Linux the thread runs at
+ * idle priority (`lowerPriority` in the worker): no chunk waits for it, so it takes only the CPU
+ * the download leaves idle. The thread starts at the first thumbnail and does not keep the
  * process alive while nothing waits for it; if it cannot start or dies, main reads the
  * signatures on its own thread, and that is logged.
  *
@@ -21,12 +21,22 @@ import { jpegCellMeans } from './jpeg-cells'
  * thumbnails, against 0.03-0.05 s in batches of 100; batches of 10 still cost several times
  * that). A batch goes once `BATCH` wait, when the caller says it waits for them (`flush`: a
  * download's chunk is in), or `FLUSH_MS` after the first of it was asked for.
+ *
+ * At idle priority the thread may get no CPU at all while the machine is busy, so it holds at
+ * most `POSTED` batches, and the rest wait in main (`ready`), where main reads them itself, a
+ * batch a turn of its event loop: when someone waits for every signature asked for (`hurry`: a
+ * download's last ones, while the thread reads its own), and when more than `MAX_READY_BYTES`
+ * of thumbnails wait (a thread with no CPU, which would otherwise hold a whole job's).
  */
 
 /** Thumbnails in one message to the thread at most. */
 export const BATCH = 100
 /** The longest a thumbnail waits for others to go with it, when no one flushes. */
 const FLUSH_MS = 25
+/** Batches with the thread at once: one it reads, one it reads next. */
+const POSTED = 2
+/** Thumbnails' bytes waiting in main for the thread, at most, before main reads some itself. */
+export const MAX_READY_BYTES = 16 * 1024 * 1024
 
 /** A thumbnail's signature, null for a flat image, or `unread` (not a baseline JPEG). */
 export type CellsSignature = Float32Array | null | 'unread'
@@ -37,8 +47,11 @@ type Waiting = {
   reject: (e: Error) => void
 }
 
+/** How the thread starts: its code, and for tests, its environment. */
+export type WorkerEntry = { file: string; execArgv?: string[]; env?: NodeJS.ProcessEnv }
+
 /** Where the worker's code is: built beside main's bundle, or the TypeScript source under tsx. */
-function workerEntry(): { file: string; execArgv?: string[] } {
+export function workerEntry(): WorkerEntry {
   const built = path.join(__dirname, 'signature-worker.js')
   if (existsSync(built)) return { file: built }
   // From source (the browser shell under tsx, vitest): tsx loads the worker's TypeScript.
@@ -52,19 +65,42 @@ function readHere(bytes: Uint8Array): CellsSignature {
   return cells ? signatureOf(cells) : 'unread'
 }
 
+/** Reads one on main, and answers it. */
+function settleHere(w: Waiting): void {
+  try {
+    w.resolve(readHere(w.bytes))
+  } catch (error) {
+    w.reject(error instanceof Error ? error : new Error(String(error)))
+  }
+}
+
 export class SignatureThread {
   private worker: Worker | null = null
   private readonly waiting = new Map<number, Waiting>()
-  /** Asked for, not yet sent to the thread. */
+  /** Asked for, not yet in a batch. */
   private queued: number[] = []
   private timer: NodeJS.Timeout | null = null
   private nextId = 1
-  /** Messages sent to the thread so far (tests count them). */
+  /** Batches made, not yet sent to the thread, oldest first, and their thumbnails' bytes. */
+  private readonly ready: number[][] = []
+  private readyBytes = 0
+  /** Batches with the thread, not yet answered. */
+  private posted = 0
+  /** Main reads the ready batches, one a turn, until none is left. */
+  private hurrying = false
+  /** Main's next turn at reading a ready batch. */
+  private mainTurn: NodeJS.Immediate | null = null
+  /** Messages sent to the thread so far, and batches main read instead (tests count them). */
   batches = 0
+  batchesReadOnMain = 0
   /** Set once the thread could not start or died: signatures are read in main's thread. */
   private broken = false
 
-  constructor(private readonly entry = workerEntry) {}
+  constructor(
+    private readonly entry: () => WorkerEntry = workerEntry,
+    /** Bytes of thumbnails waiting for the thread before main reads some itself. */
+    private readonly maxReadyBytes = MAX_READY_BYTES
+  ) {}
 
   read(bytes: Uint8Array): Promise<CellsSignature> {
     const worker = this.started()
@@ -79,13 +115,45 @@ export class SignatureThread {
     })
   }
 
-  /** Sends what was asked for to the thread now (the caller waits for all of it). */
+  /** Makes a batch of what was asked for, for the thread now (the caller waits for all of it). */
   flush(): void {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
-    const worker = this.worker
-    if (!worker || this.queued.length === 0) return
+    if (!this.worker || this.queued.length === 0) return
     const ids = this.queued.splice(0)
+    this.ready.push(ids)
+    this.readyBytes += this.bytesOf(ids)
+    this.pump()
+  }
+
+  /**
+   * Someone waits for every signature asked for so far: main reads the batches not yet with the
+   * thread, while the thread reads its own (it may be getting no CPU).
+   */
+  hurry(): void {
+    this.flush()
+    if (this.ready.length === 0) return
+    this.hurrying = true
+    this.pump()
+  }
+
+  /** Sends ready batches to the thread while it has room; has main read one when it must. */
+  private pump(): void {
+    const worker = this.worker
+    while (worker && this.posted < POSTED) {
+      const ids = this.ready.shift()
+      if (!ids) break
+      this.post(worker, ids)
+    }
+    if (this.ready.length === 0) this.hurrying = false
+    else if (this.hurrying || this.readyBytes > this.maxReadyBytes)
+      this.mainTurn ??= setImmediate(() => {
+        this.mainTurn = null
+        this.readOnMain()
+      })
+  }
+
+  private post(worker: Worker, ids: number[]): void {
     // The thumbnails laid end to end in one buffer, moved to the thread (not copied): a
     // downloaded thumbnail is often a view of a 64 KB socket buffer, which a message would copy
     // whole.
@@ -95,9 +163,32 @@ export class SignatureThread {
     views.forEach((view, i) => (ends[i] = total += view.byteLength))
     const bytes = new Uint8Array(total)
     views.forEach((view, i) => bytes.set(view, (ends[i] as number) - view.byteLength))
+    this.readyBytes -= total
+    this.posted += 1
     worker.ref()
     this.batches += 1
     worker.postMessage({ ids, ends, bytes } satisfies SignatureRequest, [ends.buffer, bytes.buffer])
+  }
+
+  /** Main reads the oldest ready batch itself, then looks again. */
+  private readOnMain(): void {
+    const ids = this.ready.shift()
+    if (ids) {
+      this.readyBytes -= this.bytesOf(ids)
+      this.batchesReadOnMain += 1
+      for (const id of ids) {
+        const waiting = this.waiting.get(id)
+        if (!waiting) continue
+        this.waiting.delete(id)
+        settleHere(waiting)
+      }
+      if (this.waiting.size === 0) this.worker?.unref()
+    }
+    this.pump()
+  }
+
+  private bytesOf(ids: number[]): number {
+    return ids.reduce((sum, id) => sum + (this.waiting.get(id)?.bytes.byteLength ?? 0), 0)
   }
 
   /** Stops the thread; what waits for it, and every signature after, is read on main. */
@@ -112,8 +203,8 @@ export class SignatureThread {
   private started(): Worker | null {
     if (this.worker || this.broken) return this.worker
     try {
-      const { file, execArgv } = this.entry()
-      const worker = new Worker(file, { execArgv })
+      const { file, execArgv, env } = this.entry()
+      const worker = new Worker(file, { execArgv, ...(env ? { env } : {}) })
       worker.unref()
       worker.on('message', (reply: SignatureReply) => this.answer(reply))
       worker.on('error', (error) => this.fail(worker, error))
@@ -128,6 +219,7 @@ export class SignatureThread {
 
   private answer(reply: SignatureReply): void {
     if (reply.notice) log.warn(reply.notice)
+    this.posted -= 1
     reply.ids.forEach((id, i) => {
       const waiting = this.waiting.get(id)
       if (!waiting) return
@@ -139,6 +231,7 @@ export class SignatureThread {
       else waiting.resolve(reply.values.slice(i * SIGNATURE_LENGTH, (i + 1) * SIGNATURE_LENGTH))
     })
     if (this.waiting.size === 0) this.worker?.unref()
+    this.pump()
   }
 
   /** The thread is gone: main reads what waited for it, and every signature from now on. */
@@ -153,15 +246,14 @@ export class SignatureThread {
   private readWaitingHere(): void {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
+    if (this.mainTurn) clearImmediate(this.mainTurn)
+    this.mainTurn = null
     this.queued = []
+    this.ready.length = 0
+    this.readyBytes = 0
+    this.posted = 0
     const left = [...this.waiting.values()]
     this.waiting.clear()
-    for (const w of left) {
-      try {
-        w.resolve(readHere(w.bytes))
-      } catch (error) {
-        w.reject(error instanceof Error ? error : new Error(String(error)))
-      }
-    }
+    for (const w of left) settleHere(w)
   }
 }

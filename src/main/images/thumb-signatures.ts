@@ -24,6 +24,11 @@ const thread = new SignatureThread()
 
 /** Sends the thumbnails asked for so far to the signature thread now: the caller waits for them. */
 export const flushSignatures = (): void => thread.flush()
+/**
+ * The caller waits for every signature asked for so far: main reads those the thread has not
+ * started on (at idle priority it may be getting no CPU).
+ */
+export const hurrySignatures = (): void => thread.hurry()
 
 export async function thumbSignature(bytes: Uint8Array): Promise<Float32Array | null> {
   const read = await thread.read(bytes)
