@@ -131,9 +131,9 @@ export class SignatureThread {
    * thread, while the thread reads its own (it may be getting no CPU).
    */
   hurry(): void {
-    this.flush()
-    if (this.ready.length === 0) return
+    // `pump` ends the hurry once no batch is left ready.
     this.hurrying = true
+    this.flush()
     this.pump()
   }
 
@@ -177,14 +177,19 @@ export class SignatureThread {
       this.readyBytes -= this.bytesOf(ids)
       this.batchesReadOnMain += 1
       for (const id of ids) {
-        const waiting = this.waiting.get(id)
-        if (!waiting) continue
-        this.waiting.delete(id)
-        settleHere(waiting)
+        const waiting = this.claim(id)
+        if (waiting) settleHere(waiting)
       }
       if (this.waiting.size === 0) this.worker?.unref()
     }
     this.pump()
+  }
+
+  /** A thumbnail still waiting for its signature, which whoever claims it now answers. */
+  private claim(id: number): Waiting | undefined {
+    const waiting = this.waiting.get(id)
+    this.waiting.delete(id)
+    return waiting
   }
 
   private bytesOf(ids: number[]): number {
@@ -221,9 +226,8 @@ export class SignatureThread {
     if (reply.notice) log.warn(reply.notice)
     this.posted -= 1
     reply.ids.forEach((id, i) => {
-      const waiting = this.waiting.get(id)
+      const waiting = this.claim(id)
       if (!waiting) return
-      this.waiting.delete(id)
       const kind = reply.kinds[i]
       if (kind === ReadKind.Failed) waiting.reject(new Error(reply.failures[id] ?? 'unreadable'))
       else if (kind === ReadKind.Unread) waiting.resolve('unread')
